@@ -1,0 +1,39 @@
+//! The rolegate security model and its catalog: tables, the eight table privileges, depths, roles, capabilities,
+//! miscellaneous privileges and personas, with the file format they are written in.
+//!
+//! This crate is shared by the `#[requires]` macro (at compile time) and the `rolegate` runtime; most users depend on
+//! `rolegate` and never name it.
+//!
+//! ```
+//! use rolegate_catalog::{Catalog, Depth, Requirement, TablePrivilege};
+//!
+//! let catalog = Catalog::builtin();
+//! let requirement = catalog.resolve("Update", Some("msdyn_liveworkstream"), Some("Global")).unwrap();
+//! assert_eq!(requirement.to_string(), "Write on msdyn_liveworkstream at Global");
+//!
+//! let admin = catalog.role("Omnichannel administrator").unwrap();
+//! assert_eq!(admin.depth("msdyn_liveworkstream", TablePrivilege::Write), Some(Depth::Global));
+//! ```
+#![forbid(unsafe_code)]
+
+mod catalog;
+mod depth;
+mod error;
+mod file;
+mod privilege;
+mod requirement;
+mod suggest;
+
+pub use catalog::{
+    BUILTIN_TOML, Capability, Catalog, Grants, MiscPrivilege, Persona, Role, Table, list_privileges, parse_file,
+    table_entry,
+};
+pub use depth::{Depth, DepthSet};
+pub use error::{Diagnostic, LoadError, line_column};
+pub use file::{
+    CapabilityEntry, CatalogFile, Header, MiscEntry, Ownership, OwnershipBasis, PersonaEntry, RoleEntry, Syntax,
+    TableEntry,
+};
+pub use privilege::{ParseNameError, PrivilegeSet, TablePrivilege};
+pub use requirement::{Field, Problem, Requirement};
+pub use suggest::{closest, did_you_mean};

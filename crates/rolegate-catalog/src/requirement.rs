@@ -1,0 +1,366 @@
+//! Requirements (`Write` on `msdyn_liveworkstream` at `Global`), resolved and checked against a catalog.
+//!
+//! The macro and the command-line tool resolve requirements here, so both say the same thing about the same mistake.
+
+use std::fmt;
+
+use crate::catalog::{Catalog, Role, list_privileges};
+use crate::depth::Depth;
+use crate::file::Ownership;
+use crate::privilege::TablePrivilege;
+use crate::suggest::did_you_mean;
+
+/// A resolved requirement: names are the catalog's own spellings.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Requirement {
+    /// A table privilege at a minimum depth (`None`: at any depth).
+    Table {
+        /// The privilege.
+        privilege: TablePrivilege,
+        /// The table's logical name.
+        table: String,
+        /// The minimum depth, or any.
+        depth: Option<Depth>,
+    },
+    /// A miscellaneous privilege.
+    Misc {
+        /// Its `prv...` name.
+        name: String,
+    },
+    /// A capability.
+    Capability {
+        /// Its id.
+        id: String,
+    },
+}
+
+impl fmt::Display for Requirement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Table { privilege, table, depth: Some(d) } => write!(f, "{privilege} on {table} at {d}"),
+            Self::Table { privilege, table, depth: None } => write!(f, "{privilege} on {table}"),
+            Self::Misc { name } => write!(f, "{name}"),
+            Self::Capability { id } => write!(f, "capability {id}"),
+        }
+    }
+}
+
+/// Which part of a requirement a problem is about (the macro spans its error there).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    /// The privilege.
+    Privilege,
+    /// The table.
+    Table,
+    /// The depth.
+    Depth,
+    /// The capability.
+    Capability,
+}
+
+/// A mistake in a requirement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Where the mistake is.
+    pub field: Field,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub help: Option<String>,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        if let Some(help) = &self.help {
+            write!(f, "\n  help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+fn problem(field: Field, message: String, help: Option<String>) -> Problem {
+    Problem { field, message, help }
+}
+
+/// Whether a privilege name is a table privilege, a miscellaneous one, or neither.
+enum PrivilegeKind<'a> {
+    Table(TablePrivilege),
+    Misc(&'a str),
+}
+
+impl Catalog {
+    /// Resolves a requirement given as text, reporting every mistake at once.
+    ///
+    /// `privilege` is a table privilege (`Update` is `Write`) or a miscellaneous privilege (`prvPublishCustomization`);
+    /// a table privilege needs `table`, a miscellaneous one takes neither table nor depth.
+    pub fn resolve(
+        &self,
+        privilege: &str,
+        table: Option<&str>,
+        depth: Option<&str>,
+    ) -> Result<Requirement, Vec<Problem>> {
+        let mut problems = Vec::new();
+        let kind = if let Some(p) = TablePrivilege::parse(privilege) {
+            Some(PrivilegeKind::Table(p))
+        } else if let Some(m) = self.misc(privilege) {
+            Some(PrivilegeKind::Misc(&m.name))
+        } else {
+            let mut candidates: Vec<&str> = TablePrivilege::spellings().collect();
+            candidates.extend(self.misc_privileges().iter().map(|m| m.name.as_str()));
+            let help = did_you_mean(privilege, candidates).or_else(|| {
+                Some(
+                    "table privileges are Create, Read, Write (or Update), Delete, Append, AppendTo, Assign, Share; \
+                     miscellaneous privileges start with `prv`"
+                        .to_owned(),
+                )
+            });
+            problems.push(problem(Field::Privilege, format!("unknown privilege `{privilege}`"), help));
+            None
+        };
+        let parsed_depth = match depth {
+            None => None,
+            Some(text) if text.trim().eq_ignore_ascii_case("none") => {
+                problems.push(problem(
+                    Field::Depth,
+                    "`None` is not a depth to require".to_owned(),
+                    Some("leave `depth` out to require the privilege at any depth".to_owned()),
+                ));
+                None
+            }
+            Some(text) => match Depth::parse(text) {
+                Some(d) => Some(d),
+                None => {
+                    let help = did_you_mean(text, Depth::spellings())
+                        .or_else(|| Some("depths are Basic, Local, Deep, Global (or User, Business Unit, Parent: Child Business Units, Organization)".to_owned()));
+                    problems.push(problem(Field::Depth, format!("unknown depth `{text}`"), help));
+                    None
+                }
+            },
+        };
+        let resolved_table = match table {
+            None => None,
+            Some(name) => match self.table(name) {
+                Some(t) => Some(t),
+                None => {
+                    problems.push(problem(
+                        Field::Table,
+                        format!("unknown table `{name}`"),
+                        did_you_mean(name, self.all_table_names()),
+                    ));
+                    None
+                }
+            },
+        };
+        match kind {
+            Some(PrivilegeKind::Misc(name)) => {
+                if table.is_some() {
+                    problems.push(problem(
+                        Field::Table,
+                        format!("`{name}` is a miscellaneous privilege and takes no table"),
+                        Some("remove `table = ...`".to_owned()),
+                    ));
+                }
+                if depth.is_some() {
+                    problems.push(problem(
+                        Field::Depth,
+                        format!("`{name}` is a miscellaneous privilege, held or not, and takes no depth"),
+                        Some("remove `depth = ...`".to_owned()),
+                    ));
+                }
+                if problems.is_empty() {
+                    return Ok(Requirement::Misc { name: name.to_owned() });
+                }
+            }
+            Some(PrivilegeKind::Table(privilege)) => {
+                if table.is_none() {
+                    problems.push(problem(
+                        Field::Privilege,
+                        format!("{privilege} is a table privilege and needs a table"),
+                        Some("add `table = \"<logical name>\"`".to_owned()),
+                    ));
+                }
+                if let Some(t) = resolved_table {
+                    let allowed = t.allowed_depths(privilege);
+                    if allowed.is_empty() {
+                        let why = match t.ownership {
+                            Ownership::Organization => "is organization-owned and ".to_owned(),
+                            Ownership::Business => "is business-owned and ".to_owned(),
+                            Ownership::UserOrTeam => String::new(),
+                        };
+                        problems.push(problem(
+                            Field::Privilege,
+                            format!("`{}` {why}has no {privilege} privilege", t.name),
+                            Some(format!("the privileges of `{}` are {}", t.name, list_privileges(t.privileges))),
+                        ));
+                    } else if let Some(d) = parsed_depth
+                        && !allowed.contains(d)
+                    {
+                        let why = match t.ownership {
+                            Ownership::Organization => format!("`{}` is organization-owned: ", t.name),
+                            Ownership::Business => format!("`{}` is business-owned: ", t.name),
+                            Ownership::UserOrTeam => format!("on `{}`, ", t.name),
+                        };
+                        let fix = match allowed.at_least(d) {
+                            Some(up) => format!("require `depth = \"{up}\"`, or leave `depth` out"),
+                            None => format!("{privilege} on `{}` can be {allowed}", t.name),
+                        };
+                        problems.push(problem(
+                            Field::Depth,
+                            format!("{why}{privilege} can only be {allowed}, never {d}"),
+                            Some(fix),
+                        ));
+                    }
+                    if problems.is_empty() {
+                        return Ok(Requirement::Table { privilege, table: t.name.clone(), depth: parsed_depth });
+                    }
+                }
+            }
+            None => {}
+        }
+        Err(problems)
+    }
+
+    /// Resolves a capability by id or text.
+    pub fn resolve_capability(&self, name: &str) -> Result<Requirement, Problem> {
+        match self.capability(name) {
+            Some(c) => Ok(Requirement::Capability { id: c.id.clone() }),
+            None => {
+                let candidates = self
+                    .capabilities()
+                    .iter()
+                    .flat_map(|c| [c.id.as_str(), c.text.as_str()]);
+                Err(problem(Field::Capability, format!("unknown capability `{name}`"), did_you_mean(name, candidates)))
+            }
+        }
+    }
+
+    /// What `role` holds towards `requirement`: for a table privilege, the depth granted (`Some` even when too low);
+    /// for a switch (misc, capability), `Some(Depth::Global)` when held.
+    pub fn held_by(&self, role: &Role, requirement: &Requirement) -> Option<Depth> {
+        match requirement {
+            Requirement::Table { privilege, table, .. } => role.depth(table, *privilege),
+            Requirement::Misc { name } => role.holds_misc(name).then_some(Depth::Global),
+            Requirement::Capability { id } => role.holds_capability(id).then_some(Depth::Global),
+        }
+    }
+
+    /// Whether `role` alone satisfies `requirement`.
+    pub fn satisfies(&self, role: &Role, requirement: &Requirement) -> bool {
+        let min = match requirement {
+            Requirement::Table { depth, .. } => depth.unwrap_or(Depth::Basic),
+            _ => Depth::Basic,
+        };
+        self.held_by(role, requirement).is_some_and(|d| d >= min)
+    }
+
+    /// The roles that satisfy `requirement`, with what each holds.
+    pub fn roles_satisfying<'a>(&'a self, requirement: &'a Requirement) -> impl Iterator<Item = (&'a Role, Depth)> {
+        self.roles().iter().filter_map(move |r| {
+            self.satisfies(r, requirement).then(|| (r, self.held_by(r, requirement).unwrap_or(Depth::Global)))
+        })
+    }
+
+    /// The role that comes closest to `requirement` without meeting it: the highest depth held below the one required.
+    pub fn closest_role<'a>(&'a self, requirement: &Requirement) -> Option<(&'a Role, Depth)> {
+        self.roles()
+            .iter()
+            .filter_map(|r| self.held_by(r, requirement).map(|d| (r, d)))
+            .max_by_key(|(_, d)| *d)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Syntax;
+
+    fn small() -> Catalog {
+        let text = r#"
+            [[misc]]
+            name = "prvPublishCustomization"
+
+            [[table]]
+            name = "msdyn_liveworkstream"
+            display = "Workstream"
+            ownership = "user-or-team"
+
+            [[table]]
+            name = "msdyn_presence"
+            display = "Presence"
+            ownership = "organization"
+
+            [[capability]]
+            id = "view-quick-replies"
+            text = "Can view quick replies"
+
+            [[role]]
+            name = "Supervisor"
+            capabilities = ["view-quick-replies"]
+            [role.grants]
+            msdyn_liveworkstream = { Write = "Local" }
+        "#;
+        Catalog::from_str_named(text, "small.toml", Syntax::Toml).unwrap()
+    }
+
+    #[test]
+    fn resolves_update_by_display_name() {
+        let c = small();
+        let r = c.resolve("Update", Some("Workstream"), Some("Organization")).unwrap();
+        assert_eq!(
+            r,
+            Requirement::Table {
+                privilege: TablePrivilege::Write,
+                table: "msdyn_liveworkstream".into(),
+                depth: Some(Depth::Global)
+            }
+        );
+        assert_eq!(r.to_string(), "Write on msdyn_liveworkstream at Global");
+    }
+
+    #[test]
+    fn reports_every_mistake_with_suggestions() {
+        let c = small();
+        let problems = c.resolve("Updte", Some("msdyn_livworkstream"), Some("Globl")).unwrap_err();
+        let fields: Vec<Field> = problems.iter().map(|p| p.field).collect();
+        assert_eq!(fields, [Field::Privilege, Field::Depth, Field::Table]);
+        assert_eq!(problems[0].help.as_deref(), Some("did you mean `Update`?"));
+        assert_eq!(problems[1].help.as_deref(), Some("did you mean `Global`?"));
+        assert_eq!(problems[2].help.as_deref(), Some("did you mean `msdyn_liveworkstream`?"));
+    }
+
+    #[test]
+    fn organization_owned_tables_refuse_assign_and_local() {
+        let c = small();
+        let assign = c.resolve("Assign", Some("msdyn_presence"), None).unwrap_err();
+        assert_eq!(assign[0].field, Field::Privilege);
+        assert!(assign[0].message.contains("organization-owned"), "{}", assign[0].message);
+        let local = c.resolve("Read", Some("msdyn_presence"), Some("Local")).unwrap_err();
+        assert_eq!(local[0].field, Field::Depth);
+        assert_eq!(local[0].help.as_deref(), Some("require `depth = \"Global\"`, or leave `depth` out"));
+    }
+
+    #[test]
+    fn misc_privileges_take_no_table_and_table_privileges_need_one() {
+        let c = small();
+        assert_eq!(
+            c.resolve("prvpublishcustomization", None, None).unwrap(),
+            Requirement::Misc { name: "prvPublishCustomization".into() }
+        );
+        let with_table = c.resolve("prvPublishCustomization", Some("msdyn_presence"), None).unwrap_err();
+        assert_eq!(with_table[0].field, Field::Table);
+        let no_table = c.resolve("Read", None, None).unwrap_err();
+        assert_eq!(no_table[0].field, Field::Privilege);
+    }
+
+    #[test]
+    fn closest_role_is_the_best_depth_below_the_requirement() {
+        let c = small();
+        let r = c.resolve("Write", Some("msdyn_liveworkstream"), Some("Global")).unwrap();
+        assert_eq!(c.roles_satisfying(&r).count(), 0);
+        let (role, depth) = c.closest_role(&r).unwrap();
+        assert_eq!((role.name.as_str(), depth), ("Supervisor", Depth::Local));
+        let cap = c.resolve_capability("view quick replies").unwrap();
+        assert_eq!(c.roles_satisfying(&cap).count(), 1);
+    }
+}

@@ -1,0 +1,98 @@
+//! Stage one: the attribute's arguments, parsed into a typed struct with every span kept.
+
+use proc_macro2::{Span, TokenStream};
+use syn::parse::{Parse, ParseStream, Parser};
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::{Expr, ExprLit, ExprPath, Ident, Lit, LitStr, Token};
+
+/// The keys `#[requires]` accepts.
+pub const KEYS: [&str; 5] = ["privilege", "table", "depth", "capability", "principal"];
+
+/// The parsed attribute.
+#[derive(Default)]
+pub struct Args {
+    pub privilege: Option<LitStr>,
+    pub table: Option<LitStr>,
+    pub depth: Option<LitStr>,
+    pub capability: Option<LitStr>,
+    pub principal: Option<Ident>,
+    /// The span of everything between the parentheses, for errors about what is missing.
+    pub span: Option<Span>,
+}
+
+struct Pair {
+    key: Ident,
+    value: Expr,
+}
+
+impl Parse for Pair {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let key = input.call(syn::ext::IdentExt::parse_any)?;
+        input.parse::<Token![=]>()?;
+        let value = input.parse()?;
+        Ok(Self { key, value })
+    }
+}
+
+/// Parses the arguments, collecting every mistake rather than stopping at the first.
+pub fn parse(tokens: TokenStream, errors: &mut Vec<syn::Error>) -> Args {
+    let mut args = Args { span: (!tokens.is_empty()).then(|| tokens.span()), ..Args::default() };
+    let pairs = match Punctuated::<Pair, Token![,]>::parse_terminated.parse2(tokens) {
+        Ok(pairs) => pairs,
+        Err(e) => {
+            errors.push(syn::Error::new(
+                e.span(),
+                format!("{e}; `#[requires]` takes `key = \"value\"` pairs, e.g. `privilege = \"Read\", table = \"queue\"`"),
+            ));
+            return args;
+        }
+    };
+    for Pair { key, value } in pairs {
+        let name = key.to_string();
+        if name == "principal" {
+            match &value {
+                Expr::Path(ExprPath { path, qself: None, attrs }) if attrs.is_empty() && path.get_ident().is_some() => {
+                    let ident = path.get_ident().cloned();
+                    set(&mut args.principal, ident, &key, errors);
+                }
+                other => errors.push(syn::Error::new(
+                    other.span(),
+                    "`principal` takes the name of a parameter (or `self`), without quotes: `principal = user`",
+                )),
+            }
+            continue;
+        }
+        let slot = match name.as_str() {
+            "privilege" => &mut args.privilege,
+            "table" => &mut args.table,
+            "depth" => &mut args.depth,
+            "capability" => &mut args.capability,
+            _ => {
+                let help = rolegate_catalog::did_you_mean(&name, KEYS)
+                    .unwrap_or_else(|| format!("the keys are {}", KEYS.join(", ")));
+                errors.push(syn::Error::new(key.span(), format!("unknown key `{name}` in `#[requires]`; {help}")));
+                continue;
+            }
+        };
+        match value {
+            Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => set(slot, Some(s), &key, errors),
+            other => {
+                let shown = quote::ToTokens::to_token_stream(&other).to_string();
+                errors.push(syn::Error::new(
+                    other.span(),
+                    format!("`{name}` takes a string literal: write `{name} = \"{}\"`", shown.trim_matches('"')),
+                ));
+            }
+        }
+    }
+    args
+}
+
+fn set<T>(slot: &mut Option<T>, value: Option<T>, key: &Ident, errors: &mut Vec<syn::Error>) {
+    if slot.is_some() {
+        errors.push(syn::Error::new(key.span(), format!("duplicate key `{key}`: give it once")));
+    } else {
+        *slot = value;
+    }
+}

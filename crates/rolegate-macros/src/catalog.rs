@@ -1,0 +1,87 @@
+//! The catalog a crate's `#[requires]` are validated against: the built-in one, or the file named by
+//! `[package.metadata.rolegate] catalog = "..."` in the crate's Cargo.toml (relative to `CARGO_MANIFEST_DIR`).
+//!
+//! Cargo rebuilds a crate when its Cargo.toml changes; the expansion `include_bytes!`s the catalog file so that cargo
+//! rebuilds when the file changes too. Parsed catalogs are cached per process (one proc-macro server serves many
+//! crates), keyed by path and checked against the file's modification time.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::SystemTime;
+
+use rolegate_catalog::Catalog;
+
+/// The catalog to validate against, and the file to track if it is not the built-in one.
+pub struct Loaded {
+    pub catalog: Arc<Catalog>,
+    pub tracked: Option<PathBuf>,
+}
+
+type Cache = Mutex<HashMap<PathBuf, (Option<SystemTime>, Arc<Catalog>)>>;
+
+fn cache() -> &'static Cache {
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    CACHE.get_or_init(Default::default)
+}
+
+fn builtin() -> Arc<Catalog> {
+    static BUILTIN: OnceLock<Arc<Catalog>> = OnceLock::new();
+    BUILTIN.get_or_init(|| Arc::new(Catalog::builtin().clone())).clone()
+}
+
+/// The one place environment variables are read.
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// Loads the catalog of the crate being compiled.
+pub fn load() -> Result<Loaded, String> {
+    let Some(dir) = env("CARGO_MANIFEST_DIR").map(PathBuf::from) else {
+        return Ok(Loaded { catalog: builtin(), tracked: None });
+    };
+    let Some(relative) = configured_path(&dir)? else {
+        return Ok(Loaded { catalog: builtin(), tracked: None });
+    };
+    if Path::new(&relative).is_absolute() {
+        return Err(format!(
+            "[package.metadata.rolegate] catalog = \"{relative}\" is an absolute path; give it relative to the crate's \
+             Cargo.toml so that the crate builds on every machine"
+        ));
+    }
+    let path = dir.join(&relative);
+    let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
+    let mut cache = cache().lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((when, catalog)) = cache.get(&path)
+        && *when == modified
+    {
+        return Ok(Loaded { catalog: catalog.clone(), tracked: Some(path) });
+    }
+    let catalog = Arc::new(Catalog::from_path(&path).map_err(|e| {
+        format!("the rolegate catalog named in Cargo.toml ([package.metadata.rolegate]) does not load:\n{e}")
+    })?);
+    cache.insert(path.clone(), (modified, catalog.clone()));
+    Ok(Loaded { catalog, tracked: Some(path) })
+}
+
+/// `package.metadata.rolegate.catalog` of `dir/Cargo.toml`, if set.
+fn configured_path(dir: &Path) -> Result<Option<String>, String> {
+    let manifest = dir.join("Cargo.toml");
+    let Ok(text) = std::fs::read_to_string(&manifest) else {
+        return Ok(None);
+    };
+    let value: toml::Table = text.parse().map_err(|e| format!("cannot read {}: {e}", manifest.display()))?;
+    let entry = value
+        .get("package")
+        .and_then(|p| p.get("metadata"))
+        .and_then(|m| m.get("rolegate"))
+        .and_then(|r| r.get("catalog"));
+    match entry {
+        None => Ok(None),
+        Some(toml::Value::String(s)) => Ok(Some(s.clone())),
+        Some(other) => Err(format!(
+            "{}: [package.metadata.rolegate] catalog must be a string path, found `{other}`",
+            manifest.display()
+        )),
+    }
+}

@@ -1,0 +1,142 @@
+//! Stage three: the checked function. The signature is kept verbatim; the check is prepended to the body and returns
+//! early, before the body runs.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{Item, ItemFn, LitStr};
+
+use rolegate_catalog::Requirement;
+
+use crate::{attr, catalog, valid};
+
+/// Parse, validate, expand. On any error the function is still emitted, unchanged, beside the errors.
+pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
+    let func = match syn::parse2::<ItemFn>(item.clone()) {
+        Ok(func) => func,
+        Err(_) => return not_a_function(item),
+    };
+    let mut errors = Vec::new();
+    let parsed = attr::parse(args, &mut errors);
+    let loaded = match catalog::load() {
+        Ok(loaded) => Some(loaded),
+        Err(message) => {
+            errors.push(syn::Error::new(parsed.span.unwrap_or_else(Span::call_site), message));
+            None
+        }
+    };
+    let requirement = loaded.as_ref().and_then(|l| valid::requirement(&l.catalog, &parsed, &mut errors));
+    let principal = valid::principal(&func, parsed.principal.as_ref(), &mut errors);
+    let returns = valid::return_type(&func, &mut errors);
+    if !errors.is_empty() {
+        let errors = errors.into_iter().reduce(|mut a, b| {
+            a.combine(b);
+            a
+        });
+        let compile_errors = errors.map(syn::Error::into_compile_error);
+        return quote! { #compile_errors #func };
+    }
+    let (Some(loaded), Some((requirement, requirement_span)), Some(principal), Some((error_type, return_span))) =
+        (loaded, requirement, principal, returns)
+    else {
+        return quote! { #func };
+    };
+    let unsatisfiable = valid::unsatisfiable(&loaded.catalog, &requirement).map(|m| (m, requirement_span));
+    let checked = valid::Checked { requirement, principal, error_type, return_span, unsatisfiable };
+    write(func, &checked, loaded.tracked.as_deref())
+}
+
+fn not_a_function(item: TokenStream) -> TokenStream {
+    let message = match syn::parse2::<Item>(item.clone()) {
+        Ok(Item::Struct(_)) => "`#[requires]` goes on a function, not a struct",
+        Ok(Item::Enum(_)) => "`#[requires]` goes on a function, not an enum",
+        Ok(Item::Impl(_)) => "`#[requires]` goes on each function of an impl block, not on the block",
+        Ok(Item::Trait(_)) => "`#[requires]` goes on a function with a body, not on a trait",
+        Ok(Item::Mod(_)) => "`#[requires]` goes on a function, not a module",
+        Ok(_) => "`#[requires]` goes on a function",
+        Err(_) => "`#[requires]` goes on a function with a body (a trait method's declaration has none)",
+    };
+    let span = item.clone().into_iter().next().map_or_else(Span::call_site, |t| t.span());
+    let error = syn::Error::new(span, message).into_compile_error();
+    quote! { #error #item }
+}
+
+fn write(func: ItemFn, c: &valid::Checked, tracked: Option<&std::path::Path>) -> TokenStream {
+    let ItemFn { attrs, vis, sig, block } = func;
+    let stmts = &block.stmts;
+    let name = LitStr::new(&sig.ident.to_string(), sig.ident.span());
+    let site_requirement = site_requirement(&c.requirement);
+    let principal = &c.principal;
+    let check = quote_spanned! {principal.span()=>
+        ::rolegate::__private::check(&#principal, &__ROLEGATE_SITE)
+    };
+    let early_return = match &c.error_type {
+        Some(error_type) => quote_spanned! {error_type.span()=>
+            return ::core::result::Result::Err(<#error_type as ::rolegate::DeniedInto>::from_denied(__rolegate_denied))
+        },
+        None => quote_spanned! {c.return_span=>
+            return ::rolegate::__private::reject(__rolegate_denied)
+        },
+    };
+    let track = tracked.map(|path| {
+        let path = LitStr::new(&path.display().to_string(), Span::call_site());
+        quote! { const _: &[u8] = ::core::include_bytes!(#path); }
+    });
+    let warn = c.unsatisfiable.as_ref().map(|(message, span)| {
+        let note = LitStr::new(message, *span);
+        let use_it = quote_spanned! {*span=> let _ = __rolegate_unsatisfiable_requirement; };
+        quote! {
+            {
+                #[deprecated(note = #note)]
+                #[allow(non_camel_case_types)]
+                struct __rolegate_unsatisfiable_requirement;
+                #use_it
+            }
+        }
+    });
+    quote! {
+        #(#attrs)*
+        #vis #sig {
+            #track
+            #warn
+            {
+                static __ROLEGATE_SITE: ::rolegate::__private::CallSite = ::rolegate::__private::CallSite::new(
+                    #site_requirement,
+                    #name,
+                    ::core::module_path!(),
+                    ::core::file!(),
+                    ::core::line!(),
+                    ::core::column!(),
+                );
+                if let ::core::result::Result::Err(__rolegate_denied) = #check {
+                    #early_return;
+                }
+            }
+            #(#stmts)*
+        }
+    }
+}
+
+fn site_requirement(requirement: &Requirement) -> TokenStream {
+    match requirement {
+        Requirement::Table { privilege, table, depth } => {
+            let privilege = syn::Ident::new(privilege.name(), Span::call_site());
+            let depth = match depth {
+                Some(d) => {
+                    let d = syn::Ident::new(d.name(), Span::call_site());
+                    quote! { ::core::option::Option::Some(::rolegate::__private::Depth::#d) }
+                }
+                None => quote! { ::core::option::Option::None },
+            };
+            quote! {
+                ::rolegate::__private::SiteRequirement::Table {
+                    privilege: ::rolegate::__private::TablePrivilege::#privilege,
+                    table: #table,
+                    depth: #depth,
+                }
+            }
+        }
+        Requirement::Misc { name } => quote! { ::rolegate::__private::SiteRequirement::Misc { name: #name } },
+        Requirement::Capability { id } => quote! { ::rolegate::__private::SiteRequirement::Capability { id: #id } },
+    }
+}

@@ -1,0 +1,233 @@
+//! Stage two: the parsed attribute checked against the catalog, and the function's shape checked for what the
+//! expansion needs (a principal, a return type that can carry a denial).
+
+use proc_macro2::Span;
+use syn::spanned::Spanned;
+use syn::{FnArg, GenericArgument, Ident, ItemFn, Pat, PathArguments, ReturnType, Type};
+
+use rolegate_catalog::{Catalog, Depth, Field, Problem, Requirement};
+
+use crate::attr::Args;
+
+/// What the expansion needs, all validated.
+pub struct Checked {
+    pub requirement: Requirement,
+    pub principal: Ident,
+    /// The error type, when the return type is spelled `Result<T, E>`, to assert `E: From<Denied>` at its span.
+    pub error_type: Option<Type>,
+    pub return_span: Span,
+    /// Set when no role of the catalog satisfies the requirement: the warning's text and where it points.
+    pub unsatisfiable: Option<(String, Span)>,
+}
+
+/// Validates the requirement against the catalog; pushes every problem found.
+pub fn requirement(catalog: &Catalog, args: &Args, errors: &mut Vec<syn::Error>) -> Option<(Requirement, Span)> {
+    let whole = args.span.unwrap_or_else(Span::call_site);
+    match (&args.privilege, &args.capability) {
+        (Some(_), Some(cap)) => {
+            errors.push(syn::Error::new(
+                cap.span(),
+                "give either `privilege` or `capability`, not both; use two `#[requires]` to require both",
+            ));
+            None
+        }
+        (None, None) => {
+            errors.push(syn::Error::new(
+                whole,
+                "`#[requires]` needs `privilege = \"...\"` (with `table` for a table privilege) or `capability = \"...\"`",
+            ));
+            None
+        }
+        (None, Some(cap)) => {
+            for (key, lit) in [("table", &args.table), ("depth", &args.depth)] {
+                if let Some(lit) = lit {
+                    errors.push(syn::Error::new(
+                        lit.span(),
+                        format!("a capability is held or not and takes no `{key}`; remove `{key} = ...`"),
+                    ));
+                }
+            }
+            match catalog.resolve_capability(&cap.value()) {
+                Ok(r) => Some((r, cap.span())),
+                Err(p) => {
+                    errors.push(problem_error(&p, cap.span()));
+                    None
+                }
+            }
+        }
+        (Some(privilege), None) => {
+            let table = args.table.as_ref().map(syn::LitStr::value);
+            let depth = args.depth.as_ref().map(syn::LitStr::value);
+            match catalog.resolve(&privilege.value(), table.as_deref(), depth.as_deref()) {
+                Ok(r) => Some((r, privilege.span())),
+                Err(problems) => {
+                    for p in problems {
+                        let span = match p.field {
+                            Field::Privilege => privilege.span(),
+                            Field::Table => args.table.as_ref().map_or(whole, syn::LitStr::span),
+                            Field::Depth => args.depth.as_ref().map_or(whole, syn::LitStr::span),
+                            Field::Capability => whole,
+                        };
+                        errors.push(problem_error(&p, span));
+                    }
+                    None
+                }
+            }
+        }
+    }
+}
+
+fn problem_error(p: &Problem, span: Span) -> syn::Error {
+    match &p.help {
+        Some(help) => syn::Error::new(span, format!("{}; {help}", p.message)),
+        None => syn::Error::new(span, &p.message),
+    }
+}
+
+/// When no role grants the requirement: a warning naming the closest role.
+pub fn unsatisfiable(catalog: &Catalog, requirement: &Requirement) -> Option<String> {
+    if catalog.roles_satisfying(requirement).next().is_some() {
+        return None;
+    }
+    let closest = match (catalog.closest_role(requirement), requirement) {
+        (Some((role, held)), Requirement::Table { .. }) => {
+            format!("the closest is role \"{}\", which holds it at {held}", role.name)
+        }
+        _ => match requirement {
+            Requirement::Table { privilege, table, .. } => {
+                let best = catalog
+                    .roles()
+                    .iter()
+                    .max_by_key(|r| r.grants.get(table).map_or(0, |g| g.iter().count()))
+                    .filter(|r| r.grants.contains_key(table));
+                match best {
+                    Some(r) => format!("the closest is role \"{}\", which holds other privileges on {table} but not {privilege}", r.name),
+                    None => format!("no role holds any privilege on {table}"),
+                }
+            }
+            _ => "no role holds it".to_owned(),
+        },
+    };
+    let depth = match requirement {
+        Requirement::Table { depth: Some(d), .. } if *d > Depth::Basic => format!(" at {d} or more"),
+        _ => String::new(),
+    };
+    Some(format!(
+        "no role in the catalog grants {requirement}{depth}, so every call will be denied; {closest}. \
+         Add a role that grants it to the catalog, or relax the requirement"
+    ))
+}
+
+/// Finds the principal parameter: `principal = <name>`, or else the first parameter after any `self`.
+pub fn principal(func: &ItemFn, named: Option<&Ident>, errors: &mut Vec<syn::Error>) -> Option<Ident> {
+    let typed: Vec<&syn::PatType> = func
+        .sig
+        .inputs
+        .iter()
+        .filter_map(|a| match a {
+            FnArg::Typed(t) => Some(t),
+            FnArg::Receiver(_) => None,
+        })
+        .collect();
+    let has_self = func.sig.receiver().is_some();
+    if let Some(name) = named {
+        if name == "self" {
+            if has_self {
+                return Some(name.clone());
+            }
+            errors.push(syn::Error::new(name.span(), "`principal = self` needs a method that takes `self`"));
+            return None;
+        }
+        let bound: Vec<Ident> = typed.iter().flat_map(|t| bindings(&t.pat)).collect();
+        if bound.iter().any(|b| b == name) {
+            return Some(name.clone());
+        }
+        let names: Vec<String> = bound.iter().map(ToString::to_string).collect();
+        let help = rolegate_catalog::did_you_mean(&name.to_string(), names.iter().map(String::as_str))
+            .map(|h| format!("; {h}"))
+            .unwrap_or_default();
+        errors.push(syn::Error::new(name.span(), format!("`{}` has no parameter named `{name}`{help}", func.sig.ident)));
+        return None;
+    }
+    let Some(first) = typed.first() else {
+        errors.push(syn::Error::new(
+            func.sig.ident.span(),
+            format!(
+                "`{}` has no principal to check: `#[requires]` checks the first parameter after `self`; add one such as \
+                 `user: &rolegate::Principal`, or use `principal = self` on a method whose type is a `rolegate::Subject`",
+                func.sig.ident
+            ),
+        ));
+        return None;
+    };
+    match &*first.pat {
+        Pat::Ident(p) if p.subpat.is_none() => Some(p.ident.clone()),
+        other => {
+            errors.push(syn::Error::new(
+                other.span(),
+                "`#[requires]` checks the first parameter, and this one is a pattern; bind it to a name, or name the \
+                 binding to check with `principal = <name>`",
+            ));
+            None
+        }
+    }
+}
+
+fn bindings(pat: &Pat) -> Vec<Ident> {
+    match pat {
+        Pat::Ident(p) => {
+            let mut v = vec![p.ident.clone()];
+            if let Some((_, sub)) = &p.subpat {
+                v.extend(bindings(sub));
+            }
+            v
+        }
+        Pat::Reference(r) => bindings(&r.pat),
+        Pat::Tuple(t) => t.elems.iter().flat_map(bindings).collect(),
+        Pat::TupleStruct(t) => t.elems.iter().flat_map(bindings).collect(),
+        Pat::Struct(s) => s.fields.iter().flat_map(|f| bindings(&f.pat)).collect(),
+        Pat::Slice(s) => s.elems.iter().flat_map(bindings).collect(),
+        Pat::Paren(p) => bindings(&p.pat),
+        Pat::Type(t) => bindings(&t.pat),
+        _ => Vec::new(),
+    }
+}
+
+/// Checks that a denial can be returned: returns the error type (when spelled `Result<T, E>`) and the span to blame.
+pub fn return_type(func: &ItemFn, errors: &mut Vec<syn::Error>) -> Option<(Option<Type>, Span)> {
+    let name = &func.sig.ident;
+    match &func.sig.output {
+        ReturnType::Default => {
+            errors.push(syn::Error::new(
+                name.span(),
+                format!(
+                    "`{name}` returns `()`, so a denial has nowhere to go; return `Result<(), E>` where \
+                     `E: From<rolegate::Denied>`"
+                ),
+            ));
+            None
+        }
+        ReturnType::Type(_, ty) => match &**ty {
+            Type::ImplTrait(_) => {
+                errors.push(syn::Error::new(
+                    ty.span(),
+                    "a denial cannot be returned as `impl Trait`; return `Result<impl Trait, E>` where \
+                     `E: From<rolegate::Denied>`",
+                ));
+                None
+            }
+            Type::Path(p) if p.qself.is_none() => {
+                let last = p.path.segments.last();
+                let error_type = last.filter(|s| s.ident == "Result").and_then(|s| match &s.arguments {
+                    PathArguments::AngleBracketed(a) if a.args.len() == 2 => match &a.args[1] {
+                        GenericArgument::Type(t) => Some(t.clone()),
+                        _ => None,
+                    },
+                    _ => None,
+                });
+                Some((error_type, ty.span()))
+            }
+            other => Some((None, other.span())),
+        },
+    }
+}

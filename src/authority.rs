@@ -1,0 +1,188 @@
+//! Role data compiled into dense ids: the form checks run against.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use rolegate_catalog::{Catalog, Depth, Requirement, Role, TablePrivilege};
+
+use crate::denied::UnknownRole;
+use crate::principal::Principal;
+
+/// A catalog compiled for checking: every (table, privilege), miscellaneous privilege and capability gets a dense
+/// slot, and every role a row of depths over those slots.
+///
+/// Cloning is cheap (an `Arc`). Build one at start-up and share it.
+///
+/// ```
+/// let authority = rolegate::Authority::builtin();
+/// let agent = authority.principal("agent-1", ["Omnichannel agent"]).unwrap();
+/// assert!(agent.holds_str("Read", Some("solution"), Some("Global")));
+/// ```
+#[derive(Clone, Debug)]
+pub struct Authority {
+    pub(crate) inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Inner {
+    /// Unique per compiled authority; call sites cache their slot against it.
+    pub(crate) schema: u32,
+    pub(crate) catalog: Catalog,
+    /// Slots: tables × 8, then miscellaneous privileges, then capabilities.
+    pub(crate) slot_count: usize,
+    misc_base: usize,
+    capability_base: usize,
+    /// One row of ranks (0 = not held, 1..=4 = Basic..Global) per role, in catalog order.
+    pub(crate) role_rows: Vec<Box<[u8]>>,
+    /// Role name (lower case) -> position.
+    role_index: HashMap<String, u32>,
+}
+
+fn next_schema() -> u32 {
+    static NEXT: AtomicU32 = AtomicU32::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+impl Authority {
+    /// Compiles a catalog.
+    pub fn new(catalog: Catalog) -> Self {
+        let tables = catalog.tables().len();
+        let misc_base = tables * TablePrivilege::COUNT;
+        let capability_base = misc_base + catalog.misc_privileges().len();
+        let slot_count = capability_base + catalog.capabilities().len();
+        let role_rows = catalog
+            .roles()
+            .iter()
+            .map(|role| compile_role(&catalog, role, slot_count, misc_base, capability_base))
+            .collect();
+        let role_index = catalog
+            .roles()
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.name.to_lowercase(), i as u32))
+            .collect();
+        Self {
+            inner: Arc::new(Inner {
+                schema: next_schema(),
+                catalog,
+                slot_count,
+                misc_base,
+                capability_base,
+                role_rows,
+                role_index,
+            }),
+        }
+    }
+
+    /// The built-in catalog, compiled once per process.
+    pub fn builtin() -> Self {
+        static BUILTIN: OnceLock<Authority> = OnceLock::new();
+        BUILTIN.get_or_init(|| Self::new(Catalog::builtin().clone())).clone()
+    }
+
+    /// The catalog this authority was compiled from.
+    pub fn catalog(&self) -> &Catalog {
+        &self.inner.catalog
+    }
+
+    /// How many slots a principal's row has (its size in bytes).
+    pub fn slot_count(&self) -> usize {
+        self.inner.slot_count
+    }
+
+    /// A principal holding `roles` (by name, case-insensitively): its effective privileges are the union of the roles',
+    /// the highest depth winning.
+    pub fn principal<I, S>(&self, id: impl Into<Arc<str>>, roles: I) -> Result<Principal, UnknownRole>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let mut ids = Vec::new();
+        for name in roles {
+            let name = name.as_ref();
+            match self.inner.role_index.get(&name.to_lowercase()) {
+                Some(&i) => ids.push(i),
+                None => {
+                    return Err(UnknownRole {
+                        name: name.to_owned(),
+                        suggestion: rolegate_catalog::closest(
+                            name,
+                            self.inner.catalog.roles().iter().map(|r| r.name.as_str()),
+                        )
+                        .map(str::to_owned),
+                    });
+                }
+            }
+        }
+        Ok(Principal::from_role_ids(self.clone(), id.into(), ids))
+    }
+
+    /// The position of a role, for [`Principal::from_role_ids`]-style construction in bulk.
+    pub fn role_id(&self, name: &str) -> Option<u32> {
+        self.inner.role_index.get(&name.to_lowercase()).copied()
+    }
+
+    /// The slot of a resolved requirement, if this authority's catalog knows its table, privilege or capability.
+    pub fn slot(&self, requirement: &Requirement) -> Option<usize> {
+        let c = &self.inner.catalog;
+        match requirement {
+            Requirement::Table { privilege, table, .. } => c
+                .table_position(table)
+                .filter(|&t| c.tables()[t].has(*privilege))
+                .map(|t| t * TablePrivilege::COUNT + privilege.index()),
+            Requirement::Misc { name } => c
+                .misc_privileges()
+                .iter()
+                .position(|m| m.name.eq_ignore_ascii_case(name))
+                .map(|i| self.inner.misc_base + i),
+            Requirement::Capability { id } => c
+                .capabilities()
+                .iter()
+                .position(|x| x.id.eq_ignore_ascii_case(id))
+                .map(|i| self.inner.capability_base + i),
+        }
+    }
+
+    /// The slot of a table privilege by table name (any of its names).
+    pub fn table_slot(&self, privilege: TablePrivilege, table: &str) -> Option<usize> {
+        let c = &self.inner.catalog;
+        c.table_position(table)
+            .filter(|&t| c.tables()[t].has(privilege))
+            .map(|t| t * TablePrivilege::COUNT + privilege.index())
+    }
+
+    pub(crate) fn schema(&self) -> u32 {
+        self.inner.schema
+    }
+
+    pub(crate) fn role_row(&self, role: u32) -> &[u8] {
+        &self.inner.role_rows[role as usize]
+    }
+
+    pub(crate) fn role_name(&self, role: u32) -> &str {
+        &self.inner.catalog.roles()[role as usize].name
+    }
+}
+
+fn compile_role(catalog: &Catalog, role: &Role, slots: usize, misc_base: usize, capability_base: usize) -> Box<[u8]> {
+    let mut row = vec![0u8; slots];
+    for (table, grants) in &role.grants {
+        if let Some(t) = catalog.table_position(table) {
+            for (privilege, depth) in grants.iter() {
+                row[t * TablePrivilege::COUNT + privilege.index()] = depth.rank();
+            }
+        }
+    }
+    for name in &role.misc {
+        if let Some(i) = catalog.misc_privileges().iter().position(|m| &m.name == name) {
+            row[misc_base + i] = Depth::Global.rank();
+        }
+    }
+    for id in &role.capabilities {
+        if let Some(i) = catalog.capabilities().iter().position(|c| &c.id == id) {
+            row[capability_base + i] = Depth::Global.rank();
+        }
+    }
+    row.into_boxed_slice()
+}

@@ -1,0 +1,100 @@
+//! Denials: what was missing, what was held, and why.
+
+use std::fmt;
+
+use rolegate_catalog::{Depth, Requirement};
+
+use crate::site::CallSite;
+
+/// Why a check failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DenialReason {
+    /// The principal holds the privilege (or capability) through no role.
+    NotHeld,
+    /// The principal holds the privilege, but below the depth required.
+    TooShallow,
+    /// The runtime catalog does not know the table, privilege or capability: denied by default.
+    Unknown,
+}
+
+/// A check failed. Displays like
+/// `missing Write on msdyn_liveworkstream at Global; best held: Local through role "Omnichannel supervisor"`,
+/// and offers the parts as fields.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Denied {
+    /// The principal's id.
+    pub principal: String,
+    /// What was required.
+    pub requirement: Requirement,
+    /// The best depth held (for switches, `Global` when held), if any.
+    pub held: Option<Depth>,
+    /// The role that gives the best depth held.
+    pub through: Option<String>,
+    /// Why.
+    pub reason: DenialReason,
+    /// The `#[requires]` call site, when the check came from one.
+    pub site: Option<&'static CallSite>,
+}
+
+impl Denied {
+    pub(crate) fn unknown(principal: String, requirement: Requirement, site: Option<&'static CallSite>) -> Self {
+        Self { principal, requirement, held: None, through: None, reason: DenialReason::Unknown, site }
+    }
+
+    /// The required depth, for a table privilege that names one.
+    pub fn required_depth(&self) -> Option<Depth> {
+        match &self.requirement {
+            Requirement::Table { depth, .. } => *depth,
+            _ => None,
+        }
+    }
+}
+
+impl std::error::Error for Denied {}
+
+impl PartialEq for Denied {
+    fn eq(&self, other: &Self) -> bool {
+        let same_site = match (self.site, other.site) {
+            (Some(a), Some(b)) => std::ptr::eq(a, b),
+            (None, None) => true,
+            _ => false,
+        };
+        self.principal == other.principal
+            && self.requirement == other.requirement
+            && self.held == other.held
+            && self.through == other.through
+            && self.reason == other.reason
+            && same_site
+    }
+}
+
+impl fmt::Display for Denied {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.reason == DenialReason::Unknown {
+            let what = match &self.requirement {
+                Requirement::Table { table, .. } => format!("table `{table}` (or its privilege)"),
+                Requirement::Misc { name } => format!("miscellaneous privilege `{name}`"),
+                Requirement::Capability { id } => format!("capability `{id}`"),
+            };
+            return write!(f, "missing {}; {what} is not in the runtime catalog, so it is denied", self.requirement);
+        }
+        write!(f, "missing {}", self.requirement)?;
+        match (&self.requirement, self.held, &self.through) {
+            (Requirement::Table { .. }, Some(held), Some(role)) => write!(f, "; best held: {held} through role \"{role}\""),
+            (Requirement::Table { .. }, Some(held), None) => write!(f, "; best held: {held}"),
+            _ => f.write_str("; held through no role"),
+        }
+    }
+}
+
+/// A role name that the authority's catalog does not know.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown role `{name}`{}", suggestion.as_ref().map(|s| format!("; did you mean `{s}`?")).unwrap_or_default())]
+pub struct UnknownRole {
+    /// The name given.
+    pub name: String,
+    /// The closest known role.
+    pub suggestion: Option<String>,
+}

@@ -1,0 +1,133 @@
+//! Principals: who is asking, with effective privileges computed once.
+
+use std::sync::Arc;
+
+use rolegate_catalog::{Depth, Requirement, Role};
+
+use crate::authority::Authority;
+use crate::denied::{Denied, DenialReason};
+use crate::site::CallSite;
+
+/// Someone (or something) whose requests are checked: an id, its roles, and its effective privileges as one byte per
+/// slot of its [`Authority`], computed once when the principal is built.
+///
+/// A check is then an index and a compare: no allocation, no hashing of strings, no lock.
+#[derive(Clone, Debug)]
+pub struct Principal {
+    id: Arc<str>,
+    authority: Authority,
+    schema: u32,
+    ranks: Box<[u8]>,
+    roles: Box<[u32]>,
+}
+
+impl Principal {
+    pub(crate) fn from_role_ids(authority: Authority, id: Arc<str>, roles: Vec<u32>) -> Self {
+        let mut ranks = vec![0u8; authority.slot_count()].into_boxed_slice();
+        for &role in &roles {
+            for (held, &granted) in ranks.iter_mut().zip(authority.role_row(role)) {
+                *held = (*held).max(granted);
+            }
+        }
+        Self { id, schema: authority.schema(), authority, ranks, roles: roles.into_boxed_slice() }
+    }
+
+    /// The principal's id, as given when it was built.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The authority the principal was built against.
+    pub fn authority(&self) -> &Authority {
+        &self.authority
+    }
+
+    /// The principal's roles.
+    pub fn roles(&self) -> impl Iterator<Item = &Role> {
+        self.roles.iter().map(|&r| &self.authority.catalog().roles()[r as usize])
+    }
+
+    /// Bytes of memory the principal holds (its slot row and role list, besides the shared authority).
+    pub fn memory_bytes(&self) -> usize {
+        std::mem::size_of::<Self>() + self.ranks.len() + self.roles.len() * std::mem::size_of::<u32>() + self.id.len()
+    }
+
+    /// The raw rank at a slot (0 = not held, 1..=4 = Basic..Global); 0 for a slot out of range.
+    #[inline]
+    pub fn rank_at(&self, slot: usize) -> u8 {
+        self.ranks.get(slot).copied().unwrap_or(0)
+    }
+
+    /// The effective depth for a resolved requirement (for switches, `Global` when held).
+    pub fn held(&self, requirement: &Requirement) -> Option<Depth> {
+        self.authority.slot(requirement).and_then(|s| Depth::from_rank(self.rank_at(s)))
+    }
+
+    /// Checks a requirement given as text (resolving names on the way): for tools and tests, not hot paths.
+    pub fn holds_str(&self, privilege: &str, table: Option<&str>, depth: Option<&str>) -> bool {
+        match self.authority.catalog().resolve(privilege, table, depth) {
+            Ok(r) => self.check(&r).is_ok(),
+            Err(_) => false,
+        }
+    }
+
+    /// Checks a resolved requirement; the denial says what was missing and what was held.
+    pub fn check(&self, requirement: &Requirement) -> Result<(), Denied> {
+        let min = min_rank(requirement);
+        match self.authority.slot(requirement) {
+            Some(slot) if self.rank_at(slot) >= min => Ok(()),
+            Some(slot) => Err(self.denial(requirement.clone(), slot, None)),
+            None => Err(Denied::unknown(self.id.to_string(), requirement.clone(), None)),
+        }
+    }
+
+    /// The check a `#[requires]` call site runs: one atomic load, one index, one compare when the site's slot is
+    /// cached for this principal's authority; otherwise the site is resolved by name once and cached.
+    #[inline]
+    pub fn check_site(&self, site: &'static CallSite) -> Result<(), Denied> {
+        let cached = site.cached();
+        if (cached >> 32) as u32 == self.schema
+            && let Some(&rank) = self.ranks.get(cached as u32 as usize)
+            && rank >= site.min_rank()
+        {
+            return Ok(());
+        }
+        self.check_site_slow(site)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn check_site_slow(&self, site: &'static CallSite) -> Result<(), Denied> {
+        let requirement = site.requirement();
+        match self.authority.slot(&requirement) {
+            Some(slot) => {
+                site.cache(self.schema, slot);
+                if self.rank_at(slot) >= site.min_rank() {
+                    Ok(())
+                } else {
+                    Err(self.denial(requirement, slot, Some(site)))
+                }
+            }
+            None => Err(Denied::unknown(self.id.to_string(), requirement, Some(site))),
+        }
+    }
+
+    fn denial(&self, requirement: Requirement, slot: usize, site: Option<&'static CallSite>) -> Denied {
+        let held = Depth::from_rank(self.rank_at(slot));
+        let through = held.and_then(|d| {
+            self.roles
+                .iter()
+                .find(|&&r| self.authority.role_row(r).get(slot).copied() == Some(d.rank()))
+                .map(|&r| self.authority.role_name(r).to_owned())
+        });
+        let reason = if held.is_some() { DenialReason::TooShallow } else { DenialReason::NotHeld };
+        Denied { principal: self.id.to_string(), requirement, held, through, reason, site }
+    }
+}
+
+pub(crate) fn min_rank(requirement: &Requirement) -> u8 {
+    match requirement {
+        Requirement::Table { depth: Some(d), .. } => d.rank(),
+        _ => Depth::Basic.rank(),
+    }
+}

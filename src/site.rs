@@ -1,0 +1,93 @@
+//! Call sites: the static each `#[requires]` generates.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rolegate_catalog::{Depth, Requirement, TablePrivilege};
+
+/// What a call site requires, with names as `'static` strings the macro validated at compile time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SiteRequirement {
+    /// A table privilege at a minimum depth.
+    Table {
+        /// The privilege.
+        privilege: TablePrivilege,
+        /// The table's logical name.
+        table: &'static str,
+        /// The minimum depth, or any.
+        depth: Option<Depth>,
+    },
+    /// A miscellaneous privilege.
+    Misc {
+        /// Its name.
+        name: &'static str,
+    },
+    /// A capability.
+    Capability {
+        /// Its id.
+        id: &'static str,
+    },
+}
+
+/// One `#[requires]` on one function: the requirement, where it is, and the slot it resolved to (cached per
+/// authority, so the check that follows is an index and a compare).
+#[derive(Debug)]
+pub struct CallSite {
+    /// The requirement.
+    pub requirement: SiteRequirement,
+    /// The function's name.
+    pub function: &'static str,
+    /// `module_path!()` of the function.
+    pub module_path: &'static str,
+    /// `file!()` of the attribute.
+    pub file: &'static str,
+    /// `line!()` of the attribute.
+    pub line: u32,
+    /// `column!()` of the attribute.
+    pub column: u32,
+    /// `schema << 32 | slot`; 0 until first resolved (schema ids start at 1).
+    cache: AtomicU64,
+    min_rank: u8,
+}
+
+impl CallSite {
+    /// A call site; the macro builds these as `static`s.
+    pub const fn new(
+        requirement: SiteRequirement,
+        function: &'static str,
+        module_path: &'static str,
+        file: &'static str,
+        line: u32,
+        column: u32,
+    ) -> Self {
+        let min_rank = match requirement {
+            SiteRequirement::Table { depth: Some(d), .. } => d as u8,
+            _ => 1,
+        };
+        Self { requirement, function, module_path, file, line, column, cache: AtomicU64::new(0), min_rank }
+    }
+
+    /// The requirement in owned form.
+    pub fn requirement(&self) -> Requirement {
+        match self.requirement {
+            SiteRequirement::Table { privilege, table, depth } => {
+                Requirement::Table { privilege, table: table.to_owned(), depth }
+            }
+            SiteRequirement::Misc { name } => Requirement::Misc { name: name.to_owned() },
+            SiteRequirement::Capability { id } => Requirement::Capability { id: id.to_owned() },
+        }
+    }
+
+    #[inline]
+    pub(crate) fn cached(&self) -> u64 {
+        self.cache.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn cache(&self, schema: u32, slot: usize) {
+        self.cache.store((u64::from(schema) << 32) | slot as u64, Ordering::Relaxed);
+    }
+
+    #[inline]
+    pub(crate) fn min_rank(&self) -> u8 {
+        self.min_rank
+    }
+}
