@@ -37,8 +37,16 @@ pub enum Requirement {
 impl fmt::Display for Requirement {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Table { privilege, table, depth: Some(d) } => write!(f, "{privilege} on {table} at {d}"),
-            Self::Table { privilege, table, depth: None } => write!(f, "{privilege} on {table}"),
+            Self::Table {
+                privilege,
+                table,
+                depth: Some(d),
+            } => write!(f, "{privilege} on {table} at {d}"),
+            Self::Table {
+                privilege,
+                table,
+                depth: None,
+            } => write!(f, "{privilege} on {table}"),
             Self::Misc { name } => write!(f, "{name}"),
             Self::Capability { id } => write!(f, "capability {id}"),
         }
@@ -67,6 +75,8 @@ pub struct Problem {
     pub message: String,
     /// How to fix it.
     pub help: Option<String>,
+    /// The mistake is something left out (a table privilege without a table), not something written wrong.
+    pub missing: bool,
 }
 
 impl fmt::Display for Problem {
@@ -80,7 +90,12 @@ impl fmt::Display for Problem {
 }
 
 fn problem(field: Field, message: String, help: Option<String>) -> Problem {
-    Problem { field, message, help }
+    Problem {
+        field,
+        message,
+        help,
+        missing: false,
+    }
 }
 
 /// Whether a privilege name is a table privilege, a miscellaneous one, or neither.
@@ -115,7 +130,11 @@ impl Catalog {
                         .to_owned(),
                 )
             });
-            problems.push(problem(Field::Privilege, format!("unknown privilege `{privilege}`"), help));
+            problems.push(problem(
+                Field::Privilege,
+                format!("unknown privilege `{privilege}`"),
+                help,
+            ));
             None
         };
         let parsed_depth = match depth {
@@ -133,7 +152,11 @@ impl Catalog {
                 None => {
                     let help = did_you_mean(text, Depth::spellings())
                         .or_else(|| Some("depths are Basic, Local, Deep, Global (or User, Business Unit, Parent: Child Business Units, Organization)".to_owned()));
-                    problems.push(problem(Field::Depth, format!("unknown depth `{text}`"), help));
+                    problems.push(problem(
+                        Field::Depth,
+                        format!("unknown depth `{text}`"),
+                        help,
+                    ));
                     None
                 }
             },
@@ -164,21 +187,28 @@ impl Catalog {
                 if depth.is_some() {
                     problems.push(problem(
                         Field::Depth,
-                        format!("`{name}` is a miscellaneous privilege, held or not, and takes no depth"),
+                        format!(
+                            "`{name}` is a miscellaneous privilege, held or not, and takes no depth"
+                        ),
                         Some("remove `depth = ...`".to_owned()),
                     ));
                 }
                 if problems.is_empty() {
-                    return Ok(Requirement::Misc { name: name.to_owned() });
+                    return Ok(Requirement::Misc {
+                        name: name.to_owned(),
+                    });
                 }
             }
             Some(PrivilegeKind::Table(privilege)) => {
                 if table.is_none() {
-                    problems.push(problem(
-                        Field::Privilege,
-                        format!("{privilege} is a table privilege and needs a table"),
-                        Some("add `table = \"<logical name>\"`".to_owned()),
-                    ));
+                    problems.push(Problem {
+                        missing: true,
+                        ..problem(
+                            Field::Privilege,
+                            format!("{privilege} is a table privilege and needs a table"),
+                            Some("add `table = \"<logical name>\"`".to_owned()),
+                        )
+                    });
                 }
                 if let Some(t) = resolved_table {
                     let allowed = t.allowed_depths(privilege);
@@ -191,13 +221,19 @@ impl Catalog {
                         problems.push(problem(
                             Field::Privilege,
                             format!("`{}` {why}has no {privilege} privilege", t.name),
-                            Some(format!("the privileges of `{}` are {}", t.name, list_privileges(t.privileges))),
+                            Some(format!(
+                                "the privileges of `{}` are {}",
+                                t.name,
+                                list_privileges(t.privileges)
+                            )),
                         ));
                     } else if let Some(d) = parsed_depth
                         && !allowed.contains(d)
                     {
                         let why = match t.ownership {
-                            Ownership::Organization => format!("`{}` is organization-owned: ", t.name),
+                            Ownership::Organization => {
+                                format!("`{}` is organization-owned: ", t.name)
+                            }
                             Ownership::Business => format!("`{}` is business-owned: ", t.name),
                             Ownership::UserOrTeam => format!("on `{}`, ", t.name),
                         };
@@ -212,7 +248,11 @@ impl Catalog {
                         ));
                     }
                     if problems.is_empty() {
-                        return Ok(Requirement::Table { privilege, table: t.name.clone(), depth: parsed_depth });
+                        return Ok(Requirement::Table {
+                            privilege,
+                            table: t.name.clone(),
+                            depth: parsed_depth,
+                        });
                     }
                 }
             }
@@ -230,7 +270,11 @@ impl Catalog {
                     .capabilities()
                     .iter()
                     .flat_map(|c| [c.id.as_str(), c.text.as_str()]);
-                Err(problem(Field::Capability, format!("unknown capability `{name}`"), did_you_mean(name, candidates)))
+                Err(problem(
+                    Field::Capability,
+                    format!("unknown capability `{name}`"),
+                    did_you_mean(name, candidates),
+                ))
             }
         }
     }
@@ -239,7 +283,9 @@ impl Catalog {
     /// for a switch (misc, capability), `Some(Depth::Global)` when held.
     pub fn held_by(&self, role: &Role, requirement: &Requirement) -> Option<Depth> {
         match requirement {
-            Requirement::Table { privilege, table, .. } => role.depth(table, *privilege),
+            Requirement::Table {
+                privilege, table, ..
+            } => role.depth(table, *privilege),
             Requirement::Misc { name } => role.holds_misc(name).then_some(Depth::Global),
             Requirement::Capability { id } => role.holds_capability(id).then_some(Depth::Global),
         }
@@ -255,9 +301,13 @@ impl Catalog {
     }
 
     /// The roles that satisfy `requirement`, with what each holds.
-    pub fn roles_satisfying<'a>(&'a self, requirement: &'a Requirement) -> impl Iterator<Item = (&'a Role, Depth)> {
+    pub fn roles_satisfying<'a>(
+        &'a self,
+        requirement: &'a Requirement,
+    ) -> impl Iterator<Item = (&'a Role, Depth)> {
         self.roles().iter().filter_map(move |r| {
-            self.satisfies(r, requirement).then(|| (r, self.held_by(r, requirement).unwrap_or(Depth::Global)))
+            self.satisfies(r, requirement)
+                .then(|| (r, self.held_by(r, requirement).unwrap_or(Depth::Global)))
         })
     }
 
@@ -306,7 +356,9 @@ mod tests {
     #[test]
     fn resolves_update_by_display_name() {
         let c = small();
-        let r = c.resolve("Update", Some("Workstream"), Some("Organization")).unwrap();
+        let r = c
+            .resolve("Update", Some("Workstream"), Some("Organization"))
+            .unwrap();
         assert_eq!(
             r,
             Requirement::Table {
@@ -321,23 +373,39 @@ mod tests {
     #[test]
     fn reports_every_mistake_with_suggestions() {
         let c = small();
-        let problems = c.resolve("Updte", Some("msdyn_livworkstream"), Some("Globl")).unwrap_err();
+        let problems = c
+            .resolve("Updte", Some("msdyn_livworkstream"), Some("Globl"))
+            .unwrap_err();
         let fields: Vec<Field> = problems.iter().map(|p| p.field).collect();
         assert_eq!(fields, [Field::Privilege, Field::Depth, Field::Table]);
         assert_eq!(problems[0].help.as_deref(), Some("did you mean `Update`?"));
         assert_eq!(problems[1].help.as_deref(), Some("did you mean `Global`?"));
-        assert_eq!(problems[2].help.as_deref(), Some("did you mean `msdyn_liveworkstream`?"));
+        assert_eq!(
+            problems[2].help.as_deref(),
+            Some("did you mean `msdyn_liveworkstream`?")
+        );
     }
 
     #[test]
     fn organization_owned_tables_refuse_assign_and_local() {
         let c = small();
-        let assign = c.resolve("Assign", Some("msdyn_presence"), None).unwrap_err();
+        let assign = c
+            .resolve("Assign", Some("msdyn_presence"), None)
+            .unwrap_err();
         assert_eq!(assign[0].field, Field::Privilege);
-        assert!(assign[0].message.contains("organization-owned"), "{}", assign[0].message);
-        let local = c.resolve("Read", Some("msdyn_presence"), Some("Local")).unwrap_err();
+        assert!(
+            assign[0].message.contains("organization-owned"),
+            "{}",
+            assign[0].message
+        );
+        let local = c
+            .resolve("Read", Some("msdyn_presence"), Some("Local"))
+            .unwrap_err();
         assert_eq!(local[0].field, Field::Depth);
-        assert_eq!(local[0].help.as_deref(), Some("require `depth = \"Global\"`, or leave `depth` out"));
+        assert_eq!(
+            local[0].help.as_deref(),
+            Some("require `depth = \"Global\"`, or leave `depth` out")
+        );
     }
 
     #[test]
@@ -345,9 +413,13 @@ mod tests {
         let c = small();
         assert_eq!(
             c.resolve("prvpublishcustomization", None, None).unwrap(),
-            Requirement::Misc { name: "prvPublishCustomization".into() }
+            Requirement::Misc {
+                name: "prvPublishCustomization".into()
+            }
         );
-        let with_table = c.resolve("prvPublishCustomization", Some("msdyn_presence"), None).unwrap_err();
+        let with_table = c
+            .resolve("prvPublishCustomization", Some("msdyn_presence"), None)
+            .unwrap_err();
         assert_eq!(with_table[0].field, Field::Table);
         let no_table = c.resolve("Read", None, None).unwrap_err();
         assert_eq!(no_table[0].field, Field::Privilege);
@@ -356,7 +428,9 @@ mod tests {
     #[test]
     fn closest_role_is_the_best_depth_below_the_requirement() {
         let c = small();
-        let r = c.resolve("Write", Some("msdyn_liveworkstream"), Some("Global")).unwrap();
+        let r = c
+            .resolve("Write", Some("msdyn_liveworkstream"), Some("Global"))
+            .unwrap();
         assert_eq!(c.roles_satisfying(&r).count(), 0);
         let (role, depth) = c.closest_role(&r).unwrap();
         assert_eq!((role.name.as_str(), depth), ("Supervisor", Depth::Local));

@@ -19,6 +19,8 @@ pub struct Args {
     pub principal: Option<Ident>,
     /// The span of everything between the parentheses, for errors about what is missing.
     pub span: Option<Span>,
+    /// A key or value was already reported as malformed: do not also report what its absence implies.
+    pub damaged: bool,
 }
 
 struct Pair {
@@ -37,10 +39,14 @@ impl Parse for Pair {
 
 /// Parses the arguments, collecting every mistake rather than stopping at the first.
 pub fn parse(tokens: TokenStream, errors: &mut Vec<syn::Error>) -> Args {
-    let mut args = Args { span: (!tokens.is_empty()).then(|| tokens.span()), ..Args::default() };
+    let mut args = Args {
+        span: (!tokens.is_empty()).then(|| tokens.span()),
+        ..Args::default()
+    };
     let pairs = match Punctuated::<Pair, Token![,]>::parse_terminated.parse2(tokens) {
         Ok(pairs) => pairs,
         Err(e) => {
+            args.damaged = true;
             errors.push(syn::Error::new(
                 e.span(),
                 format!("{e}; `#[requires]` takes `key = \"value\"` pairs, e.g. `privilege = \"Read\", table = \"queue\"`"),
@@ -71,17 +77,27 @@ pub fn parse(tokens: TokenStream, errors: &mut Vec<syn::Error>) -> Args {
             _ => {
                 let help = rolegate_catalog::did_you_mean(&name, KEYS)
                     .unwrap_or_else(|| format!("the keys are {}", KEYS.join(", ")));
-                errors.push(syn::Error::new(key.span(), format!("unknown key `{name}` in `#[requires]`; {help}")));
+                errors.push(syn::Error::new(
+                    key.span(),
+                    format!("unknown key `{name}` in `#[requires]`; {help}"),
+                ));
+                args.damaged = true;
                 continue;
             }
         };
         match value {
-            Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => set(slot, Some(s), &key, errors),
+            Expr::Lit(ExprLit {
+                lit: Lit::Str(s), ..
+            }) => set(slot, Some(s), &key, errors),
             other => {
+                args.damaged = true;
                 let shown = quote::ToTokens::to_token_stream(&other).to_string();
                 errors.push(syn::Error::new(
                     other.span(),
-                    format!("`{name}` takes a string literal: write `{name} = \"{}\"`", shown.trim_matches('"')),
+                    format!(
+                        "`{name}` takes a string literal: write `{name} = \"{}\"`",
+                        shown.trim_matches('"')
+                    ),
                 ));
             }
         }
@@ -91,7 +107,10 @@ pub fn parse(tokens: TokenStream, errors: &mut Vec<syn::Error>) -> Args {
 
 fn set<T>(slot: &mut Option<T>, value: Option<T>, key: &Ident, errors: &mut Vec<syn::Error>) {
     if slot.is_some() {
-        errors.push(syn::Error::new(key.span(), format!("duplicate key `{key}`: give it once")));
+        errors.push(syn::Error::new(
+            key.span(),
+            format!("duplicate key `{key}`: give it once"),
+        ));
     } else {
         *slot = value;
     }

@@ -27,7 +27,9 @@ fn cache() -> &'static Cache {
 
 fn builtin() -> Arc<Catalog> {
     static BUILTIN: OnceLock<Arc<Catalog>> = OnceLock::new();
-    BUILTIN.get_or_init(|| Arc::new(Catalog::builtin().clone())).clone()
+    BUILTIN
+        .get_or_init(|| Arc::new(Catalog::builtin().clone()))
+        .clone()
 }
 
 /// The one place environment variables are read.
@@ -38,10 +40,16 @@ fn env(name: &str) -> Option<String> {
 /// Loads the catalog of the crate being compiled.
 pub fn load() -> Result<Loaded, String> {
     let Some(dir) = env("CARGO_MANIFEST_DIR").map(PathBuf::from) else {
-        return Ok(Loaded { catalog: builtin(), tracked: None });
+        return Ok(Loaded {
+            catalog: builtin(),
+            tracked: None,
+        });
     };
     let Some(relative) = configured_path(&dir)? else {
-        return Ok(Loaded { catalog: builtin(), tracked: None });
+        return Ok(Loaded {
+            catalog: builtin(),
+            tracked: None,
+        });
     };
     if Path::new(&relative).is_absolute() {
         return Err(format!(
@@ -51,17 +59,25 @@ pub fn load() -> Result<Loaded, String> {
     }
     let path = dir.join(&relative);
     let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
-    let mut cache = cache().lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut cache = cache()
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     if let Some((when, catalog)) = cache.get(&path)
         && *when == modified
     {
-        return Ok(Loaded { catalog: catalog.clone(), tracked: Some(path) });
+        return Ok(Loaded {
+            catalog: catalog.clone(),
+            tracked: Some(path),
+        });
     }
     let catalog = Arc::new(Catalog::from_path(&path).map_err(|e| {
         format!("the rolegate catalog named in Cargo.toml ([package.metadata.rolegate]) does not load:\n{e}")
     })?);
     cache.insert(path.clone(), (modified, catalog.clone()));
-    Ok(Loaded { catalog, tracked: Some(path) })
+    Ok(Loaded {
+        catalog,
+        tracked: Some(path),
+    })
 }
 
 /// `package.metadata.rolegate.catalog` of `dir/Cargo.toml`, if set.
@@ -70,7 +86,9 @@ fn configured_path(dir: &Path) -> Result<Option<String>, String> {
     let Ok(text) = std::fs::read_to_string(&manifest) else {
         return Ok(None);
     };
-    let value: toml::Table = text.parse().map_err(|e| format!("cannot read {}: {e}", manifest.display()))?;
+    let value: toml::Table = text
+        .parse()
+        .map_err(|e| format!("cannot read {}: {e}", manifest.display()))?;
     let entry = value
         .get("package")
         .and_then(|p| p.get("metadata"))

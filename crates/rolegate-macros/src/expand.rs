@@ -21,11 +21,16 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let loaded = match catalog::load() {
         Ok(loaded) => Some(loaded),
         Err(message) => {
-            errors.push(syn::Error::new(parsed.span.unwrap_or_else(Span::call_site), message));
+            errors.push(syn::Error::new(
+                parsed.span.unwrap_or_else(Span::call_site),
+                message,
+            ));
             None
         }
     };
-    let requirement = loaded.as_ref().and_then(|l| valid::requirement(&l.catalog, &parsed, &mut errors));
+    let requirement = loaded
+        .as_ref()
+        .and_then(|l| valid::requirement(&l.catalog, &parsed, &mut errors));
     let principal = valid::principal(&func, parsed.principal.as_ref(), &mut errors);
     let returns = valid::return_type(&func, &mut errors);
     if !errors.is_empty() {
@@ -34,35 +39,71 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
             a
         });
         let compile_errors = errors.map(syn::Error::into_compile_error);
-        return quote! { #compile_errors #func };
+        // The function is still emitted, so that callers do not add "cannot find function" errors; its parameters
+        // are unused without the check, which is not worth a warning on top of the error.
+        return quote! { #compile_errors #[allow(unused_variables)] #func };
     }
-    let (Some(loaded), Some((requirement, requirement_span)), Some(principal), Some((error_type, return_span))) =
-        (loaded, requirement, principal, returns)
+    let (
+        Some(loaded),
+        Some((requirement, requirement_span)),
+        Some(principal),
+        Some((error_type, return_span)),
+    ) = (loaded, requirement, principal, returns)
     else {
         return quote! { #func };
     };
-    let unsatisfiable = valid::unsatisfiable(&loaded.catalog, &requirement).map(|m| (m, requirement_span));
-    let checked = valid::Checked { requirement, principal, error_type, return_span, unsatisfiable };
+    let unsatisfiable =
+        valid::unsatisfiable(&loaded.catalog, &requirement).map(|m| (m, requirement_span));
+    let checked = valid::Checked {
+        requirement,
+        principal,
+        error_type,
+        return_span,
+        unsatisfiable,
+    };
     write(func, &checked, loaded.tracked.as_deref())
 }
 
 fn not_a_function(item: TokenStream) -> TokenStream {
+    if let Ok(declared) = syn::parse2::<syn::TraitItemFn>(item.clone())
+        && declared.default.is_none()
+    {
+        let error = syn::Error::new(
+            declared.sig.fn_token.span,
+            "a trait method's declaration has no body to check; put `#[requires]` on each implementation",
+        )
+        .into_compile_error();
+        return quote! { #error #item };
+    }
     let message = match syn::parse2::<Item>(item.clone()) {
         Ok(Item::Struct(_)) => "`#[requires]` goes on a function, not a struct",
         Ok(Item::Enum(_)) => "`#[requires]` goes on a function, not an enum",
-        Ok(Item::Impl(_)) => "`#[requires]` goes on each function of an impl block, not on the block",
+        Ok(Item::Impl(_)) => {
+            "`#[requires]` goes on each function of an impl block, not on the block"
+        }
         Ok(Item::Trait(_)) => "`#[requires]` goes on a function with a body, not on a trait",
         Ok(Item::Mod(_)) => "`#[requires]` goes on a function, not a module",
         Ok(_) => "`#[requires]` goes on a function",
-        Err(_) => "`#[requires]` goes on a function with a body (a trait method's declaration has none)",
+        Err(_) => {
+            "`#[requires]` goes on a function with a body (a trait method's declaration has none)"
+        }
     };
-    let span = item.clone().into_iter().next().map_or_else(Span::call_site, |t| t.span());
+    let span = item
+        .clone()
+        .into_iter()
+        .next()
+        .map_or_else(Span::call_site, |t| t.span());
     let error = syn::Error::new(span, message).into_compile_error();
     quote! { #error #item }
 }
 
 fn write(func: ItemFn, c: &valid::Checked, tracked: Option<&std::path::Path>) -> TokenStream {
-    let ItemFn { attrs, vis, sig, block } = func;
+    let ItemFn {
+        attrs,
+        vis,
+        sig,
+        block,
+    } = func;
     let stmts = &block.stmts;
     let name = LitStr::new(&sig.ident.to_string(), sig.ident.span());
     let site_requirement = site_requirement(&c.requirement);
@@ -119,7 +160,11 @@ fn write(func: ItemFn, c: &valid::Checked, tracked: Option<&std::path::Path>) ->
 
 fn site_requirement(requirement: &Requirement) -> TokenStream {
     match requirement {
-        Requirement::Table { privilege, table, depth } => {
+        Requirement::Table {
+            privilege,
+            table,
+            depth,
+        } => {
             let privilege = syn::Ident::new(privilege.name(), Span::call_site());
             let depth = match depth {
                 Some(d) => {
@@ -136,7 +181,11 @@ fn site_requirement(requirement: &Requirement) -> TokenStream {
                 }
             }
         }
-        Requirement::Misc { name } => quote! { ::rolegate::__private::SiteRequirement::Misc { name: #name } },
-        Requirement::Capability { id } => quote! { ::rolegate::__private::SiteRequirement::Capability { id: #id } },
+        Requirement::Misc { name } => {
+            quote! { ::rolegate::__private::SiteRequirement::Misc { name: #name } }
+        }
+        Requirement::Capability { id } => {
+            quote! { ::rolegate::__private::SiteRequirement::Capability { id: #id } }
+        }
     }
 }

@@ -21,7 +21,11 @@ pub struct Checked {
 }
 
 /// Validates the requirement against the catalog; pushes every problem found.
-pub fn requirement(catalog: &Catalog, args: &Args, errors: &mut Vec<syn::Error>) -> Option<(Requirement, Span)> {
+pub fn requirement(
+    catalog: &Catalog,
+    args: &Args,
+    errors: &mut Vec<syn::Error>,
+) -> Option<(Requirement, Span)> {
     let whole = args.span.unwrap_or_else(Span::call_site);
     match (&args.privilege, &args.capability) {
         (Some(_), Some(cap)) => {
@@ -31,6 +35,7 @@ pub fn requirement(catalog: &Catalog, args: &Args, errors: &mut Vec<syn::Error>)
             ));
             None
         }
+        (None, None) if args.damaged => None,
         (None, None) => {
             errors.push(syn::Error::new(
                 whole,
@@ -43,7 +48,9 @@ pub fn requirement(catalog: &Catalog, args: &Args, errors: &mut Vec<syn::Error>)
                 if let Some(lit) = lit {
                     errors.push(syn::Error::new(
                         lit.span(),
-                        format!("a capability is held or not and takes no `{key}`; remove `{key} = ...`"),
+                        format!(
+                            "a capability is held or not and takes no `{key}`; remove `{key} = ...`"
+                        ),
                     ));
                 }
             }
@@ -61,7 +68,11 @@ pub fn requirement(catalog: &Catalog, args: &Args, errors: &mut Vec<syn::Error>)
             match catalog.resolve(&privilege.value(), table.as_deref(), depth.as_deref()) {
                 Ok(r) => Some((r, privilege.span())),
                 Err(problems) => {
-                    for p in problems {
+                    // After a malformed `table = ...`, "needs a table" would only repeat the same mistake.
+                    for p in problems
+                        .into_iter()
+                        .filter(|p| !(args.damaged && p.missing))
+                    {
                         let span = match p.field {
                             Field::Privilege => privilege.span(),
                             Field::Table => args.table.as_ref().map_or(whole, syn::LitStr::span),
@@ -91,35 +102,47 @@ pub fn unsatisfiable(catalog: &Catalog, requirement: &Requirement) -> Option<Str
     }
     let closest = match (catalog.closest_role(requirement), requirement) {
         (Some((role, held)), Requirement::Table { .. }) => {
-            format!("the closest is role \"{}\", which holds it at {held}", role.name)
+            format!(
+                "the closest is role \"{}\", which holds it at {held}",
+                role.name
+            )
         }
         _ => match requirement {
-            Requirement::Table { privilege, table, .. } => {
+            Requirement::Table {
+                privilege, table, ..
+            } => {
                 let best = catalog
                     .roles()
                     .iter()
                     .max_by_key(|r| r.grants.get(table).map_or(0, |g| g.iter().count()))
                     .filter(|r| r.grants.contains_key(table));
                 match best {
-                    Some(r) => format!("the closest is role \"{}\", which holds other privileges on {table} but not {privilege}", r.name),
+                    Some(r) => format!(
+                        "the closest is role \"{}\", which holds other privileges on {table} but not {privilege}",
+                        r.name
+                    ),
                     None => format!("no role holds any privilege on {table}"),
                 }
             }
             _ => "no role holds it".to_owned(),
         },
     };
-    let depth = match requirement {
-        Requirement::Table { depth: Some(d), .. } if *d > Depth::Basic => format!(" at {d} or more"),
-        _ => String::new(),
+    let or_more = match requirement {
+        Requirement::Table { depth: Some(d), .. } if *d < Depth::Global => " or more",
+        _ => "",
     };
     Some(format!(
-        "no role in the catalog grants {requirement}{depth}, so every call will be denied; {closest}. \
+        "no role in the catalog grants {requirement}{or_more}, so every call will be denied; {closest}. \
          Add a role that grants it to the catalog, or relax the requirement"
     ))
 }
 
 /// Finds the principal parameter: `principal = <name>`, or else the first parameter after any `self`.
-pub fn principal(func: &ItemFn, named: Option<&Ident>, errors: &mut Vec<syn::Error>) -> Option<Ident> {
+pub fn principal(
+    func: &ItemFn,
+    named: Option<&Ident>,
+    errors: &mut Vec<syn::Error>,
+) -> Option<Ident> {
     let typed: Vec<&syn::PatType> = func
         .sig
         .inputs
@@ -135,7 +158,10 @@ pub fn principal(func: &ItemFn, named: Option<&Ident>, errors: &mut Vec<syn::Err
             if has_self {
                 return Some(name.clone());
             }
-            errors.push(syn::Error::new(name.span(), "`principal = self` needs a method that takes `self`"));
+            errors.push(syn::Error::new(
+                name.span(),
+                "`principal = self` needs a method that takes `self`",
+            ));
             return None;
         }
         let bound: Vec<Ident> = typed.iter().flat_map(|t| bindings(&t.pat)).collect();
@@ -143,10 +169,14 @@ pub fn principal(func: &ItemFn, named: Option<&Ident>, errors: &mut Vec<syn::Err
             return Some(name.clone());
         }
         let names: Vec<String> = bound.iter().map(ToString::to_string).collect();
-        let help = rolegate_catalog::did_you_mean(&name.to_string(), names.iter().map(String::as_str))
-            .map(|h| format!("; {h}"))
-            .unwrap_or_default();
-        errors.push(syn::Error::new(name.span(), format!("`{}` has no parameter named `{name}`{help}", func.sig.ident)));
+        let help =
+            rolegate_catalog::did_you_mean(&name.to_string(), names.iter().map(String::as_str))
+                .map(|h| format!("; {h}"))
+                .unwrap_or_default();
+        errors.push(syn::Error::new(
+            name.span(),
+            format!("`{}` has no parameter named `{name}`{help}", func.sig.ident),
+        ));
         return None;
     }
     let Some(first) = typed.first() else {
@@ -218,13 +248,17 @@ pub fn return_type(func: &ItemFn, errors: &mut Vec<syn::Error>) -> Option<(Optio
             }
             Type::Path(p) if p.qself.is_none() => {
                 let last = p.path.segments.last();
-                let error_type = last.filter(|s| s.ident == "Result").and_then(|s| match &s.arguments {
-                    PathArguments::AngleBracketed(a) if a.args.len() == 2 => match &a.args[1] {
-                        GenericArgument::Type(t) => Some(t.clone()),
-                        _ => None,
-                    },
-                    _ => None,
-                });
+                let error_type =
+                    last.filter(|s| s.ident == "Result")
+                        .and_then(|s| match &s.arguments {
+                            PathArguments::AngleBracketed(a) if a.args.len() == 2 => {
+                                match &a.args[1] {
+                                    GenericArgument::Type(t) => Some(t.clone()),
+                                    _ => None,
+                                }
+                            }
+                            _ => None,
+                        });
                 Some((error_type, ty.span()))
             }
             other => Some((None, other.span())),
