@@ -1,0 +1,160 @@
+//! The command line: subcommands, arguments and flags, declared with clap.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use rolegate_catalog::Ownership;
+
+/// Administer Dataverse-style security roles: list, query, check, diff and lint role catalogs.
+///
+/// Exit codes: 0 success (or allowed), 1 denied (`check`), 2 bad input.
+#[derive(Debug, Parser)]
+#[command(name = "rolegate", version, max_term_width = 110)]
+pub struct Cli {
+    /// A catalog file (TOML, or JSON by extension) to use instead of the built-in catalog.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub catalog: Option<PathBuf>,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// How results are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Aligned tables for people.
+    Table,
+    /// JSON for machines.
+    Json,
+}
+
+/// The `--format` flag of the query commands.
+#[derive(Debug, Args)]
+pub struct Output {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+}
+
+impl Output {
+    /// Whether JSON was asked for.
+    pub fn json(&self) -> bool {
+        self.format == OutputFormat::Json
+    }
+}
+
+/// Table ownership, as the `--ownership` filter spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OwnershipArg {
+    /// Records owned by a user or a team.
+    UserOrTeam,
+    /// No owner: organization-wide records.
+    Organization,
+    /// Business-owned (business units, users, teams).
+    Business,
+}
+
+impl From<OwnershipArg> for Ownership {
+    fn from(arg: OwnershipArg) -> Self {
+        match arg {
+            OwnershipArg::UserOrTeam => Ownership::UserOrTeam,
+            OwnershipArg::Organization => Ownership::Organization,
+            OwnershipArg::Business => Ownership::Business,
+        }
+    }
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List every role with how many tables, miscellaneous privileges and capabilities it grants, and its personas.
+    Roles {
+        /// Output format.
+        #[command(flatten)]
+        output: Output,
+    },
+    /// Show one role: its privilege matrix, miscellaneous privileges and capabilities.
+    Role {
+        /// The role's name (any case).
+        name: String,
+        /// Output format.
+        #[command(flatten)]
+        output: Output,
+    },
+    /// List tables with their ownership and deprecation.
+    Tables {
+        /// Only tables of this ownership.
+        #[arg(long, value_enum)]
+        ownership: Option<OwnershipArg>,
+        /// Output format.
+        #[command(flatten)]
+        output: Output,
+    },
+    /// Show one table: its names, privileges and depths, and which roles grant what on it.
+    Table {
+        /// Logical, display or schema name (any case).
+        name: String,
+        /// Output format.
+        #[command(flatten)]
+        output: Output,
+    },
+    /// List the roles (and personas) that satisfy a requirement.
+    #[command(name = "who-can")]
+    WhoCan {
+        /// A table privilege (`Update` is `Write`) or a `prv...` miscellaneous privilege.
+        #[arg(required_unless_present = "capability")]
+        privilege: Option<String>,
+        /// The table (logical, display or schema name); none for a miscellaneous privilege.
+        table: Option<String>,
+        /// The minimum depth: Basic, Local, Deep, Global (or their UI names).
+        #[arg(long, value_name = "DEPTH")]
+        depth: Option<String>,
+        /// A capability id or text, instead of a privilege.
+        #[arg(long, value_name = "ID", conflicts_with_all = ["privilege", "table", "depth"])]
+        capability: Option<String>,
+        /// Output format.
+        #[command(flatten)]
+        output: Output,
+    },
+    /// Check whether a principal holding the given roles satisfies a requirement (exit 0 allowed, 1 denied).
+    Check {
+        /// A role the principal holds; repeat for several.
+        #[arg(long = "role", value_name = "NAME", required = true)]
+        roles: Vec<String>,
+        /// A table privilege (`Update` is `Write`) or a `prv...` miscellaneous privilege.
+        #[arg(required_unless_present = "capability")]
+        privilege: Option<String>,
+        /// The table (logical, display or schema name); none for a miscellaneous privilege.
+        table: Option<String>,
+        /// The minimum depth: Basic, Local, Deep, Global (or their UI names).
+        #[arg(long, value_name = "DEPTH")]
+        depth: Option<String>,
+        /// A capability id or text, instead of a privilege.
+        #[arg(long, value_name = "ID", conflicts_with_all = ["privilege", "table", "depth"])]
+        capability: Option<String>,
+        /// Output format.
+        #[command(flatten)]
+        output: Output,
+    },
+    /// Show what one catalog or role grants that the other does not.
+    ///
+    /// Each side is a catalog file, `builtin`, or `FILE#Role name` / `builtin#Role name` for one role.
+    Diff {
+        /// The first catalog or role.
+        a: String,
+        /// The second catalog or role.
+        b: String,
+        /// Output format.
+        #[command(flatten)]
+        output: Output,
+    },
+    /// Validate a catalog file; print every problem as `file:line:col: message` (exit 2 if invalid).
+    Lint {
+        /// The catalog file (TOML, or JSON by extension).
+        file: PathBuf,
+        /// Output format.
+        #[command(flatten)]
+        output: Output,
+    },
+}

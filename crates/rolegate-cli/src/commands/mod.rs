@@ -1,0 +1,6 @@
+//! One module per group of subcommands; each returns a [`crate::render::Report`] or a [`crate::error::CliError`].
+
+pub mod browse;
+pub mod diff;
+pub mod lint;
+pub mod query;

@@ -1,0 +1,205 @@
+//! `who-can` and `check`: requirements against roles.
+
+use std::fmt::Write as _;
+
+use rolegate::{Authority, DenialReason};
+use rolegate_catalog::{Catalog, Depth, Requirement};
+use serde_json::{Value, json};
+
+use crate::commands::browse::personas;
+use crate::error::CliError;
+use crate::render::{Report, TextTable};
+
+/// A requirement as given on the command line.
+pub struct Asked<'a> {
+    /// The privilege, when no capability is given.
+    pub privilege: Option<&'a str>,
+    /// The table.
+    pub table: Option<&'a str>,
+    /// The minimum depth.
+    pub depth: Option<&'a str>,
+    /// A capability instead of a privilege.
+    pub capability: Option<&'a str>,
+}
+
+impl Asked<'_> {
+    /// Resolves the requirement against the catalog, with every mistake and a suggestion for each.
+    pub fn resolve(&self, catalog: &Catalog) -> Result<Requirement, CliError> {
+        match (self.capability, self.privilege) {
+            (Some(capability), _) => catalog
+                .resolve_capability(capability)
+                .map_err(|p| CliError::Requirement(vec![p])),
+            (None, Some(privilege)) => catalog
+                .resolve(privilege, self.table, self.depth)
+                .map_err(CliError::Requirement),
+            // clap requires one of the two.
+            (None, None) => catalog
+                .resolve("", None, None)
+                .map_err(CliError::Requirement),
+        }
+    }
+}
+
+fn requirement_json(requirement: &Requirement) -> Value {
+    match requirement {
+        Requirement::Table {
+            privilege,
+            table,
+            depth,
+        } => json!({
+            "kind": "table",
+            "privilege": privilege.name(),
+            "table": table,
+            "depth": depth.map(Depth::name),
+        }),
+        Requirement::Misc { name } => json!({ "kind": "misc", "privilege": name }),
+        Requirement::Capability { id } => json!({ "kind": "capability", "capability": id }),
+    }
+}
+
+fn describe(requirement: &Requirement) -> String {
+    match requirement {
+        Requirement::Table { depth: None, .. } => format!("{requirement} at any depth"),
+        _ => requirement.to_string(),
+    }
+}
+
+/// `rolegate who-can`.
+pub fn who_can(catalog: &Catalog, asked: &Asked<'_>, json: bool) -> Result<Report, CliError> {
+    let requirement = asked.resolve(catalog)?;
+    let roles: Vec<(String, Depth, Vec<String>)> = catalog
+        .roles_satisfying(&requirement)
+        .map(|(r, d)| (r.name.clone(), d, personas(catalog, r)))
+        .collect();
+    let mut all_personas: Vec<String> = Vec::new();
+    for (_, _, ps) in &roles {
+        for p in ps {
+            if !all_personas.contains(p) {
+                all_personas.push(p.clone());
+            }
+        }
+    }
+    let switch = !matches!(requirement, Requirement::Table { .. });
+    if json {
+        let rows: Vec<Value> = roles
+            .iter()
+            .map(|(name, depth, ps)| {
+                json!({ "role": name, "depth": (!switch).then(|| depth.name()), "personas": ps })
+            })
+            .collect();
+        return Ok(Report::json(&json!({
+            "requirement": requirement_json(&requirement),
+            "roles": rows,
+            "personas": all_personas,
+        })));
+    }
+    let mut out = String::new();
+    let _ = writeln!(out, "who can: {}", describe(&requirement));
+    if roles.is_empty() {
+        out.push_str("no role satisfies it\n");
+        if let Some((role, depth)) = catalog.closest_role(&requirement) {
+            let _ = writeln!(out, "closest: role \"{}\" holds it at {depth}", role.name);
+        }
+        return Ok(Report::ok(out));
+    }
+    out.push('\n');
+    let mut t = if switch {
+        TextTable::new(["role", "personas"])
+    } else {
+        TextTable::new(["role", "depth", "personas"])
+    };
+    for (name, depth, ps) in &roles {
+        if switch {
+            t.row(vec![name.clone(), ps.join(", ")]);
+        } else {
+            t.row(vec![name.clone(), depth.to_string(), ps.join(", ")]);
+        }
+    }
+    out.push_str(&t.render());
+    let _ = writeln!(
+        out,
+        "\npersonas: {}",
+        if all_personas.is_empty() {
+            "(none)".into()
+        } else {
+            all_personas.join(", ")
+        }
+    );
+    Ok(Report::ok(out))
+}
+
+/// `rolegate check`: exit 0 when allowed, 1 when denied.
+pub fn check(
+    catalog: &Catalog,
+    roles: &[String],
+    asked: &Asked<'_>,
+    json: bool,
+) -> Result<Report, CliError> {
+    let requirement = asked.resolve(catalog)?;
+    let authority = Authority::new(catalog.clone());
+    let principal = authority
+        .principal("rolegate-cli", roles)
+        .map_err(|e| CliError::Unknown {
+            kind: "role",
+            name: e.name,
+            origin: None,
+            help: e.suggestion.map(|s| format!("did you mean `{s}`?")),
+        })?;
+    let role_names: Vec<String> = principal.roles().map(|r| r.name.clone()).collect();
+    let outcome = principal.check(&requirement);
+    let (allowed, held, through, reason, message) = match &outcome {
+        Ok(()) => {
+            let held = principal.held(&requirement);
+            let through = held.and_then(|d| {
+                principal
+                    .roles()
+                    .find(|r| catalog.held_by(r, &requirement) == Some(d))
+                    .map(|r| r.name.clone())
+            });
+            let switch = !matches!(requirement, Requirement::Table { .. });
+            let message = match (&through, held) {
+                (Some(role), _) if switch => format!("holds {requirement} through role \"{role}\""),
+                (Some(role), Some(d)) => {
+                    format!("holds {requirement}: {d} through role \"{role}\"")
+                }
+                _ => format!("holds {requirement}"),
+            };
+            (true, held, through, None, message)
+        }
+        Err(denied) => {
+            let reason = match denied.reason {
+                DenialReason::NotHeld => "not-held",
+                DenialReason::TooShallow => "too-shallow",
+                _ => "unknown",
+            };
+            (
+                false,
+                denied.held,
+                denied.through.clone(),
+                Some(reason),
+                denied.to_string(),
+            )
+        }
+    };
+    let code = if allowed { 0 } else { 1 };
+    if json {
+        let value = json!({
+            "allowed": allowed,
+            "requirement": requirement_json(&requirement),
+            "roles": role_names,
+            "held": held.map(Depth::name),
+            "through": through,
+            "reason": reason,
+            "message": message,
+        });
+        return Ok(Report {
+            code,
+            ..Report::json(&value)
+        });
+    }
+    let verdict = if allowed { "allowed" } else { "denied" };
+    Ok(Report {
+        stdout: format!("{verdict}: {message}\n"),
+        code,
+    })
+}

@@ -1,0 +1,66 @@
+//! What can go wrong on the command line: bad input of every kind, each with a message and, when there is one, a
+//! suggestion. All of them exit with code 2.
+
+use std::fmt;
+
+use rolegate_catalog::{LoadError, Problem};
+
+/// A failure the tool reports on standard error before exiting with code 2.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// A catalog file could not be read or is invalid (every diagnostic carries file, line and column).
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// A requirement (privilege, table, depth, capability) does not resolve against the catalog.
+    #[error("{}", Problems(.0))]
+    Requirement(Vec<Problem>),
+    /// A name (role, table) the catalog does not know.
+    #[error("unknown {kind} `{name}`{}{}", in_origin(.origin), help_line(.help))]
+    Unknown {
+        /// What kind of name ("role", "table").
+        kind: &'static str,
+        /// The name given.
+        name: String,
+        /// The catalog it was looked up in, when it is worth naming.
+        origin: Option<String>,
+        /// A suggestion.
+        help: Option<String>,
+    },
+    /// The two sides of a diff are of different kinds.
+    #[error(
+        "cannot compare {a} with {b}\n  help: compare a role with a role (`FILE#Role name`) or a catalog with a catalog"
+    )]
+    MixedDiff {
+        /// What the first side is.
+        a: String,
+        /// What the second side is.
+        b: String,
+    },
+}
+
+struct Problems<'a>(&'a [Problem]);
+
+impl fmt::Display for Problems<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, problem) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\nerror: ")?;
+            }
+            write!(f, "{problem}")?;
+        }
+        Ok(())
+    }
+}
+
+fn in_origin(origin: &Option<String>) -> String {
+    origin
+        .as_ref()
+        .map(|o| format!(" in {o}"))
+        .unwrap_or_default()
+}
+
+fn help_line(help: &Option<String>) -> String {
+    help.as_ref()
+        .map(|h| format!("\n  help: {h}"))
+        .unwrap_or_default()
+}

@@ -1,0 +1,91 @@
+//! `rolegate`: the command-line tool for people who administer security roles.
+//!
+//! ```text
+//! rolegate who-can Update msdyn_liveworkstream
+//! rolegate check --role "Omnichannel agent" Read solution --depth Global
+//! rolegate diff "builtin#Omnichannel administrator" my-roles.toml#Administrator
+//! ```
+//!
+//! Exit codes: 0 success or allowed, 1 denied (`check`), 2 bad input (including usage errors).
+#![forbid(unsafe_code)]
+
+mod cli;
+mod commands;
+mod error;
+mod render;
+mod source;
+
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+use crate::commands::query::Asked;
+use crate::commands::{browse, diff, lint, query};
+use crate::error::CliError;
+use crate::render::Report;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(report) => {
+            // A closed pipe (`rolegate roles | head`) is not an error worth a message.
+            let _ = std::io::stdout().lock().write_all(report.stdout.as_bytes());
+            ExitCode::from(report.code)
+        }
+        Err(e) => {
+            let _ = writeln!(std::io::stderr().lock(), "error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<Report, CliError> {
+    let catalog = || source::catalog(cli.catalog.as_deref());
+    match &cli.command {
+        Command::Roles { output } => Ok(browse::roles(&*catalog()?, output.json())),
+        Command::Role { name, output } => browse::role(&*catalog()?, name, output.json()),
+        Command::Tables { ownership, output } => Ok(browse::tables(
+            &*catalog()?,
+            ownership.map(Into::into),
+            output.json(),
+        )),
+        Command::Table { name, output } => browse::table(&*catalog()?, name, output.json()),
+        Command::WhoCan {
+            privilege,
+            table,
+            depth,
+            capability,
+            output,
+        } => {
+            let asked = Asked {
+                privilege: privilege.as_deref(),
+                table: table.as_deref(),
+                depth: depth.as_deref(),
+                capability: capability.as_deref(),
+            };
+            query::who_can(&*catalog()?, &asked, output.json())
+        }
+        Command::Check {
+            roles,
+            privilege,
+            table,
+            depth,
+            capability,
+            output,
+        } => {
+            let asked = Asked {
+                privilege: privilege.as_deref(),
+                table: table.as_deref(),
+                depth: depth.as_deref(),
+                capability: capability.as_deref(),
+            };
+            query::check(&*catalog()?, roles, &asked, output.json())
+        }
+        Command::Diff { a, b, output } => {
+            diff::diff(&source::side(a)?, &source::side(b)?, output.json())
+        }
+        Command::Lint { file, output } => lint::lint(file, output.json()),
+    }
+}

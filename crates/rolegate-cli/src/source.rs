@@ -1,0 +1,88 @@
+//! Where catalogs come from (the built-in one, or a file) and name lookups with suggestions.
+
+use std::borrow::Cow;
+use std::path::Path;
+
+use rolegate_catalog::{Catalog, Role, Table, did_you_mean};
+
+use crate::error::CliError;
+
+/// The catalog the commands work on: the file given with `--catalog`, or the built-in one.
+pub fn catalog(path: Option<&Path>) -> Result<Cow<'static, Catalog>, CliError> {
+    match path {
+        None => Ok(Cow::Borrowed(Catalog::builtin())),
+        Some(path) => load_path(path).map(Cow::Owned),
+    }
+}
+
+/// Loads a catalog file (TOML, or JSON by extension).
+pub fn load_path(path: &Path) -> Result<Catalog, CliError> {
+    Ok(Catalog::from_path(path)?)
+}
+
+/// A role by name, case-insensitively, or an error suggesting the nearest name.
+pub fn role<'a>(
+    catalog: &'a Catalog,
+    name: &str,
+    origin: Option<&str>,
+) -> Result<&'a Role, CliError> {
+    catalog.role(name).ok_or_else(|| CliError::Unknown {
+        kind: "role",
+        name: name.to_owned(),
+        origin: origin.map(str::to_owned),
+        help: did_you_mean(name, catalog.roles().iter().map(|r| r.name.as_str())).or_else(|| {
+            let names: Vec<&str> = catalog.roles().iter().map(|r| r.name.as_str()).collect();
+            Some(if names.is_empty() {
+                "the catalog has no roles".to_owned()
+            } else {
+                format!("the roles are: {}", names.join(", "))
+            })
+        }),
+    })
+}
+
+/// A table by any of its names, case-insensitively, or an error suggesting the nearest name.
+pub fn table<'a>(catalog: &'a Catalog, name: &str) -> Result<&'a Table, CliError> {
+    catalog.table(name).ok_or_else(|| CliError::Unknown {
+        kind: "table",
+        name: name.to_owned(),
+        origin: None,
+        help: did_you_mean(name, catalog.all_table_names())
+            .or_else(|| Some("`rolegate tables` lists every table".to_owned())),
+    })
+}
+
+/// One side of a diff: a whole catalog, or one role of a catalog.
+pub struct Side {
+    /// How the side was written on the command line.
+    pub label: String,
+    /// The catalog.
+    pub catalog: Cow<'static, Catalog>,
+    /// The role, when the side names one (as the catalog spells it).
+    pub role: Option<String>,
+}
+
+/// Reads a diff side: `builtin`, a catalog file, or either followed by `#Role name`.
+///
+/// A path that exists as written is a file even if it contains `#`.
+pub fn side(spec: &str) -> Result<Side, CliError> {
+    let (source, role_name) = match spec.split_once('#') {
+        Some(_) if Path::new(spec).exists() => (spec, None),
+        Some((source, role)) => (source, Some(role.trim())),
+        None => (spec, None),
+    };
+    let catalog = if source.eq_ignore_ascii_case("builtin") {
+        Cow::Borrowed(Catalog::builtin())
+    } else {
+        Cow::Owned(load_path(Path::new(source))?)
+    };
+    let role = match role_name {
+        None => None,
+        Some(name) => Some(role(&catalog, name, Some(source))?.name.clone()),
+    };
+    Ok(Side {
+        label: spec.to_owned(),
+        catalog,
+        role,
+    })
+}
