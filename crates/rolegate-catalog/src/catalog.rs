@@ -7,8 +7,8 @@ use std::sync::OnceLock;
 use crate::depth::{Depth, DepthSet};
 use crate::error::{Diagnostic, LoadError, line_column, locate};
 use crate::file::{
-    CapabilityEntry, CatalogFile, Header, MiscEntry, Ownership, OwnershipBasis, PersonaEntry, RoleEntry, Syntax,
-    TableEntry,
+    CapabilityEntry, CatalogFile, Header, MiscEntry, Ownership, OwnershipBasis, PersonaEntry,
+    RoleEntry, Syntax, TableEntry,
 };
 use crate::privilege::{PrivilegeSet, TablePrivilege};
 use crate::suggest::did_you_mean;
@@ -73,7 +73,9 @@ impl Grants {
 
     /// The granted privileges and depths, in canonical order.
     pub fn iter(&self) -> impl Iterator<Item = (TablePrivilege, Depth)> + '_ {
-        TablePrivilege::ALL.into_iter().filter_map(|p| self.get(p).map(|d| (p, d)))
+        TablePrivilege::ALL
+            .into_iter()
+            .filter_map(|p| self.get(p).map(|d| (p, d)))
     }
 }
 
@@ -176,8 +178,13 @@ struct Origins {
     personas: Vec<usize>,
 }
 
+/// The lookup key of a name: lower case, every run of white space (including no-break spaces, which the Microsoft
+/// pages use) one plain space.
 fn key(name: &str) -> String {
-    name.trim().to_lowercase()
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 impl Catalog {
@@ -201,18 +208,27 @@ impl Catalog {
     /// A file whose header says `extends = "builtin"` adds to the built-in catalog.
     pub fn from_path(path: impl AsRef<Path>) -> Result<Self, LoadError> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io { path: path.to_owned(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
         Self::from_str_named(&text, &path.display().to_string(), Syntax::of_path(path))
     }
 
     /// Loads a catalog from source text; `origin` names it in diagnostics.
     pub fn from_str_named(text: &str, origin: &str, syntax: Syntax) -> Result<Self, LoadError> {
         let file = parse_file(text, origin, syntax)?;
-        let layer = Layer { origin: origin.to_owned(), text };
+        let layer = Layer {
+            origin: origin.to_owned(),
+            text,
+        };
         match file.catalog.extends.as_deref() {
             None => Self::from_layers(file, &[layer], |_| 0),
             Some(base) if base.eq_ignore_ascii_case("builtin") => {
-                let builtin = Layer { origin: "<builtin>".to_owned(), text: BUILTIN_TOML };
+                let builtin = Layer {
+                    origin: "<builtin>".to_owned(),
+                    text: BUILTIN_TOML,
+                };
                 let mut merged = Self::builtin_file();
                 let mut origins = Origins::default();
                 origins.misc.resize(merged.misc.len(), 0);
@@ -221,11 +237,22 @@ impl Catalog {
                 origins.roles.resize(merged.roles.len(), 0);
                 origins.personas.resize(merged.personas.len(), 0);
                 origins.misc.resize(merged.misc.len() + file.misc.len(), 1);
-                origins.tables.resize(merged.tables.len() + file.tables.len(), 1);
-                origins.capabilities.resize(merged.capabilities.len() + file.capabilities.len(), 1);
-                origins.roles.resize(merged.roles.len() + file.roles.len(), 1);
-                origins.personas.resize(merged.personas.len() + file.personas.len(), 1);
-                merged.catalog = Header { extends: None, ..file.catalog.clone() };
+                origins
+                    .tables
+                    .resize(merged.tables.len() + file.tables.len(), 1);
+                origins
+                    .capabilities
+                    .resize(merged.capabilities.len() + file.capabilities.len(), 1);
+                origins
+                    .roles
+                    .resize(merged.roles.len() + file.roles.len(), 1);
+                origins
+                    .personas
+                    .resize(merged.personas.len() + file.personas.len(), 1);
+                merged.catalog = Header {
+                    extends: None,
+                    ..file.catalog.clone()
+                };
                 merged.misc.extend(file.misc);
                 merged.tables.extend(file.tables);
                 merged.capabilities.extend(file.capabilities);
@@ -249,10 +276,21 @@ impl Catalog {
     /// Validates an in-memory file (built by an importer, say); diagnostics locate entries in its TOML rendering.
     pub fn from_file(file: CatalogFile, origin: &str) -> Result<Self, LoadError> {
         let text = file.to_toml_string();
-        Self::from_layers(file, &[Layer { origin: origin.to_owned(), text: &text }], |_| 0)
+        Self::from_layers(
+            file,
+            &[Layer {
+                origin: origin.to_owned(),
+                text: &text,
+            }],
+            |_| 0,
+        )
     }
 
-    fn from_layers(file: CatalogFile, layers: &[Layer<'_>], layer_of: impl Fn(usize) -> usize) -> Result<Self, LoadError> {
+    fn from_layers(
+        file: CatalogFile,
+        layers: &[Layer<'_>],
+        layer_of: impl Fn(usize) -> usize,
+    ) -> Result<Self, LoadError> {
         let origins = Origins {
             misc: (0..file.misc.len()).map(&layer_of).collect(),
             tables: (0..file.tables.len()).map(&layer_of).collect(),
@@ -263,8 +301,15 @@ impl Catalog {
         Self::validate(file, layers, &origins)
     }
 
-    fn validate(file: CatalogFile, layers: &[Layer<'_>], origins: &Origins) -> Result<Self, LoadError> {
-        let mut v = Validator { layers, diagnostics: Vec::new() };
+    fn validate(
+        file: CatalogFile,
+        layers: &[Layer<'_>],
+        origins: &Origins,
+    ) -> Result<Self, LoadError> {
+        let mut v = Validator {
+            layers,
+            diagnostics: Vec::new(),
+        };
         let mut catalog = Catalog {
             header: file.catalog,
             tables: Vec::new(),
@@ -293,34 +338,60 @@ impl Catalog {
         for (i, p) in file.personas.into_iter().enumerate() {
             catalog.add_persona(p, origins.personas[i], &mut v);
         }
-        if v.diagnostics.is_empty() { Ok(catalog) } else { Err(LoadError::Invalid(v.diagnostics)) }
+        if v.diagnostics.is_empty() {
+            Ok(catalog)
+        } else {
+            Err(LoadError::Invalid(v.diagnostics))
+        }
     }
 
     fn add_misc(&mut self, m: MiscEntry, layer: usize, v: &mut Validator<'_>) {
         let name_q = format!("\"{}\"", m.name);
         if !m.name.starts_with("prv") || m.name.len() <= 3 {
-            v.error(layer, &[&name_q], format!("miscellaneous privilege `{}` must start with `prv`", m.name), None);
+            v.error(
+                layer,
+                &[&name_q],
+                format!("miscellaneous privilege `{}` must start with `prv`", m.name),
+                None,
+            );
             return;
         }
         if self.misc_index.contains_key(&key(&m.name)) {
-            v.error(layer, &[&name_q], format!("miscellaneous privilege `{}` is defined twice", m.name), None);
+            v.error(
+                layer,
+                &[&name_q],
+                format!("miscellaneous privilege `{}` is defined twice", m.name),
+                None,
+            );
             return;
         }
         self.misc_index.insert(key(&m.name), self.misc.len());
-        self.misc.push(MiscPrivilege { name: m.name, display: m.display, source: m.source });
+        self.misc.push(MiscPrivilege {
+            name: m.name,
+            display: m.display,
+            source: m.source,
+        });
     }
 
     fn add_table(&mut self, t: TableEntry, layer: usize, v: &mut Validator<'_>) {
         let name_q = format!("\"{}\"", t.name);
         let logical_ok = !t.name.is_empty()
-            && t.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            && t.name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
         if !logical_ok {
             let lower = t.name.to_lowercase();
             v.error(
                 layer,
                 &[&name_q],
-                format!("table name `{}` is not a logical name (lower-case letters, digits and `_`)", t.name),
-                Some(format!("use `{lower}` as `name` and put `{}` in `schema` or `aliases`", t.name)),
+                format!(
+                    "table name `{}` is not a logical name (lower-case letters, digits and `_`)",
+                    t.name
+                ),
+                Some(format!(
+                    "use `{lower}` as `name` and put `{}` in `schema` or `aliases`",
+                    t.name
+                )),
             );
             return;
         }
@@ -329,10 +400,21 @@ impl Catalog {
             Ownership::Organization => (PrivilegeSet::WITHOUT_OWNER, DepthSet::GLOBAL),
             Ownership::Business => (PrivilegeSet::WITHOUT_OWNER, DepthSet::BUSINESS),
         };
-        let privileges = t.privileges.as_ref().map_or(default_privileges, |p| p.iter().copied().collect());
-        let allowed: DepthSet = t.depths.as_ref().map_or(default_depths, |d| d.iter().copied().collect());
+        let privileges = t
+            .privileges
+            .as_ref()
+            .map_or(default_privileges, |p| p.iter().copied().collect());
+        let allowed: DepthSet = t
+            .depths
+            .as_ref()
+            .map_or(default_depths, |d| d.iter().copied().collect());
         if allowed.is_empty() {
-            v.error(layer, &[&name_q, "depths"], format!("table `{}` allows no depth at all", t.name), None);
+            v.error(
+                layer,
+                &[&name_q, "depths"],
+                format!("table `{}` allows no depth at all", t.name),
+                None,
+            );
         }
         let mut depths = [DepthSet::EMPTY; TablePrivilege::COUNT];
         for p in privileges.iter() {
@@ -354,25 +436,39 @@ impl Catalog {
         if let Some(&other) = self.table_index.get(&key(&table.name))
             && self.tables[other].name == table.name
         {
-            v.error(layer, &[&name_q], format!("table `{}` is defined twice", table.name), None);
+            v.error(
+                layer,
+                &[&name_q],
+                format!("table `{}` is defined twice", table.name),
+                None,
+            );
             return;
         }
         let names: Vec<String> = table.names().map(key).collect();
-        let first_alias = 1 + usize::from(table.display.is_some()) + usize::from(table.schema.is_some());
+        let first_alias =
+            1 + usize::from(table.display.is_some()) + usize::from(table.schema.is_some());
         for (i, name) in names.iter().enumerate() {
             match self.table_index.get(name) {
                 // A logical name always wins over another table's display name, schema name or alias.
                 Some(&other) if i == 0 && self.tables[other].name != *name => {
                     self.table_index.insert(name.clone(), id);
                 }
-                Some(&other) if other != id && i >= first_alias && self.tables[other].name == *name => {
+                Some(&other)
+                    if other != id && i >= first_alias && self.tables[other].name == *name =>
+                {
                     // An explicit alias equal to another table's logical name would be ambiguous.
                     let shown = table.aliases[i - first_alias].clone();
                     v.error(
                         layer,
                         &[&name_q, &format!("\"{shown}\"")],
-                        format!("alias `{shown}` of table `{}` is the logical name of another table", table.name),
-                        Some("remove the alias; the logical name already names that table".to_owned()),
+                        format!(
+                            "alias `{shown}` of table `{}` is the logical name of another table",
+                            table.name
+                        ),
+                        Some(
+                            "remove the alias; the logical name already names that table"
+                                .to_owned(),
+                        ),
                     );
                 }
                 // Otherwise the first table to claim a display or schema name keeps it.
@@ -388,19 +484,39 @@ impl Catalog {
     fn add_capability(&mut self, c: CapabilityEntry, layer: usize, v: &mut Validator<'_>) {
         let id_q = format!("\"{}\"", c.id);
         let id_ok = !c.id.is_empty()
-            && c.id.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-' || ch == '_');
+            && c.id
+                .chars()
+                .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-' || ch == '_');
         if !id_ok {
-            v.error(layer, &[&id_q], format!("capability id `{}` must be kebab-case", c.id), None);
+            v.error(
+                layer,
+                &[&id_q],
+                format!("capability id `{}` must be kebab-case", c.id),
+                None,
+            );
             return;
         }
-        if self.capability_index.get(&key(&c.id)).is_some_and(|&i| self.capabilities[i].id == c.id) {
-            v.error(layer, &[&id_q], format!("capability `{}` is defined twice", c.id), None);
+        if self
+            .capability_index
+            .get(&key(&c.id))
+            .is_some_and(|&i| self.capabilities[i].id == c.id)
+        {
+            v.error(
+                layer,
+                &[&id_q],
+                format!("capability `{}` is defined twice", c.id),
+                None,
+            );
             return;
         }
         let id = self.capabilities.len();
         self.capability_index.insert(key(&c.id), id);
         self.capability_index.entry(key(&c.text)).or_insert(id);
-        self.capabilities.push(Capability { id: c.id, text: c.text, source: c.source });
+        self.capabilities.push(Capability {
+            id: c.id,
+            text: c.text,
+            source: c.source,
+        });
     }
 
     fn add_role(&mut self, r: RoleEntry, layer: usize, v: &mut Validator<'_>) {
@@ -410,7 +526,12 @@ impl Catalog {
             return;
         }
         if self.role_index.contains_key(&key(&r.name)) {
-            v.error(layer, &[&name_q], format!("role `{}` is defined twice (names ignore case)", r.name), None);
+            v.error(
+                layer,
+                &[&name_q],
+                format!("role `{}` is defined twice (names ignore case)", r.name),
+                None,
+            );
             return;
         }
         let mut grants = BTreeMap::new();
@@ -419,7 +540,10 @@ impl Catalog {
                 v.error(
                     layer,
                     &[&name_q, table_name],
-                    format!("role `{}` grants privileges on unknown table `{table_name}`", r.name),
+                    format!(
+                        "role `{}` grants privileges on unknown table `{table_name}`",
+                        r.name
+                    ),
                     did_you_mean(table_name, self.all_table_names()),
                 );
                 continue;
@@ -431,8 +555,15 @@ impl Catalog {
                     v.error(
                         layer,
                         &[&name_q, table_name, privilege.name()],
-                        format!("table `{}` has no {privilege} privilege ({} ownership)", table.name, table.ownership.name()),
-                        Some(format!("its privileges are {}", list_privileges(table.privileges))),
+                        format!(
+                            "table `{}` has no {privilege} privilege ({} ownership)",
+                            table.name,
+                            table.ownership.name()
+                        ),
+                        Some(format!(
+                            "its privileges are {}",
+                            list_privileges(table.privileges)
+                        )),
                     );
                 } else if !allowed.contains(depth) {
                     v.error(
@@ -450,7 +581,10 @@ impl Catalog {
                 v.error(
                     layer,
                     &[&name_q, table_name],
-                    format!("role `{}` names table `{logical}` twice (under two of its names)", r.name),
+                    format!(
+                        "role `{}` names table `{logical}` twice (under two of its names)",
+                        r.name
+                    ),
                     None,
                 );
             }
@@ -462,7 +596,10 @@ impl Catalog {
                 None => v.error(
                     layer,
                     &[&name_q, m],
-                    format!("role `{}` holds unknown miscellaneous privilege `{m}`", r.name),
+                    format!(
+                        "role `{}` holds unknown miscellaneous privilege `{m}`",
+                        r.name
+                    ),
                     did_you_mean(m, self.misc.iter().map(|x| x.name.as_str()))
                         .or_else(|| Some("declare it in a [[misc]] entry".into())),
                 ),
@@ -494,7 +631,12 @@ impl Catalog {
     fn add_persona(&mut self, p: PersonaEntry, layer: usize, v: &mut Validator<'_>) {
         let name_q = format!("\"{}\"", p.name);
         if self.persona_index.contains_key(&key(&p.name)) {
-            v.error(layer, &[&name_q], format!("persona `{}` is defined twice", p.name), None);
+            v.error(
+                layer,
+                &[&name_q],
+                format!("persona `{}` is defined twice", p.name),
+                None,
+            );
             return;
         }
         let mut roles = Vec::new();
@@ -510,7 +652,11 @@ impl Catalog {
             }
         }
         self.persona_index.insert(key(&p.name), self.personas.len());
-        self.personas.push(Persona { name: p.name, roles, source: p.source });
+        self.personas.push(Persona {
+            name: p.name,
+            roles,
+            source: p.source,
+        });
     }
 
     /// The header (name, description, source).
@@ -579,7 +725,9 @@ impl Catalog {
 
     /// A persona by name, case-insensitively.
     pub fn persona(&self, name: &str) -> Option<&Persona> {
-        self.persona_index.get(&key(name)).map(|&i| &self.personas[i])
+        self.persona_index
+            .get(&key(name))
+            .map(|&i| &self.personas[i])
     }
 
     /// Every name a table answers to (for suggestions).
@@ -589,7 +737,9 @@ impl Catalog {
 
     /// The personas whose roles include `role`.
     pub fn personas_of(&self, role: &str) -> impl Iterator<Item = &Persona> {
-        self.personas.iter().filter(move |p| p.roles.iter().any(|r| r.eq_ignore_ascii_case(role)))
+        self.personas
+            .iter()
+            .filter(move |p| p.roles.iter().any(|r| r.eq_ignore_ascii_case(role)))
     }
 
     /// Back to the file form (for writing the catalog out).
@@ -599,19 +749,31 @@ impl Catalog {
             misc: self
                 .misc
                 .iter()
-                .map(|m| MiscEntry { name: m.name.clone(), display: m.display.clone(), source: m.source.clone() })
+                .map(|m| MiscEntry {
+                    name: m.name.clone(),
+                    display: m.display.clone(),
+                    source: m.source.clone(),
+                })
                 .collect(),
             tables: self.tables.iter().map(table_entry).collect(),
             capabilities: self
                 .capabilities
                 .iter()
-                .map(|c| CapabilityEntry { id: c.id.clone(), text: c.text.clone(), source: c.source.clone() })
+                .map(|c| CapabilityEntry {
+                    id: c.id.clone(),
+                    text: c.text.clone(),
+                    source: c.source.clone(),
+                })
                 .collect(),
             roles: self.roles.iter().map(role_entry).collect(),
             personas: self
                 .personas
                 .iter()
-                .map(|p| PersonaEntry { name: p.name.clone(), roles: p.roles.clone(), source: p.source.clone() })
+                .map(|p| PersonaEntry {
+                    name: p.name.clone(),
+                    roles: p.roles.clone(),
+                    source: p.source.clone(),
+                })
                 .collect(),
         }
     }
@@ -624,7 +786,11 @@ pub fn table_entry(t: &Table) -> TableEntry {
         Ownership::Organization => (PrivilegeSet::WITHOUT_OWNER, DepthSet::GLOBAL),
         Ownership::Business => (PrivilegeSet::WITHOUT_OWNER, DepthSet::BUSINESS),
     };
-    let depths = t.privileges.iter().next().map_or(default_depths, |p| t.allowed_depths(p));
+    let depths = t
+        .privileges
+        .iter()
+        .next()
+        .map_or(default_depths, |p| t.allowed_depths(p));
     TableEntry {
         name: t.name.clone(),
         display: t.display.clone(),
@@ -646,7 +812,11 @@ fn role_entry(r: &Role) -> RoleEntry {
         source: r.source.clone(),
         misc: r.misc.clone(),
         capabilities: r.capabilities.clone(),
-        grants: r.grants.iter().map(|(t, g)| (t.clone(), g.iter().collect())).collect(),
+        grants: r
+            .grants
+            .iter()
+            .map(|(t, g)| (t.clone(), g.iter().collect()))
+            .collect(),
     }
 }
 
@@ -679,7 +849,13 @@ pub fn parse_file(text: &str, origin: &str, syntax: Syntax) -> Result<CatalogFil
         },
     };
     let (line, column) = line_column(text, offset);
-    Err(LoadError::Invalid(vec![Diagnostic { origin: origin.to_owned(), line, column, message, help: None }]))
+    Err(LoadError::Invalid(vec![Diagnostic {
+        origin: origin.to_owned(),
+        line,
+        column,
+        message,
+        help: None,
+    }]))
 }
 
 fn strip_json_position(message: &str) -> String {
@@ -698,6 +874,12 @@ impl Validator<'_> {
     fn error(&mut self, layer: usize, chain: &[&str], message: String, help: Option<String>) {
         let layer = &self.layers[layer.min(self.layers.len() - 1)];
         let (line, column) = locate(layer.text, chain);
-        self.diagnostics.push(Diagnostic { origin: layer.origin.clone(), line, column, message, help });
+        self.diagnostics.push(Diagnostic {
+            origin: layer.origin.clone(),
+            line,
+            column,
+            message,
+            help,
+        });
     }
 }

@@ -199,7 +199,11 @@ mod tests {
 
     #[test]
     fn depths_are_ordered_and_include_those_below() {
-        assert!(Depth::Basic < Depth::Local && Depth::Local < Depth::Deep && Depth::Deep < Depth::Global);
+        assert!(
+            Depth::Basic < Depth::Local
+                && Depth::Local < Depth::Deep
+                && Depth::Deep < Depth::Global
+        );
         assert_eq!(Depth::ALL.map(Depth::mask), [1, 2, 4, 8]);
     }
 
@@ -207,7 +211,10 @@ mod tests {
     fn ui_names_are_aliases() {
         assert_eq!(Depth::parse("Organization"), Some(Depth::Global));
         assert_eq!(Depth::parse("Business Unit"), Some(Depth::Local));
-        assert_eq!(Depth::parse("Parent: Child Business Units"), Some(Depth::Deep));
+        assert_eq!(
+            Depth::parse("Parent: Child Business Units"),
+            Some(Depth::Deep)
+        );
         assert_eq!(Depth::parse("user"), Some(Depth::Basic));
         assert_eq!(Depth::parse("None"), None);
         assert_eq!(Depth::parse("Globl"), None);
@@ -216,7 +223,10 @@ mod tests {
     #[test]
     fn depth_sets_answer_the_lowest_allowed_depth() {
         assert_eq!(DepthSet::GLOBAL.at_least(Depth::Local), Some(Depth::Global));
-        assert_eq!(DepthSet::BUSINESS.at_least(Depth::Basic), Some(Depth::Local));
+        assert_eq!(
+            DepthSet::BUSINESS.at_least(Depth::Basic),
+            Some(Depth::Local)
+        );
         assert!(!DepthSet::BUSINESS.contains(Depth::Basic));
         assert_eq!(DepthSet::ALL.to_string(), "Basic, Local, Deep, Global");
     }

@@ -288,10 +288,18 @@ impl CatalogFile {
                 let _ = writeln!(out, "ownership_basis = {}", q(basis));
             }
             if let Some(p) = &t.privileges {
-                let _ = writeln!(out, "privileges = {}", list(&mut p.iter().map(|p| p.name().to_owned())));
+                let _ = writeln!(
+                    out,
+                    "privileges = {}",
+                    list(&mut p.iter().map(|p| p.name().to_owned()))
+                );
             }
             if let Some(d) = &t.depths {
-                let _ = writeln!(out, "depths = {}", list(&mut d.iter().map(|d| d.name().to_owned())));
+                let _ = writeln!(
+                    out,
+                    "depths = {}",
+                    list(&mut d.iter().map(|d| d.name().to_owned()))
+                );
             }
             if t.deprecated {
                 out.push_str("deprecated = true\n");
@@ -326,7 +334,11 @@ impl CatalogFile {
                         .iter()
                         .map(|(p, d)| format!("{} = {}", p.name(), q(d.name())))
                         .collect();
-                    let key = if is_bare_key(table) { table.clone() } else { q(table) };
+                    let key = if is_bare_key(table) {
+                        table.clone()
+                    } else {
+                        q(table)
+                    };
                     let _ = writeln!(out, "{key} = {{ {} }}", cells.join(", "));
                 }
             }
@@ -348,5 +360,8 @@ impl CatalogFile {
 }
 
 fn is_bare_key(key: &str) -> bool {
-    !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }

@@ -25,14 +25,14 @@ mod requirement;
 mod suggest;
 
 pub use catalog::{
-    BUILTIN_TOML, Capability, Catalog, Grants, MiscPrivilege, Persona, Role, Table, list_privileges, parse_file,
-    table_entry,
+    BUILTIN_TOML, Capability, Catalog, Grants, MiscPrivilege, Persona, Role, Table,
+    list_privileges, parse_file, table_entry,
 };
 pub use depth::{Depth, DepthSet};
 pub use error::{Diagnostic, LoadError, line_column};
 pub use file::{
-    CapabilityEntry, CatalogFile, Header, MiscEntry, Ownership, OwnershipBasis, PersonaEntry, RoleEntry, Syntax,
-    TableEntry,
+    CapabilityEntry, CatalogFile, Header, MiscEntry, Ownership, OwnershipBasis, PersonaEntry,
+    RoleEntry, Syntax, TableEntry,
 };
 pub use privilege::{ParseNameError, PrivilegeSet, TablePrivilege};
 pub use requirement::{Field, Problem, Requirement};

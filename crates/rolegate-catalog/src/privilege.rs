@@ -178,7 +178,7 @@ impl PrivilegeSet {
     /// All eight privileges.
     pub const ALL: Self = Self(0xff);
     /// Create, Read, Write, Delete, Append and AppendTo: the privileges of a table without owners (no Assign, no Share).
-    pub const WITHOUT_OWNER: Self = Self(0xff & !(1 << 6) & !(1 << 7));
+    pub const WITHOUT_OWNER: Self = Self(0b0011_1111);
 
     /// Whether the set holds `privilege`.
     #[inline]
@@ -194,7 +194,9 @@ impl PrivilegeSet {
 
     /// The privileges in the set, in canonical order.
     pub fn iter(self) -> impl Iterator<Item = TablePrivilege> {
-        TablePrivilege::ALL.into_iter().filter(move |p| self.contains(*p))
+        TablePrivilege::ALL
+            .into_iter()
+            .filter(move |p| self.contains(*p))
     }
 
     /// Whether the set is empty.
@@ -222,9 +224,15 @@ mod tests {
 
     #[test]
     fn access_rights_match_the_sdk_enum() {
-        let bits: Vec<u32> = TablePrivilege::ALL.iter().map(|p| p.access_right()).collect();
+        let bits: Vec<u32> = TablePrivilege::ALL
+            .iter()
+            .map(|p| p.access_right())
+            .collect();
         assert_eq!(bits, [32, 1, 2, 65536, 4, 16, 524_288, 262_144]);
-        assert_eq!(TablePrivilege::from_access_right_name("AppendToAccess"), Some(TablePrivilege::AppendTo));
+        assert_eq!(
+            TablePrivilege::from_access_right_name("AppendToAccess"),
+            Some(TablePrivilege::AppendTo)
+        );
     }
 
     #[test]

@@ -305,10 +305,10 @@ impl Catalog {
         &'a self,
         requirement: &'a Requirement,
     ) -> impl Iterator<Item = (&'a Role, Depth)> {
-        self.roles().iter().filter_map(move |r| {
-            self.satisfies(r, requirement)
-                .then(|| (r, self.held_by(r, requirement).unwrap_or(Depth::Global)))
-        })
+        self.roles()
+            .iter()
+            .filter(move |r| self.satisfies(r, requirement))
+            .map(move |r| (r, self.held_by(r, requirement).unwrap_or(Depth::Global)))
     }
 
     /// The role that comes closest to `requirement` without meeting it: the highest depth held below the one required.

@@ -9,7 +9,8 @@ where
     let mut best: Option<(f64, &str)> = None;
     for candidate in candidates {
         let hay = candidate.to_lowercase();
-        let score = strsim::jaro_winkler(&needle, &hay).max(strsim::normalized_damerau_levenshtein(&needle, &hay));
+        let score = strsim::jaro_winkler(&needle, &hay)
+            .max(strsim::normalized_damerau_levenshtein(&needle, &hay));
         // A candidate that contains the input (or the reverse) is a strong hint for long names.
         let contains = needle.len() >= 4 && (hay.contains(&needle) || needle.contains(&hay));
         let score = if contains { score.max(0.85) } else { score };
@@ -35,7 +36,10 @@ mod tests {
     #[test]
     fn suggests_the_nearest_name() {
         let names = ["msdyn_liveworkstream", "msdyn_presence", "queue"];
-        assert_eq!(closest("msdyn_livworkstream", names), Some("msdyn_liveworkstream"));
+        assert_eq!(
+            closest("msdyn_livworkstream", names),
+            Some("msdyn_liveworkstream")
+        );
         assert_eq!(closest("Queu", names), Some("queue"));
         assert_eq!(closest("zzzz", names), None);
     }
