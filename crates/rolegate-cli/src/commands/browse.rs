@@ -76,7 +76,7 @@ pub fn role(catalog: &Catalog, name: &str, json: bool) -> Result<Report, CliErro
     );
     let _ = writeln!(
         out,
-        "grants: {} tables, {} miscellaneous privileges, {} capabilities",
+        "tables: {}, miscellaneous privileges: {}, capabilities: {}",
         role.grants.len(),
         role.misc.len(),
         role.capabilities.len()
