@@ -1,0 +1,236 @@
+//! Importers that turn security roles exported from Dataverse into rolegate catalog files.
+//!
+//! Three formats are read: unpacked Dataverse solution role XML (`<Role><RolePrivileges>`), XrmMockup security-role
+//! exports (DataContract XML), and the privilege tables of Microsoft's documentation pages (markdown). Every import
+//! returns the catalog file and a report of what could not be mapped or was corrected; nothing is dropped silently.
+//!
+//! ```
+//! use rolegate_import::{Format, import_str};
+//!
+//! let xml = r#"<Role name="Clerk" id="{1}" isinherited="1"><RolePrivileges>
+//!   <RolePrivilege name="prvReadcontoso_Invoice" level="Global" />
+//!   <RolePrivilege name="prvWritecontoso_Invoice" level="Basic" />
+//! </RolePrivileges></Role>"#;
+//! let import = import_str(xml, "clerk.xml", Format::DataverseXml).unwrap();
+//! let role = &import.file.roles[0];
+//! assert_eq!(role.name, "Clerk");
+//! assert_eq!(import.file.tables[0].name, "contoso_invoice");
+//! rolegate_catalog::Catalog::from_file(import.file, "clerk.xml").unwrap();
+//! ```
+#![forbid(unsafe_code)]
+
+mod dataverse;
+mod markdown;
+mod merge;
+mod names;
+mod seeds;
+mod xml;
+mod xrmmockup;
+
+use std::fmt;
+use std::path::Path;
+use std::str::FromStr;
+
+use rolegate_catalog::{CatalogFile, Diagnostic};
+
+pub use merge::merge;
+pub use seeds::builtin_from_seeds;
+
+/// The formats the importers read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// An unpacked Dataverse solution security role (`<Role name=.. ><RolePrivileges>..`).
+    DataverseXml,
+    /// An XrmMockup security-role export (DataContract XML with `CanBeBasic/Local/Deep/Global` flags).
+    XrmMockup,
+    /// Microsoft documentation markdown: `## Role: X` privilege tables, capability matrices, role bullet lists.
+    Markdown,
+}
+
+impl Format {
+    /// All formats, for help texts.
+    pub const ALL: [Format; 3] = [Self::DataverseXml, Self::XrmMockup, Self::Markdown];
+
+    /// The name used on command lines (`"dataverse-xml"`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::DataverseXml => "dataverse-xml",
+            Self::XrmMockup => "xrmmockup",
+            Self::Markdown => "markdown",
+        }
+    }
+
+    /// Guesses the format from the path's extension and the text's first element; `None` when neither tells.
+    pub fn detect(path: &Path, text: &str) -> Option<Format> {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        let head: String = text
+            .trim_start_matches('\u{feff}')
+            .chars()
+            .take(4096)
+            .collect();
+        let looks_xml = head.trim_start().starts_with('<');
+        if looks_xml || ext.as_deref() == Some("xml") {
+            if head.contains("<SecurityRole") || head.contains("DG.Tools.XrmMockup") {
+                return Some(Self::XrmMockup);
+            }
+            if head.contains("<Role ")
+                || head.contains("<Role>")
+                || head.contains("<RolePrivileges")
+            {
+                return Some(Self::DataverseXml);
+            }
+            return None;
+        }
+        match ext.as_deref() {
+            Some("md" | "markdown" | "txt") => Some(Self::Markdown),
+            _ if head.contains("\n#") || head.starts_with('#') || head.starts_with("---") => {
+                Some(Self::Markdown)
+            }
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The error of parsing a [`Format`] name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown format `{0}`; expected dataverse-xml, xrmmockup or markdown")]
+pub struct UnknownFormat(pub String);
+
+impl FromStr for Format {
+    type Err = UnknownFormat;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|f| f.name().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| UnknownFormat(s.to_owned()))
+    }
+}
+
+/// One thing an import could not map, or corrected, at a place in the input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// The input file (or the name given to a string).
+    pub origin: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+    /// What was found and what the import did about it.
+    pub message: String,
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.origin, self.line, self.column, self.message
+        )
+    }
+}
+
+/// The result of an import: a catalog file and the report of what was corrected or left out.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Import {
+    /// The catalog file, self-contained: every table and miscellaneous privilege its roles name is declared in it.
+    pub file: CatalogFile,
+    /// What could not be mapped, or was corrected, in input order.
+    pub report: Vec<Finding>,
+}
+
+/// An import failed; bad input carries its file, line and column.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The file could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The input is not valid in its format.
+    #[error("{0}")]
+    Invalid(Box<Diagnostic>),
+}
+
+impl ImportError {
+    /// The problem and its place, `None` for an I/O error.
+    pub fn diagnostic(&self) -> Option<&Diagnostic> {
+        match self {
+            Self::Io { .. } => None,
+            Self::Invalid(d) => Some(d),
+        }
+    }
+
+    pub(crate) fn at(
+        origin: &str,
+        (line, column): (usize, usize),
+        message: impl Into<String>,
+    ) -> Self {
+        Self::Invalid(Box::new(Diagnostic {
+            origin: origin.to_owned(),
+            line,
+            column,
+            message: message.into(),
+            help: None,
+        }))
+    }
+
+    pub(crate) fn with_help(mut self, help: Option<String>) -> Self {
+        if let Self::Invalid(d) = &mut self {
+            d.help = help;
+        }
+        self
+    }
+}
+
+/// Reads and imports a file; the format is detected from its extension and content unless given.
+pub fn import_path(path: &Path, format: Option<Format>) -> Result<Import, ImportError> {
+    let bytes = std::fs::read(path).map_err(|source| ImportError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let origin = path.display().to_string();
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let text = String::from_utf8_lossy(good);
+            return Err(ImportError::at(
+                &origin,
+                rolegate_catalog::line_column(&text, text.len()),
+                "the file is not UTF-8 text",
+            ));
+        }
+    };
+    let format = match format.or_else(|| Format::detect(path, &text)) {
+        Some(f) => f,
+        None => {
+            return Err(ImportError::at(&origin, (1, 1), "cannot tell the file's format").with_help(Some(
+                "name it: dataverse-xml (solution role XML), xrmmockup (XrmMockup export) or markdown".into(),
+            )));
+        }
+    };
+    import_str(&text, &origin, format)
+}
+
+/// Imports source text in `format`; `origin` names it in findings and errors.
+pub fn import_str(text: &str, origin: &str, format: Format) -> Result<Import, ImportError> {
+    match format {
+        Format::DataverseXml => dataverse::import(text, origin),
+        Format::XrmMockup => xrmmockup::import(text, origin),
+        Format::Markdown => markdown::import(text, origin),
+    }
+}

@@ -1,0 +1,133 @@
+//! Several imports into one catalog file.
+
+use std::collections::BTreeMap;
+
+use rolegate_catalog::{Header, Ownership, OwnershipBasis, TableEntry};
+
+use crate::{Finding, Import, ImportError};
+
+/// Merges imports into one catalog file: tables and miscellaneous privileges are united (by name), capabilities
+/// and roles appended in order, reports concatenated. Two roles of the same name (ignoring case) are an error.
+///
+/// When two files describe one table differently, an ownership read from an export wins over an inferred one, and of
+/// two inferred ones user-or-team wins (it allows every depth); the difference is reported.
+pub fn merge(imports: impl IntoIterator<Item = Import>) -> Result<Import, ImportError> {
+    let mut out = Import::default();
+    let mut tables: BTreeMap<String, TableEntry> = BTreeMap::new();
+    let mut sources = Vec::new();
+    for import in imports {
+        let Import { file, report } = import;
+        out.report.extend(report);
+        if let Some(s) = file.catalog.source.clone() {
+            sources.push(s);
+        }
+        for m in file.misc {
+            if !out
+                .file
+                .misc
+                .iter()
+                .any(|x| x.name.eq_ignore_ascii_case(&m.name))
+            {
+                out.file.misc.push(m);
+            }
+        }
+        for t in file.tables {
+            match tables.get_mut(&t.name) {
+                None => {
+                    tables.insert(t.name.clone(), t);
+                }
+                Some(kept) => unite(kept, t, &mut out.report),
+            }
+        }
+        for c in file.capabilities {
+            if !out.file.capabilities.iter().any(|x| x.id == c.id) {
+                out.file.capabilities.push(c);
+            }
+        }
+        for r in file.roles {
+            if let Some(first) = out
+                .file
+                .roles
+                .iter()
+                .find(|x| x.name.eq_ignore_ascii_case(&r.name))
+            {
+                let origin = r.source.clone().unwrap_or_else(|| "<import>".to_owned());
+                return Err(ImportError::at(
+                    &origin,
+                    (1, 1),
+                    format!(
+                        "role `{}` is defined twice (also in {})",
+                        r.name,
+                        first.source.as_deref().unwrap_or("an earlier file")
+                    ),
+                )
+                .with_help(Some(
+                    "rename one of the roles, or import the files separately".into(),
+                )));
+            }
+            out.file.roles.push(r);
+        }
+        for p in file.personas {
+            if !out
+                .file
+                .personas
+                .iter()
+                .any(|x| x.name.eq_ignore_ascii_case(&p.name))
+            {
+                out.file.personas.push(p);
+            }
+        }
+    }
+    out.file.tables = tables.into_values().collect();
+    out.file.catalog = Header {
+        name: None,
+        description: Some("Imported roles".to_owned()),
+        source: (!sources.is_empty()).then(|| sources.join(", ")),
+        extends: None,
+    };
+    crate::dataverse::fit_grants(&mut out.file, &mut out.report, "<merged>");
+    Ok(out)
+}
+
+fn rank(t: &TableEntry) -> u8 {
+    match (t.ownership_basis, t.ownership) {
+        (OwnershipBasis::Declared, _) => 3,
+        (OwnershipBasis::Export, _) => 2,
+        (OwnershipBasis::Inferred, Ownership::UserOrTeam) => 1,
+        (OwnershipBasis::Inferred, _) => 0,
+    }
+}
+
+fn unite(kept: &mut TableEntry, other: TableEntry, report: &mut Vec<Finding>) {
+    let differs = kept.ownership != other.ownership
+        || kept.privileges != other.privileges
+        || kept.depths != other.depths;
+    if differs {
+        let (winner, loser) = if rank(&other) > rank(kept) {
+            (&other, &*kept)
+        } else {
+            (&*kept, &other)
+        };
+        report.push(Finding {
+            origin: other.source.clone().unwrap_or_default(),
+            line: 1,
+            column: 1,
+            message: format!(
+                "table `{}` is {} in {} but {} in {}; kept {}",
+                kept.name,
+                loser.ownership.name(),
+                loser.source.as_deref().unwrap_or("one file"),
+                winner.ownership.name(),
+                winner.source.as_deref().unwrap_or("another"),
+                winner.ownership.name()
+            ),
+        });
+    }
+    let display = kept.display.clone().or_else(|| other.display.clone());
+    let schema = kept.schema.clone().or_else(|| other.schema.clone());
+    if rank(&other) > rank(kept) {
+        *kept = other;
+    }
+    kept.display = display;
+    kept.schema = schema;
+}
