@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use rolegate_catalog::Ownership;
+use rolegate_import::Format;
 
 /// Administer Dataverse-style security roles: list, query, check, diff and lint role catalogs.
 ///
@@ -11,7 +12,7 @@ use rolegate_catalog::Ownership;
 #[derive(Debug, Parser)]
 #[command(name = "rolegate", version, max_term_width = 110)]
 pub struct Cli {
-    /// A catalog file (TOML, or JSON by extension) to use instead of the built-in catalog.
+    /// A catalog file (TOML, or JSON by extension), or a role export to import, instead of the built-in catalog.
     #[arg(long, global = true, value_name = "FILE")]
     pub catalog: Option<PathBuf>,
 
@@ -148,6 +149,20 @@ pub enum Command {
         /// Output format.
         #[command(flatten)]
         output: Output,
+    },
+    /// Convert role exports (Dataverse solution XML, XrmMockup XML, documentation markdown) to a catalog file.
+    ///
+    /// Prints the findings report: what the importer corrected or could not map, each with file, line and column.
+    Import {
+        /// The files to import; several are merged into one catalog.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// The input format: dataverse-xml, xrmmockup or markdown (detected from each file when absent).
+        #[arg(long, value_name = "FORMAT")]
+        format: Option<Format>,
+        /// The catalog file to write: TOML, or JSON when it ends in `.json`.
+        #[arg(short, long, value_name = "CATALOG")]
+        output: PathBuf,
     },
     /// Validate a catalog file; print every problem as `file:line:col: message` (exit 2 if invalid).
     Lint {

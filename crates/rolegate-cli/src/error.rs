@@ -3,7 +3,10 @@
 
 use std::fmt;
 
+use std::path::PathBuf;
+
 use rolegate_catalog::{LoadError, Problem};
+use rolegate_import::ImportError;
 
 /// A failure the tool reports on standard error before exiting with code 2.
 #[derive(Debug, thiserror::Error)]
@@ -11,6 +14,21 @@ pub enum CliError {
     /// A catalog file could not be read or is invalid (every diagnostic carries file, line and column).
     #[error(transparent)]
     Load(#[from] LoadError),
+    /// A role export could not be read or imported.
+    #[error(transparent)]
+    Import(#[from] ImportError),
+    /// The output file of `import` has an extension that names no catalog syntax.
+    #[error("cannot write a catalog to {}: the file name must end in .toml or .json", .0.display())]
+    OutputSyntax(PathBuf),
+    /// An output file could not be written.
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
     /// A requirement (privilege, table, depth, capability) does not resolve against the catalog.
     #[error("{}", Problems(.0))]
     Requirement(Vec<Problem>),

@@ -22,7 +22,7 @@ use clap::Parser;
 
 use crate::cli::{Cli, Command};
 use crate::commands::query::Asked;
-use crate::commands::{browse, diff, lint, query};
+use crate::commands::{browse, diff, import, lint, query};
 use crate::error::CliError;
 use crate::render::Report;
 
@@ -86,6 +86,11 @@ fn run(cli: Cli) -> Result<Report, CliError> {
         Command::Diff { a, b, output } => {
             diff::diff(&source::side(a)?, &source::side(b)?, output.json())
         }
+        Command::Import {
+            files,
+            format,
+            output,
+        } => import::import(files, *format, output),
         Command::Lint { file, output } => lint::lint(file, output.json()),
     }
 }

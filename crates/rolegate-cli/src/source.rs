@@ -15,9 +15,21 @@ pub fn catalog(path: Option<&Path>) -> Result<Cow<'static, Catalog>, CliError> {
     }
 }
 
-/// Loads a catalog file (TOML, or JSON by extension).
+/// Loads a catalog file (`.toml`, `.json`), or imports a role export (any other file: Dataverse solution XML,
+/// XrmMockup XML, documentation markdown, detected from its content).
 pub fn load_path(path: &Path) -> Result<Catalog, CliError> {
-    Ok(Catalog::from_path(path)?)
+    let catalog_file = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("toml") || e.eq_ignore_ascii_case("json"));
+    if catalog_file {
+        return Ok(Catalog::from_path(path)?);
+    }
+    let import = rolegate_import::import_path(path, None)?;
+    Ok(Catalog::from_file(
+        import.file,
+        &path.display().to_string(),
+    )?)
 }
 
 /// A role by name, case-insensitively, or an error suggesting the nearest name.

@@ -2,5 +2,6 @@
 
 pub mod browse;
 pub mod diff;
+pub mod import;
 pub mod lint;
 pub mod query;
