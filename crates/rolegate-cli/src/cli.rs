@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use rolegate_catalog::Ownership;
 use rolegate_import::Format;
 
-/// Administer Dataverse-style security roles: list, query, check, diff and lint role catalogs.
+/// Administer Dataverse-style security roles: list, query, check, diff, import and lint role catalogs.
 ///
 /// Exit codes: 0 success (or allowed), 1 denied (`check`), 2 bad input.
 #[derive(Debug, Parser)]
