@@ -1,0 +1,465 @@
+//! Every real role file imports, with the facts it holds; the seeds' defects are reported; bad input is an error with
+//! a place, never a panic.
+
+use std::path::{Path, PathBuf};
+
+use rolegate_catalog::{Catalog, Depth, Ownership, OwnershipBasis, TablePrivilege};
+use rolegate_import::{Format, Import, ImportError, import_path, import_str, merge};
+
+fn data(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../data")
+        .join(rel)
+}
+
+fn import(rel: &str) -> Import {
+    import_path(&data(rel), None).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+fn valid(import: &Import, origin: &str) -> Catalog {
+    Catalog::from_file(import.file.clone(), origin).unwrap_or_else(|e| panic!("{origin}: {e}"))
+}
+
+fn invalid(result: Result<Import, ImportError>) -> rolegate_catalog::Diagnostic {
+    match result {
+        Ok(_) => panic!("expected an error"),
+        Err(e) => e
+            .diagnostic()
+            .cloned()
+            .unwrap_or_else(|| panic!("expected a diagnostic, got {e}")),
+    }
+}
+
+#[test]
+fn every_role_file_imports_into_a_valid_catalog() {
+    for dir in ["roles/dataverse-solution", "roles/xrmmockup"] {
+        for entry in std::fs::read_dir(data(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            let import = import_path(&path, None).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(import.file.roles.len(), 1, "{}", path.display());
+            valid(&import, &path.display().to_string());
+        }
+    }
+}
+
+#[test]
+fn the_xrmmockup_administrator_has_its_tables_and_ownership() {
+    let import = import("roles/xrmmockup/Omnichanneladministrator.xml");
+    // 283 entries: 282 tables and one key that is not a table ("DeletedEntity for objectTypeCode=1131"), reported.
+    assert_eq!(import.file.tables.len(), 282);
+    assert_eq!(import.report.len(), 1);
+    assert!(
+        import.report[0]
+            .message
+            .contains("DeletedEntity for objectTypeCode=1131"),
+        "{}",
+        import.report[0]
+    );
+    assert_eq!(import.report[0].line, 1);
+    let catalog = valid(&import, "admin");
+    let admin = catalog.role("Omnichannel administrator").unwrap();
+    assert_eq!(
+        admin.depth(
+            "msdyn_masterentityroutingconfiguration",
+            TablePrivilege::Delete
+        ),
+        Some(Depth::Deep)
+    );
+    assert_eq!(
+        admin.depth(
+            "msdyn_masterentityroutingconfiguration",
+            TablePrivilege::Create
+        ),
+        Some(Depth::Local)
+    );
+    let presence = catalog.table("msdyn_presence").unwrap();
+    assert_eq!(
+        (presence.ownership, presence.ownership_basis),
+        (Ownership::Organization, OwnershipBasis::Export)
+    );
+    let role = catalog.table("role").unwrap();
+    assert_eq!(role.ownership, Ownership::Business);
+    assert!(
+        role.has(TablePrivilege::Assign) && !role.has(TablePrivilege::Share),
+        "Assign comes from the export"
+    );
+}
+
+#[test]
+fn xrmmockup_prefixes_do_not_matter_only_namespaces() {
+    // The test user's file uses `d2p1:` where the Omnichannel files use `a:`.
+    let import = import("roles/xrmmockup/XrmMockupTestUser.xml");
+    let catalog = valid(&import, "testuser");
+    assert_eq!(catalog.roles()[0].name, "XrmMockup Test User");
+    let userquery = import.file.tables.iter().find(|t| t.name == "userquery");
+    if let Some(t) = userquery {
+        assert_eq!(t.ownership, Ownership::UserOrTeam);
+        assert_eq!(t.depths.as_deref(), Some(&[Depth::Basic][..]));
+    }
+    let currency = catalog.table("transactioncurrency").unwrap();
+    assert_eq!(currency.ownership, Ownership::Organization);
+    // The same document with another prefix for the arrays namespace reads the same.
+    let text = std::fs::read_to_string(data("roles/xrmmockup/XrmMockupTestUser.xml")).unwrap();
+    let renamed = text
+        .replace("d2p1:", "q9:")
+        .replace("xmlns:d2p1=", "xmlns:q9=");
+    let again = import_str(&renamed, "renamed", Format::XrmMockup).unwrap();
+    assert_eq!(
+        again.file.tables,
+        import
+            .file
+            .tables
+            .iter()
+            .map(|t| {
+                let mut t = t.clone();
+                t.source = Some("renamed".into());
+                t
+            })
+            .collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn xrmmockup_namespaces_are_checked_by_uri() {
+    let text = r#"<SecurityRole xmlns="urn:other"><Name>X</Name></SecurityRole>"#;
+    let d = invalid(import_str(text, "x.xml", Format::XrmMockup));
+    assert!(d.message.contains("not an XrmMockup"), "{d}");
+}
+
+#[test]
+fn dataverse_roles_map_tokens_and_recognise_misc_privileges() {
+    let import = import("roles/dataverse-solution/Desktop Flows Support Analyst.xml");
+    let catalog = valid(&import, "analyst");
+    let role = &catalog.roles()[0];
+    assert_eq!(role.name, "Desktop Flows Support Analyst");
+    for misc in [
+        "prvFlow",
+        "prvWorkflowExecution",
+        "prvActivateSynchronousWorkflow",
+        "prvReadAuditSummary",
+    ] {
+        assert!(role.holds_misc(misc), "{misc}");
+    }
+    for fake in [
+        "flow",
+        "workflowexecution",
+        "auditsummary",
+        "synchronousworkflow",
+    ] {
+        assert!(catalog.table(fake).is_none(), "no fake table {fake}");
+    }
+    assert_eq!(
+        role.depth("savedquery", TablePrivilege::Read),
+        Some(Depth::Global),
+        "prvReadQuery"
+    );
+    assert_eq!(
+        role.depth("systemuser", TablePrivilege::Read),
+        Some(Depth::Global),
+        "prvReadUser"
+    );
+    assert_eq!(
+        role.depth("savedqueryvisualization", TablePrivilege::Read),
+        Some(Depth::Global)
+    );
+    assert_eq!(
+        role.depth("msdyn_dataflow", TablePrivilege::AppendTo),
+        Some(Depth::Global),
+        "AppendTo before Append"
+    );
+    assert_eq!(
+        role.depth("msdyn_dataflow", TablePrivilege::Append),
+        Some(Depth::Global)
+    );
+    assert_eq!(
+        role.depth("workflow", TablePrivilege::Write),
+        Some(Depth::Basic)
+    );
+    // A table the built-in catalog does not know gets inferred ownership: Basic grants make it user-or-team.
+    let workflow = catalog.table("workflow").unwrap();
+    assert_eq!(
+        (workflow.ownership, workflow.ownership_basis),
+        (Ownership::UserOrTeam, OwnershipBasis::Inferred)
+    );
+    let dataflow = catalog.table("msdyn_dataflow").unwrap();
+    assert_eq!(
+        dataflow.ownership,
+        Ownership::Organization,
+        "only Global, no Assign or Share"
+    );
+    // The level of a miscellaneous privilege has nowhere to go: reported with its place.
+    let level = import
+        .report
+        .iter()
+        .find(|f| f.message.contains("prvActivateSynchronousWorkflow"))
+        .unwrap();
+    assert_eq!((level.line, level.column), (5, 26));
+    // The privilege-name tokens that are not logical names are reported.
+    assert!(
+        import
+            .report
+            .iter()
+            .any(|f| f.message.contains("`User` is table `systemuser`"))
+    );
+}
+
+#[test]
+fn the_automation_project_viewer_reads_what_its_file_lists() {
+    let import = import("roles/dataverse-solution/Automation Project Viewer.xml");
+    let catalog = valid(&import, "viewer");
+    let role = &catalog.roles()[0];
+    // The file has no prvReadQuery: the viewer reads no savedquery.
+    assert_eq!(role.depth("savedquery", TablePrivilege::Read), None);
+    assert_eq!(
+        role.depth("autocoe_automationproject", TablePrivilege::Read),
+        Some(Depth::Global)
+    );
+    assert_eq!(
+        role.depth("sharepointdata", TablePrivilege::Write),
+        Some(Depth::Global)
+    );
+    let t = catalog.table("autocoe_automationproject").unwrap();
+    assert_eq!(t.schema.as_deref(), Some("autocoe_AutomationProject"));
+    assert_eq!(role.grants.len(), 28);
+    assert!(role.misc.is_empty());
+    assert!(
+        role.description
+            .as_deref()
+            .unwrap()
+            .contains("isinherited = 1"),
+        "isinherited is kept in the description"
+    );
+    assert!(import.report.is_empty(), "{:?}", import.report);
+}
+
+#[test]
+fn unknown_prv_names_are_reported_not_dropped_silently() {
+    let xml = r#"<Role name="R"><RolePrivileges>
+<RolePrivilege name="prvFrobnicate" level="Global" />
+<RolePrivilege name="notaprivilege" level="Global" />
+<RolePrivilege name="prvReadaccount" level="Local" />
+</RolePrivileges></Role>"#;
+    let import = import_str(xml, "r.xml", Format::DataverseXml).unwrap();
+    let lines: Vec<usize> = import.report.iter().map(|f| f.line).collect();
+    assert_eq!(lines, [2, 3]);
+    assert!(import.report[0].message.contains("prvFrobnicate"));
+    valid(&import, "r.xml");
+    assert_eq!(
+        import.file.tables[0].ownership,
+        Ownership::UserOrTeam,
+        "a Local grant means records have owners"
+    );
+}
+
+#[test]
+fn seed_004_without_errata_reports_its_defects_with_lines() {
+    let import = import("seeds/004_16b379479e74a672.txt");
+    let at = |line: usize, needle: &str| {
+        assert!(
+            import
+                .report
+                .iter()
+                .any(|f| f.line == line && f.message.contains(needle)),
+            "no finding at line {line} about {needle}:\n{}",
+            import
+                .report
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    };
+    at(140, "ApAppend");
+    at(140, "Updatepend");
+    at(76, "repeats");
+    at(32, "HTML markup");
+    at(32, "(Deprecated)");
+    at(35, "HTML markup");
+    at(83, "(Deprecated)");
+    at(20, "`Activity`");
+    at(134, "`User`");
+    at(135, "`Entity`");
+    at(59, "`Customization`");
+    at(104, "`Query`");
+    at(51, "`SavedQueryVisualizations`");
+    at(147, "msdyn_usersettin");
+    at(59, "prvPublishCustomization");
+    let catalog = valid(&import, "seed 004");
+    let admin = catalog.role("Administrator").unwrap();
+    assert_eq!(
+        admin.depth("activitypointer", TablePrivilege::Assign),
+        Some(Depth::Deep)
+    );
+    assert_eq!(
+        admin.depth("msdyn_ocsitrainingdata", TablePrivilege::Append),
+        None,
+        "ApAppend is not guessed"
+    );
+    assert!(
+        catalog
+            .table("msdyn_consoleappparameterdefinition")
+            .unwrap()
+            .deprecated
+    );
+    assert_eq!(
+        catalog
+            .role("Agent")
+            .unwrap()
+            .depth("solution", TablePrivilege::Read),
+        Some(Depth::Global)
+    );
+    assert!(catalog.role("Supervisor").unwrap().grants.is_empty());
+}
+
+#[test]
+fn seed_000_gives_roles_and_capabilities() {
+    let import = import("seeds/000_384ec4515b4fb76a.txt");
+    let catalog = valid(&import, "seed 000");
+    assert_eq!(catalog.capabilities().len(), 36);
+    let names: Vec<&str> = catalog.roles().iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(
+        &names[..3],
+        [
+            "Basic User",
+            "Omnichannel administrator",
+            "Omnichannel supervisor"
+        ]
+    );
+    assert_eq!(
+        catalog
+            .role("Omnichannel agent")
+            .unwrap()
+            .capabilities
+            .len(),
+        2
+    );
+    assert_eq!(
+        catalog
+            .role("Productivity tools administrator")
+            .unwrap()
+            .capabilities
+            .len(),
+        12
+    );
+}
+
+#[test]
+fn merging_unites_tables_and_refuses_duplicate_roles() {
+    let a = import("roles/dataverse-solution/Automation Project Viewer.xml");
+    let b = import("roles/dataverse-solution/Automation Solution Manager User.xml");
+    let merged = merge([a.clone(), b]).unwrap();
+    assert_eq!(merged.file.roles.len(), 2);
+    let names: Vec<&str> = merged.file.tables.iter().map(|t| t.name.as_str()).collect();
+    assert!(
+        names.windows(2).all(|w| w[0] < w[1]),
+        "tables once each, by name"
+    );
+    valid(&merged, "merged");
+    let err = merge([a.clone(), a]).unwrap_err();
+    assert!(err.to_string().contains("defined twice"), "{err}");
+}
+
+#[test]
+fn formats_are_detected_and_named() {
+    assert_eq!("xrmmockup".parse::<Format>().unwrap(), Format::XrmMockup);
+    assert_eq!(
+        "dataverse-xml".parse::<Format>().unwrap(),
+        Format::DataverseXml
+    );
+    assert!("csv".parse::<Format>().is_err());
+    let detect =
+        |rel: &str| Format::detect(&data(rel), &std::fs::read_to_string(data(rel)).unwrap());
+    assert_eq!(
+        detect("roles/xrmmockup/Omnichannelagent.xml"),
+        Some(Format::XrmMockup)
+    );
+    assert_eq!(
+        detect("roles/dataverse-solution/Automation Project Admin.xml"),
+        Some(Format::DataverseXml)
+    );
+    assert_eq!(
+        detect("seeds/000_384ec4515b4fb76a.txt"),
+        Some(Format::Markdown)
+    );
+}
+
+#[test]
+fn truncated_xml_is_an_error_with_a_place() {
+    let text = std::fs::read_to_string(data("roles/xrmmockup/Omnichannelagent.xml")).unwrap();
+    let d = invalid(import_str(
+        &text[..text.len() / 2],
+        "cut.xml",
+        Format::XrmMockup,
+    ));
+    assert_eq!(d.origin, "cut.xml");
+    assert!(d.line >= 1 && d.column >= 1);
+    assert!(
+        d.message.contains("truncated") || d.message.contains("malformed"),
+        "{d}"
+    );
+    let text = std::fs::read_to_string(data(
+        "roles/dataverse-solution/Automation Project Viewer.xml",
+    ))
+    .unwrap();
+    let d = invalid(import_str(&text[..1000], "cut.xml", Format::DataverseXml));
+    assert!(d.line >= 2, "{d}");
+}
+
+#[test]
+fn wrong_level_names_point_at_the_level() {
+    let xml = "<Role name=\"R\">\n  <RolePrivileges>\n    <RolePrivilege name=\"prvReadaccount\" level=\"Globl\" />\n  </RolePrivileges>\n</Role>";
+    let d = invalid(import_str(xml, "r.xml", Format::DataverseXml));
+    assert_eq!((d.line, d.column), (3, 49), "{d}: the column of the value");
+    assert!(d.message.contains("Globl"));
+    assert!(d.help.unwrap().contains("Global"));
+    let xml = "<Role name=\"R\"><RolePrivileges><RolePrivilege name=\"prvReadaccount\" level=\"Organization\"/></RolePrivileges></Role>";
+    let ok = import_str(xml, "r.xml", Format::DataverseXml).unwrap();
+    assert_eq!(
+        ok.file.roles[0].grants["account"][&TablePrivilege::Read],
+        Depth::Global,
+        "UI names are accepted"
+    );
+    let md = "## Role: A\n\n| Table | Name | Privilege | Depth |\n|---|---|---|---|\n| Account | account | Read | Everywhere |\n";
+    let d = invalid(import_str(md, "a.md", Format::Markdown));
+    assert_eq!(d.line, 5, "{d}");
+    assert!(d.message.contains("Everywhere"));
+}
+
+#[test]
+fn empty_and_foreign_input_is_an_error_not_a_panic() {
+    for format in Format::ALL {
+        let d = invalid(import_str("", "empty", format));
+        assert_eq!((d.line, d.column), (1, 1), "{format}: {d}");
+        let d = invalid(import_str("\u{feff}", "bom", format));
+        assert_eq!(d.line, 1, "{format}: {d}");
+    }
+    let d = invalid(import_str(
+        "# Just a title\n\nSome prose.\n",
+        "prose.md",
+        Format::DataverseXml,
+    ));
+    assert_eq!(d.line, 1, "{d}");
+    let d = invalid(import_str(
+        "# Just a title\n\nSome prose.\n",
+        "prose.md",
+        Format::Markdown,
+    ));
+    assert!(d.message.contains("no `## Role: X` section"), "{d}");
+    let d = invalid(import_str(
+        "<html><body/></html>",
+        "page.html",
+        Format::DataverseXml,
+    ));
+    assert!(d.message.contains("no <Role"), "{d}");
+    let d = invalid(import_str("<a><b></a>", "bad.xml", Format::XrmMockup));
+    assert!(
+        d.message.contains("not an XrmMockup") || d.message.contains("malformed"),
+        "{d}"
+    );
+}
+
+#[test]
+fn missing_files_are_io_errors() {
+    let err = import_path(Path::new("/nonexistent/role.xml"), None).unwrap_err();
+    assert!(matches!(err, ImportError::Io { .. }));
+}
