@@ -343,3 +343,66 @@ fn the_two_step_form_gives_the_same_result() {
     let body = |s: &str| s.lines().skip(2).collect::<Vec<_>>().join("\n");
     assert_eq!(body(&two_step), body(&one_step));
 }
+
+#[test]
+fn the_seed_as_written_differs_from_the_builtin_role_by_the_errata_only() {
+    let doc = doc();
+    let blocks = code_blocks(&doc);
+    let commands: Vec<Vec<String>> = blocks
+        .iter()
+        .filter(|(info, _)| info == "sh")
+        .flat_map(|(_, body)| body.lines())
+        .filter(|l| l.starts_with("rolegate diff 'data/seeds/"))
+        .map(|l| shell_words(l)[1..].to_vec())
+        .collect();
+    let against_real = commands
+        .iter()
+        .find(|c| c[2].starts_with("data/roles/xrmmockup/"))
+        .expect("seed vs real");
+    let against_builtin = commands
+        .iter()
+        .find(|c| c[2] == "builtin#Omnichannel administrator")
+        .expect("seed vs builtin");
+
+    let text = rolegate(against_real);
+    assert!(
+        text.ends_with(block(&blocks, "text summary-as-written")),
+        "the as-written summary differs:\n{text}"
+    );
+
+    let mut json_args = against_builtin.clone();
+    json_args.extend(["--format".to_owned(), "json".to_owned()]);
+    let diff: Value = serde_json::from_str(&rolegate(&json_args)).unwrap();
+    let rows: BTreeSet<Vec<String>> = diff["privileges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            ["table", "privilege", "a", "b", "difference"]
+                .iter()
+                .map(|k| depth(&r[*k]).to_owned())
+                .collect()
+        })
+        .collect();
+    let documented: BTreeSet<Vec<String>> = markdown_rows(
+        &doc,
+        "| table | privilege | as written (a) | built-in (b) | difference |",
+    )
+    .into_iter()
+    .collect();
+    assert_eq!(documented, rows);
+
+    // Each privilege the errata restore is one the real role grants at the same depth: the built-in role agrees with
+    // the real one on exactly that many more privileges than the seed as written does.
+    let same = |args: &[String]| -> u64 {
+        let mut a = args.to_vec();
+        a.extend(["--format".to_owned(), "json".to_owned()]);
+        let v: Value = serde_json::from_str(&rolegate(&a)).unwrap();
+        v["summary"]["same"].as_u64().unwrap()
+    };
+    let restored = rows.iter().filter(|r| r[4] == "only-in-b").count() as u64;
+    assert_eq!(
+        same(&documented_diff(&blocks)),
+        same(against_real) + restored
+    );
+}
