@@ -16,6 +16,17 @@ pub enum DenialReason {
     TooShallow,
     /// The runtime catalog does not know the table, privilege or capability: denied by default.
     Unknown,
+    /// Record checks: the privilege is held (step 1), but no access path reaches the record (step 2): not the owner,
+    /// the owning business unit outside the depth's reach, not shared, not a report's record.
+    NoAccess,
+    /// Record checks: the record is of another table than the requirement's.
+    WrongTable,
+    /// Record checks: the principal carries no organisation (built by `Authority::principal`), so only records of
+    /// organization-owned tables can be decided.
+    NoOrganization,
+    /// Record checks: the record's owner or owning business unit is not the principal's organisation's (or an access
+    /// team owns it): denied by default.
+    UnknownRecordParty,
 }
 
 /// A check failed. Displays like
@@ -36,11 +47,13 @@ pub struct Denied {
     pub reason: DenialReason,
     /// The `#[requires]` call site, when the check came from one.
     pub site: Option<&'static CallSite>,
+    /// For a check on a record: which record, and why its access paths failed.
+    pub record: Option<Box<crate::record::RecordDenial>>,
 }
 
 impl Denied {
     pub(crate) fn unknown(principal: String, requirement: Requirement, site: Option<&'static CallSite>) -> Self {
-        Self { principal, requirement, held: None, through: None, reason: DenialReason::Unknown, site }
+        Self { principal, requirement, held: None, through: None, reason: DenialReason::Unknown, site, record: None }
     }
 
     /// The required depth, for a table privilege that names one.
@@ -67,11 +80,15 @@ impl PartialEq for Denied {
             && self.through == other.through
             && self.reason == other.reason
             && same_site
+            && self.record == other.record
     }
 }
 
 impl fmt::Display for Denied {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(record) = &self.record {
+            return crate::record::fmt_record_denial(self, record, f);
+        }
         if self.reason == DenialReason::Unknown {
             let what = match &self.requirement {
                 Requirement::Table { table, .. } => format!("table `{table}` (or its privilege)"),

@@ -27,7 +27,11 @@
 
 mod authority;
 mod denied;
+mod org;
+mod org_file;
 mod principal;
+pub mod record;
+pub mod reference;
 mod site;
 mod subject;
 
@@ -37,7 +41,16 @@ pub mod __private;
 
 pub use authority::Authority;
 pub use denied::{DenialReason, Denied, UnknownRole};
+pub use org::{
+    BuildError, BusinessUnitId, Hierarchy, Inheritance, OrgProblem, Organization,
+    OrganizationBuilder, TeamId, TeamKind, UserId,
+};
+pub use org_file::{
+    BusinessUnitFileEntry, OrganizationFile, OrganizationHeader, TeamFileEntry, TeamKindName,
+    TeamRoleFileEntry, UserFileEntry,
+};
 pub use principal::Principal;
+pub use record::{Grantee, Owner, Record, RecordData, RecordDenial, RecordId, Share, ShareStore};
 pub use site::{CallSite, SiteRequirement};
 pub use subject::{DeniedInto, Rejects, Subject};
 
@@ -63,3 +76,8 @@ pub use rolegate_catalog::{Catalog, Depth, Requirement, TablePrivilege};
 /// `capability` (instead of `privilege`), `principal` (the parameter to check; absent: the first parameter after
 /// any `self`).
 pub use rolegate_macros::requires;
+
+/// The README's quick start, compiled and run as a doctest so that it cannot drift from the code.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

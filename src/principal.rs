@@ -19,6 +19,8 @@ pub struct Principal {
     schema: u32,
     ranks: Box<[u8]>,
     roles: Box<[u32]>,
+    /// The organisation context for record checks: `None` for a principal built by [`Authority::principal`].
+    pub(crate) scope: Option<Arc<crate::record::RecordScope>>,
 }
 
 impl Principal {
@@ -29,7 +31,25 @@ impl Principal {
                 *held = (*held).max(granted);
             }
         }
-        Self { id, schema: authority.schema(), authority, ranks, roles: roles.into_boxed_slice() }
+        Self { id, schema: authority.schema(), authority, ranks, roles: roles.into_boxed_slice(), scope: None }
+    }
+
+    pub(crate) fn from_parts(
+        authority: Authority,
+        id: Arc<str>,
+        roles: Vec<u32>,
+        ranks: Box<[u8]>,
+        scope: Arc<crate::record::RecordScope>,
+    ) -> Self {
+        Self { id, schema: authority.schema(), authority, ranks, roles: roles.into_boxed_slice(), scope: Some(scope) }
+    }
+
+    pub(crate) fn schema(&self) -> u32 {
+        self.schema
+    }
+
+    pub(crate) fn role_ids(&self) -> &[u32] {
+        &self.roles
     }
 
     /// The principal's id, as given when it was built.
@@ -121,7 +141,7 @@ impl Principal {
                 .map(|&r| self.authority.role_name(r).to_owned())
         });
         let reason = if held.is_some() { DenialReason::TooShallow } else { DenialReason::NotHeld };
-        Denied { principal: self.id.to_string(), requirement, held, through, reason, site }
+        Denied { principal: self.id.to_string(), requirement, held, through, reason, site, record: None }
     }
 }
 

@@ -1,0 +1,922 @@
+//! The organisation: business units, users, teams and their roles, compiled for record checks.
+//!
+//! Built in code with [`OrganizationBuilder`] or loaded from a TOML/JSON file with [`Organization::from_str_named`];
+//! both validate the same way. Compiled once: every business unit gets an interval of a pre-order numbering of the tree
+//! (so "is unit a at or below unit b" is two compares), and every principal built from it carries its depths per slot
+//! already turned into the business-unit intervals it reaches.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use rolegate_catalog::{Ownership, closest};
+
+use crate::authority::Authority;
+use crate::principal::Principal;
+
+/// A business unit of an [`Organization`]; valid only for the organisation that issued it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct BusinessUnitId {
+    pub(crate) org: u32,
+    pub(crate) index: u32,
+}
+
+/// A user of an [`Organization`]; valid only for the organisation that issued it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct UserId {
+    pub(crate) org: u32,
+    pub(crate) index: u32,
+}
+
+/// A team (owner or access team) of an [`Organization`]; valid only for the organisation that issued it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TeamId {
+    pub(crate) org: u32,
+    pub(crate) index: u32,
+}
+
+/// How a team's role reaches its members (the role's `isinherited` in Dataverse).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Inheritance {
+    /// `isinherited = 1`, "Direct User (Basic) access level and Team privileges": members also hold the role at
+    /// Basic as their own, for records they own; and act through the team for the rest.
+    #[default]
+    DirectBasicAndTeam,
+    /// `isinherited = 0`, "Team privileges only": members act only through the team (records the team owns, and
+    /// Local/Deep measured from the team's business unit).
+    TeamOnly,
+}
+
+impl Inheritance {
+    /// The Dataverse `isinherited` value: 1 or 0.
+    pub const fn isinherited(self) -> u8 {
+        match self {
+            Self::DirectBasicAndTeam => 1,
+            Self::TeamOnly => 0,
+        }
+    }
+
+    /// The mode for an `isinherited` value, if it is 0 or 1.
+    pub const fn from_isinherited(value: i64) -> Option<Self> {
+        match value {
+            1 => Some(Self::DirectBasicAndTeam),
+            0 => Some(Self::TeamOnly),
+            _ => None,
+        }
+    }
+}
+
+/// Whether a team owns records and holds roles (owner team) or only groups members for sharing (access team).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TeamKind {
+    /// Owns records, holds roles.
+    Owner,
+    /// Holds no roles; records are shared with it.
+    Access,
+}
+
+/// Hierarchy security (the manager model): off unless configured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Hierarchy {
+    /// How many levels of reports a manager reaches: 1 = direct reports only. Direct reports' records may be read,
+    /// written, appended and appended to; those further down only read.
+    pub depth: u8,
+}
+
+fn next_stamp() -> u32 {
+    static NEXT: AtomicU32 = AtomicU32::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+/// A problem found while building an organisation, with where it was found (for files: the entry and the word).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgProblem {
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub help: Option<String>,
+    /// The entry it is about: its key (`name`, `id`) and value, then the offending word, for locating it in a file.
+    pub(crate) at: Locator,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct Locator {
+    pub(crate) section: &'static str,
+    pub(crate) entry: String,
+    pub(crate) word: Option<String>,
+}
+
+impl fmt::Display for OrgProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        if let Some(help) = &self.help {
+            write!(f, "\n  help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Building an organisation in code failed; every problem found is listed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+pub struct BuildError {
+    /// The problems.
+    pub problems: Vec<OrgProblem>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct BuEntry {
+    pub(crate) name: String,
+    pub(crate) parent: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct UserEntry {
+    pub(crate) name: String,
+    pub(crate) bu: String,
+    pub(crate) manager: Option<String>,
+    pub(crate) roles: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct TeamEntry {
+    pub(crate) name: String,
+    pub(crate) bu: String,
+    pub(crate) kind: TeamKind,
+    pub(crate) members: Vec<String>,
+    pub(crate) roles: Vec<(String, Inheritance)>,
+}
+
+/// Builds an [`Organization`] in code; names are resolved and everything is validated in [`build`](Self::build).
+///
+/// ```
+/// use rolegate::{Authority, Inheritance, Organization};
+/// let authority = Authority::builtin();
+/// let org = Organization::builder(&authority)
+///     .business_unit("Root", None)
+///     .business_unit("Sales", Some("Root"))
+///     .user("ada", "Sales", ["Omnichannel agent"])
+///     .owner_team("Tier 2", "Sales", ["ada"], [("Omnichannel supervisor", Inheritance::TeamOnly)])
+///     .build()
+///     .unwrap();
+/// assert!(org.user("ada").is_some());
+/// ```
+#[derive(Debug, Clone)]
+pub struct OrganizationBuilder {
+    authority: Authority,
+    bus: Vec<BuEntry>,
+    users: Vec<UserEntry>,
+    teams: Vec<TeamEntry>,
+    hierarchy: Option<Hierarchy>,
+}
+
+impl OrganizationBuilder {
+    /// Adds a business unit; exactly one has no parent (the root).
+    pub fn business_unit(mut self, name: &str, parent: Option<&str>) -> Self {
+        self.bus.push(BuEntry {
+            name: name.to_owned(),
+            parent: parent.map(str::to_owned),
+        });
+        self
+    }
+
+    /// Adds a user in a business unit, holding roles (by name) of its own.
+    pub fn user<I, S>(mut self, name: &str, business_unit: &str, roles: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        self.users.push(UserEntry {
+            name: name.to_owned(),
+            bu: business_unit.to_owned(),
+            manager: None,
+            roles: roles.into_iter().map(|r| r.as_ref().to_owned()).collect(),
+        });
+        self
+    }
+
+    /// Sets a user's manager (for hierarchy security).
+    pub fn manager(mut self, user: &str, manager: &str) -> Self {
+        match self.users.iter_mut().rev().find(|u| u.name == user) {
+            Some(u) => u.manager = Some(manager.to_owned()),
+            // Recorded as a user entry with no unit, so validation reports the unknown name.
+            None => self.users.push(UserEntry {
+                name: user.to_owned(),
+                bu: String::new(),
+                manager: Some(manager.to_owned()),
+                roles: Vec::new(),
+            }),
+        }
+        self
+    }
+
+    /// Adds an owner team in a business unit, with members and roles (each with its inheritance mode).
+    pub fn owner_team<M, S, R, T>(
+        mut self,
+        name: &str,
+        business_unit: &str,
+        members: M,
+        roles: R,
+    ) -> Self
+    where
+        M: IntoIterator<Item = S>,
+        S: AsRef<str>,
+        R: IntoIterator<Item = (T, Inheritance)>,
+        T: AsRef<str>,
+    {
+        self.teams.push(TeamEntry {
+            name: name.to_owned(),
+            bu: business_unit.to_owned(),
+            kind: TeamKind::Owner,
+            members: members.into_iter().map(|m| m.as_ref().to_owned()).collect(),
+            roles: roles
+                .into_iter()
+                .map(|(r, i)| (r.as_ref().to_owned(), i))
+                .collect(),
+        });
+        self
+    }
+
+    /// Adds an access team (members only, no roles).
+    pub fn access_team<M, S>(mut self, name: &str, business_unit: &str, members: M) -> Self
+    where
+        M: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        self.teams.push(TeamEntry {
+            name: name.to_owned(),
+            bu: business_unit.to_owned(),
+            kind: TeamKind::Access,
+            members: members.into_iter().map(|m| m.as_ref().to_owned()).collect(),
+            roles: Vec::new(),
+        });
+        self
+    }
+
+    /// Turns on hierarchy security (the manager model) down to `depth` levels of reports.
+    pub fn hierarchy(mut self, depth: u8) -> Self {
+        self.hierarchy = Some(Hierarchy { depth });
+        self
+    }
+
+    pub(crate) fn from_parts(
+        authority: &Authority,
+        bus: Vec<BuEntry>,
+        users: Vec<UserEntry>,
+        teams: Vec<TeamEntry>,
+        hierarchy: Option<Hierarchy>,
+    ) -> Self {
+        Self {
+            authority: authority.clone(),
+            bus,
+            users,
+            teams,
+            hierarchy,
+        }
+    }
+
+    /// Validates and compiles: unknown names, cycles, a user in two units, unknown roles are all reported together.
+    pub fn build(self) -> Result<Organization, BuildError> {
+        compile(self).map_err(|problems| BuildError { problems })
+    }
+}
+
+/// A compiled business unit.
+#[derive(Debug)]
+pub(crate) struct Bu {
+    pub(crate) name: String,
+    pub(crate) parent: Option<u32>,
+}
+
+/// A compiled user.
+#[derive(Debug)]
+pub(crate) struct User {
+    pub(crate) name: String,
+    pub(crate) bu: u32,
+    pub(crate) manager: Option<u32>,
+    pub(crate) roles: Vec<u32>,
+    /// Every team the user is a member of (owner and access), sorted.
+    pub(crate) teams: Vec<u32>,
+    /// The owner teams only, sorted.
+    pub(crate) owner_teams: Vec<u32>,
+    /// Direct reports.
+    pub(crate) reports: Vec<u32>,
+}
+
+/// A compiled team.
+#[derive(Debug)]
+pub(crate) struct Team {
+    pub(crate) name: String,
+    pub(crate) bu: u32,
+    pub(crate) kind: TeamKind,
+    pub(crate) members: Vec<u32>,
+    pub(crate) roles: Vec<(u32, Inheritance)>,
+}
+
+#[derive(Debug)]
+pub(crate) struct OrgInner {
+    pub(crate) stamp: u32,
+    pub(crate) authority: Authority,
+    pub(crate) bus: Vec<Bu>,
+    /// Pre-order number of each unit; the units at or below `b` are numbered `pre[b]..end[b]`.
+    pub(crate) pre: Vec<u32>,
+    pub(crate) end: Vec<u32>,
+    pub(crate) users: Vec<User>,
+    pub(crate) teams: Vec<Team>,
+    pub(crate) hierarchy: Option<Hierarchy>,
+    bu_index: HashMap<String, u32>,
+    user_index: HashMap<String, u32>,
+    team_index: HashMap<String, u32>,
+    /// Per table position: organization-owned (step 2 always passes).
+    pub(crate) org_owned: Vec<bool>,
+}
+
+/// An organisation compiled for record checks: its business-unit tree, users, teams and role assignments.
+///
+/// Cloning is cheap (an `Arc`). Build principals from it with [`Organization::principal`]: they carry the user's
+/// business unit, teams and precomputed reach, and check records with [`Principal::check_record`].
+#[derive(Debug, Clone)]
+pub struct Organization {
+    pub(crate) inner: Arc<OrgInner>,
+}
+
+impl Organization {
+    /// A builder for an organisation whose roles come from `authority`'s catalog.
+    pub fn builder(authority: &Authority) -> OrganizationBuilder {
+        OrganizationBuilder::from_parts(authority, Vec::new(), Vec::new(), Vec::new(), None)
+    }
+
+    /// The authority whose roles the organisation assigns.
+    pub fn authority(&self) -> &Authority {
+        &self.inner.authority
+    }
+
+    /// A business unit by name.
+    pub fn business_unit(&self, name: &str) -> Option<BusinessUnitId> {
+        self.inner.bu_index.get(name).map(|&index| BusinessUnitId {
+            org: self.inner.stamp,
+            index,
+        })
+    }
+
+    /// A user by name.
+    pub fn user(&self, name: &str) -> Option<UserId> {
+        self.inner.user_index.get(name).map(|&index| UserId {
+            org: self.inner.stamp,
+            index,
+        })
+    }
+
+    /// A team by name.
+    pub fn team(&self, name: &str) -> Option<TeamId> {
+        self.inner.team_index.get(name).map(|&index| TeamId {
+            org: self.inner.stamp,
+            index,
+        })
+    }
+
+    /// The root business unit.
+    pub fn root(&self) -> BusinessUnitId {
+        let index = self
+            .inner
+            .bus
+            .iter()
+            .position(|b| b.parent.is_none())
+            .unwrap_or(0) as u32;
+        BusinessUnitId {
+            org: self.inner.stamp,
+            index,
+        }
+    }
+
+    /// The business unit a user belongs to, if the id is this organisation's.
+    pub fn user_business_unit(&self, user: UserId) -> Option<BusinessUnitId> {
+        self.user_ref(user).map(|u| BusinessUnitId {
+            org: self.inner.stamp,
+            index: u.bu,
+        })
+    }
+
+    /// The business unit a team belongs to, if the id is this organisation's.
+    pub fn team_business_unit(&self, team: TeamId) -> Option<BusinessUnitId> {
+        self.team_ref(team).map(|t| BusinessUnitId {
+            org: self.inner.stamp,
+            index: t.bu,
+        })
+    }
+
+    /// A business unit's name.
+    pub fn business_unit_name(&self, bu: BusinessUnitId) -> Option<&str> {
+        self.bu_ref(bu).map(|b| b.name.as_str())
+    }
+
+    /// A user's name.
+    pub fn user_name(&self, user: UserId) -> Option<&str> {
+        self.user_ref(user).map(|u| u.name.as_str())
+    }
+
+    /// A team's name.
+    pub fn team_name(&self, team: TeamId) -> Option<&str> {
+        self.team_ref(team).map(|t| t.name.as_str())
+    }
+
+    /// The hierarchy security setting (`None`: off).
+    pub fn hierarchy(&self) -> Option<Hierarchy> {
+        self.inner.hierarchy
+    }
+
+    /// Whether unit `a` is `b` or below it: two compares on the pre-order intervals.
+    #[inline]
+    pub fn is_at_or_below(&self, a: BusinessUnitId, b: BusinessUnitId) -> bool {
+        let i = &self.inner;
+        if a.org != i.stamp || b.org != i.stamp {
+            return false;
+        }
+        match (
+            i.pre.get(a.index as usize),
+            i.pre.get(b.index as usize),
+            i.end.get(b.index as usize),
+        ) {
+            (Some(&x), Some(&lo), Some(&hi)) => lo <= x && x < hi,
+            _ => false,
+        }
+    }
+
+    /// How many business units, users and teams the organisation has.
+    pub fn len(&self) -> (usize, usize, usize) {
+        (
+            self.inner.bus.len(),
+            self.inner.users.len(),
+            self.inner.teams.len(),
+        )
+    }
+
+    /// Whether the organisation has no users.
+    pub fn is_empty(&self) -> bool {
+        self.inner.users.is_empty()
+    }
+
+    /// The principal for a user: its own roles and its owner teams' roles (the highest depth winning), with its
+    /// business unit, teams and per-slot reach precomputed for record checks.
+    pub fn principal(&self, user: UserId) -> Option<Principal> {
+        self.user_ref(user)?;
+        Some(crate::record::build_principal(self, user.index))
+    }
+
+    /// The principal for a user named `name`.
+    pub fn principal_named(&self, name: &str) -> Option<Principal> {
+        self.user(name).and_then(|u| self.principal(u))
+    }
+
+    pub(crate) fn bu_ref(&self, bu: BusinessUnitId) -> Option<&Bu> {
+        if bu.org == self.inner.stamp {
+            self.inner.bus.get(bu.index as usize)
+        } else {
+            None
+        }
+    }
+
+    pub(crate) fn user_ref(&self, user: UserId) -> Option<&User> {
+        if user.org == self.inner.stamp {
+            self.inner.users.get(user.index as usize)
+        } else {
+            None
+        }
+    }
+
+    pub(crate) fn team_ref(&self, team: TeamId) -> Option<&Team> {
+        if team.org == self.inner.stamp {
+            self.inner.teams.get(team.index as usize)
+        } else {
+            None
+        }
+    }
+
+    /// Whether a table (by catalog position) is organization-owned.
+    pub(crate) fn is_org_owned(&self, table: usize) -> bool {
+        self.inner.org_owned.get(table).copied().unwrap_or(false)
+    }
+}
+
+fn problem(
+    section: &'static str,
+    entry: &str,
+    word: Option<&str>,
+    message: String,
+    help: Option<String>,
+) -> OrgProblem {
+    OrgProblem {
+        message,
+        help,
+        at: Locator {
+            section,
+            entry: entry.to_owned(),
+            word: word.map(str::to_owned),
+        },
+    }
+}
+
+fn compile(b: OrganizationBuilder) -> Result<Organization, Vec<OrgProblem>> {
+    let mut problems = Vec::new();
+    let authority = b.authority;
+
+    // Business units: unique names, known parents, one root, no cycle.
+    let mut bu_index: HashMap<String, u32> = HashMap::new();
+    let mut bus: Vec<Bu> = Vec::new();
+    for e in &b.bus {
+        if bu_index.contains_key(&e.name) {
+            problems.push(problem(
+                "business_unit",
+                &e.name,
+                None,
+                format!("business unit `{}` is defined twice", e.name),
+                None,
+            ));
+            continue;
+        }
+        bu_index.insert(e.name.clone(), bus.len() as u32);
+        bus.push(Bu {
+            name: e.name.clone(),
+            parent: None,
+        });
+    }
+    let bu_names = || bus_names(&b.bus);
+    for e in &b.bus {
+        let Some(&me) = bu_index.get(&e.name) else {
+            continue;
+        };
+        if let Some(parent) = &e.parent {
+            match bu_index.get(parent) {
+                Some(&p) if p == me => problems.push(problem(
+                    "business_unit",
+                    &e.name,
+                    Some(parent),
+                    format!("business unit `{}` is its own parent", e.name),
+                    None,
+                )),
+                Some(&p) => bus[me as usize].parent = Some(p),
+                None => problems.push(problem(
+                    "business_unit",
+                    &e.name,
+                    Some(parent),
+                    format!("business unit `{}` has unknown parent `{parent}`", e.name),
+                    closest(parent, bu_names()).map(|c| format!("did you mean `{c}`?")),
+                )),
+            }
+        }
+    }
+    let roots: Vec<&str> = b
+        .bus
+        .iter()
+        .filter(|e| e.parent.is_none())
+        .map(|e| e.name.as_str())
+        .collect();
+    if bus.is_empty() {
+        problems.push(problem(
+            "business_unit",
+            "",
+            None,
+            "an organisation needs a root business unit".into(),
+            None,
+        ));
+    } else if roots.len() > 1 {
+        problems.push(problem(
+            "business_unit",
+            roots[1],
+            None,
+            format!(
+                "business units `{}` and `{}` both have no parent; there is one root",
+                roots[0], roots[1]
+            ),
+            Some(format!("give `{}` a parent", roots[1])),
+        ));
+    }
+    for (i, bu) in bus.iter().enumerate() {
+        // Walk up at most len steps: a longer walk is a cycle; report it at its first unit.
+        let mut at = bu.parent;
+        let mut steps = 0;
+        while let Some(p) = at {
+            if p as usize == i || steps > bus.len() {
+                if p as usize == i && bu.parent != Some(i as u32) {
+                    let min = cycle_min(&bus, i);
+                    if min == i {
+                        problems.push(problem(
+                            "business_unit",
+                            &bu.name,
+                            bu.parent.map(|p| bus[p as usize].name.as_str()),
+                            format!("business units form a cycle through `{}`", bu.name),
+                            Some(
+                                "the units form one tree: every chain of parents ends at the root"
+                                    .into(),
+                            ),
+                        ));
+                    }
+                }
+                break;
+            }
+            at = bus[p as usize].parent;
+            steps += 1;
+        }
+    }
+
+    // Users: unique, each in exactly one known unit, known roles, known acyclic managers.
+    let mut user_index: HashMap<String, u32> = HashMap::new();
+    let mut users: Vec<User> = Vec::new();
+    let role_names = || authority.catalog().roles().iter().map(|r| r.name.as_str());
+    let resolve_role =
+        |section: &'static str, entry: &str, role: &str, problems: &mut Vec<OrgProblem>| {
+            let id = authority.role_id(role);
+            if id.is_none() {
+                problems.push(problem(
+                    section,
+                    entry,
+                    Some(role),
+                    format!(
+                        "{} `{entry}` has unknown role `{role}`",
+                        section.replace('_', " ")
+                    ),
+                    closest(role, role_names()).map(|c| format!("did you mean `{c}`?")),
+                ));
+            }
+            id
+        };
+    for e in &b.users {
+        if let Some(&existing) = user_index.get(&e.name) {
+            let first = &users[existing as usize];
+            let first_bu = &bus.get(first.bu as usize).map_or("", |b| b.name.as_str());
+            let message = if *first_bu != e.bu {
+                format!(
+                    "user `{}` is in two business units, `{first_bu}` and `{}`",
+                    e.name, e.bu
+                )
+            } else {
+                format!("user `{}` is defined twice", e.name)
+            };
+            problems.push(problem(
+                "user",
+                &e.name,
+                Some(&e.bu),
+                message,
+                Some("a user belongs to exactly one business unit".into()),
+            ));
+            continue;
+        }
+        let bu = match bu_index.get(&e.bu) {
+            Some(&bu) => bu,
+            None => {
+                let message = if e.bu.is_empty() {
+                    format!("user `{}` is not defined", e.name)
+                } else {
+                    format!("user `{}` is in unknown business unit `{}`", e.name, e.bu)
+                };
+                problems.push(problem(
+                    "user",
+                    &e.name,
+                    Some(&e.bu),
+                    message,
+                    closest(&e.bu, bu_names()).map(|c| format!("did you mean `{c}`?")),
+                ));
+                0
+            }
+        };
+        let roles = e
+            .roles
+            .iter()
+            .filter_map(|r| resolve_role("user", &e.name, r, &mut problems))
+            .collect();
+        user_index.insert(e.name.clone(), users.len() as u32);
+        users.push(User {
+            name: e.name.clone(),
+            bu,
+            manager: None,
+            roles,
+            teams: Vec::new(),
+            owner_teams: Vec::new(),
+            reports: Vec::new(),
+        });
+    }
+    let user_names = || b.users.iter().map(|u| u.name.as_str());
+    for e in &b.users {
+        let (Some(&me), Some(manager)) = (user_index.get(&e.name), &e.manager) else {
+            continue;
+        };
+        match user_index.get(manager) {
+            Some(&m) if m == me => problems.push(problem(
+                "user",
+                &e.name,
+                Some(manager),
+                format!("user `{}` is their own manager", e.name),
+                None,
+            )),
+            Some(&m) => users[me as usize].manager = Some(m),
+            None => problems.push(problem(
+                "user",
+                &e.name,
+                Some(manager),
+                format!("user `{}` has unknown manager `{manager}`", e.name),
+                closest(manager, user_names()).map(|c| format!("did you mean `{c}`?")),
+            )),
+        }
+    }
+    for i in 0..users.len() {
+        let mut at = users[i].manager;
+        let mut steps = 0;
+        while let Some(m) = at {
+            if m as usize == i {
+                if users[i].manager != Some(i as u32) && manager_cycle_min(&users, i) == i {
+                    let name = users[i].name.clone();
+                    let manager = users[users[i].manager.unwrap_or(0) as usize].name.clone();
+                    problems.push(problem(
+                        "user",
+                        &name,
+                        Some(&manager),
+                        format!("managers form a cycle through `{name}`"),
+                        Some("every chain of managers must end at someone with no manager".into()),
+                    ));
+                }
+                break;
+            }
+            if steps > users.len() {
+                break;
+            }
+            at = users[m as usize].manager;
+            steps += 1;
+        }
+    }
+    for i in 0..users.len() {
+        if let Some(m) = users[i].manager {
+            users[m as usize].reports.push(i as u32);
+        }
+    }
+
+    // Teams: unique, known unit, known members, owner teams with known roles, access teams with none.
+    let mut team_index: HashMap<String, u32> = HashMap::new();
+    let mut teams: Vec<Team> = Vec::new();
+    for e in &b.teams {
+        if team_index.contains_key(&e.name) {
+            problems.push(problem(
+                "team",
+                &e.name,
+                None,
+                format!("team `{}` is defined twice", e.name),
+                None,
+            ));
+            continue;
+        }
+        let bu = match bu_index.get(&e.bu) {
+            Some(&bu) => bu,
+            None => {
+                problems.push(problem(
+                    "team",
+                    &e.name,
+                    Some(&e.bu),
+                    format!("team `{}` is in unknown business unit `{}`", e.name, e.bu),
+                    closest(&e.bu, bu_names()).map(|c| format!("did you mean `{c}`?")),
+                ));
+                0
+            }
+        };
+        let mut members = Vec::new();
+        for m in &e.members {
+            match user_index.get(m) {
+                Some(&u) if !members.contains(&u) => members.push(u),
+                Some(_) => {}
+                None => problems.push(problem(
+                    "team",
+                    &e.name,
+                    Some(m),
+                    format!("team `{}` has unknown member `{m}`", e.name),
+                    closest(m, user_names()).map(|c| format!("did you mean `{c}`?")),
+                )),
+            }
+        }
+        if e.kind == TeamKind::Access && !e.roles.is_empty() {
+            problems.push(problem(
+                "team",
+                &e.name,
+                Some(&e.roles[0].0),
+                format!(
+                    "access team `{}` holds roles; access teams hold none",
+                    e.name
+                ),
+                Some("make it an owner team, or share records with it instead".into()),
+            ));
+        }
+        let roles = e
+            .roles
+            .iter()
+            .filter_map(|(r, mode)| {
+                resolve_role("team", &e.name, r, &mut problems).map(|id| (id, *mode))
+            })
+            .collect();
+        let index = teams.len() as u32;
+        for &u in &members {
+            users[u as usize].teams.push(index);
+            if e.kind == TeamKind::Owner {
+                users[u as usize].owner_teams.push(index);
+            }
+        }
+        team_index.insert(e.name.clone(), index);
+        teams.push(Team {
+            name: e.name.clone(),
+            bu,
+            kind: e.kind,
+            members,
+            roles,
+        });
+    }
+    if let Some(h) = b.hierarchy
+        && h.depth == 0
+    {
+        problems.push(problem(
+            "organization",
+            "",
+            Some("depth"),
+            "hierarchy depth 0 reaches no one".into(),
+            Some("use 1 for direct reports only, or leave hierarchy out to turn it off".into()),
+        ));
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+
+    // Pre-order numbering: iterative, children in definition order.
+    let mut children: Vec<Vec<u32>> = vec![Vec::new(); bus.len()];
+    for (i, bu) in bus.iter().enumerate() {
+        if let Some(p) = bu.parent {
+            children[p as usize].push(i as u32);
+        }
+    }
+    let mut pre = vec![0u32; bus.len()];
+    let mut end = vec![0u32; bus.len()];
+    let root = bus.iter().position(|b| b.parent.is_none()).unwrap_or(0) as u32;
+    let mut next = 0u32;
+    let mut stack: Vec<(u32, usize)> = vec![(root, 0)];
+    pre[root as usize] = next;
+    next += 1;
+    while let Some(&mut (node, ref mut child)) = stack.last_mut() {
+        if let Some(&c) = children[node as usize].get(*child) {
+            *child += 1;
+            pre[c as usize] = next;
+            next += 1;
+            stack.push((c, 0));
+        } else {
+            end[node as usize] = next;
+            stack.pop();
+        }
+    }
+    let org_owned = authority
+        .catalog()
+        .tables()
+        .iter()
+        .map(|t| t.ownership == Ownership::Organization)
+        .collect();
+    Ok(Organization {
+        inner: Arc::new(OrgInner {
+            stamp: next_stamp(),
+            authority,
+            bus,
+            pre,
+            end,
+            users,
+            teams,
+            hierarchy: b.hierarchy,
+            bu_index,
+            user_index,
+            team_index,
+            org_owned,
+        }),
+    })
+}
+
+fn bus_names(entries: &[BuEntry]) -> impl Iterator<Item = &str> {
+    entries.iter().map(|e| e.name.as_str())
+}
+
+/// The smallest index on the parent cycle through `start` (so each cycle is reported once).
+fn cycle_min(bus: &[Bu], start: usize) -> usize {
+    let mut min = start;
+    let mut at = bus[start].parent;
+    while let Some(p) = at {
+        if p as usize == start {
+            break;
+        }
+        min = min.min(p as usize);
+        at = bus[p as usize].parent;
+    }
+    min
+}
+
+fn manager_cycle_min(users: &[User], start: usize) -> usize {
+    let mut min = start;
+    let mut at = users[start].manager;
+    while let Some(m) = at {
+        if m as usize == start {
+            break;
+        }
+        min = min.min(m as usize);
+        at = users[m as usize].manager;
+    }
+    min
+}

@@ -1,0 +1,367 @@
+//! The organisation file: business units, users and teams in TOML or JSON (one schema, through serde).
+//!
+//! ```toml
+//! [organization]
+//! name = "contoso"
+//! hierarchy_depth = 2            # manager model on, two levels; leave out to keep it off
+//!
+//! [[business_unit]]
+//! name = "Root"                  # the one unit with no parent
+//!
+//! [[business_unit]]
+//! name = "B1"
+//! parent = "Root"
+//!
+//! [[user]]
+//! name = "U"
+//! business_unit = "B1"
+//! manager = "M"                  # optional
+//! roles = ["Salesperson"]
+//!
+//! [[team]]
+//! name = "T"
+//! business_unit = "B1"
+//! kind = "owner"                 # owner (default) | access
+//! members = ["U"]
+//! roles = [{ role = "Salesperson", isinherited = 0 }]   # isinherited: 1 (default) or 0
+//! ```
+
+use std::path::Path;
+
+use rolegate_catalog::{Diagnostic, LoadError, Syntax, line_column};
+use serde::{Deserialize, Serialize};
+
+use crate::authority::Authority;
+use crate::org::{
+    BuEntry, Hierarchy, Inheritance, Locator, OrgProblem, Organization, OrganizationBuilder,
+    TeamEntry, TeamKind, UserEntry,
+};
+
+/// A whole organisation file, as written.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrganizationFile {
+    /// The header.
+    #[serde(default)]
+    pub organization: OrganizationHeader,
+    /// `[[business_unit]]` entries.
+    #[serde(default, rename = "business_unit")]
+    pub business_units: Vec<BusinessUnitFileEntry>,
+    /// `[[user]]` entries.
+    #[serde(default, rename = "user")]
+    pub users: Vec<UserFileEntry>,
+    /// `[[team]]` entries.
+    #[serde(default, rename = "team")]
+    pub teams: Vec<TeamFileEntry>,
+}
+
+/// The `[organization]` header.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrganizationHeader {
+    /// A name for the organisation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Hierarchy security's depth; absent: off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hierarchy_depth: Option<u8>,
+}
+
+/// A `[[business_unit]]` entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BusinessUnitFileEntry {
+    /// Its name.
+    pub name: String,
+    /// Its parent; absent for the root.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+}
+
+/// A `[[user]]` entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserFileEntry {
+    /// Its name (the principal's id).
+    pub name: String,
+    /// The one business unit it belongs to.
+    pub business_unit: String,
+    /// Its manager, for hierarchy security.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manager: Option<String>,
+    /// Roles assigned to the user directly.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<String>,
+}
+
+/// Whether a team is an owner or an access team, as written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TeamKindName {
+    /// An owner team.
+    #[default]
+    Owner,
+    /// An access team.
+    Access,
+}
+
+/// A role assigned to a team: `{ role = "R", isinherited = 0 }`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TeamRoleFileEntry {
+    /// The role's name.
+    pub role: String,
+    /// 1 (default): members also hold it at Basic as their own; 0: team privileges only.
+    #[serde(default = "one")]
+    pub isinherited: i64,
+}
+
+fn one() -> i64 {
+    1
+}
+
+/// A `[[team]]` entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TeamFileEntry {
+    /// Its name.
+    pub name: String,
+    /// Its business unit (Local and Deep through the team are measured from here).
+    pub business_unit: String,
+    /// Owner (default) or access team.
+    #[serde(default)]
+    pub kind: TeamKindName,
+    /// Its members.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<String>,
+    /// Its roles (owner teams only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<TeamRoleFileEntry>,
+}
+
+impl OrganizationFile {
+    /// Parses file text, with the syntax error's line and column.
+    pub fn parse(text: &str, origin: &str, syntax: Syntax) -> Result<Self, LoadError> {
+        let (message, line, column) = match syntax {
+            Syntax::Toml => match toml::from_str::<Self>(text) {
+                Ok(file) => return Ok(file),
+                Err(e) => {
+                    let (line, column) = line_column(text, e.span().map_or(0, |s| s.start));
+                    (e.message().to_owned(), line, column)
+                }
+            },
+            Syntax::Json => match serde_json::from_str::<Self>(text) {
+                Ok(file) => return Ok(file),
+                Err(e) => {
+                    let message = e.to_string();
+                    let message = message
+                        .rfind(" at line ")
+                        .map_or(message.clone(), |at| message[..at].to_owned());
+                    (message, e.line().max(1), e.column().max(1))
+                }
+            },
+        };
+        Err(LoadError::Invalid(vec![Diagnostic {
+            origin: origin.to_owned(),
+            line,
+            column,
+            message,
+            help: None,
+        }]))
+    }
+
+    /// The builder this file describes (names unresolved; [`OrganizationBuilder::build`] validates them).
+    pub fn to_builder(
+        &self,
+        authority: &Authority,
+    ) -> Result<OrganizationBuilder, Vec<OrgProblem>> {
+        let mut problems = Vec::new();
+        let bus = self
+            .business_units
+            .iter()
+            .map(|b| BuEntry {
+                name: b.name.clone(),
+                parent: b.parent.clone(),
+            })
+            .collect();
+        let users = self
+            .users
+            .iter()
+            .map(|u| UserEntry {
+                name: u.name.clone(),
+                bu: u.business_unit.clone(),
+                manager: u.manager.clone(),
+                roles: u.roles.clone(),
+            })
+            .collect();
+        let mut teams = Vec::new();
+        for t in &self.teams {
+            let mut roles = Vec::new();
+            for r in &t.roles {
+                match Inheritance::from_isinherited(r.isinherited) {
+                    Some(mode) => roles.push((r.role.clone(), mode)),
+                    None => problems.push(OrgProblem {
+                        message: format!(
+                            "team `{}` assigns role `{}` with isinherited = {}; it is 0 or 1",
+                            t.name, r.role, r.isinherited
+                        ),
+                        help: Some("1: members also hold the role as their own (Basic); 0: team privileges only".into()),
+                        at: Locator { section: "team", entry: t.name.clone(), word: Some(r.role.clone()) },
+                    }),
+                }
+            }
+            let kind = match t.kind {
+                TeamKindName::Owner => TeamKind::Owner,
+                TeamKindName::Access => TeamKind::Access,
+            };
+            teams.push(TeamEntry {
+                name: t.name.clone(),
+                bu: t.business_unit.clone(),
+                kind,
+                members: t.members.clone(),
+                roles,
+            });
+        }
+        let hierarchy = self
+            .organization
+            .hierarchy_depth
+            .map(|depth| Hierarchy { depth });
+        if problems.is_empty() {
+            Ok(OrganizationBuilder::from_parts(
+                authority, bus, users, teams, hierarchy,
+            ))
+        } else {
+            Err(problems)
+        }
+    }
+}
+
+impl Organization {
+    /// Loads an organisation file (TOML, or JSON when the path ends in `.json`); roles are `authority`'s.
+    pub fn from_path(authority: &Authority, path: impl AsRef<Path>) -> Result<Self, LoadError> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::from_str_named(
+            authority,
+            &text,
+            &path.display().to_string(),
+            Syntax::of_path(path),
+        )
+    }
+
+    /// Loads an organisation from source text; `origin` names it in diagnostics, which carry line and column.
+    pub fn from_str_named(
+        authority: &Authority,
+        text: &str,
+        origin: &str,
+        syntax: Syntax,
+    ) -> Result<Self, LoadError> {
+        let file = OrganizationFile::parse(text, origin, syntax)?;
+        let located = |problems: Vec<OrgProblem>| {
+            LoadError::Invalid(
+                problems
+                    .into_iter()
+                    .map(|p| {
+                        let (line, column) = locate(text, &p.at);
+                        Diagnostic {
+                            origin: origin.to_owned(),
+                            line,
+                            column,
+                            message: p.message,
+                            help: p.help,
+                        }
+                    })
+                    .collect(),
+            )
+        };
+        let builder = file.to_builder(authority).map_err(located)?;
+        builder.build().map_err(|e| located(e.problems))
+    }
+}
+
+/// Where a problem sits: the entry (`name = "X"` after the section's first header), then the offending word after it.
+fn locate(text: &str, at: &Locator) -> (usize, usize) {
+    let section_start = [
+        format!("[[{}]]", at.section),
+        format!("[{}]", at.section),
+        format!("\"{}\"", at.section),
+    ]
+    .iter()
+    .filter_map(|marker| text.find(marker.as_str()))
+    .min()
+    .unwrap_or(0);
+    let entry = if at.entry.is_empty() {
+        Some(section_start)
+    } else {
+        find_keyed(text, section_start, "name", &at.entry)
+            .or_else(|| find_keyed(text, 0, "name", &at.entry))
+    };
+    let Some(entry) = entry else {
+        return line_column(text, section_start);
+    };
+    let word = at.word.as_deref().and_then(|w| {
+        let quoted = format!("\"{w}\"");
+        // Past the entry's own name, so a word equal to the name is found where it is used.
+        let from = entry + 1;
+        text[from..]
+            .find(&quoted)
+            .or_else(|| {
+                if w.is_empty() {
+                    None
+                } else {
+                    text[from..].find(w)
+                }
+            })
+            .map(|i| from + i)
+    });
+    line_column(text, word.unwrap_or(entry))
+}
+
+/// The offset of `"value"` written as the value of `key` (`key = "value"` or `"key": "value"`), from `from` on.
+fn find_keyed(text: &str, from: usize, key: &str, value: &str) -> Option<usize> {
+    let quoted = format!("\"{value}\"");
+    let mut start = from;
+    while let Some(rel) = text.get(start..)?.find(&quoted) {
+        let at = start + rel;
+        let before = text[..at].trim_end();
+        if let Some(before) = before
+            .strip_suffix('=')
+            .or_else(|| before.strip_suffix(':'))
+        {
+            let before = before.trim_end();
+            let before = before.strip_suffix('"').unwrap_or(before);
+            if let Some(rest) = before.strip_suffix(key) {
+                if rest
+                    .chars()
+                    .next_back()
+                    .is_none_or(|c| !(c.is_alphanumeric() || c == '_'))
+                {
+                    return Some(at);
+                }
+            }
+        }
+        start = at + quoted.len();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keyed_values_are_found_in_toml_and_json() {
+        let toml = "[[user]]\nname = \"U\"\nbusiness_unit = \"B1\"\n[[team]]\nname = \"T\"\nmembers = [\"U\"]\n";
+        assert_eq!(
+            line_column(toml, find_keyed(toml, 0, "name", "U").unwrap()),
+            (2, 8)
+        );
+        let json =
+            "{\"user\": [{\"name\": \"U\"}], \"team\": [{\"members\": [\"U\"], \"name\": \"T\"}]}";
+        assert_eq!(find_keyed(json, 0, "name", "T"), json.rfind("\"T\""));
+        assert_eq!(find_keyed(json, 0, "members", "U"), None);
+    }
+}

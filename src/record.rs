@@ -1,0 +1,937 @@
+//! Records: the trait a user's types implement, sharing, and the two-step decision on one record.
+//!
+//! Step 1, the privilege check: the principal holds the privilege on the table (through any role, its own or its
+//! owner teams'). Step 2, the access check: one of ownership, depth against the record's owning business unit, a
+//! share, or (when turned on) the manager hierarchy reaches the record. Organization-owned tables skip step 2.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+use rolegate_catalog::{Depth, PrivilegeSet, Requirement, TablePrivilege};
+
+use crate::denied::{DenialReason, Denied};
+use crate::org::{BusinessUnitId, Organization, TeamId, TeamKind, UserId};
+use crate::principal::Principal;
+use crate::site::{CallSite, SiteRequirement};
+
+/// A record's id: a number or a GUID's 128 bits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RecordId(pub u128);
+
+impl fmt::Display for RecordId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl From<u128> for RecordId {
+    fn from(id: u128) -> Self {
+        Self(id)
+    }
+}
+
+impl From<u64> for RecordId {
+    fn from(id: u64) -> Self {
+        Self(u128::from(id))
+    }
+}
+
+impl From<u32> for RecordId {
+    fn from(id: u32) -> Self {
+        Self(u128::from(id))
+    }
+}
+
+/// Who owns a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Owner {
+    /// A user.
+    User(UserId),
+    /// An owner team (an access team owning a record is denied as unknown).
+    Team(TeamId),
+    /// No owner: records of organization-owned tables.
+    Organization,
+}
+
+/// Whom a record is shared with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Grantee {
+    /// A user.
+    User(UserId),
+    /// A team (owner or access team): every member.
+    Team(TeamId),
+    /// Everyone in the organisation.
+    Organization,
+}
+
+/// One share of a record: the access rights granted to a grantee. A share never grants more than the grantee's
+/// privileges (step 1) allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Share {
+    /// Who it is shared with.
+    pub grantee: Grantee,
+    /// The access rights granted (Read, Write, Append, AppendTo, Delete, Assign, Share).
+    pub rights: PrivilegeSet,
+}
+
+/// A record a check decides on. Implement it for your own types; ids come from the [`Organization`]
+/// (resolve names once, when you load the record, with [`Organization::user`] and friends).
+///
+/// ```
+/// use rolegate::record::{Owner, Record, RecordId};
+/// use rolegate::{BusinessUnitId, UserId};
+///
+/// struct Account { id: u64, owner: UserId, unit: BusinessUnitId }
+///
+/// impl Record for Account {
+///     fn id(&self) -> RecordId { self.id.into() }
+///     fn table(&self) -> &str { "account" }
+///     fn owner(&self) -> Owner { Owner::User(self.owner) }
+///     fn owning_business_unit(&self) -> Option<BusinessUnitId> { Some(self.unit) }
+/// }
+/// ```
+pub trait Record {
+    /// The record's id.
+    fn id(&self) -> RecordId;
+    /// The table's logical name (`account`).
+    fn table(&self) -> &str;
+    /// The owner (`Owner::Organization` for organization-owned tables).
+    fn owner(&self) -> Owner;
+    /// The owning business unit, stored on the record (it may differ from the owner's); `None` for
+    /// organization-owned tables.
+    fn owning_business_unit(&self) -> Option<BusinessUnitId>;
+    /// The record's shares; none unless the type carries them (see [`ShareStore::with`]).
+    fn shares(&self) -> &[Share] {
+        &[]
+    }
+}
+
+impl<R: Record + ?Sized> Record for &R {
+    fn id(&self) -> RecordId {
+        (**self).id()
+    }
+    fn table(&self) -> &str {
+        (**self).table()
+    }
+    fn owner(&self) -> Owner {
+        (**self).owner()
+    }
+    fn owning_business_unit(&self) -> Option<BusinessUnitId> {
+        (**self).owning_business_unit()
+    }
+    fn shares(&self) -> &[Share] {
+        (**self).shares()
+    }
+}
+
+/// A ready-made [`Record`]: id, table, owner, owning business unit and shares as plain fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordData {
+    /// The id.
+    pub id: RecordId,
+    /// The table's logical name.
+    pub table: String,
+    /// The owner.
+    pub owner: Owner,
+    /// The owning business unit.
+    pub owning_business_unit: Option<BusinessUnitId>,
+    /// The shares.
+    pub shares: Vec<Share>,
+}
+
+impl RecordData {
+    /// A record owned by `owner` in `unit`, shared with no one.
+    pub fn new(id: u128, table: &str, owner: Owner, unit: Option<BusinessUnitId>) -> Self {
+        Self {
+            id: RecordId(id),
+            table: table.to_owned(),
+            owner,
+            owning_business_unit: unit,
+            shares: Vec::new(),
+        }
+    }
+
+    /// The record owned by a user, in the user's own business unit.
+    pub fn owned_by_user(org: &Organization, id: u128, table: &str, user: UserId) -> Self {
+        Self::new(id, table, Owner::User(user), org.user_business_unit(user))
+    }
+
+    /// The record owned by a team, in the team's business unit.
+    pub fn owned_by_team(org: &Organization, id: u128, table: &str, team: TeamId) -> Self {
+        Self::new(id, table, Owner::Team(team), org.team_business_unit(team))
+    }
+
+    /// The same record, shared with `grantee` for `rights`.
+    pub fn shared(
+        mut self,
+        grantee: Grantee,
+        rights: impl IntoIterator<Item = TablePrivilege>,
+    ) -> Self {
+        self.shares.push(Share {
+            grantee,
+            rights: rights.into_iter().collect(),
+        });
+        self
+    }
+}
+
+impl Record for RecordData {
+    fn id(&self) -> RecordId {
+        self.id
+    }
+    fn table(&self) -> &str {
+        &self.table
+    }
+    fn owner(&self) -> Owner {
+        self.owner
+    }
+    fn owning_business_unit(&self) -> Option<BusinessUnitId> {
+        self.owning_business_unit
+    }
+    fn shares(&self) -> &[Share] {
+        &self.shares
+    }
+}
+
+/// The shares of one record of one table (ids may repeat across tables).
+type TableShares = (Box<str>, Vec<Share>);
+
+/// Shares kept apart from the records (Dataverse's PrincipalObjectAccess): grants per (table, record id).
+///
+/// The check does not lock anything: keep the store behind whatever your service uses for shared state and pass
+/// records through [`ShareStore::with`].
+#[derive(Debug, Clone, Default)]
+pub struct ShareStore {
+    map: HashMap<RecordId, Vec<TableShares>>,
+}
+
+impl ShareStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Shares a record with a grantee; rights add to those already shared with the same grantee.
+    pub fn share(
+        &mut self,
+        table: &str,
+        id: impl Into<RecordId>,
+        grantee: Grantee,
+        rights: PrivilegeSet,
+    ) {
+        let entries = self.map.entry(id.into()).or_default();
+        let shares = match entries.iter_mut().position(|(t, _)| &**t == table) {
+            Some(i) => &mut entries[i].1,
+            None => {
+                entries.push((table.into(), Vec::new()));
+                &mut entries.last_mut().expect("just pushed").1
+            }
+        };
+        match shares.iter_mut().find(|s| s.grantee == grantee) {
+            Some(s) => s.rights = s.rights.iter().chain(rights.iter()).collect(),
+            None => shares.push(Share { grantee, rights }),
+        }
+    }
+
+    /// Removes every right shared with a grantee on a record.
+    pub fn revoke(&mut self, table: &str, id: impl Into<RecordId>, grantee: Grantee) {
+        if let Some(entries) = self.map.get_mut(&id.into()) {
+            for (t, shares) in entries.iter_mut() {
+                if &**t == table {
+                    shares.retain(|s| s.grantee != grantee);
+                }
+            }
+        }
+    }
+
+    /// The shares of one record.
+    pub fn shares(&self, table: &str, id: RecordId) -> &[Share] {
+        self.map
+            .get(&id)
+            .and_then(|entries| entries.iter().find(|(t, _)| &**t == table))
+            .map_or(&[], |(_, s)| s.as_slice())
+    }
+
+    /// The record with this store's shares (they replace any the record carries itself).
+    pub fn with<'a, R: Record + ?Sized>(&'a self, record: &'a R) -> Shared<'a, R> {
+        Shared {
+            record,
+            store: self,
+        }
+    }
+}
+
+/// A record seen with the shares of a [`ShareStore`].
+#[derive(Debug, Clone, Copy)]
+pub struct Shared<'a, R: ?Sized> {
+    record: &'a R,
+    store: &'a ShareStore,
+}
+
+impl<R: Record + ?Sized> Record for Shared<'_, R> {
+    fn id(&self) -> RecordId {
+        self.record.id()
+    }
+    fn table(&self) -> &str {
+        self.record.table()
+    }
+    fn owner(&self) -> Owner {
+        self.record.owner()
+    }
+    fn owning_business_unit(&self) -> Option<BusinessUnitId> {
+        self.record.owning_business_unit()
+    }
+    fn shares(&self) -> &[Share] {
+        self.store.shares(self.record.table(), self.record.id())
+    }
+}
+
+/// Why a record check failed, beyond the privilege: the record, and what the principal's depth reaches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RecordDenial {
+    /// The record's id.
+    pub id: RecordId,
+    /// The record's table, as the record gave it.
+    pub table: String,
+    /// The record's owning business unit, by name.
+    pub owning_business_unit: Option<String>,
+    /// What the principal's depths reach, one entry per source: `B1` (Local), `B1 and below` (Deep),
+    /// `B2 (team T)` (through an owner team).
+    pub reach: Vec<String>,
+    /// Whether hierarchy security was consulted (and did not grant access either).
+    pub hierarchy: bool,
+    /// For the other reasons: what was wrong with the record.
+    pub note: Option<String>,
+}
+
+pub(crate) fn fmt_record_denial(
+    d: &Denied,
+    r: &RecordDenial,
+    f: &mut fmt::Formatter<'_>,
+) -> fmt::Result {
+    write!(f, "missing {} for record {}", d.requirement, r.id)?;
+    let note = r.note.as_deref().unwrap_or("");
+    match d.reason {
+        DenialReason::Unknown => write!(f, "; {note}, so it is denied"),
+        DenialReason::WrongTable | DenialReason::NoOrganization => write!(f, ": {note}"),
+        DenialReason::UnknownRecordParty => write!(f, ": {note}, so it is denied"),
+        DenialReason::NotHeld => f.write_str(": held through no role"),
+        DenialReason::TooShallow => match (d.held, &d.through) {
+            (Some(held), Some(role)) => write!(f, ": best held {held} through role \"{role}\""),
+            (Some(held), None) => write!(f, ": best held {held}"),
+            _ => f.write_str(": held through no role"),
+        },
+        DenialReason::NoAccess => {
+            f.write_str(": held")?;
+            if let Some(held) = d.held {
+                write!(f, " {held}")?;
+            }
+            if let Some(role) = &d.through {
+                write!(f, " through role \"{role}\"")?;
+            }
+            if r.reach.is_empty() {
+                f.write_str(", which reaches only records the principal or its teams own")?;
+            } else {
+                let unit = r.owning_business_unit.as_deref().unwrap_or("?");
+                write!(
+                    f,
+                    ", but the record's owning business unit {unit} is outside {}",
+                    r.reach.join(", ")
+                )?;
+            }
+            f.write_str("; not owner, not shared")?;
+            if r.hierarchy {
+                f.write_str(", not a report's record")?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// What one principal's depth reaches for one slot; deduplicated across slots.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub(crate) struct Reach {
+    /// Organization-owned table: step 2 always passes.
+    org_owned: bool,
+    /// Global through some source.
+    global: bool,
+    /// A source the principal holds as its own (own roles, or `isinherited = 1` team roles): owned records pass.
+    own: bool,
+    /// Owner teams with a role for this slot: records they own pass.
+    teams: Box<[u32]>,
+    /// Pre-order intervals of business units the depths reach (Local: one unit, Deep: a subtree).
+    intervals: Box<[(u32, u32)]>,
+}
+
+/// A principal's organisation context, computed once when the principal is built.
+#[derive(Debug)]
+pub(crate) struct RecordScope {
+    pub(crate) org: Organization,
+    stamp: u32,
+    pub(crate) user: u32,
+    /// Every team (owner and access), sorted.
+    teams: Box<[u32]>,
+    /// Owner teams, sorted.
+    owner_teams: Box<[u32]>,
+    /// Per slot, an index into `reaches` (0: reaches nothing).
+    slot_reach: Box<[u32]>,
+    reaches: Box<[Reach]>,
+    /// Reports within the hierarchy depth, sorted by user, with their level (1 = direct).
+    reports: Box<[(u32, u8)]>,
+    /// The reports' teams, sorted, with the lowest level of a report in them.
+    report_teams: Box<[(u32, u8)]>,
+}
+
+fn rank_row(org: &Organization, roles: impl Iterator<Item = u32>) -> Vec<u8> {
+    let authority = &org.inner.authority;
+    let mut row = vec![0u8; authority.slot_count()];
+    for role in roles {
+        for (held, &granted) in row.iter_mut().zip(authority.role_row(role)) {
+            *held = (*held).max(granted);
+        }
+    }
+    row
+}
+
+fn interval(org: &Organization, bu: u32, rank: u8) -> Option<(u32, u32)> {
+    let (pre, end) = (org.inner.pre[bu as usize], org.inner.end[bu as usize]);
+    match Depth::from_rank(rank) {
+        Some(Depth::Local) => Some((pre, pre + 1)),
+        Some(Depth::Deep) => Some((pre, end)),
+        _ => None,
+    }
+}
+
+/// Builds the principal of user `user` (an index valid for `org`).
+pub(crate) fn build_principal(org: &Organization, user: u32) -> Principal {
+    let inner = &org.inner;
+    let u = &inner.users[user as usize];
+    let slots = inner.authority.slot_count();
+    let own = rank_row(org, u.roles.iter().copied());
+    let mut own_basic = vec![false; slots];
+    let mut ranks = own.clone();
+    let mut roles: Vec<u32> = u.roles.clone();
+    let mut team_rows = Vec::new();
+    for &t in &u.owner_teams {
+        let team = &inner.teams[t as usize];
+        let row = rank_row(org, team.roles.iter().map(|&(r, _)| r));
+        for &(r, mode) in &team.roles {
+            if mode == crate::org::Inheritance::DirectBasicAndTeam {
+                for (b, &g) in own_basic.iter_mut().zip(inner.authority.role_row(r)) {
+                    *b |= g > 0;
+                }
+            }
+            if !roles.contains(&r) {
+                roles.push(r);
+            }
+        }
+        for (held, &granted) in ranks.iter_mut().zip(&row) {
+            *held = (*held).max(granted);
+        }
+        team_rows.push((t, team.bu, row));
+    }
+    let table_slots = inner.authority.catalog().tables().len() * TablePrivilege::COUNT;
+    let mut reaches: Vec<Reach> = vec![Reach::default()];
+    let mut index: HashMap<Reach, u32> = HashMap::from([(Reach::default(), 0)]);
+    let mut slot_reach = vec![0u32; slots];
+    for (s, slot) in slot_reach.iter_mut().enumerate().take(table_slots) {
+        let mut reach = Reach::default();
+        if org.is_org_owned(s / TablePrivilege::COUNT) {
+            reach.org_owned = true;
+        } else {
+            reach.own = own[s] > 0 || own_basic[s];
+            reach.global = own[s] == Depth::Global.rank();
+            let mut intervals: Vec<(u32, u32)> = interval(org, u.bu, own[s]).into_iter().collect();
+            let mut teams = Vec::new();
+            for (t, bu, row) in &team_rows {
+                if row[s] > 0 {
+                    teams.push(*t);
+                }
+                reach.global |= row[s] == Depth::Global.rank();
+                intervals.extend(interval(org, *bu, row[s]));
+            }
+            if reach.global {
+                intervals.clear();
+            }
+            intervals.sort_unstable();
+            let mut merged: Vec<(u32, u32)> = Vec::with_capacity(intervals.len());
+            for (lo, hi) in intervals {
+                match merged.last_mut() {
+                    Some(last) if lo <= last.1 => last.1 = last.1.max(hi),
+                    _ => merged.push((lo, hi)),
+                }
+            }
+            reach.teams = teams.into_boxed_slice();
+            reach.intervals = merged.into_boxed_slice();
+        }
+        *slot = *index.entry(reach.clone()).or_insert_with(|| {
+            reaches.push(reach);
+            (reaches.len() - 1) as u32
+        });
+    }
+
+    let mut reports: Vec<(u32, u8)> = Vec::new();
+    let mut report_teams: Vec<(u32, u8)> = Vec::new();
+    if let Some(h) = inner.hierarchy {
+        let mut level_users = u.reports.clone();
+        for level in 1..=h.depth {
+            let mut next = Vec::new();
+            for &r in &level_users {
+                let report = &inner.users[r as usize];
+                // DECISION: the manager sits in the report's business unit or one above it.
+                let (x, lo, hi) = (
+                    inner.pre[report.bu as usize],
+                    inner.pre[u.bu as usize],
+                    inner.end[u.bu as usize],
+                );
+                if lo <= x && x < hi {
+                    reports.push((r, level));
+                    for &t in &report.teams {
+                        report_teams.push((t, level));
+                    }
+                }
+                next.extend_from_slice(&report.reports);
+            }
+            level_users = next;
+        }
+        reports.sort_unstable();
+        reports.dedup_by_key(|(r, _)| *r);
+        report_teams.sort_unstable();
+        report_teams.dedup_by_key(|(t, _)| *t);
+    }
+
+    let scope = RecordScope {
+        org: org.clone(),
+        stamp: inner.stamp,
+        user,
+        teams: u.teams.clone().into_boxed_slice(),
+        owner_teams: u.owner_teams.clone().into_boxed_slice(),
+        slot_reach: slot_reach.into_boxed_slice(),
+        reaches: reaches.into_boxed_slice(),
+        reports: reports.into_boxed_slice(),
+        report_teams: report_teams.into_boxed_slice(),
+    };
+    Principal::from_parts(
+        inner.authority.clone(),
+        Arc::from(u.name.as_str()),
+        roles,
+        ranks.into_boxed_slice(),
+        Arc::new(scope),
+    )
+}
+
+/// Whether a record's parties are this organisation's; `Some(pre-order number of its owning unit)` when they are.
+#[inline]
+fn valid_parties<R: Record + ?Sized>(scope: &RecordScope, record: &R) -> Option<u32> {
+    let inner = &scope.org.inner;
+    let bu = record.owning_business_unit()?;
+    if bu.org != scope.stamp {
+        return None;
+    }
+    let pre = *inner.pre.get(bu.index as usize)?;
+    match record.owner() {
+        Owner::User(u) if u.org == scope.stamp && (u.index as usize) < inner.users.len() => {
+            Some(pre)
+        }
+        Owner::Team(t) if t.org == scope.stamp => match inner.teams.get(t.index as usize) {
+            Some(team) if team.kind == TeamKind::Owner => Some(pre),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Levels of the manager hierarchy that may use a privilege: direct reports for Read, Write, Append, AppendTo;
+/// further down, Read only.
+#[inline]
+fn hierarchy_level_allows(privilege: TablePrivilege, level: u8) -> bool {
+    match privilege {
+        TablePrivilege::Read => true,
+        TablePrivilege::Write | TablePrivilege::Append | TablePrivilege::AppendTo => level == 1,
+        _ => false,
+    }
+}
+
+impl Principal {
+    /// Step 2 for a slot whose step 1 passed: does any access path reach the record?
+    #[inline]
+    fn access(
+        &self,
+        slot: usize,
+        privilege: TablePrivilege,
+        record: &(impl Record + ?Sized),
+    ) -> bool {
+        let Some(scope) = &self.scope else {
+            let table = slot / TablePrivilege::COUNT;
+            return self
+                .authority()
+                .catalog()
+                .tables()
+                .get(table)
+                .is_some_and(|t| t.ownership == rolegate_catalog::Ownership::Organization);
+        };
+        let reach = match scope.slot_reach.get(slot) {
+            Some(&i) => &scope.reaches[i as usize],
+            None => return false,
+        };
+        if reach.org_owned {
+            return true;
+        }
+        let Some(unit) = valid_parties(scope, record) else {
+            return false;
+        };
+        if reach.global {
+            return true;
+        }
+        // Ownership: the principal, or an owner team it belongs to, owns the record.
+        match record.owner() {
+            Owner::User(u) if reach.own && u.index == scope.user => return true,
+            Owner::Team(t)
+                if reach.teams.contains(&t.index)
+                    || (reach.own && scope.owner_teams.binary_search(&t.index).is_ok()) =>
+            {
+                return true;
+            }
+            _ => {}
+        }
+        // Depth against the owning business unit.
+        if reach
+            .intervals
+            .iter()
+            .any(|&(lo, hi)| lo <= unit && unit < hi)
+        {
+            return true;
+        }
+        // Sharing.
+        let shared = |g: &Grantee| match *g {
+            Grantee::Organization => true,
+            Grantee::User(u) => u.org == scope.stamp && u.index == scope.user,
+            Grantee::Team(t) => t.org == scope.stamp && scope.teams.binary_search(&t.index).is_ok(),
+        };
+        let shares = record.shares();
+        if shares
+            .iter()
+            .any(|s| s.rights.contains(privilege) && shared(&s.grantee))
+        {
+            return true;
+        }
+        if !scope.reports.is_empty() {
+            return self.hierarchy_access(scope, slot, privilege, record.owner(), shares);
+        }
+        false
+    }
+
+    #[inline(never)]
+    fn hierarchy_access(
+        &self,
+        scope: &RecordScope,
+        slot: usize,
+        privilege: TablePrivilege,
+        owner: Owner,
+        shares: &[Share],
+    ) -> bool {
+        // DECISION: the manager also needs at least Basic Read on the table.
+        let read = slot - privilege.index() + TablePrivilege::Read.index();
+        if self.rank_at(read) == 0 {
+            return false;
+        }
+        let user_level = |u: UserId| {
+            (u.org == scope.stamp)
+                .then(|| {
+                    scope
+                        .reports
+                        .binary_search_by_key(&u.index, |&(r, _)| r)
+                        .ok()
+                })
+                .flatten()
+                .map(|i| scope.reports[i].1)
+        };
+        let team_level = |t: TeamId| {
+            (t.org == scope.stamp)
+                .then(|| {
+                    scope
+                        .report_teams
+                        .binary_search_by_key(&t.index, |&(r, _)| r)
+                        .ok()
+                })
+                .flatten()
+                .map(|i| scope.report_teams[i].1)
+        };
+        let allows =
+            |level: Option<u8>| level.is_some_and(|l| hierarchy_level_allows(privilege, l));
+        let owned = match owner {
+            Owner::User(u) => allows(user_level(u)),
+            Owner::Team(t) => allows(team_level(t)),
+            Owner::Organization => false,
+        };
+        owned
+            || shares.iter().any(|s| {
+                s.rights.contains(privilege)
+                    && match s.grantee {
+                        Grantee::User(u) => allows(user_level(u)),
+                        Grantee::Team(t) => allows(team_level(t)),
+                        Grantee::Organization => false,
+                    }
+            })
+    }
+
+    /// Decides `privilege` on one record: step 1 (the privilege held, through any role), then step 2 (ownership,
+    /// depth against the record's owning business unit, a share, or the manager hierarchy).
+    ///
+    /// Resolves the table by name on each call; on hot paths use [`check_record_site`](Self::check_record_site).
+    pub fn check_record<R: Record + ?Sized>(
+        &self,
+        privilege: TablePrivilege,
+        record: &R,
+    ) -> Result<(), Denied> {
+        if let Some(slot) = self.authority().table_slot(privilege, record.table())
+            && self.rank_at(slot) >= 1
+            && self.access(slot, privilege, record)
+        {
+            return Ok(());
+        }
+        let requirement = Requirement::Table {
+            privilege,
+            table: record.table().to_owned(),
+            depth: None,
+        };
+        Err(self.record_denial(requirement, None, record))
+    }
+
+    /// Whether `privilege` on the record is allowed (see [`check_record`](Self::check_record)).
+    pub fn can<R: Record + ?Sized>(&self, privilege: TablePrivilege, record: &R) -> bool {
+        self.check_record(privilege, record).is_ok()
+    }
+
+    /// The record check a `#[requires(..., record = <param>)]` call site runs: the site's (privilege, table) slot is
+    /// cached per authority, so the check is an index, a compare of the table names, and the access paths: no
+    /// allocation, no hashing, no lock. A site's `depth` raises step 1's minimum.
+    #[inline]
+    pub fn check_record_site<R: Record + ?Sized>(
+        &self,
+        site: &'static CallSite,
+        record: &R,
+    ) -> Result<(), Denied> {
+        if let SiteRequirement::Table {
+            privilege, table, ..
+        } = site.requirement
+        {
+            let cached = site.cached();
+            if (cached >> 32) as u32 == self.schema() {
+                let slot = cached as u32 as usize;
+                if self.rank_at(slot) >= site.min_rank()
+                    && record.table() == table
+                    && self.access(slot, privilege, record)
+                {
+                    return Ok(());
+                }
+            }
+        }
+        self.check_record_site_slow(site, record)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn check_record_site_slow<R: Record + ?Sized>(
+        &self,
+        site: &'static CallSite,
+        record: &R,
+    ) -> Result<(), Denied> {
+        let requirement = site.requirement();
+        let SiteRequirement::Table {
+            privilege, table, ..
+        } = site.requirement
+        else {
+            let mut d = Denied::unknown(self.id().to_owned(), requirement, Some(site));
+            d.reason = DenialReason::WrongTable;
+            d.record = Some(self.describe(
+                record,
+                Some("a record check needs a table privilege".into()),
+            ));
+            return Err(d);
+        };
+        if let Some(slot) = self.authority().table_slot(privilege, table) {
+            site.cache(self.schema(), slot);
+            if self.rank_at(slot) >= site.min_rank()
+                && record.table() == table
+                && self.access(slot, privilege, record)
+            {
+                return Ok(());
+            }
+        }
+        Err(self.record_denial(requirement, Some(site), record))
+    }
+
+    /// Attaching `child` (a note, say) to `parent` (an opportunity): Append on the child and AppendTo on the parent,
+    /// each passing the access check for its own record.
+    pub fn check_association<C, P>(&self, child: &C, parent: &P) -> Result<(), Denied>
+    where
+        C: Record + ?Sized,
+        P: Record + ?Sized,
+    {
+        self.check_record(TablePrivilege::Append, child)?;
+        self.check_record(TablePrivilege::AppendTo, parent)
+    }
+
+    /// A many-to-many association: Append on both records.
+    pub fn check_many_to_many<A, B>(&self, a: &A, b: &B) -> Result<(), Denied>
+    where
+        A: Record + ?Sized,
+        B: Record + ?Sized,
+    {
+        self.check_record(TablePrivilege::Append, a)?;
+        self.check_record(TablePrivilege::Append, b)
+    }
+
+    fn describe<R: Record + ?Sized>(&self, record: &R, note: Option<String>) -> Box<RecordDenial> {
+        let owning_business_unit = match (&self.scope, record.owning_business_unit()) {
+            (Some(scope), Some(bu)) => scope.org.business_unit_name(bu).map(str::to_owned),
+            _ => None,
+        };
+        Box::new(RecordDenial {
+            id: record.id(),
+            table: record.table().to_owned(),
+            owning_business_unit,
+            reach: Vec::new(),
+            hierarchy: false,
+            note,
+        })
+    }
+
+    /// The denial for a record check that failed: works out which step and which paths failed.
+    #[cold]
+    fn record_denial<R: Record + ?Sized>(
+        &self,
+        requirement: Requirement,
+        site: Option<&'static CallSite>,
+        record: &R,
+    ) -> Denied {
+        let Requirement::Table {
+            privilege,
+            table,
+            depth,
+        } = &requirement
+        else {
+            return Denied::unknown(self.id().to_owned(), requirement, site);
+        };
+        let (privilege, min) = (*privilege, depth.map_or(1, Depth::rank));
+        let mut denied = Denied::unknown(self.id().to_owned(), requirement.clone(), site);
+        let Some(slot) = self.authority().table_slot(privilege, table) else {
+            denied.record = Some(self.describe(
+                record,
+                Some(format!(
+                    "table `{table}` (or its {privilege} privilege) is not in the runtime catalog"
+                )),
+            ));
+            return denied;
+        };
+        let rank = self.rank_at(slot);
+        denied.held = Depth::from_rank(rank);
+        denied.through = denied.held.and_then(|d| {
+            self.role_ids()
+                .iter()
+                .find(|&&r| self.authority().role_row(r).get(slot).copied() == Some(d.rank()))
+                .map(|&r| self.authority().role_name(r).to_owned())
+        });
+        if record.table() != table {
+            denied.reason = DenialReason::WrongTable;
+            denied.record = Some(self.describe(
+                record,
+                Some(format!("the record is of table `{}`", record.table())),
+            ));
+            return denied;
+        }
+        if rank < min {
+            denied.reason = if rank == 0 {
+                DenialReason::NotHeld
+            } else {
+                DenialReason::TooShallow
+            };
+            denied.record = Some(self.describe(record, None));
+            return denied;
+        }
+        let Some(scope) = &self.scope else {
+            denied.reason = DenialReason::NoOrganization;
+            denied.record = Some(self.describe(
+                record,
+                Some(format!(
+                    "the principal carries no organisation (build it with Organization::principal), and `{table}` is \
+                     not organization-owned"
+                )),
+            ));
+            return denied;
+        };
+        if valid_parties(scope, record).is_none() {
+            denied.reason = DenialReason::UnknownRecordParty;
+            let note = match (record.owner(), record.owning_business_unit()) {
+                (_, None) => "the record has no owning business unit".to_owned(),
+                (_, Some(bu)) if scope.org.bu_ref(bu).is_none() => {
+                    "the record's owning business unit is not in the principal's organisation"
+                        .to_owned()
+                }
+                (Owner::Organization, _) => {
+                    format!("the record has no owner, but `{table}` is not organization-owned")
+                }
+                (Owner::Team(t), _) if scope.org.team_ref(t).is_some() => {
+                    format!(
+                        "the record is owned by access team `{}`",
+                        scope.org.team_name(t).unwrap_or("?")
+                    )
+                }
+                _ => "the record's owner is not in the principal's organisation".to_owned(),
+            };
+            denied.record = Some(self.describe(record, Some(note)));
+            return denied;
+        }
+        denied.reason = DenialReason::NoAccess;
+        let mut described = self.describe(record, None);
+        described.reach = self.reach_names(scope, slot);
+        described.hierarchy = !scope.reports.is_empty();
+        denied.record = Some(described);
+        denied
+    }
+
+    fn reach_names(&self, scope: &RecordScope, slot: usize) -> Vec<String> {
+        let inner = &scope.org.inner;
+        let user = &inner.users[scope.user as usize];
+        let mut out = Vec::new();
+        let name = |bu: u32, rank: u8| match Depth::from_rank(rank) {
+            Some(Depth::Local) => Some(inner.bus[bu as usize].name.clone()),
+            Some(Depth::Deep) => Some(format!("{} and below", inner.bus[bu as usize].name)),
+            _ => None,
+        };
+        let own = user
+            .roles
+            .iter()
+            .map(|&r| self.authority().role_row(r)[slot])
+            .max()
+            .unwrap_or(0);
+        out.extend(name(user.bu, own));
+        for &t in &user.owner_teams {
+            let team = &inner.teams[t as usize];
+            let rank = team
+                .roles
+                .iter()
+                .map(|&(r, _)| self.authority().role_row(r)[slot])
+                .max()
+                .unwrap_or(0);
+            out.extend(name(team.bu, rank).map(|n| format!("{n} (team {})", team.name)));
+        }
+        out
+    }
+
+    /// The organisation this principal was built from, if any.
+    pub fn organization(&self) -> Option<&Organization> {
+        self.scope.as_ref().map(|s| &s.org)
+    }
+
+    /// The user this principal is, in its organisation.
+    pub fn user_id(&self) -> Option<UserId> {
+        self.scope.as_ref().map(|s| UserId {
+            org: s.stamp,
+            index: s.user,
+        })
+    }
+}

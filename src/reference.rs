@@ -1,0 +1,235 @@
+//! The reference evaluator: SEMANTICS.md's "Deciding one request" as code, slow and obviously right.
+//!
+//! It walks the business-unit tree by parent links, loops over the user's roles and every team's members and roles,
+//! and reads depths from the catalog's roles by table name: no intervals, no per-slot precomputation. The property
+//! tests (`tests/record_props.rs`) check that [`Principal::check_record`](crate::Principal::check_record) agrees with
+//! it on random organisations. Use it to test, never on a request path.
+//!
+//! ```
+//! # use rolegate::{Authority, Organization, RecordData, TablePrivilege, reference};
+//! # let authority = Authority::builtin();
+//! let org = Organization::builder(&authority)
+//!     .business_unit("Root", None)
+//!     .user("ada", "Root", ["Omnichannel administrator"])
+//!     .build()
+//!     .unwrap();
+//! let ada = org.user("ada").unwrap();
+//! let record = RecordData::owned_by_user(&org, 1, "msdyn_liveworkstream", ada);
+//! assert_eq!(reference::decide(&org, ada, TablePrivilege::Write, &record), Some(reference::Path::Ownership));
+//! ```
+
+use rolegate_catalog::{Depth, Ownership, TablePrivilege};
+
+use crate::org::{BusinessUnitId, Inheritance, Organization, TeamKind, UserId};
+use crate::record::{Grantee, Owner, Record};
+
+/// The access path that granted a request (step 2), as the spec lists them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Path {
+    /// The table is organization-owned: step 2 always passes.
+    OrganizationOwned,
+    /// The user, or an owner team it belongs to, owns the record.
+    Ownership,
+    /// A depth reaches the record's owning business unit.
+    Depth,
+    /// The record is shared with the user, a team of theirs, or the organisation, with the right.
+    Sharing,
+    /// Hierarchy security: the record is owned by or shared with a report (or a report's team).
+    Hierarchy,
+}
+
+/// Where a privilege comes from: a depth, the unit it is measured from, and whose records "owned" means.
+#[derive(Debug, Clone, Copy)]
+struct Source {
+    depth: Depth,
+    anchor: u32,
+    /// `None`: the user's own (records of the user or of an owner team of theirs); `Some(t)`: records of team `t`.
+    through_team: Option<u32>,
+}
+
+/// Is unit `a` unit `b` or below it? Walks up from `a`.
+fn at_or_below(org: &Organization, a: u32, b: u32) -> bool {
+    let mut at = Some(a);
+    while let Some(unit) = at {
+        if unit == b {
+            return true;
+        }
+        at = org.inner.bus[unit as usize].parent;
+    }
+    false
+}
+
+fn is_member(org: &Organization, user: u32, team: u32) -> bool {
+    org.inner.teams[team as usize].members.contains(&user)
+}
+
+/// Every source of `privilege` on `table` the user holds: its own roles, and for each owner team it is a member of,
+/// the team's roles (measured from the team's unit), plus Basic as its own for `isinherited = 1` roles.
+fn sources(org: &Organization, user: u32, table: &str, privilege: TablePrivilege) -> Vec<Source> {
+    let catalog = org.authority().catalog();
+    let u = &org.inner.users[user as usize];
+    let mut out = Vec::new();
+    for &r in &u.roles {
+        if let Some(depth) = catalog.roles()[r as usize].depth(table, privilege) {
+            out.push(Source {
+                depth,
+                anchor: u.bu,
+                through_team: None,
+            });
+        }
+    }
+    for (t, team) in org.inner.teams.iter().enumerate() {
+        if team.kind != TeamKind::Owner || !team.members.contains(&user) {
+            continue;
+        }
+        for &(r, mode) in &team.roles {
+            if let Some(depth) = catalog.roles()[r as usize].depth(table, privilege) {
+                out.push(Source {
+                    depth,
+                    anchor: team.bu,
+                    through_team: Some(t as u32),
+                });
+                if mode == Inheritance::DirectBasicAndTeam {
+                    out.push(Source {
+                        depth: Depth::Basic,
+                        anchor: u.bu,
+                        through_team: None,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+fn in_org_bu(org: &Organization, bu: Option<BusinessUnitId>) -> Option<u32> {
+    let bu = bu?;
+    org.bu_ref(bu).map(|_| bu.index)
+}
+
+/// Decides `privilege` on `record` for `user` as SEMANTICS.md states it: `Some(path)` when allowed, `None` when
+/// denied (including anything unknown).
+pub fn decide<R: Record + ?Sized>(
+    org: &Organization,
+    user: UserId,
+    privilege: TablePrivilege,
+    record: &R,
+) -> Option<Path> {
+    let catalog = org.authority().catalog();
+    let table = catalog.table(record.table())?;
+    org.user_ref(user)?;
+    let me = user.index;
+
+    // Step 1: the privilege, at some depth, through any role.
+    let held = sources(org, me, &table.name, privilege);
+    if held.is_empty() {
+        return None;
+    }
+
+    // Step 2.
+    if table.ownership == Ownership::Organization {
+        return Some(Path::OrganizationOwned);
+    }
+    let unit = in_org_bu(org, record.owning_business_unit())?;
+    let owner = record.owner();
+    match owner {
+        Owner::User(u) => {
+            org.user_ref(u)?;
+        }
+        Owner::Team(t) => {
+            if org.team_ref(t)?.kind != TeamKind::Owner {
+                return None;
+            }
+        }
+        Owner::Organization => return None,
+    }
+
+    let owns = |s: &Source| match (s.through_team, owner) {
+        (None, Owner::User(u)) => u.index == me,
+        (None, Owner::Team(t)) => {
+            org.inner.teams[t.index as usize].kind == TeamKind::Owner && is_member(org, me, t.index)
+        }
+        (Some(team), Owner::Team(t)) => t.index == team,
+        _ => false,
+    };
+    if held.iter().any(owns) {
+        return Some(Path::Ownership);
+    }
+
+    let reaches = |s: &Source| match s.depth {
+        Depth::Global => true,
+        Depth::Deep => at_or_below(org, unit, s.anchor),
+        Depth::Local => unit == s.anchor,
+        Depth::Basic => false,
+    };
+    if held.iter().any(reaches) {
+        return Some(Path::Depth);
+    }
+
+    let shared_with = |grantee: Grantee, who: u32| match grantee {
+        Grantee::Organization => true,
+        Grantee::User(u) => org.user_ref(u).is_some() && u.index == who,
+        Grantee::Team(t) => org.team_ref(t).is_some() && is_member(org, who, t.index),
+    };
+    if record
+        .shares()
+        .iter()
+        .any(|s| s.rights.contains(privilege) && shared_with(s.grantee, me))
+    {
+        return Some(Path::Sharing);
+    }
+
+    if let Some(h) = org.hierarchy() {
+        // DECISION: the manager needs at least Basic Read on the table.
+        let reads = !sources(org, me, &table.name, TablePrivilege::Read).is_empty();
+        let level_allows = |level: u8| match privilege {
+            TablePrivilege::Read => true,
+            TablePrivilege::Write | TablePrivilege::Append | TablePrivilege::AppendTo => level == 1,
+            _ => false,
+        };
+        // Is `report` within `h.depth` levels below me, in my unit or one below it (DECISION), at a level allowed?
+        let manages = |report: u32| {
+            let mut at = org.inner.users[report as usize].manager;
+            let mut level = 1u8;
+            while let Some(m) = at {
+                if level > h.depth {
+                    return false;
+                }
+                if m == me {
+                    return level_allows(level)
+                        && at_or_below(
+                            org,
+                            org.inner.users[report as usize].bu,
+                            org.inner.users[me as usize].bu,
+                        );
+                }
+                at = org.inner.users[m as usize].manager;
+                level += 1;
+            }
+            false
+        };
+        let any_member = |t: u32| {
+            org.inner.teams[t as usize]
+                .members
+                .iter()
+                .any(|&m| manages(m))
+        };
+        let owned_by_report = match owner {
+            Owner::User(u) => manages(u.index),
+            Owner::Team(t) => any_member(t.index),
+            Owner::Organization => false,
+        };
+        let shared_with_report = record.shares().iter().any(|s| {
+            s.rights.contains(privilege)
+                && match s.grantee {
+                    Grantee::User(u) => org.user_ref(u).is_some() && manages(u.index),
+                    Grantee::Team(t) => org.team_ref(t).is_some() && any_member(t.index),
+                    Grantee::Organization => false,
+                }
+        });
+        if reads && (owned_by_report || shared_with_report) {
+            return Some(Path::Hierarchy);
+        }
+    }
+    None
+}

@@ -1,0 +1,639 @@
+//! The worked examples of SEMANTICS.md, one test each, reading like the examples.
+//!
+//! Business units: Root has children B1 and B2; B1 has child B1a. Users: U and V in B1, W in B2, X in B1a.
+
+use TablePrivilege::{Append, AppendTo, Create, Delete, Read, Write};
+use rolegate::catalog::Syntax;
+use rolegate::{
+    Authority, Catalog, DenialReason, Grantee, Inheritance, Organization, OrganizationBuilder,
+    Owner, Principal, RecordData, TablePrivilege, reference,
+};
+
+const CATALOG: &str = r#"
+[[table]]
+name = "account"
+ownership = "user-or-team"
+
+[[table]]
+name = "annotation"
+display = "Note"
+ownership = "user-or-team"
+
+[[table]]
+name = "opportunity"
+ownership = "user-or-team"
+
+[[table]]
+name = "msdyn_presence"
+ownership = "organization"
+
+[[role]]
+name = "Read Basic"
+[role.grants]
+account = { Read = "Basic" }
+
+[[role]]
+name = "Read Local"
+[role.grants]
+account = { Read = "Local" }
+
+[[role]]
+name = "Read Deep"
+[role.grants]
+account = { Read = "Deep" }
+
+[[role]]
+name = "Read Global"
+[role.grants]
+account = { Read = "Global" }
+
+[[role]]
+name = "Write Basic"
+[role.grants]
+account = { Read = "Basic", Write = "Basic" }
+
+[[role]]
+name = "R"
+[role.grants]
+account = { Read = "Local", Write = "Local" }
+
+[[role]]
+name = "R1"
+[role.grants]
+account = { Read = "Basic", Delete = "Basic" }
+
+[[role]]
+name = "R2"
+[role.grants]
+account = { Read = "Local", Write = "Local" }
+
+[[role]]
+name = "Team reader"
+[role.grants]
+account = { Read = "Local", Create = "Basic" }
+
+[[role]]
+name = "Presence reader"
+[role.grants]
+msdyn_presence = { Read = "Global" }
+
+[[role]]
+name = "Notes"
+[role.grants]
+annotation = { Read = "Basic", Append = "Basic" }
+opportunity = { Read = "Basic", AppendTo = "Basic" }
+
+[[role]]
+name = "Notes without AppendTo"
+[role.grants]
+annotation = { Read = "Basic", Append = "Basic" }
+opportunity = { Read = "Basic" }
+"#;
+
+fn authority() -> Authority {
+    Authority::new(Catalog::from_str_named(CATALOG, "semantics.toml", Syntax::Toml).unwrap())
+}
+
+/// Root has children B1 and B2; B1 has child B1a.
+fn units(authority: &Authority) -> OrganizationBuilder {
+    Organization::builder(authority)
+        .business_unit("Root", None)
+        .business_unit("B1", Some("Root"))
+        .business_unit("B2", Some("Root"))
+        .business_unit("B1a", Some("B1"))
+}
+
+/// U holds `roles`; V in B1, W in B2 and X in B1a hold none.
+fn org_where_u_holds(roles: &[&str]) -> Organization {
+    units(&authority())
+        .user("U", "B1", roles)
+        .user("V", "B1", [""; 0])
+        .user("W", "B2", [""; 0])
+        .user("X", "B1a", [""; 0])
+        .build()
+        .unwrap()
+}
+
+fn account_of(org: &Organization, id: u128, owner: &str) -> RecordData {
+    RecordData::owned_by_user(org, id, "account", org.user(owner).unwrap())
+}
+
+fn principal(org: &Organization, name: &str) -> Principal {
+    org.principal_named(name).unwrap()
+}
+
+/// Asserts the fast path and the reference evaluator agree, and returns the decision.
+fn can(org: &Organization, who: &str, privilege: TablePrivilege, record: &RecordData) -> bool {
+    let fast = principal(org, who).can(privilege, record);
+    let spec = reference::decide(org, org.user(who).unwrap(), privilege, record).is_some();
+    assert_eq!(
+        fast, spec,
+        "fast path and reference disagree on {privilege} by {who} on {record:?}"
+    );
+    fast
+}
+
+#[test]
+fn example_1_read_local_reads_accounts_of_the_same_unit_only() {
+    let org = org_where_u_holds(&["Read Local"]);
+    assert!(
+        can(&org, "U", Read, &account_of(&org, 1, "V")),
+        "V's account is in B1, U's own unit"
+    );
+    assert!(
+        !can(&org, "U", Read, &account_of(&org, 2, "W")),
+        "W's account is in B2"
+    );
+    assert!(
+        !can(&org, "U", Read, &account_of(&org, 3, "X")),
+        "X's account is in B1a, below B1: Local does not reach it"
+    );
+}
+
+#[test]
+fn example_2_read_deep_reaches_child_units_and_global_reaches_all() {
+    let org = org_where_u_holds(&["Read Deep"]);
+    assert!(can(&org, "U", Read, &account_of(&org, 1, "V")));
+    assert!(
+        can(&org, "U", Read, &account_of(&org, 3, "X")),
+        "Deep: B1a is below B1"
+    );
+    assert!(
+        !can(&org, "U", Read, &account_of(&org, 2, "W")),
+        "Deep: B2 is not below B1"
+    );
+
+    let org = org_where_u_holds(&["Read Global"]);
+    for (id, owner) in [(1, "V"), (2, "W"), (3, "X")] {
+        assert!(
+            can(&org, "U", Read, &account_of(&org, id, owner)),
+            "Global reads {owner}'s account"
+        );
+    }
+}
+
+#[test]
+fn example_3_read_basic_reaches_owned_team_owned_and_shared_records() {
+    let org = units(&authority())
+        .user("U", "B1", ["Read Basic"])
+        .user("V", "B1", [""; 0])
+        .owner_team("T", "B2", ["U"], [("", Inheritance::TeamOnly); 0])
+        .access_team("A", "B2", ["U"])
+        .build()
+        .unwrap();
+    let (u, v, t, a) = (
+        org.user("U").unwrap(),
+        org.user("V").unwrap(),
+        org.team("T").unwrap(),
+        org.team("A").unwrap(),
+    );
+    assert!(
+        can(
+            &org,
+            "U",
+            Read,
+            &RecordData::owned_by_user(&org, 1, "account", u)
+        ),
+        "U owns it"
+    );
+    assert!(
+        can(
+            &org,
+            "U",
+            Read,
+            &RecordData::owned_by_team(&org, 2, "account", t)
+        ),
+        "owner team T of U's owns it"
+    );
+    let v_account = || RecordData::owned_by_user(&org, 3, "account", v);
+    assert!(
+        can(
+            &org,
+            "U",
+            Read,
+            &v_account().shared(Grantee::User(u), [Read])
+        ),
+        "shared with U"
+    );
+    assert!(
+        can(
+            &org,
+            "U",
+            Read,
+            &v_account().shared(Grantee::Team(t), [Read])
+        ),
+        "shared with T"
+    );
+    assert!(
+        can(
+            &org,
+            "U",
+            Read,
+            &v_account().shared(Grantee::Team(a), [Read])
+        ),
+        "shared with access team A"
+    );
+    assert!(
+        can(
+            &org,
+            "U",
+            Read,
+            &v_account().shared(Grantee::Organization, [Read])
+        ),
+        "shared with the organisation"
+    );
+    assert!(!can(&org, "U", Read, &v_account()), "V's unshared account");
+    assert!(
+        !can(
+            &org,
+            "U",
+            Read,
+            &v_account().shared(Grantee::User(u), [Write])
+        ),
+        "a share of Write is not Read"
+    );
+}
+
+#[test]
+fn example_4_a_share_never_grants_more_than_the_privilege_allows() {
+    let org = org_where_u_holds(&[]);
+    let u = org.user("U").unwrap();
+    let shared = account_of(&org, 4, "V").shared(Grantee::User(u), [Read]);
+    assert!(
+        !can(&org, "U", Read, &shared),
+        "U holds no Read on account: the share does not help"
+    );
+    let denied = principal(&org, "U")
+        .check_record(Read, &shared)
+        .unwrap_err();
+    assert_eq!(denied.reason, DenialReason::NotHeld);
+    assert_eq!(
+        denied.to_string(),
+        "missing Read on account for record 4: held through no role"
+    );
+}
+
+#[test]
+fn example_5_the_owner_writes_a_record_owned_in_another_unit() {
+    let org = org_where_u_holds(&["Write Basic"]);
+    let (u, b2) = (org.user("U").unwrap(), org.business_unit("B2").unwrap());
+    // DECISION: the record's owning business unit (B2) is stored on it and differs from its owner's (B1).
+    let record = RecordData::new(5, "account", Owner::User(u), Some(b2));
+    assert!(can(&org, "U", Write, &record));
+
+    // And depth is measured against the record's owning unit, not its owner's: Local in B1 misses V's record in B2.
+    let org = org_where_u_holds(&["R"]);
+    let v = org.user("V").unwrap();
+    let moved = RecordData::new(
+        6,
+        "account",
+        Owner::User(v),
+        Some(org.business_unit("B2").unwrap()),
+    );
+    assert!(!can(&org, "U", Write, &moved));
+}
+
+#[test]
+fn example_6_team_privileges_only_act_through_the_team() {
+    let org = units(&authority())
+        .user("U", "B1", [""; 0])
+        .user("W", "B2", [""; 0])
+        .user("V", "B1", [""; 0])
+        .owner_team("T", "B2", ["U"], [("Team reader", Inheritance::TeamOnly)])
+        .build()
+        .unwrap();
+    let (u, t) = (org.user("U").unwrap(), org.team("T").unwrap());
+    assert!(
+        can(&org, "U", Read, &account_of(&org, 1, "W")),
+        "W's account is owned in B2, T's unit"
+    );
+    assert!(
+        !can(&org, "U", Read, &account_of(&org, 2, "V")),
+        "Local through T is measured from B2, not U's B1"
+    );
+    assert!(
+        can(
+            &org,
+            "U",
+            Create,
+            &RecordData::owned_by_team(&org, 3, "account", t)
+        ),
+        "U creates accounts owned by T"
+    );
+    let own = RecordData::owned_by_user(&org, 4, "account", u);
+    assert!(!can(&org, "U", Create, &own), "but not accounts owned by U");
+
+    // With isinherited = 1 the same role is also U's own at Basic: U creates accounts it owns.
+    let org = units(&authority())
+        .user("U", "B1", [""; 0])
+        .owner_team(
+            "T",
+            "B2",
+            ["U"],
+            [("Team reader", Inheritance::DirectBasicAndTeam)],
+        )
+        .build()
+        .unwrap();
+    let own = RecordData::owned_by_user(&org, 4, "account", org.user("U").unwrap());
+    assert!(can(&org, "U", Create, &own));
+}
+
+#[test]
+fn example_7_roles_are_cumulative_and_the_highest_depth_wins() {
+    let org = org_where_u_holds(&["R1", "R2"]);
+    let u = principal(&org, "U");
+    let catalog = org.authority().catalog();
+    let held = |p: &str| u.held(&catalog.resolve(p, Some("account"), None).unwrap());
+    assert_eq!(held("Read"), Some(rolegate::Depth::Local));
+    assert_eq!(held("Write"), Some(rolegate::Depth::Local));
+    assert_eq!(held("Delete"), Some(rolegate::Depth::Basic));
+    assert!(can(&org, "U", Read, &account_of(&org, 1, "V")));
+    assert!(can(&org, "U", Write, &account_of(&org, 1, "V")));
+    assert!(
+        !can(&org, "U", Delete, &account_of(&org, 1, "V")),
+        "Delete is only Basic"
+    );
+    assert!(can(&org, "U", Delete, &account_of(&org, 2, "U")));
+}
+
+#[test]
+fn example_8_organization_owned_tables_have_no_owner_to_check() {
+    let org = org_where_u_holds(&["Presence reader"]);
+    let presence = RecordData::new(8, "msdyn_presence", Owner::Organization, None);
+    assert!(
+        can(&org, "U", Read, &presence),
+        "any Read grant reads every record"
+    );
+    assert!(!can(&org, "V", Read, &presence), "no Read grant, no read");
+
+    // A principal built from the authority alone decides it too: there is nothing to check in step 2.
+    let plain = org.authority().principal("p", ["Presence reader"]).unwrap();
+    assert!(plain.can(Read, &presence));
+    assert_eq!(
+        plain.check_record(Write, &presence).unwrap_err().reason,
+        DenialReason::NotHeld
+    );
+
+    let catalog = org.authority().catalog();
+    assert!(
+        catalog
+            .resolve("Assign", Some("msdyn_presence"), None)
+            .is_err(),
+        "no Assign"
+    );
+    assert!(
+        catalog
+            .resolve("Share", Some("msdyn_presence"), None)
+            .is_err(),
+        "no Share"
+    );
+    assert!(
+        catalog
+            .resolve("Read", Some("msdyn_presence"), Some("Local"))
+            .is_err(),
+        "Read at Local is a mistake"
+    );
+    let assign = principal(&org, "U")
+        .check_record(TablePrivilege::Assign, &presence)
+        .unwrap_err();
+    assert_eq!(assign.reason, DenialReason::Unknown);
+}
+
+/// M manages R1, R1 manages R2, R2 manages R3; all in B1 with Read and Write at Basic.
+fn managers(depth: Option<u8>, manager_role: &str, manager_unit: &str) -> Organization {
+    let b = units(&authority())
+        .user("M", manager_unit, [manager_role])
+        .user("R1", "B1", ["Write Basic"])
+        .user("R2", "B1", ["Write Basic"])
+        .user("R3", "B1", ["Write Basic"])
+        .manager("R1", "M")
+        .manager("R2", "R1")
+        .manager("R3", "R2");
+    match depth {
+        Some(d) => b.hierarchy(d).build().unwrap(),
+        None => b.build().unwrap(),
+    }
+}
+
+#[test]
+fn example_9_managers_reach_their_reports_records_down_to_the_configured_depth() {
+    let org = managers(Some(2), "Write Basic", "B1");
+    let r1 = account_of(&org, 1, "R1");
+    let r2 = account_of(&org, 2, "R2");
+    let r3 = account_of(&org, 3, "R3");
+    assert!(
+        can(&org, "M", Read, &r1) && can(&org, "M", Write, &r1),
+        "M reads and writes R1's records"
+    );
+    assert!(
+        can(&org, "M", Read, &r2) && !can(&org, "M", Write, &r2),
+        "M only reads R2's"
+    );
+    assert!(!can(&org, "M", Read, &r3), "nothing below the depth");
+    assert!(
+        !can(&org, "M", Delete, &r1),
+        "the hierarchy never grants Delete"
+    );
+
+    // Records shared with a report are reached too.
+    let r3_shared = r3
+        .clone()
+        .shared(Grantee::User(org.user("R1").unwrap()), [Read]);
+    assert!(can(&org, "M", Read, &r3_shared));
+
+    // Off by default.
+    let off = managers(None, "Write Basic", "B1");
+    assert!(!can(&off, "M", Read, &account_of(&off, 1, "R1")));
+}
+
+#[test]
+fn example_9_decision_the_manager_needs_read_and_a_unit_at_or_above_the_report() {
+    // The manager holds Write but no Read on account: nothing through the hierarchy.
+    let cat = format!(
+        "{CATALOG}\n[[role]]\nname = \"Write only\"\n[role.grants]\naccount = {{ Write = \"Basic\" }}\n"
+    );
+    let authority =
+        Authority::new(Catalog::from_str_named(&cat, "semantics.toml", Syntax::Toml).unwrap());
+    let org = units(&authority)
+        .user("M", "B1", ["Write only"])
+        .user("R1", "B1", ["Write Basic"])
+        .manager("R1", "M")
+        .hierarchy(2)
+        .build()
+        .unwrap();
+    assert!(!can(&org, "M", Write, &account_of(&org, 1, "R1")));
+
+    // A manager in B1a (below the report's B1) does not reach the report's records; one in Root does.
+    let below = managers(Some(2), "Write Basic", "B1a");
+    assert!(!can(&below, "M", Read, &account_of(&below, 1, "R1")));
+    let above = managers(Some(2), "Write Basic", "Root");
+    assert!(can(&above, "M", Write, &account_of(&above, 1, "R1")));
+}
+
+#[test]
+fn example_10_attaching_a_note_needs_append_on_it_and_append_to_on_the_opportunity() {
+    let org = units(&authority())
+        .user("U", "B1", ["Notes"])
+        .user("N", "B1", ["Notes without AppendTo"])
+        .user("V", "B1", [""; 0])
+        .build()
+        .unwrap();
+    let record = |id: u128, table: &str, owner: &str| {
+        RecordData::owned_by_user(&org, id, table, org.user(owner).unwrap())
+    };
+    let note = record(1, "annotation", "U");
+    let opportunity = record(2, "opportunity", "U");
+    assert!(
+        principal(&org, "U")
+            .check_association(&note, &opportunity)
+            .is_ok()
+    );
+    assert!(can(&org, "U", Append, &note) && can(&org, "U", AppendTo, &opportunity));
+
+    // Without AppendTo on opportunity: denied, naming AppendTo.
+    let (n_note, n_opportunity) = (record(3, "annotation", "N"), record(4, "opportunity", "N"));
+    let denied = principal(&org, "N")
+        .check_association(&n_note, &n_opportunity)
+        .unwrap_err();
+    assert_eq!(
+        denied.to_string(),
+        "missing AppendTo on opportunity for record 4: held through no role"
+    );
+
+    // AppendTo held, but the opportunity (V's, Basic) is not reachable: its own access check fails.
+    let v_opportunity = record(5, "opportunity", "V");
+    let denied = principal(&org, "U")
+        .check_association(&note, &v_opportunity)
+        .unwrap_err();
+    assert_eq!(denied.reason, DenialReason::NoAccess);
+    // And Append on the note is checked against the note: V's note is out of reach.
+    assert!(
+        principal(&org, "U")
+            .check_association(&record(6, "annotation", "V"), &opportunity)
+            .is_err()
+    );
+}
+
+#[test]
+fn record_denials_say_which_path_failed() {
+    let org = org_where_u_holds(&["R"]);
+    let record = RecordData::new(
+        42,
+        "account",
+        Owner::User(org.user("W").unwrap()),
+        org.business_unit("B2"),
+    );
+    let denied = principal(&org, "U")
+        .check_record(Write, &record)
+        .unwrap_err();
+    assert_eq!(denied.reason, DenialReason::NoAccess);
+    assert_eq!(
+        denied.to_string(),
+        "missing Write on account for record 42: held Local through role \"R\", but the record's owning business unit \
+         B2 is outside B1; not owner, not shared"
+    );
+
+    let org = org_where_u_holds(&["Write Basic"]);
+    let denied = principal(&org, "U")
+        .check_record(Write, &account_of(&org, 7, "V"))
+        .unwrap_err();
+    assert_eq!(
+        denied.to_string(),
+        "missing Write on account for record 7: held Basic through role \"Write Basic\", which reaches only records \
+         the principal or its teams own; not owner, not shared"
+    );
+}
+
+#[test]
+fn anything_unknown_on_a_record_is_denied_with_a_reason() {
+    let org = org_where_u_holds(&["Read Global"]);
+    let other = org_where_u_holds(&["Read Global"]);
+    let u = principal(&org, "U");
+    // An owner from another organisation.
+    let foreign = account_of(&other, 1, "V");
+    let denied = u.check_record(Read, &foreign).unwrap_err();
+    assert_eq!(denied.reason, DenialReason::UnknownRecordParty);
+    // No owning business unit.
+    let nowhere = RecordData::new(2, "account", Owner::User(org.user("V").unwrap()), None);
+    assert_eq!(
+        u.check_record(Read, &nowhere).unwrap_err().reason,
+        DenialReason::UnknownRecordParty
+    );
+    // An unknown table.
+    let odd = RecordData::new(
+        3,
+        "contact",
+        Owner::User(org.user("V").unwrap()),
+        org.business_unit("B1"),
+    );
+    assert_eq!(
+        u.check_record(Read, &odd).unwrap_err().reason,
+        DenialReason::Unknown
+    );
+    // A principal with no organisation on a user-owned table.
+    let plain = org.authority().principal("p", ["Read Global"]).unwrap();
+    assert_eq!(
+        plain
+            .check_record(Read, &account_of(&org, 4, "V"))
+            .unwrap_err()
+            .reason,
+        DenialReason::NoOrganization
+    );
+}
+
+#[test]
+fn a_call_site_checks_records_through_its_cached_slot() {
+    use rolegate::{CallSite, SiteRequirement};
+    static WRITE_ACCOUNT: CallSite = CallSite::new(
+        SiteRequirement::Table {
+            privilege: Write,
+            table: "account",
+            depth: None,
+        },
+        "rename_account",
+        module_path!(),
+        file!(),
+        line!(),
+        column!(),
+    );
+    let org = org_where_u_holds(&["R"]);
+    let u = principal(&org, "U");
+    assert!(
+        u.check_record_site(&WRITE_ACCOUNT, &account_of(&org, 1, "V"))
+            .is_ok()
+    );
+    assert!(
+        u.check_record_site(&WRITE_ACCOUNT, &account_of(&org, 1, "V"))
+            .is_ok(),
+        "and again from the cache"
+    );
+    let denied = u
+        .check_record_site(&WRITE_ACCOUNT, &account_of(&org, 2, "W"))
+        .unwrap_err();
+    assert_eq!(denied.reason, DenialReason::NoAccess);
+    assert!(std::ptr::eq(denied.site.unwrap(), &WRITE_ACCOUNT));
+    let note = RecordData::owned_by_user(&org, 3, "annotation", org.user("V").unwrap());
+    assert_eq!(
+        u.check_record_site(&WRITE_ACCOUNT, &note)
+            .unwrap_err()
+            .reason,
+        DenialReason::WrongTable
+    );
+}
+
+#[test]
+fn a_share_store_supplies_shares_kept_apart_from_records() {
+    let org = org_where_u_holds(&["Read Basic"]);
+    let mut store = rolegate::ShareStore::new();
+    let record = account_of(&org, 9, "V");
+    assert!(!principal(&org, "U").can(Read, &store.with(&record)));
+    store.share(
+        "account",
+        9u64,
+        Grantee::User(org.user("U").unwrap()),
+        [Read].into_iter().collect(),
+    );
+    assert!(principal(&org, "U").can(Read, &store.with(&record)));
+    store.revoke("account", 9u64, Grantee::User(org.user("U").unwrap()));
+    assert!(!principal(&org, "U").can(Read, &store.with(&record)));
+}
