@@ -1,0 +1,393 @@
+//! rolegate against casbin, cedar-policy, a naive evaluator and the floor, on one workload, in one run.
+//!
+//! `cargo bench -p rolegate-bench --features peers`; set `ROLEGATE_BENCH_QUICK=1` for the CI mode (smaller casbin
+//! subsets; pass `-- --warm-up-time 0.1 --measurement-time 0.2` too). Every engine is checked against the model on
+//! the queries it is timed on before anything is timed; a disagreement panics.
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use criterion::{
+    BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main, measurement::WallTime,
+};
+use rolegate::catalog::{
+    BUILTIN_TOML, CatalogFile, Ownership, OwnershipBasis, RoleEntry, Syntax, TableEntry,
+};
+use rolegate::{Authority, Catalog, Depth, Principal, TablePrivilege};
+use rolegate_bench::engines::{Floor, FloorQuery, Naive, Rolegate, check_agreement};
+use rolegate_bench::peers::{
+    Cedar, CedarEncoding, assert_agrees, casbin_args, casbin_cached_enforcer, casbin_enforcer,
+    casbin_query,
+};
+use rolegate_bench::sites::{SITES, call_each, floor_each};
+use rolegate_bench::workload::{LARGE_TABLES, SMALL_TABLES, Workload, XorShift};
+
+use casbin::CoreApi;
+
+/// Queries the cedar benchmarks iterate over (cedar is checked on all of them beforehand).
+const CEDAR_TIMED: usize = 10_000;
+
+struct Sizes {
+    /// Queries the plain casbin `Enforcer` is checked on.
+    casbin_checked: usize,
+    /// Queries the plain casbin `Enforcer` is timed on.
+    casbin_timed: usize,
+    /// Queries the `CachedEnforcer` is warmed with, checked on and timed on.
+    casbin_warm: usize,
+}
+
+fn sizes(tables: usize) -> Sizes {
+    let quick = std::env::var_os("ROLEGATE_BENCH_QUICK").is_some();
+    match (tables > SMALL_TABLES, quick) {
+        (false, false) => Sizes {
+            casbin_checked: 300,
+            casbin_timed: 4,
+            casbin_warm: 1_000,
+        },
+        (true, false) => Sizes {
+            casbin_checked: 30,
+            casbin_timed: 1,
+            casbin_warm: 100,
+        },
+        (false, true) => Sizes {
+            casbin_checked: 20,
+            casbin_timed: 1,
+            casbin_warm: 50,
+        },
+        (true, true) => Sizes {
+            casbin_checked: 3,
+            casbin_timed: 1,
+            casbin_warm: 5,
+        },
+    }
+}
+
+fn per_decision<F: FnMut() -> usize>(
+    g: &mut BenchmarkGroup<'_, WallTime>,
+    name: &str,
+    n: usize,
+    mut f: F,
+) {
+    g.throughput(Throughput::Elements(n as u64));
+    g.bench_function(name, |b| b.iter(|| black_box(f())));
+}
+
+fn engines(c: &mut Criterion, tables: usize) {
+    let sizes = sizes(tables);
+    let started = Instant::now();
+    let w = Workload::generate(tables);
+    let floor = Floor::new(&w);
+    let naive = Naive::new(&w);
+    let rolegate = Rolegate::new(&w);
+    let allowed = check_agreement(&w, &floor, &naive, &rolegate)
+        .unwrap_or_else(|e| panic!("{tables} tables: {e}"));
+    eprintln!(
+        "[{tables} tables] floor, naive, rolegate check and check_site agree with the model on all {} queries \
+         ({allowed} allowed)",
+        w.queries.len()
+    );
+
+    // #[requires] functions: every site for every user, checked against the floor.
+    let site_requirements: Vec<(usize, u8)> = SITES.iter().map(|s| (s.slot(), s.rank())).collect();
+    let everyone: Vec<u32> = (0..w.users.len() as u32).collect();
+    let all_users: Vec<Vec<u32>> = SITES.iter().map(|_| everyone.clone()).collect();
+    let allowed_users: Vec<Vec<u32>> = site_requirements
+        .iter()
+        .map(|&(slot, rank)| {
+            everyone
+                .iter()
+                .copied()
+                .filter(|&u| floor.allows(u, slot, rank))
+                .collect()
+        })
+        .collect();
+    for (site, &(slot, rank)) in SITES.iter().zip(&site_requirements) {
+        for (u, principal) in rolegate.principals.iter().enumerate() {
+            let expected = floor.allows(u as u32, slot, rank);
+            assert_eq!(
+                (site.function)(principal).is_ok(),
+                expected,
+                "#[requires] site {site:?} for user {u}"
+            );
+        }
+    }
+    let principals_of = |lists: &[Vec<u32>]| -> Vec<Vec<&Principal>> {
+        lists
+            .iter()
+            .map(|l| {
+                l.iter()
+                    .map(|&u| &rolegate.principals[u as usize])
+                    .collect()
+            })
+            .collect()
+    };
+    let all_principals = principals_of(&all_users);
+    let allowed_principals = principals_of(&allowed_users);
+    assert_eq!(
+        call_each(&all_principals),
+        floor_each(&floor, &all_users, &site_requirements)
+    );
+    let calls_allowed: usize = allowed_users.iter().map(Vec::len).sum();
+    assert_eq!(call_each(&allowed_principals), calls_allowed);
+    eprintln!(
+        "[{tables} tables] {} #[requires] functions agree with the floor for all {} users ({calls_allowed} of {} calls \
+         allowed)",
+        SITES.len(),
+        w.users.len(),
+        SITES.len() * w.users.len()
+    );
+
+    // cedar: every query, both encodings, built requests and prebuilt ones.
+    let cedars: Vec<Cedar> = CedarEncoding::ALL
+        .iter()
+        .map(|&e| Cedar::new(&w, e))
+        .collect();
+    for cedar in &cedars {
+        assert_agrees(
+            &format!("cedar {}", cedar.encoding.name()),
+            &w,
+            &w.queries,
+            |q| cedar.allows(q),
+        );
+    }
+    let cedar_queries = &w.queries[..CEDAR_TIMED];
+    let prebuilt: Vec<Vec<cedar_policy::Request>> = cedars
+        .iter()
+        .map(|cedar| cedar_queries.iter().map(|q| cedar.request(q)).collect())
+        .collect();
+    for (cedar, requests) in cedars.iter().zip(&prebuilt) {
+        let answers: Vec<bool> = requests.iter().map(|r| cedar.decide(r)).collect();
+        let mut i = 0;
+        assert_agrees(
+            &format!("cedar {} prebuilt", cedar.encoding.name()),
+            &w,
+            cedar_queries,
+            |_| {
+                i += 1;
+                answers[i - 1]
+            },
+        );
+    }
+    eprintln!(
+        "[{tables} tables] cedar ({} encodings) agrees with the model on all queries",
+        cedars.len()
+    );
+
+    // casbin: a subset for the plain Enforcer (milliseconds per decision), a warm subset for the CachedEnforcer.
+    let casbin_queries: Vec<_> = w.queries.iter().map(casbin_query).collect();
+    let enforcer = casbin_enforcer(&w);
+    assert_agrees(
+        "casbin Enforcer",
+        &w,
+        &w.queries[..sizes.casbin_checked],
+        |q| enforcer.enforce(casbin_query(q)).expect("casbin enforce"),
+    );
+    let cached = casbin_cached_enforcer(&w, 4 * sizes.casbin_warm);
+    let warm = &w.queries[..sizes.casbin_warm];
+    assert_agrees("casbin CachedEnforcer (cold)", &w, warm, |q| {
+        cached.enforce(casbin_query(q)).expect("enforce")
+    });
+    assert_agrees("casbin CachedEnforcer (warm)", &w, warm, |q| {
+        cached.enforce(casbin_query(q)).expect("enforce")
+    });
+    eprintln!(
+        "[{tables} tables] casbin agrees with the model: plain Enforcer on the first {} queries, CachedEnforcer on the \
+         first {} (cold, then warm); setup and checks took {:.1?}",
+        sizes.casbin_checked,
+        sizes.casbin_warm,
+        started.elapsed()
+    );
+
+    let floor_queries: Vec<FloorQuery> = w.queries.iter().map(FloorQuery::from).collect();
+    let allowed_queries: Vec<_> = w
+        .queries
+        .iter()
+        .copied()
+        .filter(|q| w.expected(q))
+        .collect();
+    let allowed_floor: Vec<FloorQuery> = allowed_queries.iter().map(FloorQuery::from).collect();
+    let mut g = c.benchmark_group(format!("decide-{tables}"));
+
+    per_decision(&mut g, "floor", floor_queries.len(), || {
+        floor_queries
+            .iter()
+            .map(|q| usize::from(floor.allows(q.user, q.slot as usize, q.rank)))
+            .sum()
+    });
+    per_decision(&mut g, "floor-allowed-only", allowed_floor.len(), || {
+        allowed_floor
+            .iter()
+            .map(|q| usize::from(floor.allows(q.user, q.slot as usize, q.rank)))
+            .sum()
+    });
+    per_decision(&mut g, "rolegate-check_site", w.queries.len(), || {
+        w.queries
+            .iter()
+            .map(|q| usize::from(rolegate.check_site(q)))
+            .sum()
+    });
+    per_decision(
+        &mut g,
+        "rolegate-check_site-allowed-only",
+        allowed_queries.len(),
+        || {
+            allowed_queries
+                .iter()
+                .map(|q| usize::from(rolegate.check_site(q)))
+                .sum()
+        },
+    );
+    per_decision(&mut g, "rolegate-check", w.queries.len(), || {
+        w.queries
+            .iter()
+            .map(|q| usize::from(rolegate.check(q)))
+            .sum()
+    });
+    per_decision(&mut g, "requires-fn", SITES.len() * w.users.len(), || {
+        call_each(&all_principals)
+    });
+    per_decision(
+        &mut g,
+        "requires-fn-floor",
+        SITES.len() * w.users.len(),
+        || floor_each(&floor, &all_users, &site_requirements),
+    );
+    per_decision(&mut g, "requires-fn-allowed-only", calls_allowed, || {
+        call_each(&allowed_principals)
+    });
+    per_decision(
+        &mut g,
+        "requires-fn-allowed-only-floor",
+        calls_allowed,
+        || floor_each(&floor, &allowed_users, &site_requirements),
+    );
+    per_decision(&mut g, "naive-hashmap", w.queries.len(), || {
+        w.queries.iter().map(|q| usize::from(naive.allows(q))).sum()
+    });
+    for (cedar, requests) in cedars.iter().zip(&prebuilt) {
+        let name = cedar.encoding.name();
+        per_decision(
+            &mut g,
+            &format!("cedar-{name}"),
+            cedar_queries.len(),
+            || {
+                cedar_queries
+                    .iter()
+                    .map(|q| usize::from(cedar.allows(q)))
+                    .sum()
+            },
+        );
+        per_decision(
+            &mut g,
+            &format!("cedar-{name}-prebuilt-requests"),
+            requests.len(),
+            || requests.iter().map(|r| usize::from(cedar.decide(r))).sum(),
+        );
+    }
+    let warm_queries = &casbin_queries[..sizes.casbin_warm];
+    per_decision(&mut g, "casbin-cached-warm", warm_queries.len(), || {
+        warm_queries
+            .iter()
+            .map(|q| usize::from(cached.enforce(casbin_args(q)).expect("enforce")))
+            .sum()
+    });
+    g.sample_size(10);
+    let slow_queries = &casbin_queries[..sizes.casbin_timed];
+    per_decision(&mut g, "casbin-enforcer", slow_queries.len(), || {
+        slow_queries
+            .iter()
+            .map(|q| usize::from(enforcer.enforce(casbin_args(q)).expect("enforce")))
+            .sum()
+    });
+    g.finish();
+}
+
+fn decide(c: &mut Criterion) {
+    engines(c, SMALL_TABLES);
+    engines(c, LARGE_TABLES);
+}
+
+/// Three roles the size of the real Omnichannel administrator role (about 280 tables, all eight privileges).
+fn admin_sized_catalog() -> Catalog {
+    const TABLES: usize = 280;
+    let mut rng = XorShift::new(280);
+    let tables = (0..TABLES)
+        .map(|t| TableEntry {
+            name: format!("t{t}"),
+            display: None,
+            schema: None,
+            aliases: Vec::new(),
+            ownership: Ownership::UserOrTeam,
+            ownership_basis: OwnershipBasis::Declared,
+            privileges: None,
+            depths: None,
+            deprecated: false,
+            source: None,
+        })
+        .collect();
+    let roles = (0..3)
+        .map(|r| RoleEntry {
+            name: format!("admin{r}"),
+            grants: (0..TABLES)
+                .map(|t| {
+                    let row = TablePrivilege::ALL
+                        .into_iter()
+                        .map(|p| (p, Depth::ALL[rng.below(4) as usize]))
+                        .collect();
+                    (format!("t{t}"), row)
+                })
+                .collect(),
+            ..RoleEntry::default()
+        })
+        .collect();
+    Catalog::from_file(
+        CatalogFile {
+            tables,
+            roles,
+            ..CatalogFile::default()
+        },
+        "<admin-sized>",
+    )
+    .expect("admin-sized catalog")
+}
+
+fn setup(c: &mut Criterion) {
+    let authority = Authority::new(admin_sized_catalog());
+    let roles = ["admin0", "admin1", "admin2"];
+    let principal = authority.principal("ada", roles).expect("principal");
+    eprintln!(
+        "[setup] a principal holding 3 administrator-sized roles (280 tables x 8 privileges) uses {} bytes \
+         (Principal::memory_bytes), the authority has {} slots",
+        principal.memory_bytes(),
+        authority.slot_count()
+    );
+    let builtin = Authority::builtin();
+    let admin = builtin
+        .principal("ada", ["Omnichannel administrator"])
+        .expect("builtin admin");
+    eprintln!(
+        "[setup] a builtin Omnichannel administrator uses {} bytes",
+        admin.memory_bytes()
+    );
+    let mut g = c.benchmark_group("setup");
+    g.bench_function("principal-3-admin-sized-roles", |b| {
+        b.iter(|| {
+            authority
+                .principal(black_box("ada"), black_box(roles))
+                .expect("principal")
+        })
+    });
+    g.bench_function("builtin-catalog-from_str_named", |b| {
+        b.iter(|| {
+            Catalog::from_str_named(black_box(BUILTIN_TOML), "<builtin>", Syntax::Toml)
+                .expect("builtin")
+        })
+    });
+    g.bench_function("builtin-authority-new", |b| {
+        b.iter(|| Authority::new(black_box(Catalog::builtin().clone())))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, setup, decide);
+criterion_main!(benches);

@@ -1,0 +1,123 @@
+//! Functions guarded by `#[requires]`, validated at compile time against `bench-catalog.toml` (the 150-table
+//! workload's catalog): the path users get. A `#[requires]` site has a fixed requirement, so the benchmark calls a
+//! fixed set of 32 of them (spread over tables, privileges and depths) for the workload's users.
+
+use std::hint::black_box;
+
+use rolegate::{Denied, Principal, TablePrivilege, requires};
+
+/// A generated function and the requirement written in its attribute.
+#[derive(Debug, Clone, Copy)]
+pub struct Site {
+    /// The guarded function.
+    pub function: fn(&Principal) -> Result<(), Denied>,
+    /// The privilege, as written.
+    pub privilege: &'static str,
+    /// The table, as written.
+    pub table: &'static str,
+    /// The minimum depth, as written.
+    pub depth: &'static str,
+}
+
+impl Site {
+    /// The (table, privilege) slot of the requirement in the workload's numbering.
+    pub fn slot(&self) -> usize {
+        let table: usize = self.table[1..]
+            .parse()
+            .unwrap_or_else(|_| panic!("table name {}", self.table));
+        let privilege = TablePrivilege::parse(self.privilege)
+            .unwrap_or_else(|| panic!("privilege {}", self.privilege));
+        table * TablePrivilege::COUNT + privilege.index()
+    }
+
+    /// The minimum rank of the requirement.
+    pub fn rank(&self) -> u8 {
+        rolegate::Depth::parse(self.depth)
+            .unwrap_or_else(|| panic!("depth {}", self.depth))
+            .rank()
+    }
+}
+
+macro_rules! requires_sites {
+    ($($name:ident => $privilege:tt on $table:tt at $depth:tt;)*) => {
+        $(
+            #[doc = concat!("Requires ", $privilege, " on ", $table, " at ", $depth, ".")]
+            #[requires(privilege = $privilege, table = $table, depth = $depth)]
+            pub fn $name(user: &Principal) -> Result<(), Denied> {
+                Ok(())
+            }
+        )*
+
+        /// Every generated function, in order.
+        pub const SITES: &[Site] = &[
+            $(Site { function: $name, privilege: $privilege, table: $table, depth: $depth },)*
+        ];
+
+        /// Calls site `k` directly (a static call the compiler can inline, as in a service) for each principal of
+        /// `callers[k]`; returns how many calls were allowed.
+        #[inline(never)]
+        pub fn call_each(callers: &[Vec<&Principal>]) -> usize {
+            let mut allowed = 0;
+            let mut k = 0;
+            $(
+                for &user in &callers[k] {
+                    allowed += usize::from(black_box($name(black_box(user)).is_ok()));
+                }
+                k += 1;
+            )*
+            let _ = k;
+            allowed
+        }
+    };
+}
+
+requires_sites! {
+    site_00 => "Create" on "t5" at "Basic";
+    site_01 => "Read" on "t42" at "Local";
+    site_02 => "Write" on "t80" at "Deep";
+    site_03 => "Delete" on "t118" at "Global";
+    site_04 => "Append" on "t3" at "Basic";
+    site_05 => "AppendTo" on "t40" at "Local";
+    site_06 => "Assign" on "t77" at "Deep";
+    site_07 => "Share" on "t114" at "Global";
+    site_08 => "Create" on "t1" at "Local";
+    site_09 => "Read" on "t38" at "Deep";
+    site_10 => "Write" on "t75" at "Global";
+    site_11 => "Delete" on "t112" at "Basic";
+    site_12 => "Append" on "t149" at "Local";
+    site_13 => "AppendTo" on "t36" at "Deep";
+    site_14 => "Assign" on "t73" at "Global";
+    site_15 => "Share" on "t110" at "Basic";
+    site_16 => "Create" on "t147" at "Deep";
+    site_17 => "Read" on "t34" at "Global";
+    site_18 => "Write" on "t71" at "Basic";
+    site_19 => "Delete" on "t108" at "Local";
+    site_20 => "Append" on "t145" at "Deep";
+    site_21 => "AppendTo" on "t32" at "Global";
+    site_22 => "Assign" on "t69" at "Basic";
+    site_23 => "Share" on "t106" at "Local";
+    site_24 => "Create" on "t143" at "Global";
+    site_25 => "Read" on "t30" at "Basic";
+    site_26 => "Write" on "t67" at "Local";
+    site_27 => "Delete" on "t104" at "Deep";
+    site_28 => "Append" on "t141" at "Global";
+    site_29 => "AppendTo" on "t28" at "Basic";
+    site_30 => "Assign" on "t65" at "Local";
+    site_31 => "Share" on "t102" at "Deep";
+}
+
+/// The floor on the same calls as [`call_each`]: `callers[k]` are user indexes, `SITES[k]` gives the slot and rank.
+#[inline(never)]
+pub fn floor_each(
+    floor: &crate::engines::Floor,
+    callers: &[Vec<u32>],
+    requirements: &[(usize, u8)],
+) -> usize {
+    let mut allowed = 0;
+    for (users, &(slot, rank)) in callers.iter().zip(requirements) {
+        for &user in users {
+            allowed += usize::from(black_box(floor.row(black_box(user))[slot] >= rank));
+        }
+    }
+    allowed
+}

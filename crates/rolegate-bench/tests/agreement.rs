@@ -1,0 +1,95 @@
+//! The workload is what the benchmarks say it is, and the engines of the library agree with the model on it.
+
+use rolegate_bench::engines::{Floor, Naive, Rolegate, check_agreement};
+use rolegate_bench::sites::{SITES, call_each, floor_each};
+use rolegate_bench::workload::{GRANT_PERCENT, QUERIES, ROLES, SMALL_TABLES, USERS, Workload};
+
+#[test]
+fn the_workload_is_deterministic_and_has_the_documented_shape() {
+    let w = Workload::generate(SMALL_TABLES);
+    let again = Workload::generate(SMALL_TABLES);
+    assert_eq!(w.grants, again.grants);
+    assert_eq!(w.users, again.users);
+    assert_eq!(w.queries, again.queries);
+
+    assert_eq!(w.grants.len(), ROLES);
+    for row in &w.grants {
+        let granted = row.iter().filter(|&&r| r > 0).count();
+        let percent = granted * 100 / row.len();
+        assert!(
+            percent.abs_diff(GRANT_PERCENT as usize) <= 3,
+            "a role grants {percent}% of the pairs"
+        );
+        assert!(row.iter().all(|&r| r <= 4));
+        for rank in 1..=4 {
+            assert!(row.contains(&rank), "no grant at rank {rank}");
+        }
+    }
+    assert_eq!(w.users.len(), USERS);
+    for roles in &w.users {
+        assert!((1..=3).contains(&roles.len()));
+        let mut distinct = roles.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        assert_eq!(
+            distinct.len(),
+            roles.len(),
+            "a user holds a role twice: {roles:?}"
+        );
+    }
+    assert_eq!(w.queries.len(), QUERIES);
+    assert!(
+        w.queries
+            .iter()
+            .any(|q| q.table as usize == SMALL_TABLES - 1)
+    );
+}
+
+#[test]
+fn floor_naive_and_rolegate_agree_with_the_model_on_every_query() {
+    let w = Workload::generate(SMALL_TABLES);
+    let allowed =
+        check_agreement(&w, &Floor::new(&w), &Naive::new(&w), &Rolegate::new(&w)).unwrap();
+    assert!(
+        allowed > QUERIES / 10 && allowed < QUERIES * 9 / 10,
+        "{allowed} allowed: the mix is too one-sided"
+    );
+}
+
+#[test]
+fn requires_functions_allow_exactly_the_users_the_floor_allows() {
+    let w = Workload::generate(SMALL_TABLES);
+    let floor = Floor::new(&w);
+    let rolegate = Rolegate::new(&w);
+    let requirements: Vec<(usize, u8)> = SITES.iter().map(|s| (s.slot(), s.rank())).collect();
+    let mut denied = 0;
+    for (site, &(slot, rank)) in SITES.iter().zip(&requirements) {
+        for (u, principal) in rolegate.principals.iter().enumerate() {
+            let result = (site.function)(principal);
+            assert_eq!(
+                result.is_ok(),
+                floor.allows(u as u32, slot, rank),
+                "{site:?} for user {u}"
+            );
+            if let Err(denial) = result {
+                denied += 1;
+                let wanted = format!("{} on {} at {}", site.privilege, site.table, site.depth);
+                assert!(
+                    denial.to_string().contains(&wanted),
+                    "{denial} does not name {wanted}"
+                );
+            }
+        }
+    }
+    assert!(denied > 0);
+    let everyone: Vec<u32> = (0..USERS as u32).collect();
+    let users: Vec<Vec<u32>> = SITES.iter().map(|_| everyone.clone()).collect();
+    let principals: Vec<Vec<_>> = SITES
+        .iter()
+        .map(|_| rolegate.principals.iter().collect())
+        .collect();
+    assert_eq!(
+        call_each(&principals),
+        floor_each(&floor, &users, &requirements)
+    );
+}
