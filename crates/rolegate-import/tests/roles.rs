@@ -137,6 +137,8 @@ fn dataverse_roles_map_tokens_and_recognise_misc_privileges() {
         "prvWorkflowExecution",
         "prvActivateSynchronousWorkflow",
         "prvReadAuditSummary",
+        "prvReadAuditPartitions",
+        "prvReadRecordAuditHistory",
     ] {
         assert!(role.holds_misc(misc), "{misc}");
     }
@@ -144,6 +146,8 @@ fn dataverse_roles_map_tokens_and_recognise_misc_privileges() {
         "flow",
         "workflowexecution",
         "auditsummary",
+        "auditpartitions",
+        "recordaudithistory",
         "synchronousworkflow",
     ] {
         assert!(catalog.table(fake).is_none(), "no fake table {fake}");
