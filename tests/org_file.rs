@@ -1,0 +1,184 @@
+//! Organisation files: loaded through serde (TOML or JSON), validated, every problem with file, line and column.
+
+use rolegate::catalog::Syntax;
+use rolegate::{Authority, Organization, RecordData, TablePrivilege};
+
+const GOOD: &str = r#"
+[organization]
+name = "contoso"
+hierarchy_depth = 1
+
+[[business_unit]]
+name = "Root"
+
+[[business_unit]]
+name = "B1"
+parent = "Root"
+
+[[user]]
+name = "M"
+business_unit = "B1"
+roles = ["Omnichannel supervisor"]
+
+[[user]]
+name = "U"
+business_unit = "B1"
+manager = "M"
+roles = ["Omnichannel agent"]
+
+[[team]]
+name = "T"
+business_unit = "Root"
+members = ["U"]
+roles = [{ role = "Omnichannel administrator", isinherited = 0 }]
+
+[[team]]
+name = "A"
+business_unit = "B1"
+kind = "access"
+members = ["U", "M"]
+"#;
+
+fn load(text: &str) -> Result<Organization, String> {
+    Organization::from_str_named(&Authority::builtin(), text, "org.toml", Syntax::Toml)
+        .map_err(|e| e.to_string())
+}
+
+fn error(text: &str) -> String {
+    load(text).expect_err("the file is invalid")
+}
+
+#[test]
+fn a_valid_file_loads_users_teams_and_the_hierarchy() {
+    let org = load(GOOD).unwrap();
+    assert_eq!(org.len(), (2, 2, 2));
+    assert_eq!(org.hierarchy().map(|h| h.depth), Some(1));
+    let u = org.principal_named("U").unwrap();
+    // Global Write through team T's administrator role, measured from nowhere in particular: every record.
+    let record = RecordData::owned_by_user(&org, 1, "msdyn_liveworkstream", org.user("M").unwrap());
+    assert!(u.can(TablePrivilege::Write, &record));
+    assert!(org.is_at_or_below(org.business_unit("B1").unwrap(), org.root()));
+}
+
+#[test]
+fn the_same_organisation_loads_from_json() {
+    let json = r#"{
+  "business_unit": [{ "name": "Root" }, { "name": "B1", "parent": "Root" }],
+  "user": [{ "name": "U", "business_unit": "B1", "roles": ["Omnichannel agent"] }],
+  "team": [{ "name": "T", "business_unit": "B1", "members": ["U"], "roles": [{ "role": "Omnichannel agent" }] }]
+}"#;
+    let org = Organization::from_str_named(&Authority::builtin(), json, "org.json", Syntax::Json)
+        .unwrap();
+    assert_eq!(org.len(), (2, 1, 1));
+    let bad = json.replace("\"Omnichannel agent\" }", "\"Omnichanel agent\" }");
+    let e = Organization::from_str_named(&Authority::builtin(), &bad, "org.json", Syntax::Json)
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "org.json:4:88: team `T` has unknown role `Omnichanel agent`\n  help: did you mean `Omnichannel agent`?"
+    );
+}
+
+#[test]
+fn an_unknown_role_is_located_with_a_suggestion() {
+    let text = GOOD.replace(
+        "roles = [\"Omnichannel agent\"]",
+        "roles = [\"Omnichannel agnt\"]",
+    );
+    assert_eq!(
+        error(&text),
+        "org.toml:22:10: user `U` has unknown role `Omnichannel agnt`\n  help: did you mean `Omnichannel agent`?"
+    );
+}
+
+#[test]
+fn a_cycle_of_business_units_is_an_error() {
+    let text = GOOD.replace("name = \"Root\"\n", "name = \"Root\"\nparent = \"B1\"\n");
+    let e = error(&text);
+    assert!(
+        e.contains("business units form a cycle through `Root`"),
+        "{e}"
+    );
+    assert!(e.starts_with("org.toml:8:10: "), "{e}");
+}
+
+#[test]
+fn a_cycle_of_managers_is_an_error() {
+    let text = GOOD.replace(
+        "name = \"M\"\nbusiness_unit = \"B1\"\n",
+        "name = \"M\"\nbusiness_unit = \"B1\"\nmanager = \"U\"\n",
+    );
+    let e = error(&text);
+    assert!(
+        e.starts_with("org.toml:16:11: managers form a cycle through `M`"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_user_in_two_business_units_is_an_error() {
+    let text = format!("{GOOD}\n[[user]]\nname = \"U\"\nbusiness_unit = \"Root\"\n");
+    let e = error(&text);
+    assert!(
+        e.contains("user `U` is in two business units, `B1` and `Root`"),
+        "{e}"
+    );
+}
+
+#[test]
+fn unknown_names_are_reported_together_with_suggestions() {
+    let text = GOOD
+        .replace("members = [\"U\", \"M\"]", "members = [\"U\", \"Mx\"]")
+        .replace("parent = \"Root\"", "parent = \"Rot\"");
+    let e = error(&text);
+    let lines: Vec<&str> = e.lines().collect();
+    assert_eq!(
+        lines[0],
+        "org.toml:11:10: business unit `B1` has unknown parent `Rot`"
+    );
+    assert_eq!(lines[1], "  help: did you mean `Root`?");
+    assert!(
+        e.contains("org.toml:34:17: team `A` has unknown member `Mx`"),
+        "{e}"
+    );
+}
+
+#[test]
+fn access_teams_hold_no_roles_and_isinherited_is_zero_or_one() {
+    let text = GOOD.replace(
+        "kind = \"access\"",
+        "kind = \"access\"\nroles = [{ role = \"Omnichannel agent\" }]",
+    );
+    assert!(error(&text).contains("access team `A` holds roles; access teams hold none"));
+    let text = GOOD.replace("isinherited = 0", "isinherited = 2");
+    assert!(error(&text).starts_with(
+        "org.toml:28:19: team `T` assigns role `Omnichannel administrator` with isinherited = 2"
+    ));
+}
+
+#[test]
+fn syntax_errors_and_unknown_keys_carry_line_and_column() {
+    let e = error("[[user]]\nname = \"U\"\nbusness_unit = \"B1\"\n");
+    assert!(e.starts_with("org.toml:"), "{e}");
+    assert!(e.contains("unknown field `busness_unit`"), "{e}");
+    assert!(e.starts_with("org.toml:3:1:"), "{e}");
+}
+
+#[test]
+fn building_in_code_reports_problems_without_a_file() {
+    let e = Organization::builder(&Authority::builtin())
+        .business_unit("Root", None)
+        .business_unit("Other root", None)
+        .user("U", "Nowhere", ["Omnichannel agent"])
+        .build()
+        .unwrap_err();
+    let text = e.to_string();
+    assert!(
+        text.contains("business units `Root` and `Other root` both have no parent"),
+        "{text}"
+    );
+    assert!(
+        text.contains("user `U` is in unknown business unit `Nowhere`"),
+        "{text}"
+    );
+}
