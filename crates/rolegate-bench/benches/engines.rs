@@ -24,10 +24,9 @@ use rolegate_bench::workload::{LARGE_TABLES, SMALL_TABLES, Workload, XorShift};
 
 use casbin::CoreApi;
 
-/// Queries the cedar benchmarks iterate over (cedar is checked on all of them beforehand).
-const CEDAR_TIMED: usize = 10_000;
-
 struct Sizes {
+    /// Queries the cedar benchmarks iterate over (cedar is checked on all of them beforehand).
+    cedar_timed: usize,
     /// Queries the plain casbin `Enforcer` is checked on.
     casbin_checked: usize,
     /// Queries the plain casbin `Enforcer` is timed on.
@@ -40,21 +39,25 @@ fn sizes(tables: usize) -> Sizes {
     let quick = std::env::var_os("ROLEGATE_BENCH_QUICK").is_some();
     match (tables > SMALL_TABLES, quick) {
         (false, false) => Sizes {
+            cedar_timed: 2_000,
             casbin_checked: 300,
             casbin_timed: 4,
             casbin_warm: 1_000,
         },
         (true, false) => Sizes {
+            cedar_timed: 2_000,
             casbin_checked: 30,
             casbin_timed: 1,
             casbin_warm: 100,
         },
         (false, true) => Sizes {
+            cedar_timed: 200,
             casbin_checked: 20,
             casbin_timed: 1,
             casbin_warm: 50,
         },
         (true, true) => Sizes {
+            cedar_timed: 200,
             casbin_checked: 3,
             casbin_timed: 1,
             casbin_warm: 5,
@@ -150,7 +153,7 @@ fn engines(c: &mut Criterion, tables: usize) {
             |q| cedar.allows(q),
         );
     }
-    let cedar_queries = &w.queries[..CEDAR_TIMED];
+    let cedar_queries = &w.queries[..sizes.cedar_timed];
     let prebuilt: Vec<Vec<cedar_policy::Request>> = cedars
         .iter()
         .map(|cedar| cedar_queries.iter().map(|q| cedar.request(q)).collect())
@@ -207,6 +210,8 @@ fn engines(c: &mut Criterion, tables: usize) {
         .collect();
     let allowed_floor: Vec<FloorQuery> = allowed_queries.iter().map(FloorQuery::from).collect();
     let mut g = c.benchmark_group(format!("decide-{tables}"));
+    // 20 samples (criterion's default is 100): the slower engines take milliseconds per iteration over the queries.
+    g.sample_size(20);
 
     per_decision(&mut g, "floor", floor_queries.len(), || {
         floor_queries
@@ -284,6 +289,7 @@ fn engines(c: &mut Criterion, tables: usize) {
             || requests.iter().map(|r| usize::from(cedar.decide(r))).sum(),
         );
     }
+    g.sample_size(20);
     let warm_queries = &casbin_queries[..sizes.casbin_warm];
     per_decision(&mut g, "casbin-cached-warm", warm_queries.len(), || {
         warm_queries
