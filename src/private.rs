@@ -11,6 +11,16 @@ pub fn check<S: Subject + ?Sized>(subject: &S, site: &'static CallSite) -> Resul
     subject.principal().check_site(site)
 }
 
+/// The check a record-form call site runs.
+#[inline(always)]
+pub fn check_record<S, R>(subject: &S, site: &'static CallSite, record: &R) -> Result<(), Denied>
+where
+    S: Subject + ?Sized,
+    R: crate::Record + ?Sized,
+{
+    subject.principal().check_record_site(site, record)
+}
+
 /// The early return of a failed check.
 #[inline]
 pub fn reject<R: Rejects>(denied: Denied) -> R {

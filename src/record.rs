@@ -91,6 +91,11 @@ pub struct Share {
 ///     fn owning_business_unit(&self) -> Option<BusinessUnitId> { Some(self.unit) }
 /// }
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a record that `#[requires(record = ...)]` can check",
+    label = "checked as the record",
+    note = "implement `rolegate::Record` for `{Self}` (id, table, owner, owning business unit), or use `rolegate::RecordData`"
+)]
 pub trait Record {
     /// The record's id.
     fn id(&self) -> RecordId;

@@ -7,7 +7,17 @@ use syn::spanned::Spanned;
 use syn::{Expr, ExprLit, ExprPath, Ident, Lit, LitStr, Token};
 
 /// The keys `#[requires]` accepts.
-pub const KEYS: [&str; 5] = ["privilege", "table", "depth", "capability", "principal"];
+pub const KEYS: [&str; 6] = [
+    "privilege",
+    "table",
+    "depth",
+    "capability",
+    "principal",
+    "record",
+];
+
+/// The hidden key the first `#[requires]` of a function adds to the others once it has checked their pairing.
+pub const PAIRS_CHECKED: &str = "__rolegate_pairs_checked";
 
 /// The parsed attribute.
 #[derive(Default)]
@@ -17,6 +27,10 @@ pub struct Args {
     pub depth: Option<LitStr>,
     pub capability: Option<LitStr>,
     pub principal: Option<Ident>,
+    /// The record parameter of the record form (`record = item`).
+    pub record: Option<Ident>,
+    /// Set on the second and later `#[requires]` of a function: the first already checked association pairs.
+    pub pairs_checked: bool,
     /// The span of everything between the parentheses, for errors about what is missing.
     pub span: Option<Span>,
     /// A key or value was already reported as malformed: do not also report what its absence implies.
@@ -56,16 +70,42 @@ pub fn parse(tokens: TokenStream, errors: &mut Vec<syn::Error>) -> Args {
     };
     for Pair { key, value } in pairs {
         let name = key.to_string();
-        if name == "principal" {
+        if name == PAIRS_CHECKED {
+            args.pairs_checked = true;
+            continue;
+        }
+        if name == "principal" || name == "record" {
+            let slot = if name == "principal" {
+                &mut args.principal
+            } else {
+                &mut args.record
+            };
             match &value {
-                Expr::Path(ExprPath { path, qself: None, attrs }) if attrs.is_empty() && path.get_ident().is_some() => {
+                Expr::Path(ExprPath {
+                    path,
+                    qself: None,
+                    attrs,
+                }) if attrs.is_empty() && path.get_ident().is_some() => {
                     let ident = path.get_ident().cloned();
-                    set(&mut args.principal, ident, &key, errors);
+                    set(slot, ident, &key, errors);
                 }
-                other => errors.push(syn::Error::new(
-                    other.span(),
-                    "`principal` takes the name of a parameter (or `self`), without quotes: `principal = user`",
-                )),
+                other => {
+                    args.damaged = true;
+                    let example = if name == "principal" {
+                        "principal = user"
+                    } else {
+                        "record = item"
+                    };
+                    let self_ok = if name == "principal" {
+                        " (or `self`)"
+                    } else {
+                        ""
+                    };
+                    errors.push(syn::Error::new(
+                        other.span(),
+                        format!("`{name}` takes the name of a parameter{self_ok}, without quotes: `{example}`"),
+                    ));
+                }
             }
             continue;
         }

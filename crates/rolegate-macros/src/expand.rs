@@ -32,6 +32,19 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         .as_ref()
         .and_then(|l| valid::requirement(&l.catalog, &parsed, &mut errors));
     let principal = valid::principal(&func, parsed.principal.as_ref(), &mut errors);
+    let record = valid::record(
+        &func,
+        parsed.record.as_ref(),
+        requirement.as_ref().map(|(r, _)| r),
+        &mut errors,
+    );
+    if !parsed.pairs_checked {
+        valid::pairing(&func, &parsed, &mut errors);
+    }
+    let mut func = func;
+    if !parsed.pairs_checked {
+        mark_pairs_checked(&mut func);
+    }
     let returns = valid::return_type(&func, &mut errors);
     if !errors.is_empty() {
         let errors = errors.into_iter().reduce(|mut a, b| {
@@ -57,11 +70,32 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let checked = valid::Checked {
         requirement,
         principal,
+        record,
         error_type,
         return_span,
         unsatisfiable,
     };
     write(func, &checked, loaded.tracked.as_deref())
+}
+
+/// Tells the function's other `#[requires]` that association pairs were checked, by a hidden key.
+fn mark_pairs_checked(func: &mut ItemFn) {
+    let key = syn::Ident::new(attr::PAIRS_CHECKED, Span::call_site());
+    for a in func.attrs.iter_mut().filter(|a| valid::is_requires(a)) {
+        let path = a.path().clone();
+        let tokens = match &a.meta {
+            syn::Meta::List(list) if !list.tokens.is_empty() => {
+                let t = &list.tokens;
+                quote! { #t, #key = true }
+            }
+            _ => quote! { #key = true },
+        };
+        a.meta = syn::Meta::List(syn::MetaList {
+            path,
+            delimiter: syn::MacroDelimiter::Paren(syn::token::Paren::default()),
+            tokens,
+        });
+    }
 }
 
 fn not_a_function(item: TokenStream) -> TokenStream {
@@ -108,8 +142,16 @@ fn write(func: ItemFn, c: &valid::Checked, tracked: Option<&std::path::Path>) ->
     let name = LitStr::new(&sig.ident.to_string(), sig.ident.span());
     let site_requirement = site_requirement(&c.requirement);
     let principal = &c.principal;
-    let check = quote_spanned! {principal.span()=>
-        ::rolegate::__private::check(&#principal, &__ROLEGATE_SITE)
+    let check = match &c.record {
+        Some(record) => {
+            let record_arg = quote_spanned! {record.span()=> &#record };
+            quote_spanned! {principal.span()=>
+                ::rolegate::__private::check_record(&#principal, &__ROLEGATE_SITE, #record_arg)
+            }
+        }
+        None => quote_spanned! {principal.span()=>
+            ::rolegate::__private::check(&#principal, &__ROLEGATE_SITE)
+        },
     };
     let early_return = match &c.error_type {
         Some(error_type) => quote_spanned! {error_type.span()=>

@@ -5,7 +5,7 @@ use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::{FnArg, GenericArgument, Ident, ItemFn, Pat, PathArguments, ReturnType, Type};
 
-use rolegate_catalog::{Catalog, Depth, Field, Problem, Requirement};
+use rolegate_catalog::{Catalog, Depth, Field, Problem, Requirement, TablePrivilege};
 
 use crate::attr::Args;
 
@@ -13,6 +13,8 @@ use crate::attr::Args;
 pub struct Checked {
     pub requirement: Requirement,
     pub principal: Ident,
+    /// The record parameter of the record form.
+    pub record: Option<Ident>,
     /// The error type, when the return type is spelled `Result<T, E>`, to assert `E: From<Denied>` at its span.
     pub error_type: Option<Type>,
     pub return_span: Span,
@@ -199,6 +201,136 @@ pub fn principal(
                  binding to check with `principal = <name>`",
             ));
             None
+        }
+    }
+}
+
+/// The record parameter named by `record = <name>`: it must be one of the function's bindings, and the requirement a
+/// table privilege.
+pub fn record(
+    func: &ItemFn,
+    named: Option<&Ident>,
+    requirement: Option<&Requirement>,
+    errors: &mut Vec<syn::Error>,
+) -> Option<Ident> {
+    let name = named?;
+    if let Some(Requirement::Misc { .. } | Requirement::Capability { .. }) = requirement {
+        errors.push(syn::Error::new(
+            name.span(),
+            "a record check needs a table privilege; a miscellaneous privilege or a capability is not about a record",
+        ));
+        return None;
+    }
+    let bound: Vec<Ident> = func
+        .sig
+        .inputs
+        .iter()
+        .filter_map(|a| match a {
+            FnArg::Typed(t) => Some(bindings(&t.pat)),
+            FnArg::Receiver(_) => None,
+        })
+        .flatten()
+        .collect();
+    if bound.iter().any(|b| b == name) {
+        return Some(name.clone());
+    }
+    let names: Vec<String> = bound.iter().map(ToString::to_string).collect();
+    let help = rolegate_catalog::did_you_mean(&name.to_string(), names.iter().map(String::as_str))
+        .map(|h| format!("; {h}"))
+        .unwrap_or_default();
+    errors.push(syn::Error::new(
+        name.span(),
+        format!(
+            "`{}` has no parameter named `{name}` to check as the record{help}",
+            func.sig.ident
+        ),
+    ));
+    None
+}
+
+/// One side of an association, as declared by a `#[requires]` of the function.
+struct Side {
+    privilege: TablePrivilege,
+    has_record: bool,
+    span: Span,
+}
+
+/// Whether an attribute is a `#[requires]`.
+pub fn is_requires(attr: &syn::Attribute) -> bool {
+    attr.path()
+        .segments
+        .last()
+        .is_some_and(|s| s.ident == "requires")
+}
+
+fn side_of(attr: &syn::Attribute) -> Option<Side> {
+    let mut privilege = None;
+    let mut has_record = false;
+    let _ = attr.parse_nested_meta(|meta| {
+        let value = meta.value()?;
+        let expr: syn::Expr = value.parse()?;
+        if meta.path.is_ident("privilege")
+            && let syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(s),
+                ..
+            }) = &expr
+        {
+            privilege = TablePrivilege::parse(&s.value()).map(|p| (p, s.span()));
+        }
+        if meta.path.is_ident("record") {
+            has_record = true;
+        }
+        Ok(())
+    });
+    privilege.map(|(privilege, span)| Side {
+        privilege,
+        has_record,
+        span,
+    })
+}
+
+/// Association needs both sides: Append on the child's record with AppendTo on the parent's (or Append on both, for
+/// many-to-many). Checked once per function, by the first `#[requires]` to expand, over all of them.
+pub fn pairing(func: &ItemFn, this: &Args, errors: &mut Vec<syn::Error>) {
+    let mut sides: Vec<Side> = func
+        .attrs
+        .iter()
+        .filter(|a| is_requires(a))
+        .filter_map(side_of)
+        .collect();
+    if let Some(lit) = &this.privilege
+        && let Some(privilege) = TablePrivilege::parse(&lit.value())
+    {
+        sides.push(Side {
+            privilege,
+            has_record: this.record.is_some(),
+            span: lit.span(),
+        });
+    }
+    let count = |p: TablePrivilege| {
+        sides
+            .iter()
+            .filter(|s| s.has_record && s.privilege == p)
+            .count()
+    };
+    let (appends, append_tos) = (
+        count(TablePrivilege::Append),
+        count(TablePrivilege::AppendTo),
+    );
+    for side in sides.iter().filter(|s| s.has_record) {
+        match side.privilege {
+            TablePrivilege::Append if append_tos == 0 && appends < 2 => errors.push(syn::Error::new(
+                side.span,
+                "Append on a record attaches it to another record, and the parent needs AppendTo: add \
+                 `#[requires(privilege = \"AppendTo\", table = \"<parent table>\", record = <parent>)]` (or Append on \
+                 the other record, for a many-to-many association)",
+            )),
+            TablePrivilege::AppendTo if appends == 0 => errors.push(syn::Error::new(
+                side.span,
+                "AppendTo on a record lets another record be attached to it, and that child needs Append: add \
+                 `#[requires(privilege = \"Append\", table = \"<child table>\", record = <child>)]`",
+            )),
+            _ => {}
         }
     }
 }
