@@ -78,7 +78,9 @@ impl Authority {
     /// The built-in catalog, compiled once per process.
     pub fn builtin() -> Self {
         static BUILTIN: OnceLock<Authority> = OnceLock::new();
-        BUILTIN.get_or_init(|| Self::new(Catalog::builtin().clone())).clone()
+        BUILTIN
+            .get_or_init(|| Self::new(Catalog::builtin().clone()))
+            .clone()
     }
 
     /// The catalog this authority was compiled from.
@@ -93,7 +95,11 @@ impl Authority {
 
     /// A principal holding `roles` (by name, case-insensitively): its effective privileges are the union of the roles',
     /// the highest depth winning.
-    pub fn principal<I, S>(&self, id: impl Into<Arc<str>>, roles: I) -> Result<Principal, UnknownRole>
+    pub fn principal<I, S>(
+        &self,
+        id: impl Into<Arc<str>>,
+        roles: I,
+    ) -> Result<Principal, UnknownRole>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
@@ -127,7 +133,9 @@ impl Authority {
     pub fn slot(&self, requirement: &Requirement) -> Option<usize> {
         let c = &self.inner.catalog;
         match requirement {
-            Requirement::Table { privilege, table, .. } => c
+            Requirement::Table {
+                privilege, table, ..
+            } => c
                 .table_position(table)
                 .filter(|&t| c.tables()[t].has(*privilege))
                 .map(|t| t * TablePrivilege::COUNT + privilege.index()),
@@ -165,7 +173,13 @@ impl Authority {
     }
 }
 
-fn compile_role(catalog: &Catalog, role: &Role, slots: usize, misc_base: usize, capability_base: usize) -> Box<[u8]> {
+fn compile_role(
+    catalog: &Catalog,
+    role: &Role,
+    slots: usize,
+    misc_base: usize,
+    capability_base: usize,
+) -> Box<[u8]> {
     let mut row = vec![0u8; slots];
     for (table, grants) in &role.grants {
         if let Some(t) = catalog.table_position(table) {
@@ -175,7 +189,11 @@ fn compile_role(catalog: &Catalog, role: &Role, slots: usize, misc_base: usize, 
         }
     }
     for name in &role.misc {
-        if let Some(i) = catalog.misc_privileges().iter().position(|m| &m.name == name) {
+        if let Some(i) = catalog
+            .misc_privileges()
+            .iter()
+            .position(|m| &m.name == name)
+        {
             row[misc_base + i] = Depth::Global.rank();
         }
     }

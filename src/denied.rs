@@ -52,8 +52,20 @@ pub struct Denied {
 }
 
 impl Denied {
-    pub(crate) fn unknown(principal: String, requirement: Requirement, site: Option<&'static CallSite>) -> Self {
-        Self { principal, requirement, held: None, through: None, reason: DenialReason::Unknown, site, record: None }
+    pub(crate) fn unknown(
+        principal: String,
+        requirement: Requirement,
+        site: Option<&'static CallSite>,
+    ) -> Self {
+        Self {
+            principal,
+            requirement,
+            held: None,
+            through: None,
+            reason: DenialReason::Unknown,
+            site,
+            record: None,
+        }
     }
 
     /// The required depth, for a table privilege that names one.
@@ -95,11 +107,17 @@ impl fmt::Display for Denied {
                 Requirement::Misc { name } => format!("miscellaneous privilege `{name}`"),
                 Requirement::Capability { id } => format!("capability `{id}`"),
             };
-            return write!(f, "missing {}; {what} is not in the runtime catalog, so it is denied", self.requirement);
+            return write!(
+                f,
+                "missing {}; {what} is not in the runtime catalog, so it is denied",
+                self.requirement
+            );
         }
         write!(f, "missing {}", self.requirement)?;
         match (&self.requirement, self.held, &self.through) {
-            (Requirement::Table { .. }, Some(held), Some(role)) => write!(f, "; best held: {held} through role \"{role}\""),
+            (Requirement::Table { .. }, Some(held), Some(role)) => {
+                write!(f, "; best held: {held} through role \"{role}\"")
+            }
             (Requirement::Table { .. }, Some(held), None) => write!(f, "; best held: {held}"),
             _ => f.write_str("; held through no role"),
         }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use rolegate_catalog::{Depth, Requirement, Role};
 
 use crate::authority::Authority;
-use crate::denied::{Denied, DenialReason};
+use crate::denied::{DenialReason, Denied};
 use crate::site::CallSite;
 
 /// Someone (or something) whose requests are checked: an id, its roles, and its effective privileges as one byte per
@@ -31,7 +31,14 @@ impl Principal {
                 *held = (*held).max(granted);
             }
         }
-        Self { id, schema: authority.schema(), authority, ranks, roles: roles.into_boxed_slice(), scope: None }
+        Self {
+            id,
+            schema: authority.schema(),
+            authority,
+            ranks,
+            roles: roles.into_boxed_slice(),
+            scope: None,
+        }
     }
 
     pub(crate) fn from_parts(
@@ -41,7 +48,14 @@ impl Principal {
         ranks: Box<[u8]>,
         scope: Arc<crate::record::RecordScope>,
     ) -> Self {
-        Self { id, schema: authority.schema(), authority, ranks, roles: roles.into_boxed_slice(), scope: Some(scope) }
+        Self {
+            id,
+            schema: authority.schema(),
+            authority,
+            ranks,
+            roles: roles.into_boxed_slice(),
+            scope: Some(scope),
+        }
     }
 
     pub(crate) fn schema(&self) -> u32 {
@@ -64,12 +78,17 @@ impl Principal {
 
     /// The principal's roles.
     pub fn roles(&self) -> impl Iterator<Item = &Role> {
-        self.roles.iter().map(|&r| &self.authority.catalog().roles()[r as usize])
+        self.roles
+            .iter()
+            .map(|&r| &self.authority.catalog().roles()[r as usize])
     }
 
     /// Bytes of memory the principal holds (its slot row and role list, besides the shared authority).
     pub fn memory_bytes(&self) -> usize {
-        std::mem::size_of::<Self>() + self.ranks.len() + self.roles.len() * std::mem::size_of::<u32>() + self.id.len()
+        std::mem::size_of::<Self>()
+            + self.ranks.len()
+            + self.roles.len() * std::mem::size_of::<u32>()
+            + self.id.len()
     }
 
     /// The raw rank at a slot (0 = not held, 1..=4 = Basic..Global); 0 for a slot out of range.
@@ -80,7 +99,9 @@ impl Principal {
 
     /// The effective depth for a resolved requirement (for switches, `Global` when held).
     pub fn held(&self, requirement: &Requirement) -> Option<Depth> {
-        self.authority.slot(requirement).and_then(|s| Depth::from_rank(self.rank_at(s)))
+        self.authority
+            .slot(requirement)
+            .and_then(|s| Depth::from_rank(self.rank_at(s)))
     }
 
     /// Checks a requirement given as text (resolving names on the way): for tools and tests, not hot paths.
@@ -97,7 +118,11 @@ impl Principal {
         match self.authority.slot(requirement) {
             Some(slot) if self.rank_at(slot) >= min => Ok(()),
             Some(slot) => Err(self.denial(requirement.clone(), slot, None)),
-            None => Err(Denied::unknown(self.id.to_string(), requirement.clone(), None)),
+            None => Err(Denied::unknown(
+                self.id.to_string(),
+                requirement.clone(),
+                None,
+            )),
         }
     }
 
@@ -128,11 +153,20 @@ impl Principal {
                     Err(self.denial(requirement, slot, Some(site)))
                 }
             }
-            None => Err(Denied::unknown(self.id.to_string(), requirement, Some(site))),
+            None => Err(Denied::unknown(
+                self.id.to_string(),
+                requirement,
+                Some(site),
+            )),
         }
     }
 
-    fn denial(&self, requirement: Requirement, slot: usize, site: Option<&'static CallSite>) -> Denied {
+    fn denial(
+        &self,
+        requirement: Requirement,
+        slot: usize,
+        site: Option<&'static CallSite>,
+    ) -> Denied {
         let held = Depth::from_rank(self.rank_at(slot));
         let through = held.and_then(|d| {
             self.roles
@@ -140,8 +174,20 @@ impl Principal {
                 .find(|&&r| self.authority.role_row(r).get(slot).copied() == Some(d.rank()))
                 .map(|&r| self.authority.role_name(r).to_owned())
         });
-        let reason = if held.is_some() { DenialReason::TooShallow } else { DenialReason::NotHeld };
-        Denied { principal: self.id.to_string(), requirement, held, through, reason, site, record: None }
+        let reason = if held.is_some() {
+            DenialReason::TooShallow
+        } else {
+            DenialReason::NotHeld
+        };
+        Denied {
+            principal: self.id.to_string(),
+            requirement,
+            held,
+            through,
+            reason,
+            site,
+            record: None,
+        }
     }
 }
 

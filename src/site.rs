@@ -63,16 +63,33 @@ impl CallSite {
             SiteRequirement::Table { depth: Some(d), .. } => d as u8,
             _ => 1,
         };
-        Self { requirement, function, module_path, file, line, column, cache: AtomicU64::new(0), min_rank }
+        Self {
+            requirement,
+            function,
+            module_path,
+            file,
+            line,
+            column,
+            cache: AtomicU64::new(0),
+            min_rank,
+        }
     }
 
     /// The requirement in owned form.
     pub fn requirement(&self) -> Requirement {
         match self.requirement {
-            SiteRequirement::Table { privilege, table, depth } => {
-                Requirement::Table { privilege, table: table.to_owned(), depth }
-            }
-            SiteRequirement::Misc { name } => Requirement::Misc { name: name.to_owned() },
+            SiteRequirement::Table {
+                privilege,
+                table,
+                depth,
+            } => Requirement::Table {
+                privilege,
+                table: table.to_owned(),
+                depth,
+            },
+            SiteRequirement::Misc { name } => Requirement::Misc {
+                name: name.to_owned(),
+            },
             SiteRequirement::Capability { id } => Requirement::Capability { id: id.to_owned() },
         }
     }
@@ -83,7 +100,8 @@ impl CallSite {
     }
 
     pub(crate) fn cache(&self, schema: u32, slot: usize) {
-        self.cache.store((u64::from(schema) << 32) | slot as u64, Ordering::Relaxed);
+        self.cache
+            .store((u64::from(schema) << 32) | slot as u64, Ordering::Relaxed);
     }
 
     #[inline]

@@ -51,16 +51,24 @@ mod tests {
         assert_eq!(approve(&clerk, 7), Ok(7));
         assert_eq!(list_workstreams(&clerk), Ok(3));
         let denied = approve(&agent, 7).unwrap_err();
-        assert_eq!(denied.to_string(), "missing capability approve-invoices; held through no role");
+        assert_eq!(
+            denied.to_string(),
+            "missing capability approve-invoices; held through no role"
+        );
         assert!(raise_invoice(&agent, 1).is_err());
     }
 
     #[test]
     fn the_builtin_authority_does_not_know_the_custom_table_and_denies() {
         let builtin = Authority::builtin();
-        let admin = builtin.principal("ada", ["Omnichannel administrator"]).unwrap();
+        let admin = builtin
+            .principal("ada", ["Omnichannel administrator"])
+            .unwrap();
         let denied = raise_invoice(&admin, 1).unwrap_err();
         assert_eq!(denied.reason, rolegate::DenialReason::Unknown);
-        assert!(denied.to_string().contains("not in the runtime catalog"), "{denied}");
+        assert!(
+            denied.to_string().contains("not in the runtime catalog"),
+            "{denied}"
+        );
     }
 }
