@@ -39,6 +39,7 @@ ROWS = [
     ("requires-fn-allowed-only-floor", "floor on the same calls as the row above"),
     ("rolegate-check_site", "rolegate `Principal::check_site`, a site per requirement (mixed)"),
     ("rolegate-check_site-allowed-only", "rolegate `Principal::check_site`, allowed queries only"),
+    ("rolegate-rank_at", "rolegate `Principal::rank_at` on a resolved slot (a bool, no `Denied`)"),
     ("rolegate-check", "rolegate `Principal::check(&Requirement)`"),
     ("naive-hashmap", "naive `HashMap<(role, table, privilege), depth>`"),
     ("cedar-role-sets", "cedar-policy, one policy `principal.roles.containsAny(resource.roles)`"),
@@ -78,7 +79,12 @@ for tables in ("150", "1500"):
 
 group = root / "setup"
 print("\n### setup\n")
-for bench in ("principal-3-admin-sized-roles", "builtin-catalog-from_str_named", "builtin-authority-new"):
-    r = median_ns("setup", bench)
+for group, bench in (("setup", "principal-3-admin-sized-roles"), ("setup", "builtin-catalog-from_str_named"),
+                     ("setup", "builtin-authority-new"), ("record", "check_record"),
+                     ("record", "organization-principal"), ("import", "omnichannel-administrator-xrmmockup"),
+                     ("import", "omnichannel-administrator-xrmmockup-and-validate")):
+    r = median_ns(group, bench)
     if r:
-        print(f"- {bench}: {r[0] / 1000:,.2f} µs")
+        per = "ns/decision" if r[1] > 1 else "µs"
+        value = r[0] if r[1] > 1 else r[0] / 1000
+        print(f"- {group}/{bench}: {value:,.2f} {per}")

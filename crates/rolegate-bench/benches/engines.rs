@@ -19,6 +19,7 @@ use rolegate_bench::peers::{
     Cedar, CedarEncoding, assert_agrees, casbin_args, casbin_cached_enforcer, casbin_enforcer,
     casbin_query,
 };
+use rolegate_bench::records::{self, RecordWorkload};
 use rolegate_bench::sites::{SITES, call_each, floor_each};
 use rolegate_bench::workload::{LARGE_TABLES, SMALL_TABLES, Workload, XorShift};
 
@@ -85,7 +86,7 @@ fn engines(c: &mut Criterion, tables: usize) {
     let allowed = check_agreement(&w, &floor, &naive, &rolegate)
         .unwrap_or_else(|e| panic!("{tables} tables: {e}"));
     eprintln!(
-        "[{tables} tables] floor, naive, rolegate check and check_site agree with the model on all {} queries \
+        "[{tables} tables] floor, naive, rolegate check, check_site and rank_at agree with the model on all {} queries \
          ({allowed} allowed)",
         w.queries.len()
     );
@@ -242,6 +243,12 @@ fn engines(c: &mut Criterion, tables: usize) {
                 .sum()
         },
     );
+    per_decision(&mut g, "rolegate-rank_at", w.queries.len(), || {
+        w.queries
+            .iter()
+            .map(|q| usize::from(rolegate.rank_at(q)))
+            .sum()
+    });
     per_decision(&mut g, "rolegate-check", w.queries.len(), || {
         w.queries
             .iter()
@@ -395,5 +402,87 @@ fn setup(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, setup, decide);
+/// Record-level checks: 10,000 business units, 100,000 users, 100,000 records, checked against the reference evaluator.
+fn records(c: &mut Criterion) {
+    let started = Instant::now();
+    let w = Workload::generate(SMALL_TABLES);
+    let authority = Authority::new(w.catalog());
+    let records = RecordWorkload::generate(&w, &authority, records::FULL);
+    let built = started.elapsed();
+    let allowed = records.check_agreement().unwrap_or_else(|e| panic!("{e}"));
+    eprintln!(
+        "[records] {} business units, {} users, {} records, {} principals built in {built:.1?}; check_record agrees \
+         with rolegate::reference on all {} queries ({allowed} allowed); a principal with record scope uses {} bytes",
+        records::FULL.business_units,
+        records::FULL.users,
+        records::FULL.records,
+        records.principals.len(),
+        records.queries.len(),
+        records.principals[0].memory_bytes(),
+    );
+    let mut g = c.benchmark_group("record");
+    g.sample_size(20);
+    per_decision(&mut g, "check_record", records.queries.len(), || {
+        records
+            .queries
+            .iter()
+            .map(|q| usize::from(records.check(q)))
+            .sum()
+    });
+    let user = records.users[0];
+    g.bench_function("organization-principal", |b| {
+        b.iter(|| records.org.principal(black_box(user)))
+    });
+    g.finish();
+}
+
+/// Importing the real 520 KB Omnichannel administrator export (XrmMockup format) and validating it as a catalog.
+fn import(c: &mut Criterion) {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../data/roles/xrmmockup/Omnichanneladministrator.xml"
+    );
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let import = rolegate_import::import_str(
+        &text,
+        "Omnichanneladministrator.xml",
+        rolegate_import::Format::XrmMockup,
+    )
+    .expect("the administrator export imports");
+    let catalog = Catalog::from_file(import.file.clone(), "Omnichanneladministrator.xml")
+        .expect("it validates");
+    eprintln!(
+        "[import] {} bytes -> {} tables, {} roles ({} findings)",
+        text.len(),
+        catalog.tables().len(),
+        catalog.roles().len(),
+        import.report.len()
+    );
+    let mut g = c.benchmark_group("import");
+    g.sample_size(20);
+    g.bench_function("omnichannel-administrator-xrmmockup", |b| {
+        b.iter(|| {
+            rolegate_import::import_str(
+                black_box(&text),
+                "admin.xml",
+                rolegate_import::Format::XrmMockup,
+            )
+            .expect("import")
+        })
+    });
+    g.bench_function("omnichannel-administrator-xrmmockup-and-validate", |b| {
+        b.iter(|| {
+            let import = rolegate_import::import_str(
+                black_box(&text),
+                "admin.xml",
+                rolegate_import::Format::XrmMockup,
+            )
+            .expect("import");
+            Catalog::from_file(import.file, "admin.xml").expect("validate")
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, setup, import, records, decide);
 criterion_main!(benches);

@@ -102,6 +102,8 @@ pub struct Rolegate {
     pub requirements: Vec<Requirement>,
     /// Call sites, indexed by [`Query::combo`].
     pub sites: Vec<&'static CallSite>,
+    /// The authority's slot for each workload slot (`Authority::table_slot`), for the `rank_at` read.
+    pub slots: Vec<u32>,
 }
 
 impl Rolegate {
@@ -119,6 +121,15 @@ impl Rolegate {
                         roles.iter().map(|&r| role_name(usize::from(r))),
                     )
                     .unwrap_or_else(|e| panic!("user {u}: {e}"))
+            })
+            .collect();
+        let slots = (0..w.slots())
+            .map(|slot| {
+                let privilege = TablePrivilege::ALL[slot % TablePrivilege::COUNT];
+                let table = table_name(slot / TablePrivilege::COUNT);
+                authority
+                    .table_slot(privilege, &table)
+                    .expect("every workload table is in the catalog") as u32
             })
             .collect();
         let mut requirements = Vec::with_capacity(w.slots() * Depth::ALL.len());
@@ -154,6 +165,7 @@ impl Rolegate {
             principals,
             requirements,
             sites,
+            slots,
         }
     }
 
@@ -163,6 +175,12 @@ impl Rolegate {
         self.principals[q.user as usize]
             .check(&self.requirements[q.combo()])
             .is_ok()
+    }
+
+    /// `Principal::rank_at` on the query's pre-resolved slot: the public read with no `Denied` (a bool, not a reason).
+    #[inline]
+    pub fn rank_at(&self, q: &Query) -> bool {
+        self.principals[q.user as usize].rank_at(self.slots[q.slot()] as usize) >= q.depth.rank()
     }
 
     /// `Principal::check_site` on the query's call site: the check `#[requires]` generates.
@@ -195,7 +213,7 @@ impl From<&Query> for FloorQuery {
     }
 }
 
-/// Checks that the floor, the naive evaluator and rolegate (`check`, `check_site`) give the reference answer on every
+/// Checks that the floor, the naive evaluator and rolegate (`check`, `check_site`, `rank_at`) give the reference answer on every
 /// query; returns how many queries are allowed, or the first disagreement.
 pub fn check_agreement(
     w: &Workload,
@@ -211,6 +229,7 @@ pub fn check_agreement(
             ("naive", naive.allows(q)),
             ("rolegate check", rolegate.check(q)),
             ("rolegate check_site", rolegate.check_site(q)),
+            ("rolegate rank_at", rolegate.rank_at(q)),
         ];
         for (engine, answer) in answers {
             if answer != expected {

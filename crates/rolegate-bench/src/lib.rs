@@ -20,5 +20,6 @@
 pub mod engines;
 #[cfg(feature = "peers")]
 pub mod peers;
+pub mod records;
 pub mod sites;
 pub mod workload;

@@ -93,3 +93,24 @@ fn requires_functions_allow_exactly_the_users_the_floor_allows() {
         floor_each(&floor, &users, &requirements)
     );
 }
+
+#[test]
+fn check_record_agrees_with_the_reference_evaluator_on_a_small_organisation() {
+    use rolegate_bench::records::{RecordSizes, RecordWorkload};
+    let w = Workload::generate(SMALL_TABLES);
+    let authority = rolegate::Authority::new(w.catalog());
+    let sizes = RecordSizes {
+        business_units: 200,
+        users: 2_000,
+        records: 2_000,
+        active: 300,
+        queries: 5_000,
+    };
+    let records = RecordWorkload::generate(&w, &authority, sizes);
+    let allowed = records.check_agreement().unwrap();
+    assert!(
+        allowed > 0 && allowed < sizes.queries,
+        "{allowed} of {} allowed",
+        sizes.queries
+    );
+}
