@@ -430,6 +430,7 @@ fn records(c: &mut Criterion) {
             .sum()
     });
     let user = records.users[0];
+    g.throughput(Throughput::Elements(1));
     g.bench_function("organization-principal", |b| {
         b.iter(|| records.org.principal(black_box(user)))
     });
