@@ -131,13 +131,23 @@ impl Principal {
     #[inline]
     pub fn check_site(&self, site: &'static CallSite) -> Result<(), Denied> {
         let cached = site.cached();
-        if (cached >> 32) as u32 == self.schema
-            && let Some(&rank) = self.ranks.get(cached as u32 as usize)
-            && rank >= site.min_rank()
-        {
-            return Ok(());
+        if (cached >> 32) as u32 == self.schema {
+            let slot = cached as u32 as usize;
+            if let Some(&rank) = self.ranks.get(slot) {
+                if rank >= site.min_rank() {
+                    return Ok(());
+                }
+                // The slot is already known: deny from it, without resolving the table by name again.
+                return Err(self.deny_at(site, slot));
+            }
         }
         self.check_site_slow(site)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn deny_at(&self, site: &'static CallSite, slot: usize) -> Denied {
+        self.denial(site.requirement(), slot, Some(site))
     }
 
     #[cold]
