@@ -124,7 +124,7 @@ impl Authority {
         Ok(Principal::from_role_ids(self.clone(), id.into(), ids))
     }
 
-    /// The position of a role, for [`Principal::from_role_ids`]-style construction in bulk.
+    /// The position of a role, for building principals in bulk.
     pub fn role_id(&self, name: &str) -> Option<u32> {
         self.inner.role_index.get(&name.to_lowercase()).copied()
     }

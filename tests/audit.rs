@@ -38,8 +38,7 @@ fn capture(f: impl FnOnce()) -> Vec<BTreeMap<String, String>> {
     let events = Events::default();
     let subscriber = tracing_subscriber::registry().with(Collect(events.clone()));
     tracing::subscriber::with_default(subscriber, f);
-    let events = events.lock().unwrap().clone();
-    events
+    events.lock().unwrap().clone()
 }
 
 fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {

@@ -359,7 +359,7 @@ fn bindings(pat: &Pat) -> Vec<Ident> {
 /// How the expansion returns a denial.
 pub enum Returns {
     /// `Result<T, E>` (the error type when spelled so) or another type implementing `Rejects`.
-    Rejects(Option<Type>),
+    Rejects(Option<Box<Type>>),
     /// `impl IntoResponse` (axum): the denial and the body both become an axum `Response`.
     IntoResponse,
 }
@@ -415,7 +415,7 @@ pub fn return_type(func: &ItemFn, errors: &mut Vec<syn::Error>) -> Option<(Retur
                             }
                             _ => None,
                         });
-                Some((Returns::Rejects(error_type), ty.span()))
+                Some((Returns::Rejects(error_type.map(Box::new)), ty.span()))
             }
             other => Some((Returns::Rejects(None), other.span())),
         },
