@@ -25,13 +25,17 @@
 //! cumulative, the highest depth wins, anything unknown at run time is denied.
 #![forbid(unsafe_code)]
 
+pub mod audit;
 mod authority;
+#[cfg(feature = "axum")]
+pub mod axum;
 mod denied;
 mod org;
 mod org_file;
 mod principal;
 pub mod record;
 pub mod reference;
+pub mod report;
 mod site;
 mod subject;
 
@@ -39,6 +43,7 @@ mod subject;
 #[path = "private.rs"]
 pub mod __private;
 
+pub use audit::{audit_allows, set_audit_allows};
 pub use authority::Authority;
 pub use denied::{DenialReason, Denied, UnknownRole};
 pub use org::{
@@ -51,7 +56,8 @@ pub use org_file::{
 };
 pub use principal::Principal;
 pub use record::{Grantee, Owner, Record, RecordData, RecordDenial, RecordId, Share, ShareStore};
-pub use site::{CallSite, SiteRequirement};
+pub use report::{AccessReport, SiteAccess};
+pub use site::{CallSite, SiteRequirement, call_sites};
 pub use subject::{DeniedInto, Rejects, Subject};
 
 pub use rolegate_catalog as catalog;

@@ -1,14 +1,27 @@
 //! What the generated code calls. Not a public API: names here may change in any release.
 
+pub use inventory;
 pub use rolegate_catalog::{Depth, TablePrivilege};
 
-pub use crate::site::{CallSite, SiteRequirement};
-use crate::{Denied, Rejects, Subject};
+pub use crate::site::{CallSite, Registration, SiteRequirement};
+use crate::{Denied, Rejects, Subject, audit};
 
-/// The check a call site runs.
+/// The check a call site runs; denials (and, when switched on, allows) go to the audit trail.
 #[inline(always)]
 pub fn check<S: Subject + ?Sized>(subject: &S, site: &'static CallSite) -> Result<(), Denied> {
-    subject.principal().check_site(site)
+    let principal = subject.principal();
+    match principal.check_site(site) {
+        Ok(()) => {
+            if audit::audit_allows() {
+                audit::allowed(principal, site, None);
+            }
+            Ok(())
+        }
+        Err(denied) => {
+            audit::denied(&denied);
+            Err(denied)
+        }
+    }
 }
 
 /// The check a record-form call site runs.
@@ -18,7 +31,19 @@ where
     S: Subject + ?Sized,
     R: crate::Record + ?Sized,
 {
-    subject.principal().check_record_site(site, record)
+    let principal = subject.principal();
+    match principal.check_record_site(site, record) {
+        Ok(()) => {
+            if audit::audit_allows() {
+                audit::allowed(principal, site, Some(record.id()));
+            }
+            Ok(())
+        }
+        Err(denied) => {
+            audit::denied(&denied);
+            Err(denied)
+        }
+    }
 }
 
 /// The early return of a failed check.
@@ -36,3 +61,50 @@ pub fn subject<S: Subject + ?Sized>(subject: &S) -> &S {
 /// Asserts, at the error type's span, that a denial converts into it.
 #[inline(always)]
 pub fn error_type<E: crate::subject::DeniedInto>() {}
+
+/// What a `-> impl IntoResponse` handler's expansion calls.
+#[cfg(feature = "axum")]
+pub mod axum {
+    pub use axum::response::{IntoResponse, Response};
+
+    /// Asserts that the feature is on (it is).
+    #[inline(always)]
+    pub fn enabled<T>() {}
+
+    /// The denial as a response.
+    #[inline]
+    pub fn deny(denied: crate::Denied) -> Response {
+        IntoResponse::into_response(denied)
+    }
+
+    /// The handler's own value as a response.
+    #[inline(always)]
+    pub fn respond<T: IntoResponse>(value: T) -> Response {
+        value.into_response()
+    }
+}
+
+/// Without the `axum` feature, a `-> impl IntoResponse` handler fails to compile with a message naming the feature.
+#[cfg(not(feature = "axum"))]
+pub mod axum {
+    /// Implemented for nothing: the feature is off.
+    #[diagnostic::on_unimplemented(
+        message = "`#[requires]` on a `-> impl IntoResponse` handler needs rolegate's `axum` feature",
+        label = "the denial is returned as an axum response here",
+        note = "enable it in Cargo.toml: `features = [\"axum\"]` on the rolegate dependency"
+    )]
+    pub trait AxumFeatureEnabled {}
+
+    /// Fails to compile: the feature is off.
+    pub fn enabled<T: AxumFeatureEnabled>() {}
+
+    /// Never reached: the feature is off, so the code that calls it does not compile.
+    pub fn deny(_: crate::Denied) -> core::convert::Infallible {
+        unreachable!("the `axum` feature of rolegate is off")
+    }
+
+    /// Never reached: the feature is off, so the code that calls it does not compile.
+    pub fn respond<T>(_: T) -> core::convert::Infallible {
+        unreachable!("the `axum` feature of rolegate is off")
+    }
+}

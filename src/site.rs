@@ -109,3 +109,30 @@ impl CallSite {
         self.min_rank
     }
 }
+
+/// A call site as registered by the `#[requires]` that generated it (collected with `inventory`).
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Registration(pub &'static CallSite);
+
+inventory::collect!(Registration);
+
+/// Every `#[requires]` call site linked into the program, sorted by module, function, file, line and column.
+///
+/// ```
+/// use rolegate::{requires, Denied, Principal};
+///
+/// #[requires(privilege = "Read", table = "queue")]
+/// fn list_queues(user: &Principal) -> Result<(), Denied> { Ok(()) }
+///
+/// assert!(rolegate::call_sites().iter().any(|s| s.function == "list_queues"));
+/// ```
+pub fn call_sites() -> Vec<&'static CallSite> {
+    let mut sites: Vec<&'static CallSite> = inventory::iter::<Registration>
+        .into_iter()
+        .map(|r| r.0)
+        .collect();
+    sites.sort_by_key(|s| (s.module_path, s.function, s.file, s.line, s.column));
+    sites.dedup_by(|a, b| std::ptr::eq(*a, *b));
+    sites
+}

@@ -60,7 +60,7 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         Some(loaded),
         Some((requirement, requirement_span)),
         Some(principal),
-        Some((error_type, return_span)),
+        Some((returns, return_span)),
     ) = (loaded, requirement, principal, returns)
     else {
         return quote! { #func };
@@ -71,7 +71,7 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         requirement,
         principal,
         record,
-        error_type,
+        returns,
         return_span,
         unsatisfiable,
     };
@@ -153,13 +153,29 @@ fn write(func: ItemFn, c: &valid::Checked, tracked: Option<&std::path::Path>) ->
             ::rolegate::__private::check(&#principal, &__ROLEGATE_SITE)
         },
     };
-    let early_return = match &c.error_type {
-        Some(error_type) => quote_spanned! {error_type.span()=>
+    let early_return = match &c.returns {
+        valid::Returns::Rejects(Some(error_type)) => quote_spanned! {error_type.span()=>
             return ::core::result::Result::Err(<#error_type as ::rolegate::DeniedInto>::from_denied(__rolegate_denied))
         },
-        None => quote_spanned! {c.return_span=>
+        valid::Returns::Rejects(None) => quote_spanned! {c.return_span=>
             return ::rolegate::__private::reject(__rolegate_denied)
         },
+        valid::Returns::IntoResponse => quote_spanned! {c.return_span=>
+            return ::rolegate::__private::axum::deny(__rolegate_denied)
+        },
+    };
+    // `-> impl IntoResponse`: the denial and the body must be one type, so the body runs in its own block (its
+    // `return`s stay its own) and its value is converted to the same `Response` as the denial.
+    let body = match (&c.returns, sig.asyncness.is_some()) {
+        (valid::Returns::IntoResponse, true) => quote_spanned! {c.return_span=>
+            ::rolegate::__private::axum::enabled::<()>();
+            ::rolegate::__private::axum::respond(async move { #(#stmts)* }.await)
+        },
+        (valid::Returns::IntoResponse, false) => quote_spanned! {c.return_span=>
+            ::rolegate::__private::axum::enabled::<()>();
+            ::rolegate::__private::axum::respond((move || { #(#stmts)* })())
+        },
+        (valid::Returns::Rejects(_), _) => quote! { #(#stmts)* },
     };
     let track = tracked.map(|path| {
         let path = LitStr::new(&path.display().to_string(), Span::call_site());
@@ -191,11 +207,14 @@ fn write(func: ItemFn, c: &valid::Checked, tracked: Option<&std::path::Path>) ->
                     ::core::line!(),
                     ::core::column!(),
                 );
+                ::rolegate::__private::inventory::submit! {
+                    ::rolegate::__private::Registration(&__ROLEGATE_SITE)
+                }
                 if let ::core::result::Result::Err(__rolegate_denied) = #check {
                     #early_return;
                 }
             }
-            #(#stmts)*
+            #body
         }
     }
 }

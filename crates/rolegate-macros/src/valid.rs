@@ -15,8 +15,9 @@ pub struct Checked {
     pub principal: Ident,
     /// The record parameter of the record form.
     pub record: Option<Ident>,
-    /// The error type, when the return type is spelled `Result<T, E>`, to assert `E: From<Denied>` at its span.
-    pub error_type: Option<Type>,
+    /// How a denial is returned (with the error type, when the return type is spelled `Result<T, E>`, to assert
+    /// `E: From<Denied>` at its span).
+    pub returns: Returns,
     pub return_span: Span,
     /// Set when no role of the catalog satisfies the requirement: the warning's text and where it points.
     pub unsatisfiable: Option<(String, Span)>,
@@ -355,8 +356,28 @@ fn bindings(pat: &Pat) -> Vec<Ident> {
     }
 }
 
-/// Checks that a denial can be returned: returns the error type (when spelled `Result<T, E>`) and the span to blame.
-pub fn return_type(func: &ItemFn, errors: &mut Vec<syn::Error>) -> Option<(Option<Type>, Span)> {
+/// How the expansion returns a denial.
+pub enum Returns {
+    /// `Result<T, E>` (the error type when spelled so) or another type implementing `Rejects`.
+    Rejects(Option<Box<Type>>),
+    /// `impl IntoResponse` (axum): the denial and the body both become an axum `Response`.
+    IntoResponse,
+}
+
+/// Whether an `impl Trait` return names a trait whose path ends in `IntoResponse`.
+fn is_into_response(bounds: &syn::TypeImplTrait) -> bool {
+    bounds.bounds.iter().any(|b| match b {
+        syn::TypeParamBound::Trait(t) => t
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| s.ident == "IntoResponse" && s.arguments.is_none()),
+        _ => false,
+    })
+}
+
+/// Checks that a denial can be returned: how, and the span to blame.
+pub fn return_type(func: &ItemFn, errors: &mut Vec<syn::Error>) -> Option<(Returns, Span)> {
     let name = &func.sig.ident;
     match &func.sig.output {
         ReturnType::Default => {
@@ -370,6 +391,9 @@ pub fn return_type(func: &ItemFn, errors: &mut Vec<syn::Error>) -> Option<(Optio
             None
         }
         ReturnType::Type(_, ty) => match &**ty {
+            Type::ImplTrait(bounds) if is_into_response(bounds) => {
+                Some((Returns::IntoResponse, ty.span()))
+            }
             Type::ImplTrait(_) => {
                 errors.push(syn::Error::new(
                     ty.span(),
@@ -391,9 +415,9 @@ pub fn return_type(func: &ItemFn, errors: &mut Vec<syn::Error>) -> Option<(Optio
                             }
                             _ => None,
                         });
-                Some((error_type, ty.span()))
+                Some((Returns::Rejects(error_type.map(Box::new)), ty.span()))
             }
-            other => Some((None, other.span())),
+            other => Some((Returns::Rejects(None), other.span())),
         },
     }
 }

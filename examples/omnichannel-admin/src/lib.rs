@@ -1,0 +1,626 @@
+//! An Omnichannel administration API on axum: workstreams, queues, conversations (live work items), quick replies,
+//! operating hours and presence, held in memory. Every handler carries the requirement the seed documents give its
+//! task, with `#[requires]`; the roles come from the seeds (seed 000's capability matrix, seed 004's privileges),
+//! extended by this crate's `rolegate.toml` with conversations.
+//!
+//! Who is calling comes from an `x-user` header naming a user of `users.toml`. That header is a stand-in for real
+//! authentication, for this example only: [`identify`] plays the application's authentication layer, which puts the
+//! caller's principal into the request's extensions, where [`rolegate::axum::Authenticated`] finds it.
+#![forbid(unsafe_code)]
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use axum::Json;
+use axum::extract::{Path as UrlPath, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, patch, post, put};
+use rolegate::axum::Authenticated;
+use rolegate::{Authority, Catalog, Denied, Principal, requires};
+use serde::{Deserialize, Serialize};
+
+/// The catalog this crate's `#[requires]` are validated against, as text.
+pub const CATALOG_TOML: &str = include_str!("../rolegate.toml");
+
+/// The users file shipped with the example.
+pub const USERS_TOML: &str = include_str!("../users.toml");
+
+/// The header naming the caller (a stand-in for authentication; see the crate docs).
+pub const USER_HEADER: &str = "x-user";
+
+/// The example's catalog: built-in plus conversations.
+pub fn catalog() -> Result<Catalog, rolegate::catalog::LoadError> {
+    Catalog::from_str_named(
+        CATALOG_TOML,
+        "rolegate.toml",
+        rolegate::catalog::Syntax::Toml,
+    )
+}
+
+/// A users file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum UsersError {
+    /// The file could not be read.
+    #[error("{path}: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not a valid users file (the message carries line and column).
+    #[error("{origin}: {source}")]
+    Parse {
+        /// The file.
+        origin: String,
+        /// The parser's error, located.
+        source: toml::de::Error,
+    },
+    /// A user names a role the catalog does not know.
+    #[error("{origin}:{line}:{column}: user `{user}`: {source}")]
+    UnknownRole {
+        /// The file.
+        origin: String,
+        /// 1-based line of the role's name.
+        line: usize,
+        /// 1-based column of the role's name.
+        column: usize,
+        /// The user.
+        user: String,
+        /// The role and a suggestion.
+        source: rolegate::UnknownRole,
+    },
+    /// Two users share a name.
+    #[error("{origin}: user `{0}` is given twice", origin = .1)]
+    Duplicate(String, String),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UsersFile {
+    #[serde(default)]
+    user: Vec<UserEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UserEntry {
+    name: String,
+    roles: Vec<toml::Spanned<String>>,
+}
+
+/// The known users, by name, as principals.
+#[derive(Debug, Clone, Default)]
+pub struct Users(BTreeMap<String, Arc<Principal>>);
+
+impl Users {
+    /// Parses a users file against an authority.
+    pub fn parse(authority: &Authority, text: &str, origin: &str) -> Result<Self, UsersError> {
+        let file: UsersFile = toml::from_str(text).map_err(|source| UsersError::Parse {
+            origin: origin.to_owned(),
+            source,
+        })?;
+        let mut users = BTreeMap::new();
+        for entry in file.user {
+            let names: Vec<&str> = entry.roles.iter().map(|r| r.get_ref().as_str()).collect();
+            let principal = authority
+                .principal(entry.name.as_str(), names)
+                .map_err(|source| {
+                    let at = entry
+                        .roles
+                        .iter()
+                        .find(|r| *r.get_ref() == source.name)
+                        .map_or(0, |r| r.span().start);
+                    let (line, column) = line_column(text, at);
+                    UsersError::UnknownRole {
+                        origin: origin.to_owned(),
+                        line,
+                        column,
+                        user: entry.name.clone(),
+                        source,
+                    }
+                })?;
+            if users
+                .insert(entry.name.clone(), Arc::new(principal))
+                .is_some()
+            {
+                return Err(UsersError::Duplicate(entry.name, origin.to_owned()));
+            }
+        }
+        Ok(Self(users))
+    }
+
+    /// Reads a users file.
+    pub fn from_path(authority: &Authority, path: &Path) -> Result<Self, UsersError> {
+        let origin = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| UsersError::Read {
+            path: origin.clone(),
+            source,
+        })?;
+        Self::parse(authority, &text, &origin)
+    }
+
+    /// The user of that name.
+    pub fn get(&self, name: &str) -> Option<&Arc<Principal>> {
+        self.0.get(name)
+    }
+}
+
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+/// A workstream (`msdyn_liveworkstream`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Workstream {
+    /// Its id.
+    pub id: u32,
+    /// Its name.
+    pub name: String,
+    /// The channel it routes (`chat`, `voice`, ...).
+    pub channel: String,
+}
+
+/// A new workstream or new values for one.
+#[derive(Debug, Clone, Deserialize)]
+pub struct WorkstreamInput {
+    /// The name.
+    pub name: String,
+    /// The channel.
+    pub channel: String,
+}
+
+/// A queue and its agents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Queue {
+    /// Its id.
+    pub id: u32,
+    /// Its name.
+    pub name: String,
+    /// The agents in it.
+    pub agents: Vec<String>,
+}
+
+/// A live work item (`msdyn_ocliveworkitem`): a conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Conversation {
+    /// Its id.
+    pub id: u32,
+    /// Its subject.
+    pub subject: String,
+    /// The agent working it.
+    pub agent: Option<String>,
+    /// The queue it waits in.
+    pub queue: u32,
+}
+
+/// Where a conversation goes.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Target {
+    /// The agent to assign it to.
+    pub agent: Option<String>,
+    /// The queue to transfer it to.
+    pub queue: Option<u32>,
+}
+
+/// A quick reply (`msdyn_cannedmessage`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuickReply {
+    /// Its title.
+    pub title: String,
+    /// Its text.
+    pub text: String,
+}
+
+/// Operating hours (`msdyn_operatinghour`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OperatingHours {
+    /// Their name.
+    pub name: String,
+    /// Opening, `HH:MM`.
+    pub opens: String,
+    /// Closing, `HH:MM`.
+    pub closes: String,
+}
+
+/// A user's presence (`msdyn_presence`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Presence {
+    /// The status (`Available`, `Busy`, `Away`, `Offline`).
+    pub status: String,
+}
+
+/// The service's in-memory data.
+#[derive(Debug, Clone, Default)]
+pub struct Data {
+    /// Workstreams by id.
+    pub workstreams: BTreeMap<u32, Workstream>,
+    /// Queues by id.
+    pub queues: BTreeMap<u32, Queue>,
+    /// Conversations by id.
+    pub conversations: BTreeMap<u32, Conversation>,
+    /// Quick replies.
+    pub quick_replies: Vec<QuickReply>,
+    /// Operating hours by id.
+    pub operating_hours: BTreeMap<u32, OperatingHours>,
+    /// Presence by user.
+    pub presence: BTreeMap<String, Presence>,
+    /// How many times customizations were published.
+    pub published: u32,
+}
+
+impl Data {
+    /// A small starting set.
+    pub fn sample() -> Self {
+        let mut d = Self::default();
+        d.workstreams.insert(
+            1,
+            Workstream {
+                id: 1,
+                name: "Web chat".into(),
+                channel: "chat".into(),
+            },
+        );
+        d.queues.insert(
+            1,
+            Queue {
+                id: 1,
+                name: "Tier 1".into(),
+                agents: vec!["alan".into()],
+            },
+        );
+        d.queues.insert(
+            2,
+            Queue {
+                id: 2,
+                name: "Tier 2".into(),
+                agents: vec![],
+            },
+        );
+        d.conversations.insert(
+            1,
+            Conversation {
+                id: 1,
+                subject: "Refund request".into(),
+                agent: None,
+                queue: 1,
+            },
+        );
+        d.quick_replies.push(QuickReply {
+            title: "Greeting".into(),
+            text: "Hello, how can I help?".into(),
+        });
+        d.operating_hours.insert(
+            1,
+            OperatingHours {
+                name: "Weekdays".into(),
+                opens: "08:00".into(),
+                closes: "18:00".into(),
+            },
+        );
+        d.presence.insert(
+            "alan".into(),
+            Presence {
+                status: "Available".into(),
+            },
+        );
+        d
+    }
+}
+
+/// The service's state.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The data.
+    pub data: Arc<Mutex<Data>>,
+    /// The users.
+    pub users: Arc<Users>,
+}
+
+impl AppState {
+    /// State over `data` for `users`.
+    pub fn new(users: Users, data: Data) -> Self {
+        Self {
+            data: Arc::new(Mutex::new(data)),
+            users: Arc::new(users),
+        }
+    }
+
+    fn data(&self) -> MutexGuard<'_, Data> {
+        // A handler that panicked cannot leave the maps half-updated (each update is one insert), so go on.
+        self.data.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// The API's errors: a denial (403), nothing there (404), or a bad request (400).
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The check failed.
+    #[error(transparent)]
+    Forbidden(#[from] Denied),
+    /// No such thing.
+    #[error("{0} not found")]
+    NotFound(String),
+    /// The request is wrong.
+    #[error("{0}")]
+    BadRequest(String),
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match self {
+            Self::Forbidden(denied) => denied.into_response(),
+            Self::NotFound(what) => {
+                (StatusCode::NOT_FOUND, format!("{what} not found")).into_response()
+            }
+            Self::BadRequest(why) => (StatusCode::BAD_REQUEST, why).into_response(),
+        }
+    }
+}
+
+/// The stand-in authentication layer: the `x-user` header's user, if known, goes into the request's extensions.
+pub async fn identify(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let user = request
+        .headers()
+        .get(USER_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|name| state.users.get(name))
+        .cloned();
+    if let Some(principal) = user {
+        request.extensions_mut().insert(principal);
+    }
+    next.run(request).await
+}
+
+/// The API.
+pub fn app(state: AppState) -> axum::Router {
+    axum::Router::new()
+        .route(
+            "/workstreams",
+            get(list_workstreams).post(create_workstream),
+        )
+        .route(
+            "/workstreams/{id}",
+            patch(update_workstream).delete(delete_workstream),
+        )
+        .route("/queues", get(list_queues))
+        .route("/queues/{id}/agents", post(add_agent_to_queue))
+        .route("/conversations", get(list_conversations))
+        .route("/conversations/{id}/assign", post(assign_conversation))
+        .route("/conversations/{id}/transfer", post(transfer_conversation))
+        .route(
+            "/quick-replies",
+            get(list_quick_replies).post(add_quick_reply),
+        )
+        .route("/operating-hours", get(list_operating_hours))
+        .route("/operating-hours/{id}", put(set_operating_hours))
+        .route("/presence", get(list_presence))
+        .route("/presence/{user}", put(set_presence))
+        .route("/publish", post(publish))
+        .layer(middleware::from_fn_with_state(state.clone(), identify))
+        .with_state(state)
+}
+
+/// GET /workstreams: reading workstreams is the administrator's (Read on `msdyn_liveworkstream`, organisation-wide).
+#[requires(privilege = "Read", table = "msdyn_liveworkstream", depth = "Global")]
+pub async fn list_workstreams(
+    user: Authenticated,
+    State(state): State<AppState>,
+) -> Result<Json<Vec<Workstream>>, Denied> {
+    Ok(Json(state.data().workstreams.values().cloned().collect()))
+}
+
+/// POST /workstreams: only the Omnichannel administrator creates workstreams.
+#[requires(privilege = "Create", table = "msdyn_liveworkstream", depth = "Global", principal = user)]
+pub async fn create_workstream(
+    Authenticated(user): Authenticated,
+    State(state): State<AppState>,
+    Json(input): Json<WorkstreamInput>,
+) -> impl IntoResponse {
+    let mut data = state.data();
+    let id = data.workstreams.keys().next_back().map_or(1, |k| k + 1);
+    let workstream = Workstream {
+        id,
+        name: input.name,
+        channel: input.channel,
+    };
+    data.workstreams.insert(id, workstream.clone());
+    (StatusCode::CREATED, Json(workstream))
+}
+
+/// PATCH /workstreams/{id}: only the Omnichannel administrator edits workstreams.
+#[requires(privilege = "Update", table = "msdyn_liveworkstream", depth = "Global", principal = user)]
+pub async fn update_workstream(
+    Authenticated(user): Authenticated,
+    State(state): State<AppState>,
+    UrlPath(id): UrlPath<u32>,
+    Json(input): Json<WorkstreamInput>,
+) -> impl IntoResponse {
+    let mut data = state.data();
+    let Some(workstream) = data.workstreams.get_mut(&id) else {
+        return ApiError::NotFound(format!("workstream {id}")).into_response();
+    };
+    workstream.name = input.name;
+    workstream.channel = input.channel;
+    Json(workstream.clone()).into_response()
+}
+
+/// DELETE /workstreams/{id}: only the Omnichannel administrator deletes workstreams.
+#[requires(privilege = "Delete", table = "msdyn_liveworkstream", depth = "Global")]
+pub async fn delete_workstream(
+    user: Authenticated,
+    State(state): State<AppState>,
+    UrlPath(id): UrlPath<u32>,
+) -> Result<StatusCode, ApiError> {
+    match state.data().workstreams.remove(&id) {
+        Some(_) => Ok(StatusCode::NO_CONTENT),
+        None => Err(ApiError::NotFound(format!("workstream {id}"))),
+    }
+}
+
+/// GET /queues: the queue list with the Power BI configuration list (administrator and supervisor, seed 000).
+#[requires(capability = "view-user-list-presence-list-work-stream-list-queue-list-pbi-config-list")]
+pub async fn list_queues(
+    user: Authenticated,
+    State(state): State<AppState>,
+) -> Result<Json<Vec<Queue>>, Denied> {
+    Ok(Json(state.data().queues.values().cloned().collect()))
+}
+
+/// POST /queues/{id}/agents: adding agents to a queue (administrator and supervisor).
+#[requires(capability = "add-remove-agents-from-queue")]
+pub async fn add_agent_to_queue(
+    user: Authenticated,
+    State(state): State<AppState>,
+    UrlPath(id): UrlPath<u32>,
+    Json(target): Json<Target>,
+) -> Result<Json<Queue>, ApiError> {
+    let agent = target
+        .agent
+        .ok_or_else(|| ApiError::BadRequest("give `agent`".into()))?;
+    let mut data = state.data();
+    let queue = data
+        .queues
+        .get_mut(&id)
+        .ok_or_else(|| ApiError::NotFound(format!("queue {id}")))?;
+    if !queue.agents.contains(&agent) {
+        queue.agents.push(agent);
+    }
+    Ok(Json(queue.clone()))
+}
+
+/// GET /conversations: monitoring every live conversation (Read on `msdyn_ocliveworkitem`, organisation-wide).
+#[requires(privilege = "Read", table = "msdyn_ocliveworkitem", depth = "Global")]
+pub async fn list_conversations(
+    user: Authenticated,
+    State(state): State<AppState>,
+) -> Result<Json<Vec<Conversation>>, Denied> {
+    Ok(Json(state.data().conversations.values().cloned().collect()))
+}
+
+/// POST /conversations/{id}/assign: the supervisor assigns conversations.
+#[requires(capability = "assign-monitor-transfer-conversations", principal = user)]
+pub async fn assign_conversation(
+    Authenticated(user): Authenticated,
+    State(state): State<AppState>,
+    UrlPath(id): UrlPath<u32>,
+    Json(target): Json<Target>,
+) -> Result<Json<Conversation>, ApiError> {
+    let mut data = state.data();
+    let conversation = data
+        .conversations
+        .get_mut(&id)
+        .ok_or_else(|| ApiError::NotFound(format!("conversation {id}")))?;
+    conversation.agent = target.agent;
+    Ok(Json(conversation.clone()))
+}
+
+/// POST /conversations/{id}/transfer: the supervisor transfers conversations, which also reassigns the record.
+#[requires(capability = "assign-monitor-transfer-conversations", principal = user)]
+#[requires(privilege = "Assign", table = "msdyn_ocliveworkitem", depth = "Global", principal = user)]
+pub async fn transfer_conversation(
+    Authenticated(user): Authenticated,
+    State(state): State<AppState>,
+    UrlPath(id): UrlPath<u32>,
+    Json(target): Json<Target>,
+) -> impl IntoResponse {
+    let mut data = state.data();
+    let Some(queue) = target.queue.filter(|q| data.queues.contains_key(q)) else {
+        return ApiError::BadRequest("give the `queue` to transfer to".into()).into_response();
+    };
+    let Some(conversation) = data.conversations.get_mut(&id) else {
+        return ApiError::NotFound(format!("conversation {id}")).into_response();
+    };
+    conversation.queue = queue;
+    conversation.agent = None;
+    Json(conversation.clone()).into_response()
+}
+
+/// GET /quick-replies: agents view quick replies (seed 000).
+#[requires(capability = "view-quick-replies")]
+pub async fn list_quick_replies(
+    user: Authenticated,
+    State(state): State<AppState>,
+) -> Result<Json<Vec<QuickReply>>, Denied> {
+    Ok(Json(state.data().quick_replies.clone()))
+}
+
+/// POST /quick-replies: administrators and supervisors add quick replies.
+#[requires(capability = "view-add-edit-delete-quick-replies")]
+pub async fn add_quick_reply(
+    user: Authenticated,
+    State(state): State<AppState>,
+    Json(reply): Json<QuickReply>,
+) -> Result<(StatusCode, Json<QuickReply>), Denied> {
+    state.data().quick_replies.push(reply.clone());
+    Ok((StatusCode::CREATED, Json(reply)))
+}
+
+/// GET /operating-hours: supervisors view operating hours.
+#[requires(capability = "view-operating-hours")]
+pub async fn list_operating_hours(
+    user: Authenticated,
+    State(state): State<AppState>,
+) -> Result<Json<Vec<OperatingHours>>, Denied> {
+    Ok(Json(
+        state.data().operating_hours.values().cloned().collect(),
+    ))
+}
+
+/// PUT /operating-hours/{id}: administrators edit operating hours.
+#[requires(capability = "view-add-edit-delete-operating-hours")]
+pub async fn set_operating_hours(
+    user: Authenticated,
+    State(state): State<AppState>,
+    UrlPath(id): UrlPath<u32>,
+    Json(hours): Json<OperatingHours>,
+) -> Result<Json<OperatingHours>, Denied> {
+    state.data().operating_hours.insert(id, hours.clone());
+    Ok(Json(hours))
+}
+
+/// GET /presence: agents view the presence list.
+#[requires(capability = "view-user-list-presence-list-work-stream-list-queue-list")]
+pub async fn list_presence(
+    user: Authenticated,
+    State(state): State<AppState>,
+) -> Result<Json<BTreeMap<String, Presence>>, Denied> {
+    Ok(Json(state.data().presence.clone()))
+}
+
+/// PUT /presence/{user}: administrators and supervisors set a user's default presence.
+#[requires(capability = "edit-default-presence-and-default-capacity-of-a-user", principal = caller)]
+pub async fn set_presence(
+    Authenticated(caller): Authenticated,
+    State(state): State<AppState>,
+    UrlPath(user): UrlPath<String>,
+    Json(presence): Json<Presence>,
+) -> Result<Json<Presence>, ApiError> {
+    if state.users.get(&user).is_none() {
+        return Err(ApiError::NotFound(format!("user {user}")));
+    }
+    state.data().presence.insert(user, presence.clone());
+    Ok(Json(presence))
+}
+
+/// POST /publish: publishing customizations is the administrator's (`prvPublishCustomization`).
+#[requires(privilege = "prvPublishCustomization")]
+pub async fn publish(user: Authenticated, State(state): State<AppState>) -> impl IntoResponse {
+    let mut data = state.data();
+    data.published += 1;
+    Json(serde_json::json!({ "published": data.published }))
+}
+
+/// The access report of this service's handlers against its catalog.
+pub fn access_report(catalog: &Catalog) -> rolegate::AccessReport {
+    let sites = rolegate::call_sites()
+        .into_iter()
+        .filter(|s| s.module_path.starts_with(module_path!()));
+    rolegate::AccessReport::new(catalog, sites)
+}

@@ -1,0 +1,87 @@
+//! The access report, pinned: a change to an annotation or a role shows up as a diff of the committed snapshots.
+//! To accept a change on purpose, run with `UPDATE_SNAPSHOTS=1` and review the diff.
+
+use omnichannel_admin::{access_report, catalog};
+
+fn compare(name: &str, actual: &str) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/snapshots")
+        .join(name);
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&path, actual).unwrap();
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}; run with UPDATE_SNAPSHOTS=1 to create it",
+            path.display()
+        )
+    });
+    assert!(
+        expected == actual,
+        "the access report changed; review it and run with UPDATE_SNAPSHOTS=1 to accept.\n--- {}\n{expected}\n--- now\n{actual}",
+        path.display()
+    );
+}
+
+#[test]
+fn the_access_report_matches_the_snapshot() {
+    let report = access_report(&catalog().unwrap());
+    assert_eq!(
+        report.sites.len(),
+        17,
+        "16 handlers, one with two #[requires]"
+    );
+    compare("access-report.md", &report.to_markdown());
+    compare("access-report.json", &(report.to_json() + "\n"));
+}
+
+#[test]
+fn the_report_names_who_edits_workstreams_and_who_transfers_conversations() {
+    let report = access_report(&catalog().unwrap());
+    let edit = report
+        .sites
+        .iter()
+        .find(|s| s.function == "update_workstream")
+        .unwrap();
+    assert_eq!(edit.requirement, "Write on msdyn_liveworkstream at Global");
+    assert_eq!(edit.roles, ["Omnichannel administrator"]);
+    assert_eq!(edit.personas, ["Administrator"]);
+    let transfer: Vec<_> = report
+        .sites
+        .iter()
+        .filter(|s| s.function == "transfer_conversation")
+        .map(|s| (s.requirement.as_str(), s.roles.clone()))
+        .collect();
+    assert_eq!(
+        transfer,
+        [
+            (
+                "capability assign-monitor-transfer-conversations",
+                vec!["Omnichannel supervisor".to_owned()]
+            ),
+            (
+                "Assign on msdyn_ocliveworkitem at Global",
+                vec!["Conversation supervisor".to_owned()]
+            ),
+        ]
+    );
+}
+
+#[test]
+fn the_binary_prints_the_report() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_omnichannel-admin"))
+        .arg("--access-report")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let report = access_report(&catalog().unwrap());
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), report.to_markdown());
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_omnichannel-admin"))
+        .args(["--access-report", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        report.to_json() + "\n"
+    );
+}

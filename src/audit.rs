@@ -1,0 +1,118 @@
+//! The audit trail: every denial at a `#[requires]` call site is a `tracing` event with target `rolegate::audit`;
+//! allows are too once [`set_audit_allows`] turns them on.
+//!
+//! Fields: `principal`, `call_site` (`module::function`), `privilege` (the table privilege, the miscellaneous
+//! privilege's name or the capability's id), `table`, `depth_required`, `depth_held`, `record` (for a record check),
+//! `reason`, `outcome` (`"denied"` or `"allowed"`), `file` and `line`. A field that does not apply is absent.
+//!
+//! ```
+//! rolegate::set_audit_allows(true);
+//! assert!(rolegate::audit_allows());
+//! rolegate::set_audit_allows(false);
+//! ```
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use rolegate_catalog::Requirement;
+
+use crate::denied::{DenialReason, Denied};
+use crate::principal::Principal;
+use crate::record::RecordId;
+use crate::site::{CallSite, SiteRequirement};
+
+/// The `tracing` target of audit events.
+pub const AUDIT_TARGET: &str = "rolegate::audit";
+
+static ALLOWS: AtomicBool = AtomicBool::new(false);
+
+/// Turns audit events for allowed checks on or off (off by default; denials are always audited).
+pub fn set_audit_allows(on: bool) {
+    ALLOWS.store(on, Ordering::Relaxed);
+}
+
+/// Whether allowed checks are audited.
+#[inline(always)]
+pub fn audit_allows() -> bool {
+    ALLOWS.load(Ordering::Relaxed)
+}
+
+fn reason_name(reason: DenialReason) -> &'static str {
+    match reason {
+        DenialReason::NotHeld => "not-held",
+        DenialReason::TooShallow => "too-shallow",
+        DenialReason::Unknown => "unknown",
+        DenialReason::NoAccess => "no-access",
+        DenialReason::WrongTable => "wrong-table",
+        DenialReason::NoOrganization => "no-organization",
+        DenialReason::UnknownRecordParty => "unknown-record-party",
+    }
+}
+
+/// The parts of a requirement as audit fields: privilege, table, required depth.
+fn parts(requirement: &Requirement) -> (&str, Option<&str>, Option<&'static str>) {
+    match requirement {
+        Requirement::Table {
+            privilege,
+            table,
+            depth,
+        } => (privilege.name(), Some(table), depth.map(|d| d.name())),
+        Requirement::Misc { name } => (name, None, None),
+        Requirement::Capability { id } => (id, None, None),
+    }
+}
+
+/// Emits the event for a denial.
+#[cold]
+pub(crate) fn denied(denied: &Denied) {
+    let call_site = denied
+        .site
+        .map(|s| format!("{}::{}", s.module_path, s.function));
+    let (privilege, table, depth_required) = parts(&denied.requirement);
+    let record = denied.record.as_ref().map(|r| r.id.to_string());
+    tracing::warn!(
+        target: AUDIT_TARGET,
+        outcome = "denied",
+        principal = denied.principal.as_str(),
+        call_site = call_site.as_deref(),
+        privilege,
+        table,
+        depth_required,
+        depth_held = denied.held.map(|d| d.name()),
+        record = record.as_deref(),
+        reason = reason_name(denied.reason),
+        file = denied.site.map(|s| s.file),
+        line = denied.site.map(|s| s.line),
+        "{denied}"
+    );
+}
+
+/// Emits the event for an allowed check (called only when [`audit_allows`] is on).
+#[cold]
+pub(crate) fn allowed(principal: &Principal, site: &'static CallSite, record: Option<RecordId>) {
+    let call_site = format!("{}::{}", site.module_path, site.function);
+    let (privilege, table, depth_required) = match site.requirement {
+        SiteRequirement::Table {
+            privilege,
+            table,
+            depth,
+        } => (privilege.name(), Some(table), depth.map(|d| d.name())),
+        SiteRequirement::Misc { name } => (name, None, None),
+        SiteRequirement::Capability { id } => (id, None, None),
+    };
+    let depth_held = principal.held(&site.requirement()).map(|d| d.name());
+    let record = record.map(|r| r.to_string());
+    tracing::info!(
+        target: AUDIT_TARGET,
+        outcome = "allowed",
+        principal = principal.id(),
+        call_site = call_site.as_str(),
+        privilege,
+        table,
+        depth_required,
+        depth_held,
+        record = record.as_deref(),
+        file = site.file,
+        line = site.line,
+        "allowed {call_site}"
+    );
+}

@@ -1,0 +1,126 @@
+//! The access report: for each `#[requires]` call site, which roles and personas of a catalog satisfy it.
+//!
+//! Rendered as markdown for review and as JSON for tools; a committed snapshot of it turns a changed annotation or
+//! role into a visible diff.
+//!
+//! ```
+//! use rolegate::{requires, Catalog, Denied, Principal};
+//!
+//! #[requires(privilege = "Update", table = "msdyn_liveworkstream", depth = "Global")]
+//! fn rename_workstream(user: &Principal) -> Result<(), Denied> { Ok(()) }
+//!
+//! let report = rolegate::AccessReport::new(Catalog::builtin(), rolegate::call_sites());
+//! let site = report.sites.iter().find(|s| s.function == "rename_workstream").unwrap();
+//! assert_eq!(site.roles, ["Omnichannel administrator"]);
+//! assert_eq!(site.personas, ["Administrator"]);
+//! assert!(report.to_markdown().contains("rename_workstream"));
+//! ```
+
+use std::fmt::Write as _;
+
+use rolegate_catalog::Catalog;
+use serde::Serialize;
+
+use crate::site::CallSite;
+
+/// The access report over a set of call sites.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccessReport {
+    /// The catalog's name.
+    pub catalog: String,
+    /// One entry per call site.
+    pub sites: Vec<SiteAccess>,
+}
+
+/// Who passes one call site.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SiteAccess {
+    /// `module_path!()` of the function.
+    pub module: String,
+    /// The function's name.
+    pub function: String,
+    /// The requirement, as displayed (`Write on msdyn_liveworkstream at Global`).
+    pub requirement: String,
+    /// `file:line` of the function.
+    pub location: String,
+    /// The roles that satisfy the requirement, in catalog order.
+    pub roles: Vec<String>,
+    /// The personas one of whose roles satisfies it, in catalog order.
+    pub personas: Vec<String>,
+}
+
+impl AccessReport {
+    /// Builds the report of `sites` against `catalog`; a site the catalog does not know is satisfied by no role.
+    pub fn new(catalog: &Catalog, sites: impl IntoIterator<Item = &'static CallSite>) -> Self {
+        let sites = sites
+            .into_iter()
+            .map(|site| {
+                let requirement = site.requirement();
+                let roles: Vec<String> = catalog
+                    .roles_satisfying(&requirement)
+                    .map(|(r, _)| r.name.clone())
+                    .collect();
+                let personas = catalog
+                    .personas()
+                    .iter()
+                    .filter(|p| {
+                        p.roles
+                            .iter()
+                            .any(|r| roles.iter().any(|s| s.eq_ignore_ascii_case(r)))
+                    })
+                    .map(|p| p.name.clone())
+                    .collect();
+                SiteAccess {
+                    module: site.module_path.to_owned(),
+                    function: site.function.to_owned(),
+                    requirement: requirement.to_string(),
+                    location: format!("{}:{}", site.file.replace('\\', "/"), site.line),
+                    roles,
+                    personas,
+                }
+            })
+            .collect();
+        Self {
+            catalog: catalog
+                .header()
+                .name
+                .clone()
+                .unwrap_or_else(|| "unnamed".to_owned()),
+            sites,
+        }
+    }
+
+    /// The report as a markdown table.
+    pub fn to_markdown(&self) -> String {
+        let mut out = format!(
+            "# Access report\n\nCatalog: `{}`. One row per `#[requires]`.\n\n\
+             | call site | requires | roles | personas | location |\n| --- | --- | --- | --- | --- |\n",
+            self.catalog
+        );
+        for s in &self.sites {
+            let list = |v: &[String]| {
+                if v.is_empty() {
+                    "(none)".to_owned()
+                } else {
+                    v.join(", ")
+                }
+            };
+            let _ = writeln!(
+                out,
+                "| `{}::{}` | {} | {} | {} | {} |",
+                s.module,
+                s.function,
+                s.requirement,
+                list(&s.roles),
+                list(&s.personas),
+                s.location
+            );
+        }
+        out
+    }
+
+    /// The report as pretty-printed JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+}

@@ -1,0 +1,163 @@
+//! The audit trail: a denial at a `#[requires]` call site is a `tracing` event of target `rolegate::audit` with the
+//! denial's parts as fields; allows are audited only once switched on.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use rolegate::{Authority, Denied, Organization, Principal, RecordData, requires};
+use tracing::field::{Field, Visit};
+use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
+
+type Events = Arc<Mutex<Vec<BTreeMap<String, String>>>>;
+
+/// Collects every event's fields (and its target) as text.
+struct Collect(Events);
+
+struct Fields<'a>(&'a mut BTreeMap<String, String>);
+
+impl Visit for Fields<'_> {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.0.insert(field.name().to_owned(), value.to_owned());
+    }
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        self.0.insert(field.name().to_owned(), format!("{value:?}"));
+    }
+}
+
+impl<S: tracing::Subscriber> Layer<S> for Collect {
+    fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
+        let mut fields = BTreeMap::new();
+        fields.insert("target".to_owned(), event.metadata().target().to_owned());
+        fields.insert("level".to_owned(), event.metadata().level().to_string());
+        event.record(&mut Fields(&mut fields));
+        self.0.lock().unwrap().push(fields);
+    }
+}
+
+fn capture(f: impl FnOnce()) -> Vec<BTreeMap<String, String>> {
+    let events = Events::default();
+    let subscriber = tracing_subscriber::registry().with(Collect(events.clone()));
+    tracing::subscriber::with_default(subscriber, f);
+    events.lock().unwrap().clone()
+}
+
+fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+#[requires(privilege = "Update", table = "msdyn_liveworkstream", depth = "Global")]
+fn rename_workstream(user: &Principal) -> Result<(), Denied> {
+    Ok(())
+}
+
+#[requires(capability = "view-quick-replies")]
+fn quick_replies(user: &Principal) -> Result<(), Denied> {
+    Ok(())
+}
+
+#[requires(privilege = "Write", table = "activitypointer", depth = "Basic", record = activity)]
+fn edit_activity(user: &Principal, activity: &RecordData) -> Result<(), Denied> {
+    Ok(())
+}
+
+// One test, so that the process-wide allow switch is not flipped under another test.
+#[test]
+fn denials_are_audited_with_their_parts_and_allows_only_when_switched_on() {
+    let authority = Authority::builtin();
+    let admin = authority
+        .principal("ada", ["Omnichannel administrator"])
+        .unwrap();
+    let supervisor = authority
+        .principal("sam", ["Omnichannel supervisor"])
+        .unwrap();
+
+    let events = capture(|| {
+        assert!(rename_workstream(&admin).is_ok());
+        assert!(rename_workstream(&supervisor).is_err());
+        assert!(quick_replies(&supervisor).is_err());
+    });
+    let file = file!();
+    let line_of = |function: &str| {
+        let site = rolegate::call_sites()
+            .into_iter()
+            .find(|s| s.function == function)
+            .unwrap();
+        site.line.to_string()
+    };
+    let (rename_line, replies_line) = (line_of("rename_workstream"), line_of("quick_replies"));
+    assert_eq!(
+        events,
+        [
+            map(&[
+                ("target", "rolegate::audit"),
+                ("level", "WARN"),
+                ("outcome", "denied"),
+                ("principal", "sam"),
+                ("call_site", "audit::rename_workstream"),
+                ("privilege", "Write"),
+                ("table", "msdyn_liveworkstream"),
+                ("depth_required", "Global"),
+                ("reason", "not-held"),
+                ("file", file),
+                ("line", &rename_line),
+                (
+                    "message",
+                    "missing Write on msdyn_liveworkstream at Global; held through no role"
+                ),
+            ]),
+            map(&[
+                ("target", "rolegate::audit"),
+                ("level", "WARN"),
+                ("outcome", "denied"),
+                ("principal", "sam"),
+                ("call_site", "audit::quick_replies"),
+                ("privilege", "view-quick-replies"),
+                ("reason", "not-held"),
+                ("file", file),
+                ("line", &replies_line),
+                (
+                    "message",
+                    "missing capability view-quick-replies; held through no role"
+                ),
+            ]),
+        ],
+        "one event per denial, none for the allow"
+    );
+
+    rolegate::set_audit_allows(true);
+    let events = capture(|| {
+        assert!(rename_workstream(&admin).is_ok());
+    });
+    rolegate::set_audit_allows(false);
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0]["outcome"], "allowed");
+    assert_eq!(events[0]["principal"], "ada");
+    assert_eq!(events[0]["depth_held"], "Global");
+    assert_eq!(events[0]["level"], "INFO");
+    assert!(capture(|| assert!(rename_workstream(&admin).is_ok())).is_empty());
+
+    // A record check names the record, and the depth held.
+    let org = Organization::builder(&authority)
+        .business_unit("root", None)
+        .business_unit("b1", Some("root"))
+        .user("rep", "b1", ["Omnichannel administrator"])
+        .user("other", "root", ["Omnichannel administrator"])
+        .build()
+        .unwrap();
+    let rep = org.principal_named("rep").unwrap();
+    let other = org.user("other").unwrap();
+    // Write at Local reaches b1's records, not one owned in the root unit.
+    let activity = RecordData::owned_by_user(&org, 42, "activitypointer", other);
+    let events = capture(|| assert!(edit_activity(&rep, &activity).is_err()));
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0]["call_site"], "audit::edit_activity");
+    assert_eq!(events[0]["record"], "42");
+    assert_eq!(events[0]["table"], "activitypointer");
+    assert_eq!(events[0]["privilege"], "Write");
+    assert_eq!(events[0]["depth_required"], "Basic");
+    assert_eq!(events[0]["depth_held"], "Local");
+    assert_eq!(events[0]["reason"], "no-access");
+}
