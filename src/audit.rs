@@ -61,9 +61,30 @@ fn parts(requirement: &Requirement) -> (&str, Option<&str>, Option<&'static str>
     }
 }
 
-/// Emits the event for a denial.
+/// Sends a call site's outcome to the audit trail: always a denial, an allow only when [`audit_allows`] is on.
+/// Out of line, so that the inlined check stays an index and a compare.
 #[cold]
+#[inline(never)]
+pub(crate) fn outcome(
+    principal: &Principal,
+    site: &'static CallSite,
+    record: Option<RecordId>,
+    result: Result<(), Denied>,
+) -> Result<(), Denied> {
+    match &result {
+        Ok(()) => allowed(principal, site, record),
+        Err(d) => denied(d),
+    }
+    result
+}
+
+/// Emits the event for a denial; nothing is formatted unless a subscriber wants `rolegate::audit` events.
+#[cold]
+#[inline(never)]
 pub(crate) fn denied(denied: &Denied) {
+    if !tracing::enabled!(target: AUDIT_TARGET, tracing::Level::WARN) {
+        return;
+    }
     let call_site = denied
         .site
         .map(|s| format!("{}::{}", s.module_path, s.function));
@@ -88,7 +109,11 @@ pub(crate) fn denied(denied: &Denied) {
 
 /// Emits the event for an allowed check (called only when [`audit_allows`] is on).
 #[cold]
+#[inline(never)]
 pub(crate) fn allowed(principal: &Principal, site: &'static CallSite, record: Option<RecordId>) {
+    if !tracing::enabled!(target: AUDIT_TARGET, tracing::Level::INFO) {
+        return;
+    }
     let call_site = format!("{}::{}", site.module_path, site.function);
     let (privilege, table, depth_required) = match site.requirement {
         SiteRequirement::Table {

@@ -11,16 +11,8 @@ use crate::{Denied, Rejects, Subject, audit};
 pub fn check<S: Subject + ?Sized>(subject: &S, site: &'static CallSite) -> Result<(), Denied> {
     let principal = subject.principal();
     match principal.check_site(site) {
-        Ok(()) => {
-            if audit::audit_allows() {
-                audit::allowed(principal, site, None);
-            }
-            Ok(())
-        }
-        Err(denied) => {
-            audit::denied(&denied);
-            Err(denied)
-        }
+        Ok(()) if !audit::audit_allows() => Ok(()),
+        result => audit::outcome(principal, site, None, result),
     }
 }
 
@@ -33,16 +25,8 @@ where
 {
     let principal = subject.principal();
     match principal.check_record_site(site, record) {
-        Ok(()) => {
-            if audit::audit_allows() {
-                audit::allowed(principal, site, Some(record.id()));
-            }
-            Ok(())
-        }
-        Err(denied) => {
-            audit::denied(&denied);
-            Err(denied)
-        }
+        Ok(()) if !audit::audit_allows() => Ok(()),
+        result => audit::outcome(principal, site, Some(record.id()), result),
     }
 }
 

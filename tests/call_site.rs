@@ -12,7 +12,9 @@ fn rewrite_activity(user: &Principal) -> Result<(), Denied> {
 #[test]
 fn a_warm_denial_says_what_the_cold_one_said() {
     let authority = Authority::builtin();
-    let admin = authority.principal("ada", ["Omnichannel administrator"]).unwrap();
+    let admin = authority
+        .principal("ada", ["Omnichannel administrator"])
+        .unwrap();
     let cold = rewrite_activity(&admin).unwrap_err();
     let warm = rewrite_activity(&admin).unwrap_err();
     assert_eq!(cold, warm);
@@ -29,10 +31,20 @@ fn a_warm_denial_says_what_the_cold_one_said() {
 fn a_site_cached_for_one_authority_still_answers_for_another() {
     let builtin = Authority::builtin();
     let other = Authority::new(builtin.catalog().clone());
-    let on_builtin = builtin.principal("ada", ["Omnichannel administrator"]).unwrap();
-    let on_other = other.principal("ada", ["Omnichannel administrator"]).unwrap();
+    let on_builtin = builtin
+        .principal("ada", ["Omnichannel administrator"])
+        .unwrap();
+    let on_other = other
+        .principal("ada", ["Omnichannel administrator"])
+        .unwrap();
     for _ in 0..3 {
-        assert_eq!(rewrite_activity(&on_builtin).unwrap_err().held, Some(Depth::Local));
-        assert_eq!(rewrite_activity(&on_other).unwrap_err().held, Some(Depth::Local));
+        assert_eq!(
+            rewrite_activity(&on_builtin).unwrap_err().held,
+            Some(Depth::Local)
+        );
+        assert_eq!(
+            rewrite_activity(&on_other).unwrap_err().held,
+            Some(Depth::Local)
+        );
     }
 }
