@@ -142,32 +142,7 @@ pub struct TeamFileEntry {
 impl OrganizationFile {
     /// Parses file text, with the syntax error's line and column.
     pub fn parse(text: &str, origin: &str, syntax: Syntax) -> Result<Self, LoadError> {
-        let (message, line, column) = match syntax {
-            Syntax::Toml => match toml::from_str::<Self>(text) {
-                Ok(file) => return Ok(file),
-                Err(e) => {
-                    let (line, column) = line_column(text, e.span().map_or(0, |s| s.start));
-                    (e.message().to_owned(), line, column)
-                }
-            },
-            Syntax::Json => match serde_json::from_str::<Self>(text) {
-                Ok(file) => return Ok(file),
-                Err(e) => {
-                    let message = e.to_string();
-                    let message = message
-                        .rfind(" at line ")
-                        .map_or(message.clone(), |at| message[..at].to_owned());
-                    (message, e.line().max(1), e.column().max(1))
-                }
-            },
-        };
-        Err(LoadError::Invalid(vec![Diagnostic {
-            origin: origin.to_owned(),
-            line,
-            column,
-            message,
-            help: None,
-        }]))
+        rolegate_catalog::parse_syntax(text, origin, syntax)
     }
 
     /// The builder this file describes (names unresolved; [`OrganizationBuilder::build`] validates them).

@@ -168,14 +168,48 @@ struct Layer<'a> {
     text: &'a str,
 }
 
-/// Which layer each entry of a merged file came from.
-#[derive(Default)]
+/// Where each entry of a merged file came from: of each kind, the first `n` entries come from the base layer (the
+/// built-in catalog, when a file extends it) and the rest from the file itself.
+#[derive(Clone, Copy)]
 struct Origins {
-    misc: Vec<usize>,
-    tables: Vec<usize>,
-    capabilities: Vec<usize>,
-    roles: Vec<usize>,
-    personas: Vec<usize>,
+    misc: usize,
+    tables: usize,
+    capabilities: usize,
+    roles: usize,
+    personas: usize,
+}
+
+impl Origins {
+    /// Every entry from the one layer there is.
+    const ONE_LAYER: Self = Self {
+        misc: usize::MAX,
+        tables: usize::MAX,
+        capabilities: usize::MAX,
+        roles: usize::MAX,
+        personas: usize::MAX,
+    };
+
+    /// The base layer is `base`; entries appended after it come from the second layer.
+    fn extending(base: &CatalogFile) -> Self {
+        Self {
+            misc: base.misc.len(),
+            tables: base.tables.len(),
+            capabilities: base.capabilities.len(),
+            roles: base.roles.len(),
+            personas: base.personas.len(),
+        }
+    }
+}
+
+/// The layer of the `i`-th entry of a kind whose first `base` entries come from layer 0.
+fn layer(base: usize, i: usize) -> usize {
+    usize::from(i >= base)
+}
+
+/// Looks a name up: as given first (a logical name is already a key, so the common case allocates nothing), then by
+/// its folded [`key`].
+fn find(index: &HashMap<String, usize>, name: &str) -> Option<usize> {
+    index.get(name).or_else(|| index.get(&key(name))).copied()
 }
 
 /// The lookup key of a name: lower case, every run of white space (including no-break spaces, which the Microsoft
@@ -223,32 +257,14 @@ impl Catalog {
             text,
         };
         match file.catalog.extends.as_deref() {
-            None => Self::from_layers(file, &[layer], |_| 0),
+            None => Self::validate(file, &[layer], Origins::ONE_LAYER),
             Some(base) if base.eq_ignore_ascii_case("builtin") => {
                 let builtin = Layer {
                     origin: "<builtin>".to_owned(),
                     text: BUILTIN_TOML,
                 };
                 let mut merged = Self::builtin_file();
-                let mut origins = Origins::default();
-                origins.misc.resize(merged.misc.len(), 0);
-                origins.tables.resize(merged.tables.len(), 0);
-                origins.capabilities.resize(merged.capabilities.len(), 0);
-                origins.roles.resize(merged.roles.len(), 0);
-                origins.personas.resize(merged.personas.len(), 0);
-                origins.misc.resize(merged.misc.len() + file.misc.len(), 1);
-                origins
-                    .tables
-                    .resize(merged.tables.len() + file.tables.len(), 1);
-                origins
-                    .capabilities
-                    .resize(merged.capabilities.len() + file.capabilities.len(), 1);
-                origins
-                    .roles
-                    .resize(merged.roles.len() + file.roles.len(), 1);
-                origins
-                    .personas
-                    .resize(merged.personas.len() + file.personas.len(), 1);
+                let origins = Origins::extending(&merged);
                 merged.catalog = Header {
                     extends: None,
                     ..file.catalog.clone()
@@ -258,7 +274,7 @@ impl Catalog {
                 merged.capabilities.extend(file.capabilities);
                 merged.roles.extend(file.roles);
                 merged.personas.extend(file.personas);
-                Self::validate(merged, &[builtin, layer], &origins)
+                Self::validate(merged, &[builtin, layer], origins)
             }
             Some(other) => {
                 let (line, column) = locate(text, &["extends", other]);
@@ -276,35 +292,17 @@ impl Catalog {
     /// Validates an in-memory file (built by an importer, say); diagnostics locate entries in its TOML rendering.
     pub fn from_file(file: CatalogFile, origin: &str) -> Result<Self, LoadError> {
         let text = file.to_toml_string();
-        Self::from_layers(
-            file,
-            &[Layer {
-                origin: origin.to_owned(),
-                text: &text,
-            }],
-            |_| 0,
-        )
-    }
-
-    fn from_layers(
-        file: CatalogFile,
-        layers: &[Layer<'_>],
-        layer_of: impl Fn(usize) -> usize,
-    ) -> Result<Self, LoadError> {
-        let origins = Origins {
-            misc: (0..file.misc.len()).map(&layer_of).collect(),
-            tables: (0..file.tables.len()).map(&layer_of).collect(),
-            capabilities: (0..file.capabilities.len()).map(&layer_of).collect(),
-            roles: (0..file.roles.len()).map(&layer_of).collect(),
-            personas: (0..file.personas.len()).map(&layer_of).collect(),
+        let layer = Layer {
+            origin: origin.to_owned(),
+            text: &text,
         };
-        Self::validate(file, layers, &origins)
+        Self::validate(file, &[layer], Origins::ONE_LAYER)
     }
 
     fn validate(
         file: CatalogFile,
         layers: &[Layer<'_>],
-        origins: &Origins,
+        origins: Origins,
     ) -> Result<Self, LoadError> {
         let mut v = Validator {
             layers,
@@ -324,19 +322,19 @@ impl Catalog {
             persona_index: HashMap::new(),
         };
         for (i, m) in file.misc.into_iter().enumerate() {
-            catalog.add_misc(m, origins.misc[i], &mut v);
+            catalog.add_misc(m, layer(origins.misc, i), &mut v);
         }
         for (i, t) in file.tables.into_iter().enumerate() {
-            catalog.add_table(t, origins.tables[i], &mut v);
+            catalog.add_table(t, layer(origins.tables, i), &mut v);
         }
         for (i, c) in file.capabilities.into_iter().enumerate() {
-            catalog.add_capability(c, origins.capabilities[i], &mut v);
+            catalog.add_capability(c, layer(origins.capabilities, i), &mut v);
         }
         for (i, r) in file.roles.into_iter().enumerate() {
-            catalog.add_role(r, origins.roles[i], &mut v);
+            catalog.add_role(r, layer(origins.roles, i), &mut v);
         }
         for (i, p) in file.personas.into_iter().enumerate() {
-            catalog.add_persona(p, origins.personas[i], &mut v);
+            catalog.add_persona(p, layer(origins.personas, i), &mut v);
         }
         if v.diagnostics.is_empty() {
             Ok(catalog)
@@ -691,22 +689,22 @@ impl Catalog {
 
     /// A table by logical, display or schema name or alias, case-insensitively.
     pub fn table(&self, name: &str) -> Option<&Table> {
-        self.table_index.get(&key(name)).map(|&i| &self.tables[i])
+        find(&self.table_index, name).map(|i| &self.tables[i])
     }
 
     /// The position of a table in [`Catalog::tables`].
     pub fn table_position(&self, name: &str) -> Option<usize> {
-        self.table_index.get(&key(name)).copied()
+        find(&self.table_index, name)
     }
 
     /// A role by name, case-insensitively.
     pub fn role(&self, name: &str) -> Option<&Role> {
-        self.role_index.get(&key(name)).map(|&i| &self.roles[i])
+        find(&self.role_index, name).map(|i| &self.roles[i])
     }
 
     /// The position of a role in [`Catalog::roles`].
     pub fn role_position(&self, name: &str) -> Option<usize> {
-        self.role_index.get(&key(name)).copied()
+        find(&self.role_index, name)
     }
 
     /// A capability by id or by its text, case-insensitively (a leading "Can " may be left out of the text).
@@ -720,14 +718,12 @@ impl Catalog {
 
     /// A miscellaneous privilege by name, case-insensitively.
     pub fn misc(&self, name: &str) -> Option<&MiscPrivilege> {
-        self.misc_index.get(&key(name)).map(|&i| &self.misc[i])
+        find(&self.misc_index, name).map(|i| &self.misc[i])
     }
 
     /// A persona by name, case-insensitively.
     pub fn persona(&self, name: &str) -> Option<&Persona> {
-        self.persona_index
-            .get(&key(name))
-            .map(|&i| &self.personas[i])
+        find(&self.persona_index, name).map(|i| &self.personas[i])
     }
 
     /// Every name a table answers to (for suggestions).
@@ -828,27 +824,32 @@ pub fn list_privileges(set: PrivilegeSet) -> String {
 
 /// Parses catalog text into its file form, with the syntax error's line and column.
 pub fn parse_file(text: &str, origin: &str, syntax: Syntax) -> Result<CatalogFile, LoadError> {
-    let (message, offset) = match syntax {
-        Syntax::Toml => match toml::from_str::<CatalogFile>(text) {
-            Ok(file) => return Ok(file),
-            Err(e) => (e.message().to_owned(), e.span().map_or(0, |s| s.start)),
+    parse_syntax(text, origin, syntax)
+}
+
+/// Parses TOML or JSON text into any serde type (a catalog file, an organisation file), turning a syntax or shape
+/// error into a [`Diagnostic`] with the line and column it points at.
+pub fn parse_syntax<T: serde::de::DeserializeOwned>(
+    text: &str,
+    origin: &str,
+    syntax: Syntax,
+) -> Result<T, LoadError> {
+    let (message, (line, column)) = match syntax {
+        Syntax::Toml => match toml::from_str::<T>(text) {
+            Ok(value) => return Ok(value),
+            Err(e) => (
+                e.message().to_owned(),
+                line_column(text, e.span().map_or(0, |s| s.start)),
+            ),
         },
-        Syntax::Json => match serde_json::from_str::<CatalogFile>(text) {
-            Ok(file) => return Ok(file),
-            Err(e) => {
-                let message = strip_json_position(&e.to_string());
-                let (line, column) = (e.line(), e.column());
-                return Err(LoadError::Invalid(vec![Diagnostic {
-                    origin: origin.to_owned(),
-                    line: line.max(1),
-                    column: column.max(1),
-                    message,
-                    help: None,
-                }]));
-            }
+        Syntax::Json => match serde_json::from_str::<T>(text) {
+            Ok(value) => return Ok(value),
+            Err(e) => (
+                strip_json_position(&e.to_string()),
+                (e.line().max(1), e.column().max(1)),
+            ),
         },
     };
-    let (line, column) = line_column(text, offset);
     Err(LoadError::Invalid(vec![Diagnostic {
         origin: origin.to_owned(),
         line,
