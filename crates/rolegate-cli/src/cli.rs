@@ -6,6 +6,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use rolegate_catalog::Ownership;
 use rolegate_import::Format;
 
+use crate::commands::query::Asked;
+
 /// Administer Dataverse-style security roles: list, query, check, diff, import and lint role catalogs.
 ///
 /// Exit codes: 0 success (or allowed), 1 denied (`check`), 2 bad input.
@@ -67,6 +69,34 @@ impl From<OwnershipArg> for Ownership {
 }
 
 /// The subcommands.
+/// A requirement as given on the command line: a privilege with its table and depth, or a capability.
+#[derive(Debug, Args)]
+pub struct RequirementArgs {
+    /// A table privilege (`Update` is `Write`) or a `prv...` miscellaneous privilege.
+    #[arg(required_unless_present = "capability")]
+    pub privilege: Option<String>,
+    /// The table (logical, display or schema name); none for a miscellaneous privilege.
+    pub table: Option<String>,
+    /// The minimum depth: Basic, Local, Deep, Global (or their UI names).
+    #[arg(long, value_name = "DEPTH")]
+    pub depth: Option<String>,
+    /// A capability id or text, instead of a privilege.
+    #[arg(long, value_name = "ID", conflicts_with_all = ["privilege", "table", "depth"])]
+    pub capability: Option<String>,
+}
+
+impl RequirementArgs {
+    /// The requirement, borrowed, as the query commands take it.
+    pub fn asked(&self) -> Asked<'_> {
+        Asked {
+            privilege: self.privilege.as_deref(),
+            table: self.table.as_deref(),
+            depth: self.depth.as_deref(),
+            capability: self.capability.as_deref(),
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List every role with how many tables, miscellaneous privileges and capabilities it grants, and its personas.
@@ -103,17 +133,8 @@ pub enum Command {
     /// List the roles (and personas) that satisfy a requirement.
     #[command(name = "who-can")]
     WhoCan {
-        /// A table privilege (`Update` is `Write`) or a `prv...` miscellaneous privilege.
-        #[arg(required_unless_present = "capability")]
-        privilege: Option<String>,
-        /// The table (logical, display or schema name); none for a miscellaneous privilege.
-        table: Option<String>,
-        /// The minimum depth: Basic, Local, Deep, Global (or their UI names).
-        #[arg(long, value_name = "DEPTH")]
-        depth: Option<String>,
-        /// A capability id or text, instead of a privilege.
-        #[arg(long, value_name = "ID", conflicts_with_all = ["privilege", "table", "depth"])]
-        capability: Option<String>,
+        #[command(flatten)]
+        requirement: RequirementArgs,
         /// Output format.
         #[command(flatten)]
         output: Output,
@@ -123,17 +144,8 @@ pub enum Command {
         /// A role the principal holds; repeat for several.
         #[arg(long = "role", value_name = "NAME", required = true)]
         roles: Vec<String>,
-        /// A table privilege (`Update` is `Write`) or a `prv...` miscellaneous privilege.
-        #[arg(required_unless_present = "capability")]
-        privilege: Option<String>,
-        /// The table (logical, display or schema name); none for a miscellaneous privilege.
-        table: Option<String>,
-        /// The minimum depth: Basic, Local, Deep, Global (or their UI names).
-        #[arg(long, value_name = "DEPTH")]
-        depth: Option<String>,
-        /// A capability id or text, instead of a privilege.
-        #[arg(long, value_name = "ID", conflicts_with_all = ["privilege", "table", "depth"])]
-        capability: Option<String>,
+        #[command(flatten)]
+        requirement: RequirementArgs,
         /// Output format.
         #[command(flatten)]
         output: Output,

@@ -21,7 +21,6 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::cli::{Cli, Command};
-use crate::commands::query::Asked;
 use crate::commands::{browse, diff, import, lint, query};
 use crate::error::CliError;
 use crate::render::Report;
@@ -53,36 +52,14 @@ fn run(cli: Cli) -> Result<Report, CliError> {
         )),
         Command::Table { name, output } => browse::table(&*catalog()?, name, output.json()),
         Command::WhoCan {
-            privilege,
-            table,
-            depth,
-            capability,
+            requirement,
             output,
-        } => {
-            let asked = Asked {
-                privilege: privilege.as_deref(),
-                table: table.as_deref(),
-                depth: depth.as_deref(),
-                capability: capability.as_deref(),
-            };
-            query::who_can(&*catalog()?, &asked, output.json())
-        }
+        } => query::who_can(&*catalog()?, &requirement.asked(), output.json()),
         Command::Check {
             roles,
-            privilege,
-            table,
-            depth,
-            capability,
+            requirement,
             output,
-        } => {
-            let asked = Asked {
-                privilege: privilege.as_deref(),
-                table: table.as_deref(),
-                depth: depth.as_deref(),
-                capability: capability.as_deref(),
-            };
-            query::check(&*catalog()?, roles, &asked, output.json())
-        }
+        } => query::check(&*catalog()?, roles, &requirement.asked(), output.json()),
         Command::Diff { a, b, output } => {
             diff::diff(&source::side(a)?, &source::side(b)?, output.json())
         }
