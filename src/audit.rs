@@ -73,7 +73,7 @@ pub(crate) fn outcome(
 ) -> Result<(), Denied> {
     match &result {
         Ok(()) => allowed(principal, site, record),
-        Err(d) => denied(d),
+        Err(d) => denied(principal, d),
     }
     result
 }
@@ -81,7 +81,7 @@ pub(crate) fn outcome(
 /// Emits the event for a denial; nothing is formatted unless a subscriber wants `rolegate::audit` events.
 #[cold]
 #[inline(never)]
-pub(crate) fn denied(denied: &Denied) {
+pub(crate) fn denied(principal: &Principal, denied: &Denied) {
     if !tracing::enabled!(target: AUDIT_TARGET, tracing::Level::WARN) {
         return;
     }
@@ -93,7 +93,7 @@ pub(crate) fn denied(denied: &Denied) {
     tracing::warn!(
         target: AUDIT_TARGET,
         outcome = "denied",
-        principal = denied.principal.as_str(),
+        principal = principal.id(),
         call_site = call_site.as_deref(),
         privilege,
         table,

@@ -1,8 +1,8 @@
 //! Role data compiled into dense ids: the form checks run against.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use rolegate_catalog::{Catalog, Depth, Requirement, Role, TablePrivilege};
 
@@ -37,6 +37,25 @@ pub(crate) struct Inner {
     pub(crate) role_rows: Vec<Box<[u8]>>,
     /// Role name (lower case) -> position.
     role_index: HashMap<String, u32>,
+    /// Role names, interned (see [`intern_role_name`]), in catalog order.
+    role_names: Box<[&'static str]>,
+}
+
+/// The process-wide copy of a role name, so that a [`Denied`](crate::Denied) can name the role it was held through
+/// without allocating or counting references. Each distinct name is kept once for the life of the process: role
+/// names are few (tens to hundreds in a real environment), and recompiling an authority reuses them.
+fn intern_role_name(name: &str) -> &'static str {
+    static NAMES: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let mut names = NAMES
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    if let Some(&interned) = names.get(name) {
+        return interned;
+    }
+    let interned: &'static str = Box::leak(name.into());
+    names.insert(interned);
+    interned
 }
 
 fn next_schema() -> u32 {
@@ -62,6 +81,11 @@ impl Authority {
             .enumerate()
             .map(|(i, r)| (r.name.to_lowercase(), i as u32))
             .collect();
+        let role_names = catalog
+            .roles()
+            .iter()
+            .map(|r| intern_role_name(&r.name))
+            .collect();
         Self {
             inner: Arc::new(Inner {
                 schema: next_schema(),
@@ -71,6 +95,7 @@ impl Authority {
                 capability_base,
                 role_rows,
                 role_index,
+                role_names,
             }),
         }
     }
@@ -168,8 +193,8 @@ impl Authority {
         &self.inner.role_rows[role as usize]
     }
 
-    pub(crate) fn role_name(&self, role: u32) -> &str {
-        &self.inner.catalog.roles()[role as usize].name
+    pub(crate) fn role_name(&self, role: u32) -> &'static str {
+        self.inner.role_names[role as usize]
     }
 }
 

@@ -91,7 +91,7 @@ impl IntoResponse for Unauthenticated {
 }
 
 /// The problem details of a denial: `type`, `title`, `status`, `detail` (the denial's text), and its parts as
-/// extension fields (`principal`, `privilege`, `table`, `depth_required`, `depth_held`, `through`, `reason`,
+/// extension fields (`privilege`, `table`, `depth_required`, `depth_held`, `through`, `reason`,
 /// `call_site`, `record`); a part that does not apply is absent.
 pub fn problem_details(denied: &Denied) -> Value {
     let mut body = Map::new();
@@ -99,7 +99,6 @@ pub fn problem_details(denied: &Denied) -> Value {
     body.insert("title".into(), "Forbidden".into());
     body.insert("status".into(), StatusCode::FORBIDDEN.as_u16().into());
     body.insert("detail".into(), denied.to_string().into());
-    body.insert("principal".into(), denied.principal.clone().into());
     body.insert("requirement".into(), denied.requirement.to_string().into());
     match &denied.requirement {
         Requirement::Table {
@@ -108,23 +107,23 @@ pub fn problem_details(denied: &Denied) -> Value {
             depth,
         } => {
             body.insert("privilege".into(), privilege.name().into());
-            body.insert("table".into(), table.clone().into());
+            body.insert("table".into(), table.as_ref().into());
             if let Some(d) = depth {
                 body.insert("depth_required".into(), d.name().into());
             }
         }
         Requirement::Misc { name } => {
-            body.insert("privilege".into(), name.clone().into());
+            body.insert("privilege".into(), name.as_ref().into());
         }
         Requirement::Capability { id } => {
-            body.insert("capability".into(), id.clone().into());
+            body.insert("capability".into(), id.as_ref().into());
         }
     }
     if let Some(held) = denied.held {
         body.insert("depth_held".into(), held.name().into());
     }
     if let Some(through) = &denied.through {
-        body.insert("through".into(), through.clone().into());
+        body.insert("through".into(), (*through).into());
     }
     body.insert("reason".into(), format!("{:?}", denied.reason).into());
     if let Some(site) = denied.site {

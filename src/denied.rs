@@ -32,17 +32,21 @@ pub enum DenialReason {
 /// A check failed. Displays like
 /// `missing Write on msdyn_liveworkstream at Global; best held: Local through role "Omnichannel supervisor"`,
 /// and offers the parts as fields.
+///
+/// A denial says *what* was missing, not *who* was denied: the caller has the principal at hand, and the audit
+/// trail ([`audit`](crate::audit)) records its id with every denial. That keeps a denial at a `#[requires]` call
+/// site free of allocation and of reference counting: its requirement borrows the site's `'static` names, and the
+/// role is named through the process-wide copy of role names.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Denied {
-    /// The principal's id.
-    pub principal: String,
     /// What was required.
     pub requirement: Requirement,
     /// The best depth held (for switches, `Global` when held), if any.
     pub held: Option<Depth>,
-    /// The role that gives the best depth held.
-    pub through: Option<String>,
+    /// The role that gives the best depth held. Role names are kept once per distinct name for the life of the
+    /// process, so this is a plain `&'static str`.
+    pub through: Option<&'static str>,
     /// Why.
     pub reason: DenialReason,
     /// The `#[requires]` call site, when the check came from one.
@@ -52,13 +56,8 @@ pub struct Denied {
 }
 
 impl Denied {
-    pub(crate) fn unknown(
-        principal: String,
-        requirement: Requirement,
-        site: Option<&'static CallSite>,
-    ) -> Self {
+    pub(crate) fn unknown(requirement: Requirement, site: Option<&'static CallSite>) -> Self {
         Self {
-            principal,
             requirement,
             held: None,
             through: None,
@@ -86,8 +85,7 @@ impl PartialEq for Denied {
             (None, None) => true,
             _ => false,
         };
-        self.principal == other.principal
-            && self.requirement == other.requirement
+        self.requirement == other.requirement
             && self.held == other.held
             && self.through == other.through
             && self.reason == other.reason

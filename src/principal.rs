@@ -118,11 +118,7 @@ impl Principal {
         match self.authority.slot(requirement) {
             Some(slot) if self.rank_at(slot) >= min => Ok(()),
             Some(slot) => Err(self.denial(requirement.clone(), slot, None)),
-            None => Err(Denied::unknown(
-                self.id.to_string(),
-                requirement.clone(),
-                None,
-            )),
+            None => Err(Denied::unknown(requirement.clone(), None)),
         }
     }
 
@@ -163,11 +159,7 @@ impl Principal {
                     Err(self.denial(requirement, slot, Some(site)))
                 }
             }
-            None => Err(Denied::unknown(
-                self.id.to_string(),
-                requirement,
-                Some(site),
-            )),
+            None => Err(Denied::unknown(requirement, Some(site))),
         }
     }
 
@@ -182,7 +174,7 @@ impl Principal {
             self.roles
                 .iter()
                 .find(|&&r| self.authority.role_row(r).get(slot).copied() == Some(d.rank()))
-                .map(|&r| self.authority.role_name(r).to_owned())
+                .map(|&r| self.authority.role_name(r))
         });
         let reason = if held.is_some() {
             DenialReason::TooShallow
@@ -190,7 +182,6 @@ impl Principal {
             DenialReason::NotHeld
         };
         Denied {
-            principal: self.id.to_string(),
             requirement,
             held,
             through,

@@ -699,7 +699,7 @@ impl Principal {
         }
         let requirement = Requirement::Table {
             privilege,
-            table: record.table().to_owned(),
+            table: record.table().to_owned().into(),
             depth: None,
         };
         Err(self.record_denial(requirement, None, record))
@@ -749,7 +749,7 @@ impl Principal {
             privilege, table, ..
         } = site.requirement
         else {
-            let mut d = Denied::unknown(self.id().to_owned(), requirement, Some(site));
+            let mut d = Denied::unknown(requirement, Some(site));
             d.reason = DenialReason::WrongTable;
             d.record = Some(self.describe(
                 record,
@@ -819,10 +819,10 @@ impl Principal {
             depth,
         } = &requirement
         else {
-            return Denied::unknown(self.id().to_owned(), requirement, site);
+            return Denied::unknown(requirement, site);
         };
         let (privilege, min) = (*privilege, depth.map_or(1, Depth::rank));
-        let mut denied = Denied::unknown(self.id().to_owned(), requirement.clone(), site);
+        let mut denied = Denied::unknown(requirement.clone(), site);
         let Some(slot) = self.authority().table_slot(privilege, table) else {
             denied.record = Some(self.describe(
                 record,
@@ -838,7 +838,7 @@ impl Principal {
             self.role_ids()
                 .iter()
                 .find(|&&r| self.authority().role_row(r).get(slot).copied() == Some(d.rank()))
-                .map(|&r| self.authority().role_name(r).to_owned())
+                .map(|&r| self.authority().role_name(r))
         });
         if record.table() != table {
             denied.reason = DenialReason::WrongTable;

@@ -75,7 +75,7 @@ impl CallSite {
         }
     }
 
-    /// The requirement in owned form.
+    /// The requirement as a [`Requirement`], borrowing the site's `'static` names (no allocation).
     pub fn requirement(&self) -> Requirement {
         match self.requirement {
             SiteRequirement::Table {
@@ -84,13 +84,11 @@ impl CallSite {
                 depth,
             } => Requirement::Table {
                 privilege,
-                table: table.to_owned(),
+                table: table.into(),
                 depth,
             },
-            SiteRequirement::Misc { name } => Requirement::Misc {
-                name: name.to_owned(),
-            },
-            SiteRequirement::Capability { id } => Requirement::Capability { id: id.to_owned() },
+            SiteRequirement::Misc { name } => Requirement::Misc { name: name.into() },
+            SiteRequirement::Capability { id } => Requirement::Capability { id: id.into() },
         }
     }
 

@@ -2,6 +2,7 @@
 //!
 //! The macro and the command-line tool resolve requirements here, so both say the same thing about the same mistake.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use crate::catalog::{Catalog, Role, list_privileges};
@@ -17,20 +18,21 @@ pub enum Requirement {
     Table {
         /// The privilege.
         privilege: TablePrivilege,
-        /// The table's logical name.
-        table: String,
+        /// The table's logical name (borrowed for the `'static` names of `#[requires]` call sites, so a denial there
+        /// allocates nothing).
+        table: Cow<'static, str>,
         /// The minimum depth, or any.
         depth: Option<Depth>,
     },
     /// A miscellaneous privilege.
     Misc {
         /// Its `prv...` name.
-        name: String,
+        name: Cow<'static, str>,
     },
     /// A capability.
     Capability {
         /// Its id.
-        id: String,
+        id: Cow<'static, str>,
     },
 }
 
@@ -195,7 +197,7 @@ impl Catalog {
                 }
                 if problems.is_empty() {
                     return Ok(Requirement::Misc {
-                        name: name.to_owned(),
+                        name: name.to_owned().into(),
                     });
                 }
             }
@@ -250,7 +252,7 @@ impl Catalog {
                     if problems.is_empty() {
                         return Ok(Requirement::Table {
                             privilege,
-                            table: t.name.clone(),
+                            table: t.name.clone().into(),
                             depth: parsed_depth,
                         });
                     }
@@ -264,7 +266,9 @@ impl Catalog {
     /// Resolves a capability by id or text.
     pub fn resolve_capability(&self, name: &str) -> Result<Requirement, Problem> {
         match self.capability(name) {
-            Some(c) => Ok(Requirement::Capability { id: c.id.clone() }),
+            Some(c) => Ok(Requirement::Capability {
+                id: c.id.clone().into(),
+            }),
             None => {
                 let candidates = self
                     .capabilities()

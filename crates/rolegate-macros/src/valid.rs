@@ -117,8 +117,8 @@ pub fn unsatisfiable(catalog: &Catalog, requirement: &Requirement) -> Option<Str
                 let best = catalog
                     .roles()
                     .iter()
-                    .max_by_key(|r| r.grants.get(table).map_or(0, |g| g.iter().count()))
-                    .filter(|r| r.grants.contains_key(table));
+                    .max_by_key(|r| r.grants.get(table.as_ref()).map_or(0, |g| g.iter().count()))
+                    .filter(|r| r.grants.contains_key(table.as_ref()));
                 match best {
                     Some(r) => format!(
                         "the closest is role \"{}\", which holds other privileges on {table} but not {privilege}",

@@ -154,7 +154,7 @@ pub fn check(
                 principal
                     .roles()
                     .find(|r| catalog.held_by(r, &requirement) == Some(d))
-                    .map(|r| r.name.clone())
+                    .map(|r| r.name.as_str())
             });
             let switch = !matches!(requirement, Requirement::Table { .. });
             let message = match (&through, held) {
@@ -175,7 +175,7 @@ pub fn check(
             (
                 false,
                 denied.held,
-                denied.through.clone(),
+                denied.through,
                 Some(reason),
                 denied.to_string(),
             )
