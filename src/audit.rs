@@ -69,13 +69,12 @@ pub(crate) fn outcome(
     principal: &Principal,
     site: &'static CallSite,
     record: Option<RecordId>,
-    result: Result<(), Denied>,
-) -> Result<(), Denied> {
-    match &result {
+    result: &Result<(), Denied>,
+) {
+    match result {
         Ok(()) => allowed(principal, site, record),
         Err(d) => denied(principal, d),
     }
-    result
 }
 
 /// Emits the event for a denial; nothing is formatted unless a subscriber wants `rolegate::audit` events.

@@ -10,10 +10,11 @@ use crate::{Denied, Rejects, Subject, audit};
 #[inline(always)]
 pub fn check<S: Subject + ?Sized>(subject: &S, site: &'static CallSite) -> Result<(), Denied> {
     let principal = subject.principal();
-    match principal.check_site(site) {
-        Ok(()) if !audit::audit_allows() => Ok(()),
-        result => audit::outcome(principal, site, None, result),
+    let result = principal.check_site(site);
+    if result.is_err() || audit::audit_allows() {
+        audit::outcome(principal, site, None, &result);
     }
+    result
 }
 
 /// The check a record-form call site runs.
@@ -24,10 +25,11 @@ where
     R: crate::Record + ?Sized,
 {
     let principal = subject.principal();
-    match principal.check_record_site(site, record) {
-        Ok(()) if !audit::audit_allows() => Ok(()),
-        result => audit::outcome(principal, site, Some(record.id()), result),
+    let result = principal.check_record_site(site, record);
+    if result.is_err() || audit::audit_allows() {
+        audit::outcome(principal, site, Some(record.id()), &result);
     }
+    result
 }
 
 /// The early return of a failed check.

@@ -13,14 +13,14 @@ use criterion::{
 use rolegate::catalog::{
     BUILTIN_TOML, CatalogFile, Ownership, OwnershipBasis, RoleEntry, Syntax, TableEntry,
 };
-use rolegate::{Authority, Catalog, Depth, Principal, TablePrivilege};
+use rolegate::{Authority, Catalog, Depth, Principal, RecordData, TablePrivilege};
 use rolegate_bench::engines::{Floor, FloorQuery, Naive, Rolegate, check_agreement};
 use rolegate_bench::peers::{
     Cedar, CedarEncoding, assert_agrees, casbin_args, casbin_cached_enforcer, casbin_enforcer,
     casbin_query,
 };
-use rolegate_bench::records::{self, RecordWorkload};
-use rolegate_bench::sites::{SITES, call_each, floor_each};
+use rolegate_bench::records::{self, RECORD_SITE_QUERIES, RecordWorkload};
+use rolegate_bench::sites::{RECORD_SITES, SITES, call_each, call_each_record, floor_each};
 use rolegate_bench::workload::{LARGE_TABLES, SMALL_TABLES, Workload, XorShift};
 
 use casbin::CoreApi;
@@ -422,6 +422,15 @@ fn records(c: &mut Criterion) {
     );
     let mut g = c.benchmark_group("record");
     g.sample_size(20);
+    record_sites(&mut g, &records, records::WARM_USERS, "warm");
+    record_sites(&mut g, &records, records.principals.len(), "cold");
+    per_decision(&mut g, "can", records.queries.len(), || {
+        records
+            .queries
+            .iter()
+            .map(|q| usize::from(records.can(q)))
+            .sum()
+    });
     per_decision(&mut g, "check_record", records.queries.len(), || {
         records
             .queries
@@ -435,6 +444,112 @@ fn records(c: &mut Criterion) {
         b.iter(|| records.org.principal(black_box(user)))
     });
     g.finish();
+}
+
+/// `#[requires(..., record = record)]` functions, the path users get, on records of each site's table, for users among
+/// the first `users` active ones: checked against the reference evaluator, then timed on every call and on the
+/// allowed calls, next to the floor (step 1 alone: the principal's own rank row, one index and a compare) on the same
+/// calls.
+fn record_sites(
+    g: &mut BenchmarkGroup<'_, WallTime>,
+    records: &RecordWorkload,
+    users: usize,
+    label: &str,
+) {
+    let site_keys: Vec<(TablePrivilege, &str)> = RECORD_SITES
+        .iter()
+        .map(|s| (s.privilege(), s.table))
+        .collect();
+    let queries = records.site_queries(&site_keys, RECORD_SITE_QUERIES / RECORD_SITES.len(), users);
+    let mut allowed_queries: Vec<Vec<(u32, u32)>> = Vec::new();
+    for ((site, &(privilege, _)), queries) in RECORD_SITES.iter().zip(&site_keys).zip(&queries) {
+        let mut allowed = Vec::new();
+        for &(u, r) in queries {
+            let expected = records.expected(u, r, privilege);
+            let got = (site.function)(
+                &records.principals[u as usize],
+                &records.records[r as usize],
+            );
+            assert_eq!(
+                got.is_ok(),
+                expected,
+                "record site {site:?}, user {u}, record {r}: {got:?}"
+            );
+            if expected {
+                allowed.push((u, r));
+            }
+        }
+        allowed_queries.push(allowed);
+    }
+    let calls_of = |lists: &[Vec<(u32, u32)>]| -> Vec<Vec<(&Principal, &RecordData)>> {
+        lists
+            .iter()
+            .map(|l| {
+                l.iter()
+                    .map(|&(u, r)| {
+                        (
+                            &records.principals[u as usize],
+                            &records.records[r as usize],
+                        )
+                    })
+                    .collect()
+            })
+            .collect()
+    };
+    let all_calls = calls_of(&queries);
+    let allowed_calls = calls_of(&allowed_queries);
+    let total: usize = all_calls.iter().map(Vec::len).sum();
+    let allowed: usize = allowed_calls.iter().map(Vec::len).sum();
+    assert_eq!(call_each_record(&all_calls), allowed);
+    let principal_slots = records.principals[0].authority().slot_count();
+    let floor = Floor::from_rows(
+        records
+            .principals
+            .iter()
+            .map(|p| (0..principal_slots).map(|s| p.rank_at(s)).collect())
+            .collect(),
+    );
+    let users_of = |lists: &[Vec<(u32, u32)>]| -> Vec<Vec<u32>> {
+        lists
+            .iter()
+            .map(|l| l.iter().map(|&(u, _)| u).collect())
+            .collect()
+    };
+    let floor_all = users_of(&queries);
+    let floor_allowed = users_of(&allowed_queries);
+    let requirements: Vec<(usize, u8)> = RECORD_SITES
+        .iter()
+        .map(|s| {
+            let table: usize = s.table[1..].parse().expect("t<number>");
+            (table * TablePrivilege::COUNT + s.privilege().index(), 1)
+        })
+        .collect();
+    eprintln!(
+        "[records, {label}] {} #[requires(record)] functions agree with rolegate::reference on {total} calls by the \
+         first {users} active users ({allowed} allowed)",
+        RECORD_SITES.len()
+    );
+    per_decision(g, &format!("requires-record-fn-{label}"), total, || {
+        call_each_record(&all_calls)
+    });
+    per_decision(
+        g,
+        &format!("requires-record-fn-{label}-floor"),
+        total,
+        || floor_each(&floor, &floor_all, &requirements),
+    );
+    per_decision(
+        g,
+        &format!("requires-record-fn-{label}-allowed-only"),
+        allowed,
+        || call_each_record(&allowed_calls),
+    );
+    per_decision(
+        g,
+        &format!("requires-record-fn-{label}-allowed-only-floor"),
+        allowed,
+        || floor_each(&floor, &floor_allowed, &requirements),
+    );
 }
 
 /// Importing the real 520 KB Omnichannel administrator export (XrmMockup format) and validating it as a catalog.

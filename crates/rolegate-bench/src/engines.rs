@@ -34,6 +34,11 @@ impl Floor {
         Self { rows }
     }
 
+    /// A floor over given rows (one per user, a rank per slot).
+    pub fn from_rows(rows: Vec<Box<[u8]>>) -> Self {
+        Self { rows }
+    }
+
     /// The user's row.
     #[inline]
     pub fn row(&self, user: u32) -> &[u8] {

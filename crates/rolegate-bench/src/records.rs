@@ -1,7 +1,11 @@
-//! The record-level workload: an organisation of business units and users (on the 150-table workload's roles), records
-//! owned by users, and (user, record, privilege) queries decided by `Principal::check_record`.
+//! The record-level workload: an organisation of business units, users and owner teams (on the 150-table workload's
+//! roles), records owned by users and teams, some of them shared, and (user, record, privilege) queries decided by
+//! `Principal::check_record`, by `Principal::can`, and by `#[requires(..., record = ...)]` functions.
 
-use rolegate::{Authority, Organization, Principal, RecordData, TablePrivilege, UserId, reference};
+use rolegate::{
+    Authority, Grantee, Inheritance, Organization, Principal, RecordData, TablePrivilege, TeamId,
+    UserId, reference,
+};
 
 use crate::workload::{Workload, XorShift, role_name, table_name};
 
@@ -15,6 +19,19 @@ pub const RECORDS: usize = 100_000;
 pub const ACTIVE_USERS: usize = 10_000;
 /// Record queries.
 pub const RECORD_QUERIES: usize = 100_000;
+/// Calls of the `#[requires(..., record = ...)]` functions (spread evenly over them).
+pub const RECORD_SITE_QUERIES: usize = 100_000;
+/// The warm record-site runs draw their users among the first this many active users, so that the principals and
+/// the records of the sites' tables stay in cache (as the one principal and the records of a request do in a
+/// service); the cold runs draw among all active users, and every call misses the cache several times.
+pub const WARM_USERS: usize = 100;
+/// Owner teams (each in a random business unit, with 2 to 20 random members and one role, half of them in each
+/// inheritance mode).
+pub const OWNER_TEAMS: usize = 2_000;
+/// One record in this many is owned by an owner team (the others by a user).
+pub const TEAM_OWNED_ONE_IN: u64 = 5;
+/// One record in this many is shared (with a user, a team or the organisation, for 1 to 3 random rights).
+pub const SHARED_ONE_IN: u64 = 10;
 
 /// The sizes of a record workload.
 #[derive(Debug, Clone, Copy)]
@@ -23,6 +40,8 @@ pub struct RecordSizes {
     pub business_units: usize,
     /// Users, each in a random unit, holding the roles of workload user `i % 1000`.
     pub users: usize,
+    /// Owner teams.
+    pub teams: usize,
     /// Records, each owned by a random user on a random table.
     pub records: usize,
     /// The first `active` users get principals and are queried.
@@ -35,6 +54,7 @@ pub struct RecordSizes {
 pub const FULL: RecordSizes = RecordSizes {
     business_units: BUSINESS_UNITS,
     users: ORG_USERS,
+    teams: OWNER_TEAMS,
     records: RECORDS,
     active: ACTIVE_USERS,
     queries: RECORD_QUERIES,
@@ -58,6 +78,8 @@ pub struct RecordWorkload {
     pub org: Organization,
     /// Every user's id, by index.
     pub users: Vec<UserId>,
+    /// Every owner team's id, by index.
+    pub teams: Vec<TeamId>,
     /// The records.
     pub records: Vec<RecordData>,
     /// The active users' principals.
@@ -83,17 +105,53 @@ impl RecordWorkload {
                 .map(|&r| role_name(usize::from(r)));
             builder = builder.user(&format!("user{i}"), &bu, roles);
         }
+        for i in 0..sizes.teams {
+            let bu = unit(rng.below(sizes.business_units as u64) as usize);
+            let members: Vec<String> = (0..2 + rng.below(19))
+                .map(|_| format!("user{}", rng.below(sizes.users as u64)))
+                .collect();
+            let inheritance = if i % 2 == 0 {
+                Inheritance::DirectBasicAndTeam
+            } else {
+                Inheritance::TeamOnly
+            };
+            let role = role_name(rng.below(w.grants.len() as u64) as usize);
+            builder = builder.owner_team(&format!("team{i}"), &bu, members, [(role, inheritance)]);
+        }
         let org = builder
             .build()
             .unwrap_or_else(|e| panic!("the benchmark organisation does not build: {e}"));
         let users: Vec<UserId> = (0..sizes.users)
             .map(|i| org.user(&format!("user{i}")).expect("every user was added"))
             .collect();
+        let teams: Vec<TeamId> = (0..sizes.teams)
+            .map(|i| org.team(&format!("team{i}")).expect("every team was added"))
+            .collect();
         let records = (0..sizes.records)
             .map(|id| {
                 let table = table_name(rng.below(w.tables as u64) as usize);
-                let owner = users[rng.below(sizes.users as u64) as usize];
-                RecordData::owned_by_user(&org, id as u128, &table, owner)
+                let record = if !teams.is_empty() && rng.below(TEAM_OWNED_ONE_IN) == 0 {
+                    let owner = teams[rng.below(teams.len() as u64) as usize];
+                    RecordData::owned_by_team(&org, id as u128, &table, owner)
+                } else {
+                    let owner = users[rng.below(sizes.users as u64) as usize];
+                    RecordData::owned_by_user(&org, id as u128, &table, owner)
+                };
+                if rng.below(SHARED_ONE_IN) != 0 {
+                    return record;
+                }
+                let grantee = match rng.below(10) {
+                    0 => Grantee::Organization,
+                    1..=3 if !teams.is_empty() => {
+                        Grantee::Team(teams[rng.below(teams.len() as u64) as usize])
+                    }
+                    // Active users, so that shares decide some queries.
+                    _ => Grantee::User(users[rng.below(sizes.active as u64) as usize]),
+                };
+                let rights: Vec<TablePrivilege> = (0..1 + rng.below(3))
+                    .map(|_| TablePrivilege::ALL[rng.below(TablePrivilege::COUNT as u64) as usize])
+                    .collect();
+                record.shared(grantee, rights)
             })
             .collect();
         let principals = users[..sizes.active]
@@ -110,6 +168,7 @@ impl RecordWorkload {
         Self {
             org,
             users,
+            teams,
             records,
             principals,
             queries,
@@ -124,7 +183,13 @@ impl RecordWorkload {
             .is_ok()
     }
 
-    /// Checks `check_record` against rolegate's reference evaluator on every query; returns how many are allowed.
+    /// `Principal::can` on a query (the decision alone, no denial built).
+    #[inline]
+    pub fn can(&self, q: &RecordQuery) -> bool {
+        self.principals[q.user as usize].can(q.privilege, &self.records[q.record as usize])
+    }
+
+    /// Checks `check_record` and `can` against rolegate's reference evaluator on every query; returns how many are allowed.
     pub fn check_agreement(&self) -> Result<usize, String> {
         let mut allowed = 0;
         for (i, q) in self.queries.iter().enumerate() {
@@ -138,8 +203,55 @@ impl RecordWorkload {
                     !expected
                 ));
             }
+            if self.can(q) != expected {
+                return Err(format!(
+                    "record query {i} {q:?}: can says {}, the reference {expected}",
+                    !expected
+                ));
+            }
             allowed += usize::from(expected);
         }
         Ok(allowed)
+    }
+}
+
+impl RecordWorkload {
+    /// Queries for record call sites: for each `(privilege, table)` site, `per_site` (user, record) pairs with
+    /// records of the site's table and users among the first `users` active ones, drawn from a fixed seed.
+    pub fn site_queries(
+        &self,
+        sites: &[(TablePrivilege, &str)],
+        per_site: usize,
+        users: usize,
+    ) -> Vec<Vec<(u32, u32)>> {
+        let users = users.min(self.principals.len());
+        let mut rng = XorShift::new(crate::workload::SEED ^ 0x5173 ^ users as u64);
+        sites
+            .iter()
+            .map(|&(_, table)| {
+                let of_table: Vec<u32> = (0..self.records.len() as u32)
+                    .filter(|&r| self.records[r as usize].table == table)
+                    .collect();
+                assert!(!of_table.is_empty(), "no record of table {table}");
+                (0..per_site)
+                    .map(|_| {
+                        let user = rng.below(users as u64) as u32;
+                        let record = of_table[rng.below(of_table.len() as u64) as usize];
+                        (user, record)
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// The reference evaluator's answer.
+    pub fn expected(&self, user: u32, record: u32, privilege: TablePrivilege) -> bool {
+        reference::decide(
+            &self.org,
+            self.users[user as usize],
+            privilege,
+            &self.records[record as usize],
+        )
+        .is_some()
     }
 }

@@ -4,7 +4,7 @@
 
 use std::hint::black_box;
 
-use rolegate::{Denied, Principal, TablePrivilege, requires};
+use rolegate::{Denied, Principal, RecordData, TablePrivilege, requires};
 
 /// A generated function and the requirement written in its attribute.
 #[derive(Debug, Clone, Copy)]
@@ -120,4 +120,66 @@ pub fn floor_each(
         }
     }
     allowed
+}
+
+/// A generated record-form function (`#[requires(..., record = record)]`) and its requirement.
+#[derive(Debug, Clone, Copy)]
+pub struct RecordSite {
+    /// The guarded function.
+    pub function: fn(&Principal, &RecordData) -> Result<(), Denied>,
+    /// The privilege, as written.
+    pub privilege: &'static str,
+    /// The table, as written.
+    pub table: &'static str,
+}
+
+impl RecordSite {
+    /// The privilege.
+    pub fn privilege(&self) -> TablePrivilege {
+        TablePrivilege::parse(self.privilege)
+            .unwrap_or_else(|| panic!("privilege {}", self.privilege))
+    }
+}
+
+macro_rules! record_sites {
+    ($($name:ident => $privilege:tt on $table:tt;)*) => {
+        $(
+            #[doc = concat!("Requires ", $privilege, " on the given ", $table, " record.")]
+            #[requires(privilege = $privilege, table = $table, record = record)]
+            pub fn $name(user: &Principal, record: &RecordData) -> Result<(), Denied> {
+                Ok(())
+            }
+        )*
+
+        /// Every generated record-form function, in order.
+        pub const RECORD_SITES: &[RecordSite] = &[
+            $(RecordSite { function: $name, privilege: $privilege, table: $table },)*
+        ];
+
+        /// Calls record site `k` directly for each (principal, record) of `calls[k]`; returns how many were allowed.
+        #[inline(never)]
+        pub fn call_each_record(calls: &[Vec<(&Principal, &RecordData)>]) -> usize {
+            let mut allowed = 0;
+            let mut k = 0;
+            $(
+                for &(user, record) in &calls[k] {
+                    allowed += usize::from(black_box($name(black_box(user), black_box(record)).is_ok()));
+                }
+                k += 1;
+            )*
+            let _ = k;
+            allowed
+        }
+    };
+}
+
+record_sites! {
+    record_00 => "Read" on "t5";
+    record_01 => "Write" on "t42";
+    record_02 => "Delete" on "t80";
+    record_03 => "Assign" on "t118";
+    record_04 => "Share" on "t3";
+    record_05 => "Read" on "t40";
+    record_06 => "Write" on "t77";
+    record_07 => "Delete" on "t114";
 }

@@ -102,6 +102,7 @@ fn check_record_agrees_with_the_reference_evaluator_on_a_small_organisation() {
     let sizes = RecordSizes {
         business_units: 200,
         users: 2_000,
+        teams: 40,
         records: 2_000,
         active: 300,
         queries: 5_000,
@@ -112,5 +113,41 @@ fn check_record_agrees_with_the_reference_evaluator_on_a_small_organisation() {
         allowed > 0 && allowed < sizes.queries,
         "{allowed} of {} allowed",
         sizes.queries
+    );
+    // Team-owned and shared records are part of the workload.
+    assert!(
+        records
+            .records
+            .iter()
+            .any(|r| matches!(r.owner, rolegate::Owner::Team(_)))
+    );
+    assert!(records.records.iter().any(|r| !r.shares.is_empty()));
+
+    // The #[requires(record)] functions agree with the reference too.
+    use rolegate_bench::sites::RECORD_SITES;
+    let keys: Vec<_> = RECORD_SITES
+        .iter()
+        .map(|s| (s.privilege(), s.table))
+        .collect();
+    let queries = records.site_queries(&keys, 200, sizes.active);
+    let mut site_allowed = 0;
+    for ((site, &(privilege, _)), calls) in RECORD_SITES.iter().zip(&keys).zip(&queries) {
+        for &(u, r) in calls {
+            let expected = records.expected(u, r, privilege);
+            let got = (site.function)(
+                &records.principals[u as usize],
+                &records.records[r as usize],
+            );
+            assert_eq!(
+                got.is_ok(),
+                expected,
+                "{site:?} user {u} record {r}: {got:?}"
+            );
+            site_allowed += usize::from(expected);
+        }
+    }
+    assert!(
+        site_allowed > 0 && site_allowed < 200 * RECORD_SITES.len(),
+        "{site_allowed}"
     );
 }
