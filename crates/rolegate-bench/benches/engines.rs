@@ -19,7 +19,7 @@ use rolegate_bench::peers::{
     Cedar, CedarEncoding, assert_agrees, casbin_args, casbin_cached_enforcer, casbin_enforcer,
     casbin_query,
 };
-use rolegate_bench::records::{self, RECORD_SITE_QUERIES, RecordWorkload};
+use rolegate_bench::records::{self, RECORD_SITE_QUERIES, RecordWorkload, WorkingSet};
 use rolegate_bench::sites::{RECORD_SITES, SITES, call_each, call_each_record, floor_each};
 use rolegate_bench::workload::{LARGE_TABLES, SMALL_TABLES, Workload, XorShift};
 
@@ -422,8 +422,9 @@ fn records(c: &mut Criterion) {
     );
     let mut g = c.benchmark_group("record");
     g.sample_size(20);
-    record_sites(&mut g, &records, records::WARM_USERS, "warm");
-    record_sites(&mut g, &records, records.principals.len(), "cold");
+    for set in records::WORKING_SETS {
+        record_sites(&mut g, &records, set);
+    }
     per_decision(&mut g, "can", records.queries.len(), || {
         records
             .queries
@@ -447,20 +448,15 @@ fn records(c: &mut Criterion) {
 }
 
 /// `#[requires(..., record = record)]` functions, the path users get, on records of each site's table, for users among
-/// the first `users` active ones: checked against the reference evaluator, then timed on every call and on the
-/// allowed calls, next to the floor (step 1 alone: the principal's own rank row, one index and a compare) on the same
-/// calls.
-fn record_sites(
-    g: &mut BenchmarkGroup<'_, WallTime>,
-    records: &RecordWorkload,
-    users: usize,
-    label: &str,
-) {
+/// a working set: checked against the reference evaluator, then timed on every call and on the allowed calls, next
+/// to the floor (step 1 alone: the principal's own rank row, one index and a compare) on the same calls.
+fn record_sites(g: &mut BenchmarkGroup<'_, WallTime>, records: &RecordWorkload, set: WorkingSet) {
+    let label = set.name;
     let site_keys: Vec<(TablePrivilege, &str)> = RECORD_SITES
         .iter()
         .map(|s| (s.privilege(), s.table))
         .collect();
-    let queries = records.site_queries(&site_keys, RECORD_SITE_QUERIES / RECORD_SITES.len(), users);
+    let queries = records.site_queries(&site_keys, RECORD_SITE_QUERIES / RECORD_SITES.len(), set);
     let mut allowed_queries: Vec<Vec<(u32, u32)>> = Vec::new();
     for ((site, &(privilege, _)), queries) in RECORD_SITES.iter().zip(&site_keys).zip(&queries) {
         let mut allowed = Vec::new();
@@ -526,8 +522,13 @@ fn record_sites(
         .collect();
     eprintln!(
         "[records, {label}] {} #[requires(record)] functions agree with rolegate::reference on {total} calls by the \
-         first {users} active users ({allowed} allowed)",
-        RECORD_SITES.len()
+         first {} active users on {} ({allowed} allowed)",
+        RECORD_SITES.len(),
+        set.users.min(records.principals.len()),
+        match set.records {
+            usize::MAX => "every record of each site's table".to_owned(),
+            n => format!("the first {n} records of each site's table"),
+        },
     );
     per_decision(g, &format!("requires-record-fn-{label}"), total, || {
         call_each_record(&all_calls)

@@ -21,10 +21,39 @@ pub const ACTIVE_USERS: usize = 10_000;
 pub const RECORD_QUERIES: usize = 100_000;
 /// Calls of the `#[requires(..., record = ...)]` functions (spread evenly over them).
 pub const RECORD_SITE_QUERIES: usize = 100_000;
-/// The warm record-site runs draw their users among the first this many active users, so that the principals and
-/// the records of the sites' tables stay in cache (as the one principal and the records of a request do in a
-/// service); the cold runs draw among all active users, and every call misses the cache several times.
-pub const WARM_USERS: usize = 100;
+/// Which principals and records the calls of a record-site run draw from: the smaller the set, the more of it stays
+/// in the CPU's caches.
+#[derive(Debug, Clone, Copy)]
+pub struct WorkingSet {
+    /// The name of the run.
+    pub name: &'static str,
+    /// Users among the first this many active users.
+    pub users: usize,
+    /// Records among the first this many of each site's table.
+    pub records: usize,
+}
+
+/// The working sets the record sites are timed on. **hot**: 10 principals and 64 records per site (about 100 KB), as
+/// in a service, where the principal of a request and the records it just loaded are in cache; **warm**: 100
+/// principals and every record of the sites' tables (about 670 each; about 1 MB, so mostly L2/L3 hits); **cold**:
+/// all 10,000 principals and every record (several cache misses per call).
+pub const WORKING_SETS: [WorkingSet; 3] = [
+    WorkingSet {
+        name: "hot",
+        users: 10,
+        records: 64,
+    },
+    WorkingSet {
+        name: "warm",
+        users: 100,
+        records: usize::MAX,
+    },
+    WorkingSet {
+        name: "cold",
+        users: usize::MAX,
+        records: usize::MAX,
+    },
+];
 /// Owner teams (each in a random business unit, with 2 to 20 random members and one role, half of them in each
 /// inheritance mode).
 pub const OWNER_TEAMS: usize = 2_000;
@@ -217,20 +246,22 @@ impl RecordWorkload {
 
 impl RecordWorkload {
     /// Queries for record call sites: for each `(privilege, table)` site, `per_site` (user, record) pairs with
-    /// records of the site's table and users among the first `users` active ones, drawn from a fixed seed.
+    /// users among the first `set.users` active ones and records among the first `set.records` of the site's
+    /// table, drawn from a fixed seed.
     pub fn site_queries(
         &self,
         sites: &[(TablePrivilege, &str)],
         per_site: usize,
-        users: usize,
+        set: WorkingSet,
     ) -> Vec<Vec<(u32, u32)>> {
-        let users = users.min(self.principals.len());
+        let users = set.users.min(self.principals.len());
         let mut rng = XorShift::new(crate::workload::SEED ^ 0x5173 ^ users as u64);
         sites
             .iter()
             .map(|&(_, table)| {
                 let of_table: Vec<u32> = (0..self.records.len() as u32)
                     .filter(|&r| self.records[r as usize].table == table)
+                    .take(set.records)
                     .collect();
                 assert!(!of_table.is_empty(), "no record of table {table}");
                 (0..per_site)
