@@ -83,12 +83,15 @@ impl Principal {
             .map(|&r| &self.authority.catalog().roles()[r as usize])
     }
 
-    /// Bytes of memory the principal holds (its slot row and role list, besides the shared authority).
+    /// Bytes of memory the principal holds besides the shared authority (and organisation): its slot row, role
+    /// list and id, and for a principal built by an [`Organization`](crate::Organization), its record scope (what
+    /// each slot's depths reach, its teams and reports).
     pub fn memory_bytes(&self) -> usize {
         std::mem::size_of::<Self>()
             + self.ranks.len()
             + self.roles.len() * std::mem::size_of::<u32>()
             + self.id.len()
+            + self.scope.as_ref().map_or(0, |s| s.memory_bytes())
     }
 
     /// The raw rank at a slot (0 = not held, 1..=4 = Basic..Global); 0 for a slot out of range.

@@ -389,6 +389,25 @@ pub(crate) struct RecordScope {
     report_teams: Box<[(u32, u8)]>,
 }
 
+impl RecordScope {
+    /// Bytes this scope holds besides the shared organisation.
+    pub(crate) fn memory_bytes(&self) -> usize {
+        use std::mem::size_of_val;
+        std::mem::size_of::<Self>()
+            + size_of_val(&*self.teams)
+            + size_of_val(&*self.owner_teams)
+            + size_of_val(&*self.slot_reach)
+            + size_of_val(&*self.reaches)
+            + self
+                .reaches
+                .iter()
+                .map(|r| size_of_val(&*r.teams) + size_of_val(&*r.intervals))
+                .sum::<usize>()
+            + size_of_val(&*self.reports)
+            + size_of_val(&*self.report_teams)
+    }
+}
+
 fn rank_row(org: &Organization, roles: impl Iterator<Item = u32>) -> Vec<u8> {
     let authority = &org.inner.authority;
     let mut row = vec![0u8; authority.slot_count()];

@@ -637,3 +637,18 @@ fn a_share_store_supplies_shares_kept_apart_from_records() {
     store.revoke("account", 9u64, Grantee::User(org.user("U").unwrap()));
     assert!(!principal(&org, "U").can(Read, &store.with(&record)));
 }
+
+#[test]
+fn memory_bytes_counts_the_record_scope_of_an_organisation_principal() {
+    let org = org_where_u_holds(&["Read Local"]);
+    let authority = org.authority().clone();
+    let plain = authority.principal("U", ["Read Local"]).unwrap();
+    let scoped = principal(&org, "U");
+    // The scope keeps an index per slot (4 bytes each) besides the rank row.
+    assert!(
+        scoped.memory_bytes() >= plain.memory_bytes() + 4 * authority.slot_count(),
+        "{} vs {}",
+        scoped.memory_bytes(),
+        plain.memory_bytes()
+    );
+}
