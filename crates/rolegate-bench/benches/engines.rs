@@ -19,7 +19,7 @@ use rolegate_bench::peers::{
     Cedar, CedarEncoding, assert_agrees, casbin_args, casbin_cached_enforcer, casbin_enforcer,
     casbin_query,
 };
-use rolegate_bench::records::{self, RECORD_SITE_QUERIES, RecordWorkload, WorkingSet};
+use rolegate_bench::records::{self, RECORD_SITE_QUERIES, RecordWorkload, SiteCalls, WorkingSet};
 use rolegate_bench::sites::{RECORD_SITES, SITES, call_each, call_each_record, floor_each};
 use rolegate_bench::workload::{LARGE_TABLES, SMALL_TABLES, Workload, XorShift};
 
@@ -452,31 +452,12 @@ fn records(c: &mut Criterion) {
 /// to the floor (step 1 alone: the principal's own rank row, one index and a compare) on the same calls.
 fn record_sites(g: &mut BenchmarkGroup<'_, WallTime>, records: &RecordWorkload, set: WorkingSet) {
     let label = set.name;
-    let site_keys: Vec<(TablePrivilege, &str)> = RECORD_SITES
-        .iter()
-        .map(|s| (s.privilege(), s.table))
-        .collect();
-    let queries = records.site_queries(&site_keys, RECORD_SITE_QUERIES / RECORD_SITES.len(), set);
-    let mut allowed_queries: Vec<Vec<(u32, u32)>> = Vec::new();
-    for ((site, &(privilege, _)), queries) in RECORD_SITES.iter().zip(&site_keys).zip(&queries) {
-        let mut allowed = Vec::new();
-        for &(u, r) in queries {
-            let expected = records.expected(u, r, privilege);
-            let got = (site.function)(
-                &records.principals[u as usize],
-                &records.records[r as usize],
-            );
-            assert_eq!(
-                got.is_ok(),
-                expected,
-                "record site {site:?}, user {u}, record {r}: {got:?}"
-            );
-            if expected {
-                allowed.push((u, r));
-            }
-        }
-        allowed_queries.push(allowed);
-    }
+    let SiteCalls {
+        all: queries,
+        allowed: allowed_queries,
+    } = records
+        .site_calls(RECORD_SITE_QUERIES / RECORD_SITES.len(), set)
+        .unwrap_or_else(|e| panic!("[records, {label}] {e}"));
     let calls_of = |lists: &[Vec<(u32, u32)>]| -> Vec<Vec<(&Principal, &RecordData)>> {
         lists
             .iter()

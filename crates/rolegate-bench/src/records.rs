@@ -286,3 +286,45 @@ impl RecordWorkload {
         .is_some()
     }
 }
+
+/// The calls of the record sites ([`crate::sites::RECORD_SITES`]) on one working set: every call, and the allowed
+/// ones, as (user, record) per site.
+#[derive(Debug, Clone)]
+pub struct SiteCalls {
+    /// Every call, per site.
+    pub all: Vec<Vec<(u32, u32)>>,
+    /// The allowed calls, per site.
+    pub allowed: Vec<Vec<(u32, u32)>>,
+}
+
+impl RecordWorkload {
+    /// Draws `per_site` calls for each record site on `set`, and checks each site function's answer against the
+    /// reference evaluator; a disagreement is an error naming the call.
+    pub fn site_calls(&self, per_site: usize, set: WorkingSet) -> Result<SiteCalls, String> {
+        use crate::sites::RECORD_SITES;
+        let keys: Vec<(TablePrivilege, &str)> = RECORD_SITES
+            .iter()
+            .map(|s| (s.privilege(), s.table))
+            .collect();
+        let all = self.site_queries(&keys, per_site, set);
+        let mut allowed = Vec::with_capacity(all.len());
+        for (site, calls) in RECORD_SITES.iter().zip(&all) {
+            let mut granted = Vec::new();
+            for &(u, r) in calls {
+                let expected = self.expected(u, r, site.privilege());
+                let got = (site.function)(&self.principals[u as usize], &self.records[r as usize]);
+                if got.is_ok() != expected {
+                    return Err(format!(
+                        "record site {site:?}, user {u}, record {r}: the site says {got:?}, the reference {}",
+                        if expected { "allowed" } else { "denied" }
+                    ));
+                }
+                if expected {
+                    granted.push((u, r));
+                }
+            }
+            allowed.push(granted);
+        }
+        Ok(SiteCalls { all, allowed })
+    }
+}
