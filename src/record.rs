@@ -4,6 +4,7 @@
 //! owner teams'). Step 2, the access check: one of ownership, depth against the record's owning business unit, a
 //! share, or (when turned on) the manager hierarchy reaches the record. Organization-owned tables skip step 2.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
@@ -298,8 +299,9 @@ impl<R: Record + ?Sized> Record for Shared<'_, R> {
 pub struct RecordDenial {
     /// The record's id.
     pub id: RecordId,
-    /// The record's table, as the record gave it.
-    pub table: String,
+    /// The record's table, as the record gave it (borrowed from the requirement when they are the same, as they are
+    /// unless the reason is [`DenialReason::WrongTable`]).
+    pub table: Cow<'static, str>,
     /// The record's owning business unit, by name.
     pub owning_business_unit: Option<String>,
     /// What the principal's depths reach, one entry per source: `B1` (Local), `B1 and below` (Deep),
@@ -718,7 +720,7 @@ impl Principal {
             table: record.table().to_owned().into(),
             depth: None,
         };
-        Err(self.record_denial(requirement, None, record))
+        Err(self.record_denial(requirement, None, None, record))
     }
 
     /// Whether `privilege` on the record is allowed: the decision of [`check_record`](Self::check_record) without
@@ -751,6 +753,7 @@ impl Principal {
                 {
                     return Ok(());
                 }
+                return Err(self.record_deny_at(site, slot, record));
             }
         }
         self.check_record_site_slow(site, record)
@@ -771,12 +774,14 @@ impl Principal {
             let mut d = Denied::unknown(requirement, Some(site));
             d.reason = DenialReason::WrongTable;
             d.record = Some(self.describe(
+                &d.requirement,
                 record,
                 Some("a record check needs a table privilege".into()),
             ));
             return Err(d);
         };
-        if let Some(slot) = self.authority().table_slot(privilege, table) {
+        let slot = self.authority().table_slot(privilege, table);
+        if let Some(slot) = slot {
             site.cache(self.schema(), slot);
             if self.rank_at(slot) >= site.min_rank()
                 && record.table() == table
@@ -785,7 +790,19 @@ impl Principal {
                 return Ok(());
             }
         }
-        Err(self.record_denial(requirement, Some(site), record))
+        Err(self.record_denial(requirement, Some(site), slot, record))
+    }
+
+    /// A denial at a site whose slot is cached: no lookup by name.
+    #[cold]
+    #[inline(never)]
+    fn record_deny_at<R: Record + ?Sized>(
+        &self,
+        site: &'static CallSite,
+        slot: usize,
+        record: &R,
+    ) -> Denied {
+        self.record_denial(site.requirement(), Some(site), Some(slot), record)
     }
 
     /// Attaching `child` (a note, say) to `parent` (an opportunity): Append on the child and AppendTo on the parent,
@@ -809,14 +826,24 @@ impl Principal {
         self.check_record(TablePrivilege::Append, b)
     }
 
-    fn describe<R: Record + ?Sized>(&self, record: &R, note: Option<String>) -> Box<RecordDenial> {
+    fn describe<R: Record + ?Sized>(
+        &self,
+        requirement: &Requirement,
+        record: &R,
+        note: Option<String>,
+    ) -> Box<RecordDenial> {
         let owning_business_unit = match (&self.scope, record.owning_business_unit()) {
             (Some(scope), Some(bu)) => scope.org.business_unit_name(bu).map(str::to_owned),
             _ => None,
         };
         Box::new(RecordDenial {
             id: record.id(),
-            table: record.table().to_owned(),
+            table: match requirement {
+                Requirement::Table { table, .. } if same_name(table, record.table()) => {
+                    table.clone()
+                }
+                _ => record.table().to_owned().into(),
+            },
             owning_business_unit,
             reach: Vec::new(),
             hierarchy: false,
@@ -830,6 +857,7 @@ impl Principal {
         &self,
         requirement: Requirement,
         site: Option<&'static CallSite>,
+        known_slot: Option<usize>,
         record: &R,
     ) -> Denied {
         let Requirement::Table {
@@ -842,8 +870,10 @@ impl Principal {
         };
         let (privilege, min) = (*privilege, depth.map_or(1, Depth::rank));
         let mut denied = Denied::unknown(requirement.clone(), site);
-        let Some(slot) = self.authority().table_slot(privilege, table) else {
+        let slot = known_slot.or_else(|| self.authority().table_slot(privilege, table));
+        let Some(slot) = slot else {
             denied.record = Some(self.describe(
+                &requirement,
                 record,
                 Some(format!(
                     "table `{table}` (or its {privilege} privilege) is not in the runtime catalog"
@@ -862,6 +892,7 @@ impl Principal {
         if record.table() != table {
             denied.reason = DenialReason::WrongTable;
             denied.record = Some(self.describe(
+                &requirement,
                 record,
                 Some(format!("the record is of table `{}`", record.table())),
             ));
@@ -873,12 +904,13 @@ impl Principal {
             } else {
                 DenialReason::TooShallow
             };
-            denied.record = Some(self.describe(record, None));
+            denied.record = Some(self.describe(&denied.requirement, record, None));
             return denied;
         }
         let Some(scope) = &self.scope else {
             denied.reason = DenialReason::NoOrganization;
             denied.record = Some(self.describe(
+                &requirement,
                 record,
                 Some(format!(
                     "the principal carries no organisation (build it with Organization::principal), and `{table}` is \
@@ -906,11 +938,11 @@ impl Principal {
                 }
                 _ => "the record's owner is not in the principal's organisation".to_owned(),
             };
-            denied.record = Some(self.describe(record, Some(note)));
+            denied.record = Some(self.describe(&denied.requirement, record, Some(note)));
             return denied;
         }
         denied.reason = DenialReason::NoAccess;
-        let mut described = self.describe(record, None);
+        let mut described = self.describe(&denied.requirement, record, None);
         described.reach = self.reach_names(scope, slot);
         described.hierarchy = !scope.reports.is_empty();
         denied.record = Some(described);

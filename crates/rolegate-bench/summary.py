@@ -77,10 +77,22 @@ for tables in ("150", "1500"):
         if results[a] and results[b]:
             print(f"{a} / {b}: {results[a][0] / results[b][0]:.2f}x")
 
-group = root / "setup"
-print("\n### setup\n")
+print("\n### record-level checks\n")
+print("| working set | calls | `#[requires(record)]` mixed ns | floor ns | x floor | allowed calls | `#[requires(record)]` allowed ns | floor ns | x floor |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+for name in ("hot", "warm", "cold"):
+    row = [median_ns("record", f"requires-record-fn-{name}{suffix}")
+           for suffix in ("", "-floor", "-allowed-only", "-allowed-only-floor")]
+    if not all(row):
+        continue
+    (mixed, n), (floor_mixed, _), (allowed, n_allowed), (floor_allowed, _) = row
+    print(f"| {name} | {n:,} | {fmt(mixed)} | {fmt(floor_mixed)} | {mixed / floor_mixed:,.1f} | {n_allowed:,} | "
+          f"{fmt(allowed)} | {fmt(floor_allowed)} | {allowed / floor_allowed:,.1f} |")
+
+print("\n### setup, by-name record checks, import\n")
 for group, bench in (("setup", "principal-3-admin-sized-roles"), ("setup", "builtin-catalog-from_str_named"),
-                     ("setup", "builtin-authority-new"), ("record", "check_record"),
+                     ("setup", "builtin-catalog-load"), ("setup", "builtin-authority-load"),
+                     ("setup", "builtin-authority-new"), ("record", "can"), ("record", "check_record"),
                      ("record", "organization-principal"), ("import", "omnichannel-administrator-xrmmockup"),
                      ("import", "omnichannel-administrator-xrmmockup-and-validate")):
     r = median_ns(group, bench)
