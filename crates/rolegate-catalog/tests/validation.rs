@@ -270,11 +270,12 @@ fn syntax_and_shape_errors_carry_line_and_column() {
             .unwrap()
             .to_string()
     };
+    // At the closing quote of the bad name, as for serde's own errors (`unknown variant`).
     assert_eq!(
         json(
             "{\n  \"role\": [\n    {\"name\": \"r\", \"grants\": {\"t\": {\"Read\": \"Nowhere\"}}}\n  ]\n}"
         ),
-        "test.json:3:53: unknown depth `Nowhere`; expected one of Basic (User), Local (Business Unit), \
+        "test.json:3:52: unknown depth `Nowhere`; expected one of Basic (User), Local (Business Unit), \
          Deep (Parent: Child Business Units), Global (Organization)"
     );
     assert!(json("{\"table\": [}").starts_with("test.json:1:12: "));
