@@ -390,6 +390,20 @@ fn setup(c: &mut Criterion) {
                 .expect("principal")
         })
     });
+    // Loading the built-in catalog as a process does on first use (the statics are never dropped, so neither is the
+    // result here): `Catalog::builtin()` parses the shipped JSON and validates it; `Authority::builtin()` does that,
+    // keeps a clone and compiles it.
+    g.bench_function("builtin-catalog-load", |b| {
+        b.iter_with_large_drop(|| Catalog::load_builtin().expect("builtin"))
+    });
+    g.bench_function("builtin-authority-load", |b| {
+        b.iter_with_large_drop(|| {
+            let catalog = Catalog::load_builtin().expect("builtin");
+            let authority = Authority::new(catalog.clone());
+            (catalog, authority)
+        })
+    });
+    // The built-in catalog's TOML through the path of a user's catalog file (parse, validate, drop).
     g.bench_function("builtin-catalog-from_str_named", |b| {
         b.iter(|| {
             Catalog::from_str_named(black_box(BUILTIN_TOML), "<builtin>", Syntax::Toml)

@@ -16,6 +16,12 @@ use crate::suggest::did_you_mean;
 /// The built-in catalog's source text (derived from the seed documents; see `data/SOURCES.md`).
 pub const BUILTIN_TOML: &str = include_str!("../data/builtin.toml");
 
+/// The built-in catalog as [`BUILTIN_TOML`] reads, written as JSON: what [`Catalog::builtin`] parses, since JSON parses
+/// several times faster than TOML and the built-in catalog is loaded on every process's first check or macro
+/// expansion. Generated from `builtin.toml`, the source of truth, and kept identical to it by the `builtin_json` test
+/// (`ROLEGATE_BLESS=1` rewrites it).
+const BUILTIN_JSON: &str = include_str!("../data/builtin.json");
+
 /// A table, by logical name, with what its ownership allows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
@@ -206,19 +212,58 @@ fn layer(base: usize, i: usize) -> usize {
     usize::from(i >= base)
 }
 
-/// Looks a name up: as given first (a logical name is already a key, so the common case allocates nothing), then by
-/// its folded [`key`].
+/// Looks a name up by its folded [`key`], without allocating for the common (ASCII, not too long) names.
 fn find(index: &HashMap<String, usize>, name: &str) -> Option<usize> {
-    index.get(name).or_else(|| index.get(&key(name))).copied()
+    with_key(name, |k| index.get(k).copied())
 }
 
 /// The lookup key of a name: lower case, every run of white space (including no-break spaces, which the Microsoft
 /// pages use) one plain space.
 fn key(name: &str) -> String {
+    if name.is_ascii() {
+        let mut out = String::with_capacity(name.len());
+        fold_ascii(name, |b| out.push(char::from(b)));
+        return out;
+    }
     name.split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
         .to_lowercase()
+}
+
+/// Calls `f` with the [`key`] of `name`, folded on the stack when the name is ASCII and at most 64 bytes long.
+fn with_key<R>(name: &str, f: impl FnOnce(&str) -> R) -> R {
+    let mut buf = [0u8; 64];
+    if name.is_ascii() && name.len() <= buf.len() {
+        let mut len = 0;
+        fold_ascii(name, |b| {
+            buf[len] = b;
+            len += 1;
+        });
+        // ASCII in, ASCII out: always valid UTF-8.
+        if let Ok(k) = std::str::from_utf8(&buf[..len]) {
+            return f(k);
+        }
+    }
+    f(&key(name))
+}
+
+/// [`key`] for ASCII text, byte by byte: lower case, runs of white space one space, none at either end. Never
+/// writes more bytes than `name` has.
+fn fold_ascii(name: &str, mut push: impl FnMut(u8)) {
+    let (mut started, mut space) = (false, false);
+    for b in name.bytes() {
+        if char::from(b).is_whitespace() {
+            space = started;
+        } else {
+            if space {
+                push(b' ');
+                space = false;
+            }
+            push(b.to_ascii_lowercase());
+            started = true;
+        }
+    }
 }
 
 impl Catalog {
@@ -227,14 +272,27 @@ impl Catalog {
         static BUILTIN: OnceLock<Catalog> = OnceLock::new();
         BUILTIN.get_or_init(|| {
             // The shipped data is validated by this crate's tests; failing here means the package is corrupt.
-            Self::from_str_named(BUILTIN_TOML, "<builtin>", Syntax::Toml)
+            Self::load_builtin()
                 .unwrap_or_else(|e| panic!("rolegate's built-in catalog is invalid:\n{e}"))
         })
     }
 
+    /// Parses and validates the built-in catalog afresh: what [`Catalog::builtin`] does once per process, measured by
+    /// the benchmarks. Use [`Catalog::builtin`].
+    #[doc(hidden)]
+    pub fn load_builtin() -> Result<Self, LoadError> {
+        let file = parse_file(BUILTIN_JSON, "<builtin>", Syntax::Json)?;
+        // Diagnostics point into the TOML the JSON is generated from.
+        let layer = Layer {
+            origin: "<builtin>".to_owned(),
+            text: BUILTIN_TOML,
+        };
+        Self::validate(file, &[layer], Origins::ONE_LAYER)
+    }
+
     /// The built-in catalog as a file, for extending or re-serialising.
     pub fn builtin_file() -> CatalogFile {
-        toml::from_str(BUILTIN_TOML).unwrap_or_default()
+        serde_json::from_str(BUILTIN_JSON).unwrap_or_default()
     }
 
     /// Loads a catalog file (TOML, or JSON when the path ends in `.json`).
@@ -308,18 +366,28 @@ impl Catalog {
             layers,
             diagnostics: Vec::new(),
         };
+        let table_names: usize = file
+            .tables
+            .iter()
+            .map(|t| {
+                1 + usize::from(t.display.is_some())
+                    + usize::from(t.schema.is_some())
+                    + t.aliases.len()
+            })
+            .sum();
         let mut catalog = Catalog {
             header: file.catalog,
-            tables: Vec::new(),
-            table_index: HashMap::new(),
-            roles: Vec::new(),
-            role_index: HashMap::new(),
-            capabilities: Vec::new(),
-            capability_index: HashMap::new(),
-            misc: Vec::new(),
-            misc_index: HashMap::new(),
-            personas: Vec::new(),
-            persona_index: HashMap::new(),
+            tables: Vec::with_capacity(file.tables.len()),
+            table_index: HashMap::with_capacity(table_names),
+            roles: Vec::with_capacity(file.roles.len()),
+            role_index: HashMap::with_capacity(file.roles.len()),
+            capabilities: Vec::with_capacity(file.capabilities.len()),
+            // By id and by text.
+            capability_index: HashMap::with_capacity(2 * file.capabilities.len()),
+            misc: Vec::with_capacity(file.misc.len()),
+            misc_index: HashMap::with_capacity(file.misc.len()),
+            personas: Vec::with_capacity(file.personas.len()),
+            persona_index: HashMap::with_capacity(file.personas.len()),
         };
         for (i, m) in file.misc.into_iter().enumerate() {
             catalog.add_misc(m, layer(origins.misc, i), &mut v);
@@ -344,26 +412,27 @@ impl Catalog {
     }
 
     fn add_misc(&mut self, m: MiscEntry, layer: usize, v: &mut Validator<'_>) {
-        let name_q = format!("\"{}\"", m.name);
+        let name_q = || quoted(&m.name);
         if !m.name.starts_with("prv") || m.name.len() <= 3 {
             v.error(
                 layer,
-                &[&name_q],
+                &[&name_q()],
                 format!("miscellaneous privilege `{}` must start with `prv`", m.name),
                 None,
             );
             return;
         }
-        if self.misc_index.contains_key(&key(&m.name)) {
+        let k = key(&m.name);
+        if self.misc_index.contains_key(&k) {
             v.error(
                 layer,
-                &[&name_q],
+                &[&name_q()],
                 format!("miscellaneous privilege `{}` is defined twice", m.name),
                 None,
             );
             return;
         }
-        self.misc_index.insert(key(&m.name), self.misc.len());
+        self.misc_index.insert(k, self.misc.len());
         self.misc.push(MiscPrivilege {
             name: m.name,
             display: m.display,
@@ -372,7 +441,6 @@ impl Catalog {
     }
 
     fn add_table(&mut self, t: TableEntry, layer: usize, v: &mut Validator<'_>) {
-        let name_q = format!("\"{}\"", t.name);
         let logical_ok = !t.name.is_empty()
             && t.name
                 .chars()
@@ -381,7 +449,7 @@ impl Catalog {
             let lower = t.name.to_lowercase();
             v.error(
                 layer,
-                &[&name_q],
+                &[&quoted(&t.name)],
                 format!(
                     "table name `{}` is not a logical name (lower-case letters, digits and `_`)",
                     t.name
@@ -409,7 +477,7 @@ impl Catalog {
         if allowed.is_empty() {
             v.error(
                 layer,
-                &[&name_q, "depths"],
+                &[&quoted(&t.name), "depths"],
                 format!("table `{}` allows no depth at all", t.name),
                 None,
             );
@@ -431,34 +499,35 @@ impl Catalog {
             source: t.source,
         };
         let id = self.tables.len();
-        if let Some(&other) = self.table_index.get(&key(&table.name))
+        // A logical name is its own key.
+        if let Some(&other) = self.table_index.get(&table.name)
             && self.tables[other].name == table.name
         {
             v.error(
                 layer,
-                &[&name_q],
+                &[&quoted(&table.name)],
                 format!("table `{}` is defined twice", table.name),
                 None,
             );
             return;
         }
-        let names: Vec<String> = table.names().map(key).collect();
         let first_alias =
             1 + usize::from(table.display.is_some()) + usize::from(table.schema.is_some());
-        for (i, name) in names.iter().enumerate() {
-            match self.table_index.get(name) {
+        for (i, name) in table.names().enumerate() {
+            let name = key(name);
+            match self.table_index.get(&name) {
                 // A logical name always wins over another table's display name, schema name or alias.
-                Some(&other) if i == 0 && self.tables[other].name != *name => {
-                    self.table_index.insert(name.clone(), id);
+                Some(&other) if i == 0 && self.tables[other].name != name => {
+                    self.table_index.insert(name, id);
                 }
                 Some(&other)
-                    if other != id && i >= first_alias && self.tables[other].name == *name =>
+                    if other != id && i >= first_alias && self.tables[other].name == name =>
                 {
                     // An explicit alias equal to another table's logical name would be ambiguous.
-                    let shown = table.aliases[i - first_alias].clone();
+                    let shown = &table.aliases[i - first_alias];
                     v.error(
                         layer,
-                        &[&name_q, &format!("\"{shown}\"")],
+                        &[&quoted(&table.name), &quoted(shown)],
                         format!(
                             "alias `{shown}` of table `{}` is the logical name of another table",
                             table.name
@@ -472,7 +541,7 @@ impl Catalog {
                 // Otherwise the first table to claim a display or schema name keeps it.
                 Some(_) => {}
                 None => {
-                    self.table_index.insert(name.clone(), id);
+                    self.table_index.insert(name, id);
                 }
             }
         }
@@ -480,7 +549,7 @@ impl Catalog {
     }
 
     fn add_capability(&mut self, c: CapabilityEntry, layer: usize, v: &mut Validator<'_>) {
-        let id_q = format!("\"{}\"", c.id);
+        let id_q = || quoted(&c.id);
         let id_ok = !c.id.is_empty()
             && c.id
                 .chars()
@@ -488,27 +557,28 @@ impl Catalog {
         if !id_ok {
             v.error(
                 layer,
-                &[&id_q],
+                &[&id_q()],
                 format!("capability id `{}` must be kebab-case", c.id),
                 None,
             );
             return;
         }
+        // A kebab-case id is its own key.
         if self
             .capability_index
-            .get(&key(&c.id))
+            .get(&c.id)
             .is_some_and(|&i| self.capabilities[i].id == c.id)
         {
             v.error(
                 layer,
-                &[&id_q],
+                &[&id_q()],
                 format!("capability `{}` is defined twice", c.id),
                 None,
             );
             return;
         }
         let id = self.capabilities.len();
-        self.capability_index.insert(key(&c.id), id);
+        self.capability_index.insert(c.id.clone(), id);
         self.capability_index.entry(key(&c.text)).or_insert(id);
         self.capabilities.push(Capability {
             id: c.id,
@@ -518,15 +588,16 @@ impl Catalog {
     }
 
     fn add_role(&mut self, r: RoleEntry, layer: usize, v: &mut Validator<'_>) {
-        let name_q = format!("\"{}\"", r.name);
+        let name_q = || quoted(&r.name);
         if r.name.trim().is_empty() {
             v.error(layer, &["name"], "a role needs a name".to_owned(), None);
             return;
         }
-        if self.role_index.contains_key(&key(&r.name)) {
+        let role_key = key(&r.name);
+        if self.role_index.contains_key(&role_key) {
             v.error(
                 layer,
-                &[&name_q],
+                &[&name_q()],
                 format!("role `{}` is defined twice (names ignore case)", r.name),
                 None,
             );
@@ -537,7 +608,7 @@ impl Catalog {
             let Some(table) = self.table(table_name) else {
                 v.error(
                     layer,
-                    &[&name_q, table_name],
+                    &[&name_q(), table_name],
                     format!(
                         "role `{}` grants privileges on unknown table `{table_name}`",
                         r.name
@@ -552,7 +623,7 @@ impl Catalog {
                 if allowed.is_empty() {
                     v.error(
                         layer,
-                        &[&name_q, table_name, privilege.name()],
+                        &[&name_q(), table_name, privilege.name()],
                         format!(
                             "table `{}` has no {privilege} privilege ({} ownership)",
                             table.name,
@@ -566,7 +637,7 @@ impl Catalog {
                 } else if !allowed.contains(depth) {
                     v.error(
                         layer,
-                        &[&name_q, table_name, privilege.name()],
+                        &[&name_q(), table_name, privilege.name()],
                         format!("{privilege} on `{}` cannot be {depth}", table.name),
                         Some(format!("it can be {allowed}")),
                     );
@@ -574,14 +645,13 @@ impl Catalog {
                     g.0[privilege.index()] = Some(depth);
                 }
             }
-            let logical = table.name.clone();
-            if grants.insert(logical.clone(), g).is_some() {
+            if grants.insert(table.name.clone(), g).is_some() {
                 v.error(
                     layer,
-                    &[&name_q, table_name],
+                    &[&name_q(), table_name],
                     format!(
-                        "role `{}` names table `{logical}` twice (under two of its names)",
-                        r.name
+                        "role `{}` names table `{}` twice (under two of its names)",
+                        r.name, table.name
                     ),
                     None,
                 );
@@ -593,7 +663,7 @@ impl Catalog {
                 Some(known) => misc.push(known.name.clone()),
                 None => v.error(
                     layer,
-                    &[&name_q, m],
+                    &[&name_q(), m],
                     format!(
                         "role `{}` holds unknown miscellaneous privilege `{m}`",
                         r.name
@@ -609,13 +679,13 @@ impl Catalog {
                 Some(known) => capabilities.push(known.id.clone()),
                 None => v.error(
                     layer,
-                    &[&name_q, c],
+                    &[&name_q(), c],
                     format!("role `{}` holds unknown capability `{c}`", r.name),
                     did_you_mean(c, self.capabilities.iter().map(|x| x.id.as_str())),
                 ),
             }
         }
-        self.role_index.insert(key(&r.name), self.roles.len());
+        self.role_index.insert(role_key, self.roles.len());
         self.roles.push(Role {
             name: r.name,
             description: r.description,
@@ -627,11 +697,11 @@ impl Catalog {
     }
 
     fn add_persona(&mut self, p: PersonaEntry, layer: usize, v: &mut Validator<'_>) {
-        let name_q = format!("\"{}\"", p.name);
-        if self.persona_index.contains_key(&key(&p.name)) {
+        let persona_key = key(&p.name);
+        if self.persona_index.contains_key(&persona_key) {
             v.error(
                 layer,
-                &[&name_q],
+                &[&quoted(&p.name)],
                 format!("persona `{}` is defined twice", p.name),
                 None,
             );
@@ -643,13 +713,13 @@ impl Catalog {
                 Some(role) => roles.push(role.name.clone()),
                 None => v.error(
                     layer,
-                    &[&name_q, &format!("\"{r}\"")],
+                    &[&quoted(&p.name), &quoted(r)],
                     format!("persona `{}` maps to unknown role `{r}`", p.name),
                     did_you_mean(r, self.roles.iter().map(|x| x.name.as_str())),
                 ),
             }
         }
-        self.persona_index.insert(key(&p.name), self.personas.len());
+        self.persona_index.insert(persona_key, self.personas.len());
         self.personas.push(Persona {
             name: p.name,
             roles,
@@ -709,11 +779,13 @@ impl Catalog {
 
     /// A capability by id or by its text, case-insensitively (a leading "Can " may be left out of the text).
     pub fn capability(&self, name: &str) -> Option<&Capability> {
-        let k = key(name);
-        self.capability_index
-            .get(&k)
-            .or_else(|| self.capability_index.get(&format!("can {k}")))
-            .map(|&i| &self.capabilities[i])
+        find(&self.capability_index, name)
+            .or_else(|| {
+                self.capability_index
+                    .get(&format!("can {}", key(name)))
+                    .copied()
+            })
+            .map(|i| &self.capabilities[i])
     }
 
     /// A miscellaneous privilege by name, case-insensitively.
@@ -859,6 +931,11 @@ pub fn parse_syntax<T: serde::de::DeserializeOwned>(
     }]))
 }
 
+/// A name in double quotes, as [`locate`] looks for it.
+fn quoted(name: &str) -> String {
+    format!("\"{name}\"")
+}
+
 fn strip_json_position(message: &str) -> String {
     match message.rfind(" at line ") {
         Some(at) => message[..at].to_owned(),
@@ -882,5 +959,41 @@ impl Validator<'_> {
             message,
             help,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The definition [`key`] implements.
+    fn key_by_definition(name: &str) -> String {
+        name.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    }
+
+    #[test]
+    fn folding_matches_the_definition() {
+        let alphabet = [
+            'A', 'z', '0', '-', ' ', '\t', '\n', '\x0b', '\x0c', '\r', '\x1f', '\u{a0}', 'É',
+        ];
+        let mut names = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> = names
+                .iter()
+                .flat_map(|n| alphabet.iter().map(move |c| format!("{n}{c}")))
+                .collect();
+            names.extend(longer);
+        }
+        names.push(format!("  {}  ", "Long Name ".repeat(10)));
+        names.push("x".repeat(64));
+        names.push("X".repeat(65));
+        for name in &names {
+            let expected = key_by_definition(name);
+            assert_eq!(key(name), expected, "{name:?}");
+            assert_eq!(with_key(name, str::to_owned), expected, "{name:?}");
+        }
     }
 }

@@ -74,18 +74,27 @@ impl Depth {
     ///
     /// Accepted: Basic/User, Local/Business Unit, Deep/Parent: Child Business Units, Global/Organization.
     pub fn parse(text: &str) -> Option<Self> {
-        let key: String = text
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric())
-            .map(|c| c.to_ascii_lowercase())
-            .collect();
-        match key.as_str() {
-            "basic" | "user" => Some(Self::Basic),
-            "local" | "businessunit" => Some(Self::Local),
-            "deep" | "parentchildbusinessunits" | "parentchildbusinessunit" => Some(Self::Deep),
-            "global" | "organization" | "organisation" => Some(Self::Global),
-            _ => None,
-        }
+        // The letters and digits, lower case; compared in place, so that parsing allocates nothing.
+        let folded = text
+            .bytes()
+            .filter(u8::is_ascii_alphanumeric)
+            .map(|b| b.to_ascii_lowercase());
+        const SPELLINGS: [(&str, Depth); 10] = [
+            ("basic", Depth::Basic),
+            ("user", Depth::Basic),
+            ("local", Depth::Local),
+            ("businessunit", Depth::Local),
+            ("deep", Depth::Deep),
+            ("parentchildbusinessunits", Depth::Deep),
+            ("parentchildbusinessunit", Depth::Deep),
+            ("global", Depth::Global),
+            ("organization", Depth::Global),
+            ("organisation", Depth::Global),
+        ];
+        SPELLINGS
+            .iter()
+            .find(|(spelling, _)| folded.clone().eq(spelling.bytes()))
+            .map(|&(_, depth)| depth)
     }
 
     /// Every spelling [`Depth::parse`] accepts, for suggestions.
@@ -121,8 +130,7 @@ impl Serialize for Depth {
 
 impl<'de> Deserialize<'de> for Depth {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        text.parse().map_err(serde::de::Error::custom)
+        deserializer.deserialize_str(crate::privilege::FromStrVisitor::new())
     }
 }
 

@@ -163,8 +163,33 @@ impl Serialize for TablePrivilege {
 
 impl<'de> Deserialize<'de> for TablePrivilege {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        text.parse().map_err(serde::de::Error::custom)
+        deserializer.deserialize_str(FromStrVisitor::new())
+    }
+}
+
+/// Deserializes a name through its [`FromStr`] without copying the text first: a catalog file holds a privilege name
+/// and a depth name per grant.
+pub(crate) struct FromStrVisitor<T>(std::marker::PhantomData<T>);
+
+impl<T> FromStrVisitor<T> {
+    pub(crate) const fn new() -> Self {
+        Self(std::marker::PhantomData)
+    }
+}
+
+impl<T> serde::de::Visitor<'_> for FromStrVisitor<T>
+where
+    T: FromStr<Err = ParseNameError>,
+{
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // What `String::deserialize` says, which these impls used before.
+        f.write_str("a string")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<T, E> {
+        text.parse().map_err(E::custom)
     }
 }
 

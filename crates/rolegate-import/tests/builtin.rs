@@ -1,5 +1,6 @@
 //! The committed built-in catalog is exactly what the seeds, the errata and the exports derive.
-//! `ROLEGATE_BLESS=1 cargo test -p rolegate-import --test builtin` rewrites it instead of comparing.
+//! `ROLEGATE_BLESS=1 cargo test -p rolegate-import --test builtin` rewrites it instead of comparing (`builtin.toml`,
+//! and `builtin.json`, the same catalog in the form `Catalog::builtin` loads).
 
 use std::path::{Path, PathBuf};
 
@@ -25,6 +26,8 @@ fn builtin_is_regenerated_exactly() {
     let derived = derive();
     if std::env::var_os("ROLEGATE_BLESS").is_some_and(|v| v == "1") {
         std::fs::write(&path, &derived).unwrap();
+        let file: rolegate_catalog::CatalogFile = toml::from_str(&derived).unwrap();
+        std::fs::write(path.with_extension("json"), file.to_json_string()).unwrap();
         return;
     }
     let committed = std::fs::read_to_string(&path).unwrap();

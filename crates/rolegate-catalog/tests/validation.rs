@@ -1,0 +1,325 @@
+//! What loading a catalog file reports, and what its lookups find: every diagnostic with its file, line and column,
+//! name folding (case, runs of white space, no-break spaces), and a file that extends the built-in catalog.
+
+use rolegate_catalog::{Catalog, Depth, LoadError, Syntax, TablePrivilege};
+
+fn load(text: &str) -> Result<Catalog, LoadError> {
+    Catalog::from_str_named(text, "test.toml", Syntax::Toml)
+}
+
+/// The rendered diagnostics (`origin:line:col: message` and any help line) of a file that must not load.
+fn errors(text: &str) -> String {
+    match load(text) {
+        Ok(_) => panic!("the file loaded:\n{text}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+const TABLES: &str = r#"
+[[misc]]
+name = "prvExportToExcel"
+display = "Export to Excel"
+
+[[table]]
+name = "contoso_invoice"
+display = "Invoice"
+schema = "contoso_Invoice"
+aliases = ["Bill", "Sales  Invoice"]
+ownership = "user-or-team"
+
+[[table]]
+name = "contoso_rate"
+display = "Exchange Rate"
+ownership = "organization"
+
+[[table]]
+name = "contoso_unit"
+ownership = "business"
+privileges = ["Read", "Write"]
+
+[[capability]]
+id = "approve-invoices"
+text = "Can approve invoices"
+
+[[role]]
+name = "Invoice  Clerk"
+misc = ["prvexporttoexcel"]
+capabilities = ["approve invoices"]
+[role.grants]
+Invoice = { Create = "User", Read = "Business Unit", Update = "Basic" }
+contoso_rate = { Read = "Organization" }
+contoso_unit = { Write = "Deep" }
+
+[[persona]]
+name = "Clerk"
+roles = ["invoice clerk"]
+"#;
+
+#[test]
+fn a_valid_file_loads_and_every_name_folds() {
+    let c = load(TABLES).unwrap();
+    for name in [
+        "contoso_invoice",
+        "Invoice",
+        "INVOICE",
+        "contoso_Invoice",
+        "bill",
+        "sales invoice",
+        "Sales\u{a0}Invoice",
+        " Sales \t Invoice ",
+    ] {
+        assert_eq!(
+            c.table(name).map(|t| t.name.as_str()),
+            Some("contoso_invoice"),
+            "{name:?}"
+        );
+    }
+    assert_eq!(c.table_position("exchange rate"), Some(1));
+    assert!(c.table("Sales Invoices").is_none());
+    assert!(c.table("").is_none());
+
+    let role = c.role("invoice clerk").unwrap();
+    assert_eq!(role.name, "Invoice  Clerk");
+    assert_eq!(c.role_position("INVOICE\u{a0}CLERK"), Some(0));
+    assert_eq!(
+        role.depth("contoso_invoice", TablePrivilege::Write),
+        Some(Depth::Basic)
+    );
+    assert_eq!(
+        role.depth("contoso_invoice", TablePrivilege::Read),
+        Some(Depth::Local)
+    );
+    assert_eq!(
+        role.depth("contoso_rate", TablePrivilege::Read),
+        Some(Depth::Global)
+    );
+    assert_eq!(
+        role.depth("contoso_unit", TablePrivilege::Write),
+        Some(Depth::Deep)
+    );
+    assert_eq!(role.misc, ["prvExportToExcel"]);
+    assert_eq!(role.capabilities, ["approve-invoices"]);
+
+    assert_eq!(c.misc("PRVEXPORTTOEXCEL").unwrap().name, "prvExportToExcel");
+    assert_eq!(
+        c.capability("Approve-Invoices").unwrap().id,
+        "approve-invoices"
+    );
+    assert_eq!(
+        c.capability("can approve invoices").unwrap().id,
+        "approve-invoices"
+    );
+    assert_eq!(
+        c.capability("  Approve   invoices ").unwrap().id,
+        "approve-invoices"
+    );
+    assert!(c.capability("approve").is_none());
+    assert_eq!(c.persona("clerk").unwrap().roles, ["Invoice  Clerk"]);
+    assert_eq!(c.personas_of("invoice  clerk").count(), 1);
+
+    let unit = c.table("contoso_unit").unwrap();
+    assert!(unit.has(TablePrivilege::Write) && !unit.has(TablePrivilege::Create));
+}
+
+#[test]
+fn non_ascii_names_fold_like_ascii_ones() {
+    let c = load(
+        "[[table]]\nname = \"t\"\ndisplay = \"ÉTAT  Σ\"\nownership = \"organization\"\n\n\
+         [[role]]\nname = \"Ärger\u{a0}Rolle\"\n",
+    )
+    .unwrap();
+    assert_eq!(c.table("état\u{2003}σ").map(|t| t.name.as_str()), Some("t"));
+    assert_eq!(c.role("ärger rolle").unwrap().name, "Ärger\u{a0}Rolle");
+    // A name longer than any stack buffer still folds.
+    let long = format!("{}Role", "A very long role name ".repeat(8));
+    let c = load(&format!("[[role]]\nname = \"{long}\"\n")).unwrap();
+    assert!(c.role(&long.to_uppercase().replace(' ', "\t")).is_some());
+}
+
+#[test]
+fn every_semantic_problem_is_reported_where_it_is() {
+    let text = r#"[[misc]]
+name = "ExportToExcel"
+
+[[misc]]
+name = "prvA"
+
+[[misc]]
+name = "PRVa"
+
+[[table]]
+name = "Contoso_Invoice"
+ownership = "user-or-team"
+
+[[table]]
+name = "t1"
+display = "First"
+ownership = "user-or-team"
+
+[[table]]
+name = "t1"
+ownership = "organization"
+
+[[table]]
+name = "t2"
+aliases = ["T1"]
+ownership = "organization"
+depths = []
+
+[[capability]]
+id = "Bad Id"
+text = "x"
+
+[[capability]]
+id = "c"
+text = "Can c"
+
+[[capability]]
+id = "c"
+text = "Can c again"
+
+[[role]]
+name = " "
+
+[[role]]
+name = "R"
+misc = ["prvB"]
+capabilities = ["d"]
+[role.grants]
+t3 = { Read = "Global" }
+t2 = { Assign = "Global", Read = "Basic" }
+first = { Read = "Global" }
+T1 = { Write = "Global" }
+
+[[role]]
+name = "r"
+
+[[persona]]
+name = "P"
+roles = ["R", "Q"]
+
+[[persona]]
+name = "p"
+roles = []
+"#;
+    let expected = "\
+test.toml:2:8: miscellaneous privilege `ExportToExcel` must start with `prv`
+test.toml:8:8: miscellaneous privilege `PRVa` must start with `prv`
+test.toml:11:8: table name `Contoso_Invoice` is not a logical name (lower-case letters, digits and `_`)
+  help: use `contoso_invoice` as `name` and put `Contoso_Invoice` in `schema` or `aliases`
+test.toml:15:8: table `t1` is defined twice
+test.toml:27:1: table `t2` allows no depth at all
+test.toml:25:12: alias `T1` of table `t2` is the logical name of another table
+  help: remove the alias; the logical name already names that table
+test.toml:30:6: capability id `Bad Id` must be kebab-case
+test.toml:34:6: capability `c` is defined twice
+test.toml:2:1: a role needs a name
+test.toml:51:1: role `R` names table `t1` twice (under two of its names)
+test.toml:50:27: table `t2` has no Read privilege (organization ownership)
+  help: its privileges are Create, Read, Write, Delete, Append, AppendTo
+test.toml:50:8: table `t2` has no Assign privilege (organization ownership)
+  help: its privileges are Create, Read, Write, Delete, Append, AppendTo
+test.toml:49:1: role `R` grants privileges on unknown table `t3`
+test.toml:46:10: role `R` holds unknown miscellaneous privilege `prvB`
+  help: did you mean `prvA`?
+test.toml:47:18: role `R` holds unknown capability `d`
+test.toml:55:8: role `r` is defined twice (names ignore case)
+test.toml:59:15: persona `P` maps to unknown role `Q`
+test.toml:62:8: persona `p` is defined twice";
+    assert_eq!(errors(text), expected);
+
+    let text = "[[table]]\nname = \"contoso_rate\"\nownership = \"organization\"\n\n\
+                [[role]]\nname = \"R\"\n[role.grants]\ncontoso_rate = { Read = \"Basic\" }\ncontoso_rates = { Read = \"Global\" }\n";
+    assert_eq!(
+        errors(text),
+        "test.toml:8:18: Read on `contoso_rate` cannot be Basic\n  help: it can be Global\n\
+         test.toml:9:1: role `R` grants privileges on unknown table `contoso_rates`\n  \
+         help: did you mean `contoso_rate`?"
+    );
+}
+
+#[test]
+fn syntax_and_shape_errors_carry_line_and_column() {
+    assert_eq!(
+        errors("[[table]]\nname = \"t\"\nownership = \"nobody\"\n"),
+        "test.toml:3:13: unknown variant `nobody`, expected one of `user-or-team`, `organization`, `business`"
+    );
+    let e = errors("[[role]]\nname = \"r\"\n[role.grants]\nt = { Read = \"Everywhere\" }\n");
+    assert!(
+        e.starts_with("test.toml:4:14: unknown depth `Everywhere`"),
+        "{e}"
+    );
+    let e = errors("[[role]]\nname = \"r\"\n[role.grants]\nt = { Raed = \"Global\" }\n");
+    assert!(
+        e.starts_with("test.toml:4:7: unknown privilege `Raed`"),
+        "{e}"
+    );
+    let e = errors("[[role]]\nname = \"r\"\n[role.grants]\nt = { Read = 4 }\n");
+    assert!(
+        e.starts_with("test.toml:4:14: invalid type: integer `4`, expected a string"),
+        "{e}"
+    );
+    let e = errors("[catalog]\nname = \"x\"\nnmae = \"y\"\n");
+    assert!(e.starts_with("test.toml:3:1: unknown field `nmae`"), "{e}");
+    let e = errors("[[table]\n");
+    assert!(e.starts_with("test.toml:1:"), "{e}");
+
+    let json = |text: &str| {
+        Catalog::from_str_named(text, "test.json", Syntax::Json)
+            .err()
+            .unwrap()
+            .to_string()
+    };
+    // At the closing quote of the bad name, as for serde's own errors (`unknown variant`).
+    assert_eq!(
+        json(
+            "{\n  \"role\": [\n    {\"name\": \"r\", \"grants\": {\"t\": {\"Read\": \"Nowhere\"}}}\n  ]\n}"
+        ),
+        "test.json:3:52: unknown depth `Nowhere`; expected one of Basic (User), Local (Business Unit), \
+         Deep (Parent: Child Business Units), Global (Organization)"
+    );
+    assert!(json("{\"table\": [}").starts_with("test.json:1:12: "));
+}
+
+#[test]
+fn a_file_extending_the_builtin_catalog_adds_to_it() {
+    let c = load(
+        "[catalog]\nname = \"contoso\"\nextends = \"BuiltIn\"\n\n\
+         [[table]]\nname = \"contoso_invoice\"\nownership = \"user-or-team\"\n\n\
+         [[role]]\nname = \"Clerk\"\n[role.grants]\ncontoso_invoice = { Read = \"Global\" }\nsolution = { Read = \"Global\" }\n",
+    )
+    .unwrap();
+    let builtin = Catalog::builtin();
+    assert_eq!(c.tables().len(), builtin.tables().len() + 1);
+    assert_eq!(c.roles().len(), builtin.roles().len() + 1);
+    assert_eq!(c.header().name.as_deref(), Some("contoso"));
+    assert_eq!(c.header().extends, None);
+    assert!(c.role("omnichannel administrator").is_some());
+    assert_eq!(
+        c.role("clerk")
+            .unwrap()
+            .depth("solution", TablePrivilege::Read),
+        Some(Depth::Global)
+    );
+
+    // A problem in the extending file points into it, not into the built-in catalog.
+    assert_eq!(
+        errors(
+            "[catalog]\nextends = \"builtin\"\n\n[[role]]\nname = \"Omnichannel Administrator\"\n"
+        ),
+        "test.toml:5:8: role `Omnichannel Administrator` is defined twice (names ignore case)"
+    );
+    assert_eq!(
+        errors("[catalog]\nextends = \"contoso\"\n"),
+        "test.toml:2:12: unknown base catalog `contoso`\n  \
+         help: the only base is \"builtin\"; remove `extends` for a catalog that stands alone"
+    );
+}
+
+#[test]
+fn the_builtin_catalog_is_its_file_validated() {
+    let file = Catalog::builtin_file();
+    let catalog = Catalog::builtin();
+    assert_eq!(catalog.to_file(), file);
+    assert_eq!(catalog.header().name.as_deref(), Some("builtin"));
+}
