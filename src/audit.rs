@@ -61,20 +61,13 @@ fn parts(requirement: &Requirement) -> (&str, Option<&str>, Option<&'static str>
     }
 }
 
-/// Sends a call site's outcome to the audit trail: always a denial, an allow only when [`audit_allows`] is on.
-/// Out of line, so that the inlined check stays an index and a compare.
+/// Sends a call site's denial to the audit trail and hands it back. Out of line, so that the inlined check stays an
+/// index and a compare.
 #[cold]
 #[inline(never)]
-pub(crate) fn outcome(
-    principal: &Principal,
-    site: &'static CallSite,
-    record: Option<RecordId>,
-    result: &Result<(), Denied>,
-) {
-    match result {
-        Ok(()) => allowed(principal, site, record),
-        Err(d) => denied(principal, d),
-    }
+pub(crate) fn denied_at(principal: &Principal, denial: Denied) -> Denied {
+    denied(principal, &denial);
+    denial
 }
 
 /// Emits the event for a denial; nothing is formatted unless a subscriber wants `rolegate::audit` events.

@@ -10,11 +10,16 @@ use crate::{Denied, Rejects, Subject, audit};
 #[inline(always)]
 pub fn check<S: Subject + ?Sized>(subject: &S, site: &'static CallSite) -> Result<(), Denied> {
     let principal = subject.principal();
-    let result = principal.check_site(site);
-    if result.is_err() || audit::audit_allows() {
-        audit::outcome(principal, site, None, &result);
+    // Both arms move the value out, so no drop of the `Result` is left on the allowed path.
+    match principal.check_site(site) {
+        Ok(allowed) => {
+            if audit::audit_allows() {
+                audit::allowed(principal, site, None);
+            }
+            Ok(allowed)
+        }
+        Err(denied) => Err(audit::denied_at(principal, denied)),
     }
-    result
 }
 
 /// The check a record-form call site runs.
@@ -25,11 +30,15 @@ where
     R: crate::Record + ?Sized,
 {
     let principal = subject.principal();
-    let result = principal.check_record_site(site, record);
-    if result.is_err() || audit::audit_allows() {
-        audit::outcome(principal, site, Some(record.id()), &result);
+    match principal.check_record_site(site, record) {
+        Ok(allowed) => {
+            if audit::audit_allows() {
+                audit::allowed(principal, site, Some(record.id()));
+            }
+            Ok(allowed)
+        }
+        Err(denied) => Err(audit::denied_at(principal, denied)),
     }
-    result
 }
 
 /// The early return of a failed check.
