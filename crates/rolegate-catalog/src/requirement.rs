@@ -13,6 +13,7 @@ use crate::suggest::did_you_mean;
 
 /// A resolved requirement: names are the catalog's own spellings.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[repr(u8)]
 pub enum Requirement {
     /// A table privilege at a minimum depth (`None`: at any depth).
     Table {
