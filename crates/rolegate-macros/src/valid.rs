@@ -3,11 +3,12 @@
 
 use proc_macro2::Span;
 use syn::spanned::Spanned;
-use syn::{FnArg, GenericArgument, Ident, ItemFn, Pat, PathArguments, ReturnType, Type};
+use syn::{FnArg, GenericArgument, Ident, Pat, PathArguments, ReturnType, Type};
 
 use rolegate_catalog::{Catalog, Depth, Field, Problem, Requirement, TablePrivilege};
 
 use crate::attr::Args;
+use crate::expand::Head;
 
 /// What the expansion needs, all validated.
 pub struct Checked {
@@ -142,7 +143,7 @@ pub fn unsatisfiable(catalog: &Catalog, requirement: &Requirement) -> Option<Str
 
 /// Finds the principal parameter: `principal = <name>`, or else the first parameter after any `self`.
 pub fn principal(
-    func: &ItemFn,
+    func: &Head,
     named: Option<&Ident>,
     errors: &mut Vec<syn::Error>,
 ) -> Option<Ident> {
@@ -209,7 +210,7 @@ pub fn principal(
 /// The record parameter named by `record = <name>`: it must be one of the function's bindings, and the requirement a
 /// table privilege.
 pub fn record(
-    func: &ItemFn,
+    func: &Head,
     named: Option<&Ident>,
     requirement: Option<&Requirement>,
     errors: &mut Vec<syn::Error>,
@@ -292,7 +293,7 @@ fn side_of(attr: &syn::Attribute) -> Option<Side> {
 
 /// Association needs both sides: Append on the child's record with AppendTo on the parent's (or Append on both, for
 /// many-to-many). Checked once per function, by the first `#[requires]` to expand, over all of them.
-pub fn pairing(func: &ItemFn, this: &Args, errors: &mut Vec<syn::Error>) {
+pub fn pairing(func: &Head, this: &Args, errors: &mut Vec<syn::Error>) {
     let mut sides: Vec<Side> = func
         .attrs
         .iter()
@@ -377,7 +378,7 @@ fn is_into_response(bounds: &syn::TypeImplTrait) -> bool {
 }
 
 /// Checks that a denial can be returned: how, and the span to blame.
-pub fn return_type(func: &ItemFn, errors: &mut Vec<syn::Error>) -> Option<(Returns, Span)> {
+pub fn return_type(func: &Head, errors: &mut Vec<syn::Error>) -> Option<(Returns, Span)> {
     let name = &func.sig.ident;
     match &func.sig.output {
         ReturnType::Default => {
