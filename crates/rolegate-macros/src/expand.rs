@@ -7,7 +7,6 @@
 use proc_macro2::{Delimiter, Group, Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote, quote_spanned};
 use syn::parse::{Parse, ParseStream};
-use syn::spanned::Spanned;
 use syn::{Attribute, Item, LitStr, Signature, Visibility};
 
 use rolegate_catalog::Requirement;
@@ -253,9 +252,11 @@ fn write(
         },
     };
     let early_return = match &c.returns {
-        valid::Returns::Rejects(Some(error_type)) => quote_spanned! {error_type.span()=>
-            return ::core::result::Result::Err(<#error_type as ::rolegate::DeniedInto>::from_denied(__rolegate_denied))
-        },
+        valid::Returns::Rejects(Some(error_type)) => {
+            quote_spanned! {valid::first_span(error_type)=>
+                return ::core::result::Result::Err(<#error_type as ::rolegate::DeniedInto>::from_denied(__rolegate_denied))
+            }
+        }
         valid::Returns::Rejects(None) => quote_spanned! {c.return_span=>
             return ::rolegate::__private::reject(__rolegate_denied)
         },

@@ -377,6 +377,22 @@ fn is_into_response(bounds: &syn::TypeImplTrait) -> bool {
     })
 }
 
+/// The span of a type's first token, which is what `Spanned::span` gives on a stable compiler (it cannot join
+/// spans), without turning the whole type back into tokens to find it.
+pub fn first_span(ty: &Type) -> Span {
+    match ty {
+        Type::Path(p) => match (&p.qself, &p.path.leading_colon, p.path.segments.first()) {
+            (Some(q), _, _) => q.lt_token.span,
+            (None, Some(colons), _) => colons.spans[0],
+            (None, None, Some(first)) => first.ident.span(),
+            (None, None, None) => ty.span(),
+        },
+        Type::ImplTrait(t) => t.impl_token.span,
+        Type::Reference(r) => r.and_token.span,
+        other => other.span(),
+    }
+}
+
 /// Checks that a denial can be returned: how, and the span to blame.
 pub fn return_type(func: &Head, errors: &mut Vec<syn::Error>) -> Option<(Returns, Span)> {
     let name = &func.sig.ident;
@@ -393,11 +409,11 @@ pub fn return_type(func: &Head, errors: &mut Vec<syn::Error>) -> Option<(Returns
         }
         ReturnType::Type(_, ty) => match &**ty {
             Type::ImplTrait(bounds) if is_into_response(bounds) => {
-                Some((Returns::IntoResponse, ty.span()))
+                Some((Returns::IntoResponse, first_span(ty)))
             }
             Type::ImplTrait(_) => {
                 errors.push(syn::Error::new(
-                    ty.span(),
+                    first_span(ty),
                     "a denial cannot be returned as `impl Trait`; return `Result<impl Trait, E>` where \
                      `E: From<rolegate::Denied>`",
                 ));
@@ -416,7 +432,7 @@ pub fn return_type(func: &Head, errors: &mut Vec<syn::Error>) -> Option<(Returns
                             }
                             _ => None,
                         });
-                Some((Returns::Rejects(error_type.map(Box::new)), ty.span()))
+                Some((Returns::Rejects(error_type.map(Box::new)), first_span(ty)))
             }
             other => Some((Returns::Rejects(None), other.span())),
         },
