@@ -303,13 +303,10 @@ fn write(
             #track
             #warn
             {
-                static __ROLEGATE_SITE: ::rolegate::__private::CallSite = ::rolegate::__private::CallSite::new(
+                static __ROLEGATE_SITE: ::rolegate::__private::CallSite = ::rolegate::__private::CallSite::here(
                     #site_requirement,
                     #name,
                     ::core::module_path!(),
-                    ::core::file!(),
-                    ::core::line!(),
-                    ::core::column!(),
                 );
                 ::rolegate::__private::inventory::submit! {
                     ::rolegate::__private::Registration(&__ROLEGATE_SITE)
