@@ -75,6 +75,27 @@ impl CallSite {
         }
     }
 
+    /// A call site located where it is built: `#[track_caller]`, so that in the `static` a `#[requires]` expands to,
+    /// the file, line and column are the attribute's, as `file!()`, `line!()` and `column!()` there would give, for
+    /// one location instead of three macro expansions per site.
+    #[doc(hidden)]
+    #[track_caller]
+    pub const fn here(
+        requirement: SiteRequirement,
+        function: &'static str,
+        module_path: &'static str,
+    ) -> Self {
+        let at = core::panic::Location::caller();
+        Self::new(
+            requirement,
+            function,
+            module_path,
+            at.file(),
+            at.line(),
+            at.column(),
+        )
+    }
+
     /// The requirement as a [`Requirement`], borrowing the site's `'static` names (no allocation).
     pub fn requirement(&self) -> Requirement {
         match self.requirement {

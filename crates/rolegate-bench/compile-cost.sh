@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Compile cost of #[requires]: generates two throwaway crates in a temp dir, one with 500 functions guarded by
-# #[requires] and one with the same 500 functions unguarded, warms their dependencies, then rebuilds each crate alone
-# (debug profile, ROUNDS times, alternating) and prints the best times and their ratio. Target: at most 1.5x.
+# #[requires] and one with the same 500 functions unguarded (same bodies), warms their dependencies, then rebuilds
+# each crate alone (debug profile, ROUNDS times, alternating) and prints the best wall-clock and CPU (user + sys of
+# cargo and rustc) times and their ratios. Target: at most 1.5x.
+#
+# It does so twice: with the proc macros built as cargo builds them by default (unoptimized), and with them built at
+# opt-level 3 through the temp workspace's [profile.dev.build-override] (what the README recommends). Both
+# configurations share one target dir, so the second costs one more warm-up of the proc macros and their deps only.
 #
 #   crates/rolegate-bench/compile-cost.sh           # FUNCTIONS=500 ROUNDS=3 by default
 #   ROLEGATE_REPO=/path/to/rolegate crates/rolegate-bench/compile-cost.sh
-#   MACRO_OPT=1 crates/rolegate-bench/compile-cost.sh   # proc macros built with opt-level 3 ([profile.dev.build-override])
+#   MACRO_OPT=1 crates/rolegate-bench/compile-cost.sh   # only the opt-level 3 build; MACRO_OPT=0: only the default
 #   KEEP=1 ...                                          # keep the temp dir (its path is printed)
 #
 # The requirements are every (privilege, table, depth) the built-in "Omnichannel administrator" role grants, cycled,
@@ -31,14 +36,17 @@ awk '/^\[\[role\]\]/ { admin = 0; grants = 0 }
 count=$(wc -l < "$work/requirements")
 [ "$count" -gt 0 ] || { echo "no requirements found in builtin.toml" >&2; exit 1; }
 
-cat > "$work/Cargo.toml" <<TOML
+# $1: default or opt
+workspace() {
+  cat > "$work/Cargo.toml" <<TOML
 [workspace]
 members = ["with", "without"]
 resolver = "3"
 TOML
-if [ -n "${MACRO_OPT:-}" ]; then
-  printf '\n[profile.dev.build-override]\nopt-level = 3\n' >> "$work/Cargo.toml"
-fi
+  if [ "$1" = opt ]; then
+    printf '\n[profile.dev.build-override]\nopt-level = 3\n' >> "$work/Cargo.toml"
+  fi
+}
 for crate in with without; do
   mkdir -p "$work/$crate/src"
   cat > "$work/$crate/Cargo.toml" <<TOML
@@ -66,25 +74,40 @@ TOML
   } > "$work/$crate/src/lib.rs"
 done
 
-echo "warming dependencies (rolegate from $repo) ..." >&2
-cargo build --quiet --manifest-path "$work/Cargo.toml" -p compile-cost-with -p compile-cost-without
-
-best() { sort -n | head -1; }
-: > "$work/with.times"
-: > "$work/without.times"
-for ((r = 0; r < rounds; r++)); do
-  for crate in without with; do
-    touch "$work/$crate/src/lib.rs"
-    start=$(date +%s.%N)
-    cargo build --quiet --manifest-path "$work/Cargo.toml" -p "compile-cost-$crate"
-    end=$(date +%s.%N)
-    echo "$end - $start" | bc -l >> "$work/$crate.times"
+# $1: default or opt. Prints one line of the table.
+measure() {
+  workspace "$1"
+  echo "warming dependencies (rolegate from $repo, proc macros: $1) ..." >&2
+  cargo build --quiet --manifest-path "$work/Cargo.toml" -p compile-cost-with -p compile-cost-without
+  : > "$work/with.times"
+  : > "$work/without.times"
+  local TIMEFORMAT='%R %U %S'
+  for ((r = 0; r < rounds; r++)); do
+    for crate in without with; do
+      touch "$work/$crate/src/lib.rs"
+      { time cargo build --quiet --manifest-path "$work/Cargo.toml" -p "compile-cost-$crate" 2> "$work/cargo.err" \
+          || { cat "$work/cargo.err" >&2; exit 1; }; } 2>> "$work/$crate.times"
+    done
   done
-done
-with=$(best < "$work/with.times")
-without=$(best < "$work/without.times")
-printf '%d functions, debug build of the crate alone, best of %d (cycling %d requirements); proc macros %s\n' \
-  "$functions" "$rounds" "$count" "$( [ -n "${MACRO_OPT:-}" ] && echo "at opt-level 3" || echo "unoptimized (cargo's default)" )"
-printf 'without #[requires]: %.2f s\n' "$without"
-printf 'with #[requires]:    %.2f s\n' "$with"
-printf 'ratio:               %.2fx (target <= 1.5x)\n' "$(echo "$with / $without" | bc -l)"
+  # best wall-clock time, best CPU time (user + sys), each over the rounds
+  local without with without_cpu with_cpu
+  without=$(awk '{print $1}' "$work/without.times" | sort -n | head -1)
+  with=$(awk '{print $1}' "$work/with.times" | sort -n | head -1)
+  without_cpu=$(awk '{print $2 + $3}' "$work/without.times" | sort -n | head -1)
+  with_cpu=$(awk '{print $2 + $3}' "$work/with.times" | sort -n | head -1)
+  local label="unoptimized (cargo's default)"
+  [ "$1" = opt ] && label="opt-level 3 (build-override)"
+  awk -v l="$label" -v a="$without" -v b="$with" -v c="$without_cpu" -v d="$with_cpu" \
+    'BEGIN { printf "%-30s %6.2f s %6.2f s %6.2fx   %6.2f s %6.2f s %6.2fx\n", l, a, b, b / a, c, d, d / c }'
+}
+
+configs="default opt"
+case "${MACRO_OPT:-}" in
+  "") ;;
+  0) configs=default ;;
+  *) configs=opt ;;
+esac
+printf '%d functions, debug build of the crate alone, best of %d (cycling %d requirements)\n' "$functions" "$rounds" "$count"
+printf '%-30s %8s %8s %7s   %8s %8s %7s\n' "proc macros" "without" "with" "ratio" "CPU w/o" "CPU with" "ratio"
+for config in $configs; do measure "$config"; done
+echo "target: with / without <= 1.5x (wall clock; CPU is user + sys of cargo and rustc, steadier on a busy machine)"

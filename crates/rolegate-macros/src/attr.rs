@@ -1,6 +1,7 @@
 //! Stage one: the attribute's arguments, parsed into a typed struct with every span kept.
 
 use proc_macro2::{Span, TokenStream};
+use syn::parse::discouraged::Speculative;
 use syn::parse::{Parse, ParseStream, Parser};
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
@@ -46,6 +47,32 @@ impl Parse for Pair {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
         let key = input.call(syn::ext::IdentExt::parse_any)?;
         input.parse::<Token![=]>()?;
+        // The usual values, a string literal or a parameter's name, are taken without syn's expression parser;
+        // anything else goes through it, for the messages about what was written instead.
+        let ends = |after: ParseStream<'_>| after.is_empty() || after.peek(Token![,]);
+        let ahead = input.fork();
+        if input.peek(LitStr)
+            && let Ok(lit) = ahead.parse::<LitStr>()
+            && ends(&ahead)
+        {
+            input.advance_to(&ahead);
+            let value = Expr::Lit(ExprLit {
+                attrs: Vec::new(),
+                lit: Lit::Str(lit),
+            });
+            return Ok(Self { key, value });
+        } else if input.peek(Ident)
+            && let Ok(ident) = ahead.parse::<Ident>()
+            && ends(&ahead)
+        {
+            input.advance_to(&ahead);
+            let value = Expr::Path(ExprPath {
+                attrs: Vec::new(),
+                qself: None,
+                path: ident.into(),
+            });
+            return Ok(Self { key, value });
+        }
         let value = input.parse()?;
         Ok(Self { key, value })
     }

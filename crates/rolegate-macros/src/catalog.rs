@@ -2,8 +2,10 @@
 //! `[package.metadata.rolegate] catalog = "..."` in the crate's Cargo.toml (relative to `CARGO_MANIFEST_DIR`).
 //!
 //! Cargo rebuilds a crate when its Cargo.toml changes; the expansion `include_bytes!`s the catalog file so that cargo
-//! rebuilds when the file changes too. Parsed catalogs are cached per process (one proc-macro server serves many
-//! crates), keyed by path and checked against the file's modification time.
+//! rebuilds when the file changes too. Parsed catalogs, and the `[package.metadata.rolegate]` read from each
+//! Cargo.toml, are cached per process (one compiler process expands every `#[requires]` of a crate; one proc-macro
+//! server serves many crates), keyed by path and checked against the file's modification time: a crate's catalog is
+//! parsed once, not once per attribute.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -23,6 +25,17 @@ type Cache = Mutex<HashMap<PathBuf, (Option<SystemTime>, Arc<Catalog>)>>;
 fn cache() -> &'static Cache {
     static CACHE: OnceLock<Cache> = OnceLock::new();
     CACHE.get_or_init(Default::default)
+}
+
+type ManifestCache = Mutex<HashMap<PathBuf, (Option<SystemTime>, Result<Option<String>, String>)>>;
+
+fn manifests() -> &'static ManifestCache {
+    static MANIFESTS: OnceLock<ManifestCache> = OnceLock::new();
+    MANIFESTS.get_or_init(Default::default)
+}
+
+fn modified(path: &Path) -> Option<SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
 
 fn builtin() -> Arc<Catalog> {
@@ -58,7 +71,7 @@ pub fn load() -> Result<Loaded, String> {
         ));
     }
     let path = dir.join(&relative);
-    let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
+    let modified = modified(&path);
     let mut cache = cache()
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -80,10 +93,25 @@ pub fn load() -> Result<Loaded, String> {
     })
 }
 
-/// `package.metadata.rolegate.catalog` of `dir/Cargo.toml`, if set.
+/// `package.metadata.rolegate.catalog` of `dir/Cargo.toml`, if set; read once per manifest and modification.
 fn configured_path(dir: &Path) -> Result<Option<String>, String> {
     let manifest = dir.join("Cargo.toml");
-    let Ok(text) = std::fs::read_to_string(&manifest) else {
+    let when = modified(&manifest);
+    let mut cache = manifests()
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((cached, entry)) = cache.get(&manifest)
+        && *cached == when
+    {
+        return entry.clone();
+    }
+    let entry = read_configured_path(&manifest);
+    cache.insert(manifest, (when, entry.clone()));
+    entry
+}
+
+fn read_configured_path(manifest: &Path) -> Result<Option<String>, String> {
+    let Ok(text) = std::fs::read_to_string(manifest) else {
         return Ok(None);
     };
     let value: toml::Table = text

@@ -1,20 +1,101 @@
 //! Stage three: the checked function. The signature is kept verbatim; the check is prepended to the body and returns
 //! early, before the body runs.
+//!
+//! Only the function's head (attributes, visibility, signature) is parsed with syn: the body is forwarded as the
+//! compiler's own token stream, unparsed, which keeps the macro's run time independent of the body's length.
 
-use proc_macro2::{Span, TokenStream};
-use quote::{quote, quote_spanned};
-use syn::spanned::Spanned;
-use syn::{Item, ItemFn, LitStr};
+use proc_macro2::{Delimiter, Group, Span, TokenStream, TokenTree};
+use quote::{ToTokens, quote, quote_spanned};
+use syn::parse::{Parse, ParseStream};
+use syn::{Attribute, Item, LitStr, Signature, Visibility};
 
 use rolegate_catalog::Requirement;
 
 use crate::{attr, catalog, valid};
 
+/// A function's head: everything before its body.
+pub struct Head {
+    pub attrs: Vec<Attribute>,
+    pub vis: Visibility,
+    pub sig: Signature,
+}
+
+impl Parse for Head {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        Ok(Self {
+            attrs: input.call(Attribute::parse_outer)?,
+            vis: input.parse()?,
+            sig: input.parse()?,
+        })
+    }
+}
+
+impl ToTokens for Head {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        for a in &self.attrs {
+            a.to_tokens(tokens);
+        }
+        self.vis.to_tokens(tokens);
+        self.sig.to_tokens(tokens);
+    }
+}
+
+/// A function split into its head (parsed, and its tokens as written) and its body (the brace group, unparsed).
+struct Split {
+    head: Head,
+    head_tokens: TokenStream,
+    body: Group,
+}
+
+/// Splits `attrs vis sig { body }`; `None` for anything else (a declaration without a body, another item).
+fn split(item: &TokenStream) -> Option<Split> {
+    let mut trees: Vec<TokenTree> = item.clone().into_iter().collect();
+    let body = match trees.pop()? {
+        TokenTree::Group(g) if g.delimiter() == Delimiter::Brace => g,
+        _ => return None,
+    };
+    let head_tokens: TokenStream = trees.into_iter().collect();
+    let head = syn::parse2::<Head>(head_tokens.clone()).ok()?;
+    Some(Split {
+        head,
+        head_tokens,
+        body,
+    })
+}
+
+/// The body's inner attributes (`#![...]`, which must stay first) and the rest of its tokens.
+fn inner_attributes(body: &Group) -> (TokenStream, TokenStream) {
+    let trees: Vec<TokenTree> = body.stream().into_iter().collect();
+    let mut n = 0;
+    while let [
+        TokenTree::Punct(pound),
+        TokenTree::Punct(bang),
+        TokenTree::Group(g),
+        ..,
+    ] = &trees[n..]
+        && pound.as_char() == '#'
+        && bang.as_char() == '!'
+        && g.delimiter() == Delimiter::Bracket
+    {
+        n += 3;
+    }
+    if n == 0 {
+        return (TokenStream::new(), body.stream());
+    }
+    let mut trees = trees.into_iter();
+    let inner = trees.by_ref().take(n).collect();
+    (inner, trees.collect())
+}
+
 /// Parse, validate, expand. On any error the function is still emitted, unchanged, beside the errors.
 pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
-    let func = match syn::parse2::<ItemFn>(item.clone()) {
-        Ok(func) => func,
-        Err(_) => return not_a_function(item),
+    let Some(Split {
+        head,
+        head_tokens,
+        body,
+    }) = split(&item)
+    else {
+        return not_a_function(item);
     };
     let mut errors = Vec::new();
     let parsed = attr::parse(args, &mut errors);
@@ -31,21 +112,24 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let requirement = loaded
         .as_ref()
         .and_then(|l| valid::requirement(&l.catalog, &parsed, &mut errors));
-    let principal = valid::principal(&func, parsed.principal.as_ref(), &mut errors);
+    let principal = valid::principal(&head, parsed.principal.as_ref(), &mut errors);
     let record = valid::record(
-        &func,
+        &head,
         parsed.record.as_ref(),
         requirement.as_ref().map(|(r, _)| r),
         &mut errors,
     );
     if !parsed.pairs_checked {
-        valid::pairing(&func, &parsed, &mut errors);
+        valid::pairing(&head, &parsed, &mut errors);
     }
-    let mut func = func;
-    if !parsed.pairs_checked {
-        mark_pairs_checked(&mut func);
-    }
-    let returns = valid::return_type(&func, &mut errors);
+    let mut head = head;
+    // The head is re-emitted from syn only when a sibling `#[requires]` was marked; otherwise as written.
+    let head_tokens = if !parsed.pairs_checked && mark_pairs_checked(&mut head) {
+        head.to_token_stream()
+    } else {
+        head_tokens
+    };
+    let returns = valid::return_type(&head, &mut errors);
     if !errors.is_empty() {
         let errors = errors.into_iter().reduce(|mut a, b| {
             a.combine(b);
@@ -54,7 +138,7 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         let compile_errors = errors.map(syn::Error::into_compile_error);
         // The function is still emitted, so that callers do not add "cannot find function" errors; its parameters
         // are unused without the check, which is not worth a warning on top of the error.
-        return quote! { #compile_errors #[allow(unused_variables)] #func };
+        return quote! { #compile_errors #[allow(unused_variables)] #head_tokens #body };
     }
     let (
         Some(loaded),
@@ -63,7 +147,7 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         Some((returns, return_span)),
     ) = (loaded, requirement, principal, returns)
     else {
-        return quote! { #func };
+        return quote! { #head_tokens #body };
     };
     let unsatisfiable =
         valid::unsatisfiable(&loaded.catalog, &requirement).map(|m| (m, requirement_span));
@@ -75,13 +159,26 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         return_span,
         unsatisfiable,
     };
-    write(func, &checked, loaded.tracked.as_deref())
+    let name = LitStr::new(&head.sig.ident.to_string(), head.sig.ident.span());
+    let is_async = head.sig.asyncness.is_some();
+    let mut out = head_tokens;
+    out.extend([TokenTree::Group(write(
+        &body,
+        &name,
+        is_async,
+        &checked,
+        loaded.tracked.as_deref(),
+    ))]);
+    out
 }
 
-/// Tells the function's other `#[requires]` that association pairs were checked, by a hidden key.
-fn mark_pairs_checked(func: &mut ItemFn) {
+/// Tells the function's other `#[requires]` that association pairs were checked, by a hidden key; whether there were
+/// any.
+fn mark_pairs_checked(head: &mut Head) -> bool {
     let key = syn::Ident::new(attr::PAIRS_CHECKED, Span::call_site());
-    for a in func.attrs.iter_mut().filter(|a| valid::is_requires(a)) {
+    let mut marked = false;
+    for a in head.attrs.iter_mut().filter(|a| valid::is_requires(a)) {
+        marked = true;
         let path = a.path().clone();
         let tokens = match &a.meta {
             syn::Meta::List(list) if !list.tokens.is_empty() => {
@@ -96,6 +193,7 @@ fn mark_pairs_checked(func: &mut ItemFn) {
             tokens,
         });
     }
+    marked
 }
 
 fn not_a_function(item: TokenStream) -> TokenStream {
@@ -131,15 +229,15 @@ fn not_a_function(item: TokenStream) -> TokenStream {
     quote! { #error #item }
 }
 
-fn write(func: ItemFn, c: &valid::Checked, tracked: Option<&std::path::Path>) -> TokenStream {
-    let ItemFn {
-        attrs,
-        vis,
-        sig,
-        block,
-    } = func;
-    let stmts = &block.stmts;
-    let name = LitStr::new(&sig.ident.to_string(), sig.ident.span());
+/// The checked body: the body's inner attributes, the check, then the body's statements.
+fn write(
+    original: &Group,
+    name: &LitStr,
+    is_async: bool,
+    c: &valid::Checked,
+    tracked: Option<&std::path::Path>,
+) -> Group {
+    let (inner, stmts) = inner_attributes(original);
     let site_requirement = site_requirement(&c.requirement);
     let principal = &c.principal;
     let check = match &c.record {
@@ -154,9 +252,11 @@ fn write(func: ItemFn, c: &valid::Checked, tracked: Option<&std::path::Path>) ->
         },
     };
     let early_return = match &c.returns {
-        valid::Returns::Rejects(Some(error_type)) => quote_spanned! {error_type.span()=>
-            return ::core::result::Result::Err(<#error_type as ::rolegate::DeniedInto>::from_denied(__rolegate_denied))
-        },
+        valid::Returns::Rejects(Some(error_type)) => {
+            quote_spanned! {valid::first_span(error_type)=>
+                return ::core::result::Result::Err(<#error_type as ::rolegate::DeniedInto>::from_denied(__rolegate_denied))
+            }
+        }
         valid::Returns::Rejects(None) => quote_spanned! {c.return_span=>
             return ::rolegate::__private::reject(__rolegate_denied)
         },
@@ -166,16 +266,21 @@ fn write(func: ItemFn, c: &valid::Checked, tracked: Option<&std::path::Path>) ->
     };
     // `-> impl IntoResponse`: the denial and the body must be one type, so the body runs in its own block (its
     // `return`s stay its own) and its value is converted to the same `Response` as the denial.
-    let body = match (&c.returns, sig.asyncness.is_some()) {
-        (valid::Returns::IntoResponse, true) => quote_spanned! {c.return_span=>
-            ::rolegate::__private::axum::enabled::<()>();
-            ::rolegate::__private::axum::respond(async move { #(#stmts)* }.await)
-        },
-        (valid::Returns::IntoResponse, false) => quote_spanned! {c.return_span=>
-            ::rolegate::__private::axum::enabled::<()>();
-            ::rolegate::__private::axum::respond((move || { #(#stmts)* })())
-        },
-        (valid::Returns::Rejects(_), _) => quote! { #(#stmts)* },
+    let body = match (&c.returns, is_async) {
+        (valid::Returns::IntoResponse, async_fn) => {
+            let mut block = Group::new(Delimiter::Brace, stmts);
+            block.set_span(c.return_span);
+            let value = if async_fn {
+                quote_spanned! {c.return_span=> async move #block.await }
+            } else {
+                quote_spanned! {c.return_span=> (move || #block)() }
+            };
+            quote_spanned! {c.return_span=>
+                ::rolegate::__private::axum::enabled::<()>();
+                ::rolegate::__private::axum::respond(#value)
+            }
+        }
+        (valid::Returns::Rejects(_), _) => stmts,
     };
     let track = tracked.map(|path| {
         let path = LitStr::new(&path.display().to_string(), Span::call_site());
@@ -193,19 +298,15 @@ fn write(func: ItemFn, c: &valid::Checked, tracked: Option<&std::path::Path>) ->
             }
         }
     });
-    quote! {
-        #(#attrs)*
-        #vis #sig {
+    let stream = quote! {
+            #inner
             #track
             #warn
             {
-                static __ROLEGATE_SITE: ::rolegate::__private::CallSite = ::rolegate::__private::CallSite::new(
+                static __ROLEGATE_SITE: ::rolegate::__private::CallSite = ::rolegate::__private::CallSite::here(
                     #site_requirement,
                     #name,
                     ::core::module_path!(),
-                    ::core::file!(),
-                    ::core::line!(),
-                    ::core::column!(),
                 );
                 ::rolegate::__private::inventory::submit! {
                     ::rolegate::__private::Registration(&__ROLEGATE_SITE)
@@ -215,8 +316,10 @@ fn write(func: ItemFn, c: &valid::Checked, tracked: Option<&std::path::Path>) ->
                 }
             }
             #body
-        }
-    }
+    };
+    let mut group = Group::new(Delimiter::Brace, stream);
+    group.set_span(original.span());
+    group
 }
 
 fn site_requirement(requirement: &Requirement) -> TokenStream {

@@ -3,11 +3,12 @@
 
 use proc_macro2::Span;
 use syn::spanned::Spanned;
-use syn::{FnArg, GenericArgument, Ident, ItemFn, Pat, PathArguments, ReturnType, Type};
+use syn::{FnArg, GenericArgument, Ident, Pat, PathArguments, ReturnType, Type};
 
 use rolegate_catalog::{Catalog, Depth, Field, Problem, Requirement, TablePrivilege};
 
 use crate::attr::Args;
+use crate::expand::Head;
 
 /// What the expansion needs, all validated.
 pub struct Checked {
@@ -142,7 +143,7 @@ pub fn unsatisfiable(catalog: &Catalog, requirement: &Requirement) -> Option<Str
 
 /// Finds the principal parameter: `principal = <name>`, or else the first parameter after any `self`.
 pub fn principal(
-    func: &ItemFn,
+    func: &Head,
     named: Option<&Ident>,
     errors: &mut Vec<syn::Error>,
 ) -> Option<Ident> {
@@ -209,7 +210,7 @@ pub fn principal(
 /// The record parameter named by `record = <name>`: it must be one of the function's bindings, and the requirement a
 /// table privilege.
 pub fn record(
-    func: &ItemFn,
+    func: &Head,
     named: Option<&Ident>,
     requirement: Option<&Requirement>,
     errors: &mut Vec<syn::Error>,
@@ -292,7 +293,7 @@ fn side_of(attr: &syn::Attribute) -> Option<Side> {
 
 /// Association needs both sides: Append on the child's record with AppendTo on the parent's (or Append on both, for
 /// many-to-many). Checked once per function, by the first `#[requires]` to expand, over all of them.
-pub fn pairing(func: &ItemFn, this: &Args, errors: &mut Vec<syn::Error>) {
+pub fn pairing(func: &Head, this: &Args, errors: &mut Vec<syn::Error>) {
     let mut sides: Vec<Side> = func
         .attrs
         .iter()
@@ -376,8 +377,24 @@ fn is_into_response(bounds: &syn::TypeImplTrait) -> bool {
     })
 }
 
+/// The span of a type's first token, which is what `Spanned::span` gives on a stable compiler (it cannot join
+/// spans), without turning the whole type back into tokens to find it.
+pub fn first_span(ty: &Type) -> Span {
+    match ty {
+        Type::Path(p) => match (&p.qself, &p.path.leading_colon, p.path.segments.first()) {
+            (Some(q), _, _) => q.lt_token.span,
+            (None, Some(colons), _) => colons.spans[0],
+            (None, None, Some(first)) => first.ident.span(),
+            (None, None, None) => ty.span(),
+        },
+        Type::ImplTrait(t) => t.impl_token.span,
+        Type::Reference(r) => r.and_token.span,
+        other => other.span(),
+    }
+}
+
 /// Checks that a denial can be returned: how, and the span to blame.
-pub fn return_type(func: &ItemFn, errors: &mut Vec<syn::Error>) -> Option<(Returns, Span)> {
+pub fn return_type(func: &Head, errors: &mut Vec<syn::Error>) -> Option<(Returns, Span)> {
     let name = &func.sig.ident;
     match &func.sig.output {
         ReturnType::Default => {
@@ -392,11 +409,11 @@ pub fn return_type(func: &ItemFn, errors: &mut Vec<syn::Error>) -> Option<(Retur
         }
         ReturnType::Type(_, ty) => match &**ty {
             Type::ImplTrait(bounds) if is_into_response(bounds) => {
-                Some((Returns::IntoResponse, ty.span()))
+                Some((Returns::IntoResponse, first_span(ty)))
             }
             Type::ImplTrait(_) => {
                 errors.push(syn::Error::new(
-                    ty.span(),
+                    first_span(ty),
                     "a denial cannot be returned as `impl Trait`; return `Result<impl Trait, E>` where \
                      `E: From<rolegate::Denied>`",
                 ));
@@ -415,7 +432,7 @@ pub fn return_type(func: &ItemFn, errors: &mut Vec<syn::Error>) -> Option<(Retur
                             }
                             _ => None,
                         });
-                Some((Returns::Rejects(error_type.map(Box::new)), ty.span()))
+                Some((Returns::Rejects(error_type.map(Box::new)), first_span(ty)))
             }
             other => Some((Returns::Rejects(None), other.span())),
         },

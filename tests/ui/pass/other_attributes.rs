@@ -18,10 +18,19 @@ fn old_presence(user: &Principal) -> Result<(), Denied> {
     Ok(())
 }
 
+/// Inner attributes of the body stay first in it, before the check.
+#[requires(privilege = "Read", table = "msdyn_presence")]
+fn presence_codes(user: &Principal) -> Result<Vec<&'static str>, Denied> {
+    #![allow(clippy::needless_return)]
+    #![deny(unused_mut)]
+    return Ok(vec!["Available", "Busy"]);
+}
+
 fn main() {
     let authority = Authority::builtin();
     let admin = authority.principal("ada", ["Omnichannel administrator"]).unwrap();
     assert_eq!(presence(&admin, "Available".into()).unwrap(), "Available");
     #[allow(deprecated)]
     old_presence(&admin).unwrap();
+    assert_eq!(presence_codes(&admin).unwrap().len(), 2);
 }
