@@ -18,7 +18,7 @@ use rolegate_catalog::Requirement;
 use crate::denied::{DenialReason, Denied};
 use crate::principal::Principal;
 use crate::record::RecordId;
-use crate::site::{CallSite, SiteRequirement};
+use crate::site::CallSite;
 
 /// The `tracing` target of audit events.
 pub const AUDIT_TARGET: &str = "rolegate::audit";
@@ -61,21 +61,13 @@ fn parts(requirement: &Requirement) -> (&str, Option<&str>, Option<&'static str>
     }
 }
 
-/// Sends a call site's denial to the audit trail and hands it back. Out of line, so that the inlined check stays an
-/// index and a compare.
+/// Emits the event for a call site's denial and hands the denial back; nothing is formatted unless a subscriber wants
+/// `rolegate::audit` events. Out of line, so that the inlined check stays an index and a compare.
 #[cold]
 #[inline(never)]
-pub(crate) fn denied_at(principal: &Principal, denial: Denied) -> Denied {
-    denied(principal, &denial);
-    denial
-}
-
-/// Emits the event for a denial; nothing is formatted unless a subscriber wants `rolegate::audit` events.
-#[cold]
-#[inline(never)]
-pub(crate) fn denied(principal: &Principal, denied: &Denied) {
+pub(crate) fn denied(principal: &Principal, denied: Denied) -> Denied {
     if !tracing::enabled!(target: AUDIT_TARGET, tracing::Level::WARN) {
-        return;
+        return denied;
     }
     let call_site = denied
         .site
@@ -97,6 +89,7 @@ pub(crate) fn denied(principal: &Principal, denied: &Denied) {
         line = denied.site.map(|s| s.line),
         "{denied}"
     );
+    denied
 }
 
 /// Emits the event for an allowed check (called only when [`audit_allows`] is on).
@@ -107,16 +100,9 @@ pub(crate) fn allowed(principal: &Principal, site: &'static CallSite, record: Op
         return;
     }
     let call_site = format!("{}::{}", site.module_path, site.function);
-    let (privilege, table, depth_required) = match site.requirement {
-        SiteRequirement::Table {
-            privilege,
-            table,
-            depth,
-        } => (privilege.name(), Some(table), depth.map(|d| d.name())),
-        SiteRequirement::Misc { name } => (name, None, None),
-        SiteRequirement::Capability { id } => (id, None, None),
-    };
-    let depth_held = principal.held(&site.requirement()).map(|d| d.name());
+    let requirement = site.requirement();
+    let (privilege, table, depth_required) = parts(&requirement);
+    let depth_held = principal.held(&requirement).map(|d| d.name());
     let record = record.map(|r| r.to_string());
     tracing::info!(
         target: AUDIT_TARGET,

@@ -193,6 +193,17 @@ impl Authority {
         &self.inner.role_rows[role as usize]
     }
 
+    /// The effective ranks of a set of roles: per slot, the highest rank any of them grants.
+    pub(crate) fn rank_row(&self, roles: impl IntoIterator<Item = u32>) -> Box<[u8]> {
+        let mut row = vec![0u8; self.slot_count()].into_boxed_slice();
+        for role in roles {
+            for (held, &granted) in row.iter_mut().zip(self.role_row(role)) {
+                *held = (*held).max(granted);
+            }
+        }
+        row
+    }
+
     pub(crate) fn role_name(&self, role: u32) -> &'static str {
         self.inner.role_names[role as usize]
     }

@@ -25,20 +25,8 @@ pub struct Principal {
 
 impl Principal {
     pub(crate) fn from_role_ids(authority: Authority, id: Arc<str>, roles: Vec<u32>) -> Self {
-        let mut ranks = vec![0u8; authority.slot_count()].into_boxed_slice();
-        for &role in &roles {
-            for (held, &granted) in ranks.iter_mut().zip(authority.role_row(role)) {
-                *held = (*held).max(granted);
-            }
-        }
-        Self {
-            id,
-            schema: authority.schema(),
-            authority,
-            ranks,
-            roles: roles.into_boxed_slice(),
-            scope: None,
-        }
+        let ranks = authority.rank_row(roles.iter().copied());
+        Self::from_parts(authority, id, roles, ranks, None)
     }
 
     pub(crate) fn from_parts(
@@ -46,7 +34,7 @@ impl Principal {
         id: Arc<str>,
         roles: Vec<u32>,
         ranks: Box<[u8]>,
-        scope: Arc<crate::record::RecordScope>,
+        scope: Option<Arc<crate::record::RecordScope>>,
     ) -> Self {
         Self {
             id,
@@ -54,16 +42,12 @@ impl Principal {
             authority,
             ranks,
             roles: roles.into_boxed_slice(),
-            scope: Some(scope),
+            scope,
         }
     }
 
     pub(crate) fn schema(&self) -> u32 {
         self.schema
-    }
-
-    pub(crate) fn role_ids(&self) -> &[u32] {
-        &self.roles
     }
 
     /// The principal's id, as given when it was built.
@@ -173,12 +157,7 @@ impl Principal {
         site: Option<&'static CallSite>,
     ) -> Denied {
         let held = Depth::from_rank(self.rank_at(slot));
-        let through = held.and_then(|d| {
-            self.roles
-                .iter()
-                .find(|&&r| self.authority.role_row(r).get(slot).copied() == Some(d.rank()))
-                .map(|&r| self.authority.role_name(r))
-        });
+        let through = held.and_then(|d| self.role_granting(slot, d));
         let reason = if held.is_some() {
             DenialReason::TooShallow
         } else {
@@ -192,6 +171,16 @@ impl Principal {
             site,
             record: None,
         }
+    }
+}
+
+impl Principal {
+    /// The first of the principal's roles that grants `depth` at `slot`: the role a denial names.
+    pub(crate) fn role_granting(&self, slot: usize, depth: Depth) -> Option<&'static str> {
+        self.roles
+            .iter()
+            .find(|&&r| self.authority.role_row(r).get(slot).copied() == Some(depth.rank()))
+            .map(|&r| self.authority.role_name(r))
     }
 }
 

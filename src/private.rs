@@ -18,7 +18,7 @@ pub fn check<S: Subject + ?Sized>(subject: &S, site: &'static CallSite) -> Resul
             }
             Ok(allowed)
         }
-        Err(denied) => Err(audit::denied_at(principal, denied)),
+        Err(denied) => Err(audit::denied(principal, denied)),
     }
 }
 
@@ -37,7 +37,7 @@ where
             }
             Ok(allowed)
         }
-        Err(denied) => Err(audit::denied_at(principal, denied)),
+        Err(denied) => Err(audit::denied(principal, denied)),
     }
 }
 

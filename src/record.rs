@@ -410,17 +410,6 @@ impl RecordScope {
     }
 }
 
-fn rank_row(org: &Organization, roles: impl Iterator<Item = u32>) -> Vec<u8> {
-    let authority = &org.inner.authority;
-    let mut row = vec![0u8; authority.slot_count()];
-    for role in roles {
-        for (held, &granted) in row.iter_mut().zip(authority.role_row(role)) {
-            *held = (*held).max(granted);
-        }
-    }
-    row
-}
-
 fn interval(org: &Organization, bu: u32, rank: u8) -> Option<(u32, u32)> {
     let (pre, end) = (org.inner.pre[bu as usize], org.inner.end[bu as usize]);
     match Depth::from_rank(rank) {
@@ -435,14 +424,14 @@ pub(crate) fn build_principal(org: &Organization, user: u32) -> Principal {
     let inner = &org.inner;
     let u = &inner.users[user as usize];
     let slots = inner.authority.slot_count();
-    let own = rank_row(org, u.roles.iter().copied());
+    let own = inner.authority.rank_row(u.roles.iter().copied());
     let mut own_basic = vec![false; slots];
     let mut ranks = own.clone();
     let mut roles: Vec<u32> = u.roles.clone();
     let mut team_rows = Vec::new();
     for &t in &u.owner_teams {
         let team = &inner.teams[t as usize];
-        let row = rank_row(org, team.roles.iter().map(|&(r, _)| r));
+        let row = inner.authority.rank_row(team.roles.iter().map(|&(r, _)| r));
         for &(r, mode) in &team.roles {
             if mode == crate::org::Inheritance::DirectBasicAndTeam {
                 for (b, &g) in own_basic.iter_mut().zip(inner.authority.role_row(r)) {
@@ -543,8 +532,8 @@ pub(crate) fn build_principal(org: &Organization, user: u32) -> Principal {
         inner.authority.clone(),
         Arc::from(u.name.as_str()),
         roles,
-        ranks.into_boxed_slice(),
-        Arc::new(scope),
+        ranks,
+        Some(Arc::new(scope)),
     )
 }
 
@@ -883,12 +872,7 @@ impl Principal {
         };
         let rank = self.rank_at(slot);
         denied.held = Depth::from_rank(rank);
-        denied.through = denied.held.and_then(|d| {
-            self.role_ids()
-                .iter()
-                .find(|&&r| self.authority().role_row(r).get(slot).copied() == Some(d.rank()))
-                .map(|&r| self.authority().role_name(r))
-        });
+        denied.through = denied.held.and_then(|d| self.role_granting(slot, d));
         if record.table() != table {
             denied.reason = DenialReason::WrongTable;
             denied.record = Some(self.describe(

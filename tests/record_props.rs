@@ -124,18 +124,6 @@ fn raw() -> impl Strategy<Value = Raw> {
 }
 
 fn catalog(raw: &Raw) -> Catalog {
-    let table = |name: &str, ownership| TableEntry {
-        name: name.into(),
-        display: None,
-        schema: None,
-        aliases: Vec::new(),
-        ownership,
-        ownership_basis: Default::default(),
-        privileges: None,
-        depths: None,
-        deprecated: false,
-        source: None,
-    };
     let roles = raw
         .roles
         .iter()
@@ -167,8 +155,8 @@ fn catalog(raw: &Raw) -> Catalog {
         .collect();
     let file = CatalogFile {
         tables: vec![
-            table("account", Ownership::UserOrTeam),
-            table("msdyn_presence", Ownership::Organization),
+            TableEntry::new("account", Ownership::UserOrTeam),
+            TableEntry::new("msdyn_presence", Ownership::Organization),
         ],
         roles,
         ..Default::default()

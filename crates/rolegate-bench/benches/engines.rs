@@ -10,9 +10,7 @@ use std::time::Instant;
 use criterion::{
     BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main, measurement::WallTime,
 };
-use rolegate::catalog::{
-    BUILTIN_TOML, CatalogFile, Ownership, OwnershipBasis, RoleEntry, Syntax, TableEntry,
-};
+use rolegate::catalog::{BUILTIN_TOML, CatalogFile, Ownership, RoleEntry, Syntax, TableEntry};
 use rolegate::{Authority, Catalog, Depth, Principal, RecordData, TablePrivilege};
 use rolegate_bench::engines::{Floor, FloorQuery, Naive, Rolegate, check_agreement};
 use rolegate_bench::peers::{
@@ -325,18 +323,7 @@ fn admin_sized_catalog() -> Catalog {
     const TABLES: usize = 280;
     let mut rng = XorShift::new(280);
     let tables = (0..TABLES)
-        .map(|t| TableEntry {
-            name: format!("t{t}"),
-            display: None,
-            schema: None,
-            aliases: Vec::new(),
-            ownership: Ownership::UserOrTeam,
-            ownership_basis: OwnershipBasis::Declared,
-            privileges: None,
-            depths: None,
-            deprecated: false,
-            source: None,
-        })
+        .map(|t| TableEntry::new(format!("t{t}"), Ownership::UserOrTeam))
         .collect();
     let roles = (0..3)
         .map(|r| RoleEntry {

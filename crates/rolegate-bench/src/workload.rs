@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use rolegate::catalog::{CatalogFile, Header, Ownership, OwnershipBasis, RoleEntry, TableEntry};
+use rolegate::catalog::{CatalogFile, Header, Ownership, RoleEntry, TableEntry};
 use rolegate::{Catalog, Depth, TablePrivilege};
 
 /// Tables in the small workload (and in `bench-catalog.toml`).
@@ -153,18 +153,7 @@ impl Workload {
     /// The catalog file: tables `t0..`, all user-or-team owned, and roles `r0..r9` with their grants.
     pub fn catalog_file(&self) -> CatalogFile {
         let tables = (0..self.tables)
-            .map(|t| TableEntry {
-                name: table_name(t),
-                display: None,
-                schema: None,
-                aliases: Vec::new(),
-                ownership: Ownership::UserOrTeam,
-                ownership_basis: OwnershipBasis::Declared,
-                privileges: None,
-                depths: None,
-                deprecated: false,
-                source: None,
-            })
+            .map(|t| TableEntry::new(table_name(t), Ownership::UserOrTeam))
             .collect();
         let roles = self
             .grants

@@ -175,6 +175,25 @@ pub struct TableEntry {
     pub source: Option<String>,
 }
 
+impl TableEntry {
+    /// A table with its logical name and ownership, declared: no display or schema name, no aliases, the privileges
+    /// and depths its ownership allows, not deprecated, no source. Set the other fields with struct update syntax.
+    pub fn new(name: impl Into<String>, ownership: Ownership) -> Self {
+        Self {
+            name: name.into(),
+            display: None,
+            schema: None,
+            aliases: Vec::new(),
+            ownership,
+            ownership_basis: OwnershipBasis::Declared,
+            privileges: None,
+            depths: None,
+            deprecated: false,
+            source: None,
+        }
+    }
+}
+
 /// A `[[capability]]` entry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -1,29 +1,14 @@
 //! The `rolegate` binary, run as a user runs it: stdout, stderr and exit codes of every command.
 
-use std::process::Command;
+mod common;
 
+use std::path::Path;
+
+use common::{Run, rolegate_in};
 use serde_json::Value;
 
-struct Run {
-    stdout: String,
-    stderr: String,
-    code: i32,
-}
-
 fn rolegate(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_rolegate"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the rolegate binary runs");
-    Run {
-        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-        code: out
-            .status
-            .code()
-            .expect("rolegate exits with a code, not a signal"),
-    }
+    rolegate_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
 }
 
 fn ok(args: &[&str]) -> String {

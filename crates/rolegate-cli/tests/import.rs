@@ -1,28 +1,15 @@
 //! `rolegate import`, and role exports given where a catalog is expected.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
+use common::{Run, rolegate_in};
 use serde_json::Value;
-
-struct Run {
-    stdout: String,
-    stderr: String,
-    code: i32,
-}
 
 /// Runs `rolegate` from the repository root, where `data/roles` is.
 fn rolegate(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_rolegate"))
-        .args(args)
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
-        .output()
-        .unwrap();
-    Run {
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-        code: out.status.code().unwrap(),
-    }
+    rolegate_in(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."), args)
 }
 
 fn out_path(name: &str) -> String {

@@ -7,8 +7,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use rolegate_catalog::{
-    Catalog, CatalogFile, Depth, Header, MiscEntry, RoleEntry, TableEntry, TablePrivilege,
-    did_you_mean, table_entry,
+    Catalog, CatalogFile, Depth, MiscEntry, RoleEntry, TableEntry, TablePrivilege, did_you_mean,
+    table_entry,
 };
 
 use crate::names::{Mapping, builtin_table, inferred_table, map_token, split_privilege_name};
@@ -257,15 +257,7 @@ fn build(roles: Vec<RawRole>, walker: &Walker<'_>, origin: &str) -> Import {
         }
         entries.push(role);
     }
-    let mut file = CatalogFile {
-        catalog: Header {
-            name: None,
-            description: Some("Imported from Dataverse solution role XML".to_owned()),
-            source: Some(origin.to_owned()),
-            extends: None,
-        },
-        ..CatalogFile::default()
-    };
+    let mut file = crate::imported_file("Imported from Dataverse solution role XML", origin);
     file.misc = misc_used
         .iter()
         .filter_map(|m| builtin.misc(m))

@@ -234,3 +234,16 @@ pub fn import_str(text: &str, origin: &str, format: Format) -> Result<Import, Im
         Format::Markdown => markdown::import(text, origin),
     }
 }
+
+/// The catalog file an importer starts from: a header saying what it was imported from, and nothing else.
+fn imported_file(description: &str, origin: &str) -> CatalogFile {
+    CatalogFile {
+        catalog: rolegate_catalog::Header {
+            name: None,
+            description: Some(description.to_owned()),
+            source: Some(origin.to_owned()),
+            extends: None,
+        },
+        ..CatalogFile::default()
+    }
+}

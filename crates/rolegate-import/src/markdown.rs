@@ -13,8 +13,8 @@ use std::ops::Range;
 
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use rolegate_catalog::{
-    CapabilityEntry, Catalog, CatalogFile, Depth, Header, MiscEntry, RoleEntry, TableEntry,
-    TablePrivilege, did_you_mean, line_column,
+    CapabilityEntry, Catalog, Depth, MiscEntry, RoleEntry, TableEntry, TablePrivilege,
+    did_you_mean, line_column,
 };
 
 use crate::names::{Mapping, infer_ownership, is_logical, map_token};
@@ -835,15 +835,7 @@ pub(crate) fn import(text: &str, origin: &str) -> Result<Import, ImportError> {
     }
     let builtin = Catalog::builtin();
     let interpreted = interpret(&doc, text, origin, &mut NoFixes, Some(builtin))?;
-    let mut file = CatalogFile {
-        catalog: Header {
-            name: None,
-            description: Some("Imported from documentation markdown".to_owned()),
-            source: Some(origin.to_owned()),
-            extends: None,
-        },
-        ..CatalogFile::default()
-    };
+    let mut file = crate::imported_file("Imported from documentation markdown", origin);
     file.tables = interpreted
         .tables
         .values()

@@ -148,16 +148,10 @@ pub(crate) fn inferred_table(
     source: String,
 ) -> TableEntry {
     TableEntry {
-        name: name.to_owned(),
-        display: None,
         schema,
-        aliases: Vec::new(),
-        ownership: infer_ownership(grants),
         ownership_basis: OwnershipBasis::Inferred,
-        privileges: None,
-        depths: None,
-        deprecated: false,
         source: Some(source),
+        ..TableEntry::new(name, infer_ownership(grants))
     }
 }
 

@@ -10,8 +10,8 @@
 use std::collections::BTreeMap;
 
 use rolegate_catalog::{
-    CatalogFile, Depth, DepthSet, Header, Ownership, OwnershipBasis, PrivilegeSet, RoleEntry,
-    TableEntry, TablePrivilege,
+    CatalogFile, Depth, DepthSet, Ownership, OwnershipBasis, PrivilegeSet, RoleEntry, TableEntry,
+    TablePrivilege,
 };
 
 use crate::names::is_logical;
@@ -373,16 +373,11 @@ fn build(
         entries.insert(
             table.name.clone(),
             TableEntry {
-                name: table.name.clone(),
-                display: None,
-                schema: None,
-                aliases: Vec::new(),
-                ownership,
                 ownership_basis: OwnershipBasis::Export,
                 privileges: (privileges != default).then(|| privileges.iter().collect()),
                 depths: depths.map(|d| d.iter().collect()),
-                deprecated: false,
                 source: Some(origin.to_owned()),
+                ..TableEntry::new(table.name.clone(), ownership)
             },
         );
         let held = grants.entry(table.name.clone()).or_default();
@@ -403,12 +398,6 @@ fn build(
         }
     }
     let file = CatalogFile {
-        catalog: Header {
-            name: None,
-            description: Some("Imported from an XrmMockup security-role export".to_owned()),
-            source: Some(origin.to_owned()),
-            extends: None,
-        },
         tables: entries.into_values().collect(),
         roles: vec![RoleEntry {
             name,
@@ -416,7 +405,7 @@ fn build(
             grants,
             ..RoleEntry::default()
         }],
-        ..CatalogFile::default()
+        ..crate::imported_file("Imported from an XrmMockup security-role export", origin)
     };
     Import { file, report }
 }
