@@ -7,8 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use rolegate_catalog::{
-    Catalog, CatalogFile, Depth, MiscEntry, RoleEntry, TableEntry, TablePrivilege, did_you_mean,
-    table_entry,
+    Catalog, CatalogFile, Depth, RoleEntry, TableEntry, TablePrivilege, did_you_mean, table_entry,
 };
 
 use crate::names::{Mapping, builtin_table, inferred_table, map_token, split_privilege_name};
@@ -258,15 +257,7 @@ fn build(roles: Vec<RawRole>, walker: &Walker<'_>, origin: &str) -> Import {
         entries.push(role);
     }
     let mut file = crate::imported_file("Imported from Dataverse solution role XML", origin);
-    file.misc = misc_used
-        .iter()
-        .filter_map(|m| builtin.misc(m))
-        .map(|m| MiscEntry {
-            name: m.name.clone(),
-            display: m.display.clone(),
-            source: m.source.clone(),
-        })
-        .collect();
+    file.misc = crate::names::builtin_misc_entries(builtin, &misc_used);
     file.tables = tables
         .iter()
         .map(|(name, (schema, grants))| table_for(builtin, name, schema.clone(), grants, origin))

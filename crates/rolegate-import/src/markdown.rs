@@ -13,8 +13,8 @@ use std::ops::Range;
 
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use rolegate_catalog::{
-    CapabilityEntry, Catalog, Depth, MiscEntry, RoleEntry, TableEntry, TablePrivilege,
-    did_you_mean, line_column,
+    CapabilityEntry, Catalog, Depth, RoleEntry, TableEntry, TablePrivilege, did_you_mean,
+    line_column,
 };
 
 use crate::names::{Mapping, infer_ownership, is_logical, map_token};
@@ -902,15 +902,7 @@ pub(crate) fn import(text: &str, origin: &str) -> Result<Import, ImportError> {
     let mut misc: Vec<String> = roles.iter().flat_map(|r| r.misc.iter().cloned()).collect();
     misc.sort();
     misc.dedup();
-    file.misc = misc
-        .iter()
-        .filter_map(|m| builtin.misc(m))
-        .map(|m| MiscEntry {
-            name: m.name.clone(),
-            display: m.display.clone(),
-            source: m.source.clone(),
-        })
-        .collect();
+    file.misc = crate::names::builtin_misc_entries(builtin, &misc);
     file.roles = roles;
     let report = interpreted.notes.into_iter().map(|n| n.finding).collect();
     Ok(Import { file, report })

@@ -21,16 +21,7 @@ pub fn merge(imports: impl IntoIterator<Item = Import>) -> Result<Import, Import
         if let Some(s) = file.catalog.source.clone() {
             sources.push(s);
         }
-        for m in file.misc {
-            if !out
-                .file
-                .misc
-                .iter()
-                .any(|x| x.name.eq_ignore_ascii_case(&m.name))
-            {
-                out.file.misc.push(m);
-            }
-        }
+        add_new(&mut out.file.misc, file.misc, |m| &m.name);
         for t in file.tables {
             match tables.get_mut(&t.name) {
                 None => {
@@ -67,16 +58,7 @@ pub fn merge(imports: impl IntoIterator<Item = Import>) -> Result<Import, Import
             }
             out.file.roles.push(r);
         }
-        for p in file.personas {
-            if !out
-                .file
-                .personas
-                .iter()
-                .any(|x| x.name.eq_ignore_ascii_case(&p.name))
-            {
-                out.file.personas.push(p);
-            }
-        }
+        add_new(&mut out.file.personas, file.personas, |p| &p.name);
     }
     out.file.tables = tables.into_values().collect();
     out.file.catalog = Header {
@@ -87,6 +69,18 @@ pub fn merge(imports: impl IntoIterator<Item = Import>) -> Result<Import, Import
     };
     crate::dataverse::fit_grants(&mut out.file, &mut out.report, "<merged>");
     Ok(out)
+}
+
+/// Adds the entries whose name (compared ignoring ASCII case) is not there yet; the first file's entry wins.
+fn add_new<T>(into: &mut Vec<T>, entries: Vec<T>, name: impl Fn(&T) -> &String) {
+    for entry in entries {
+        if !into
+            .iter()
+            .any(|x| name(x).eq_ignore_ascii_case(name(&entry)))
+        {
+            into.push(entry);
+        }
+    }
 }
 
 fn rank(t: &TableEntry) -> u8 {

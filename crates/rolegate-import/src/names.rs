@@ -2,7 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use rolegate_catalog::{Catalog, Depth, Ownership, OwnershipBasis, TableEntry, TablePrivilege};
+use rolegate_catalog::{
+    Catalog, Depth, MiscEntry, Ownership, OwnershipBasis, TableEntry, TablePrivilege,
+};
 
 /// The verbs of table privilege names, longest first where one is a prefix of another.
 const VERBS: [(&str, TablePrivilege); 8] = [
@@ -22,6 +24,23 @@ const SPECIAL_TOKENS: [(&str, &str); 3] = [
     ("user", "systemuser"),
     ("query", "savedquery"),
 ];
+
+/// The `[[misc]]` entries of the named miscellaneous privileges, as the built-in catalog has them (names it does not
+/// know are left out; the importers report those).
+pub(crate) fn builtin_misc_entries<'a>(
+    builtin: &Catalog,
+    names: impl IntoIterator<Item = &'a String>,
+) -> Vec<MiscEntry> {
+    names
+        .into_iter()
+        .filter_map(|m| builtin.misc(m))
+        .map(|m| MiscEntry {
+            name: m.name.clone(),
+            display: m.display.clone(),
+            source: m.source.clone(),
+        })
+        .collect()
+}
 
 /// Every way a `prv` name splits into a table-privilege verb and a table token (at most two: `AppendTo`/`Append`).
 pub(crate) fn split_privilege_name(name: &str) -> Vec<(TablePrivilege, &str)> {
