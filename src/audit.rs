@@ -26,14 +26,17 @@ pub const AUDIT_TARGET: &str = "rolegate::audit";
 static ALLOWS: AtomicBool = AtomicBool::new(false);
 
 /// Turns audit events for allowed checks on or off (off by default; denials are always audited).
+///
+/// The inlined check at a call site does not read this switch: turning it on tags every call site's cached slot, so
+/// that checks there take the slow path, which emits the event; turning it off untags them.
 pub fn set_audit_allows(on: bool) {
-    ALLOWS.store(on, Ordering::Relaxed);
+    ALLOWS.store(on, Ordering::SeqCst);
+    crate::site::retag_cached_sites(on);
 }
 
 /// Whether allowed checks are audited.
-#[inline(always)]
 pub fn audit_allows() -> bool {
-    ALLOWS.load(Ordering::Relaxed)
+    ALLOWS.load(Ordering::SeqCst)
 }
 
 fn reason_name(reason: DenialReason) -> &'static str {

@@ -78,6 +78,11 @@ impl Principal {
             + self.scope.as_ref().map_or(0, |s| s.memory_bytes())
     }
 
+    /// How many slots the principal's row has (its authority's slot count).
+    pub(crate) fn slot_count(&self) -> usize {
+        self.ranks.len()
+    }
+
     /// The raw rank at a slot (0 = not held, 1..=4 = Basic..Global); 0 for a slot out of range.
     #[inline]
     pub fn rank_at(&self, slot: usize) -> u8 {
@@ -111,8 +116,23 @@ impl Principal {
 
     /// The check a `#[requires]` call site runs: one atomic load, one index, one compare when the site's slot is
     /// cached for this principal's authority; otherwise the site is resolved by name once and cached.
+    ///
+    /// This is the bare check: the code `#[requires]` generates runs the same check and also writes the audit trail
+    /// ([`audit`](crate::audit)).
     #[inline]
     pub fn check_site(&self, site: &'static CallSite) -> Result<(), Denied> {
+        self.check_site_audited(site, false)
+    }
+
+    /// [`check_site`](Self::check_site), emitting the event for an allow when `audit` is true and allows are
+    /// audited. The fast path is the same either way: while allows are audited, cached slots are tagged out of
+    /// range, so the check reaches the slow path, which emits it.
+    #[inline]
+    pub(crate) fn check_site_audited(
+        &self,
+        site: &'static CallSite,
+        audit: bool,
+    ) -> Result<(), Denied> {
         let cached = site.cached();
         if (cached >> 32) as u32 == self.schema {
             let slot = cached as u32 as usize;
@@ -124,7 +144,7 @@ impl Principal {
                 return Err(self.deny_at(site, slot));
             }
         }
-        self.check_site_slow(site)
+        self.check_site_slow(site, audit)
     }
 
     #[cold]
@@ -133,21 +153,21 @@ impl Principal {
         self.denial(site.requirement(), slot, Some(site))
     }
 
+    /// The first check at a site for an authority, or any check while allows are audited.
     #[cold]
     #[inline(never)]
-    fn check_site_slow(&self, site: &'static CallSite) -> Result<(), Denied> {
-        let requirement = site.requirement();
-        match self.authority.slot(&requirement) {
-            Some(slot) => {
-                site.cache(self.schema, slot);
-                if self.rank_at(slot) >= site.min_rank() {
-                    Ok(())
-                } else {
-                    Err(self.denial(requirement, slot, Some(site)))
-                }
-            }
-            None => Err(Denied::unknown(requirement, Some(site))),
+    fn check_site_slow(&self, site: &'static CallSite, audit: bool) -> Result<(), Denied> {
+        let Some(slot) = site.slot_or(self.schema, || self.authority.slot(&site.requirement()))
+        else {
+            return Err(Denied::unknown(site.requirement(), Some(site)));
+        };
+        if self.rank_at(slot) < site.min_rank() {
+            return Err(self.denial(site.requirement(), slot, Some(site)));
         }
+        if audit && crate::audit::audit_allows() {
+            crate::audit::allowed(self, site, None);
+        }
+        Ok(())
     }
 
     fn denial(

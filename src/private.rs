@@ -6,18 +6,15 @@ pub use rolegate_catalog::{Depth, TablePrivilege};
 pub use crate::site::{CallSite, Registration, SiteRequirement};
 use crate::{Denied, Rejects, Subject, audit};
 
-/// The check a call site runs; denials (and, when switched on, allows) go to the audit trail.
+/// The check a call site runs; denials (and, when switched on, allows) go to the audit trail. Allows are audited on
+/// the check's slow path (see [`set_audit_allows`](crate::set_audit_allows)), so an allowed call here reads neither
+/// the switch nor anything else besides the site's cache and the principal's row.
 #[inline(always)]
 pub fn check<S: Subject + ?Sized>(subject: &S, site: &'static CallSite) -> Result<(), Denied> {
     let principal = subject.principal();
     // Both arms move the value out, so no drop of the `Result` is left on the allowed path.
-    match principal.check_site(site) {
-        Ok(allowed) => {
-            if audit::audit_allows() {
-                audit::allowed(principal, site, None);
-            }
-            Ok(allowed)
-        }
+    match principal.check_site_audited(site, true) {
+        Ok(allowed) => Ok(allowed),
         Err(denied) => Err(audit::denied(principal, denied)),
     }
 }
@@ -30,13 +27,8 @@ where
     R: crate::Record + ?Sized,
 {
     let principal = subject.principal();
-    match principal.check_record_site(site, record) {
-        Ok(allowed) => {
-            if audit::audit_allows() {
-                audit::allowed(principal, site, Some(record.id()));
-            }
-            Ok(allowed)
-        }
+    match principal.check_record_site_audited(site, record, true) {
+        Ok(allowed) => Ok(allowed),
         Err(denied) => Err(audit::denied(principal, denied)),
     }
 }

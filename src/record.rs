@@ -723,11 +723,25 @@ impl Principal {
     /// The record check a `#[requires(..., record = <param>)]` call site runs: the site's (privilege, table) slot is
     /// cached per authority, so the check is an index, a compare of the table names, and the access paths: no
     /// allocation, no hashing, no lock. A site's `depth` raises step 1's minimum.
+    ///
+    /// This is the bare check: the code `#[requires]` generates runs the same check and also writes the audit trail.
     #[inline]
     pub fn check_record_site<R: Record + ?Sized>(
         &self,
         site: &'static CallSite,
         record: &R,
+    ) -> Result<(), Denied> {
+        self.check_record_site_audited(site, record, false)
+    }
+
+    /// [`check_record_site`](Self::check_record_site), emitting the event for an allow when `audit` is true and
+    /// allows are audited (on the slow path, as [`check_site`](Self::check_site) does).
+    #[inline]
+    pub(crate) fn check_record_site_audited<R: Record + ?Sized>(
+        &self,
+        site: &'static CallSite,
+        record: &R,
+        audit: bool,
     ) -> Result<(), Denied> {
         if let SiteRequirement::Table {
             privilege, table, ..
@@ -736,24 +750,28 @@ impl Principal {
             let cached = site.cached();
             if (cached >> 32) as u32 == self.schema() {
                 let slot = cached as u32 as usize;
-                if self.rank_at(slot) >= site.min_rank()
-                    && same_name(record.table(), table)
-                    && self.access(slot, privilege, record)
-                {
-                    return Ok(());
+                if slot < self.slot_count() {
+                    if self.rank_at(slot) >= site.min_rank()
+                        && same_name(record.table(), table)
+                        && self.access(slot, privilege, record)
+                    {
+                        return Ok(());
+                    }
+                    return Err(self.record_deny_at(site, slot, record));
                 }
-                return Err(self.record_deny_at(site, slot, record));
             }
         }
-        self.check_record_site_slow(site, record)
+        self.check_record_site_slow(site, record, audit)
     }
 
+    /// The first check at a site for an authority, or any check while allows are audited.
     #[cold]
     #[inline(never)]
     fn check_record_site_slow<R: Record + ?Sized>(
         &self,
         site: &'static CallSite,
         record: &R,
+        audit: bool,
     ) -> Result<(), Denied> {
         let requirement = site.requirement();
         let SiteRequirement::Table {
@@ -769,13 +787,17 @@ impl Principal {
             ));
             return Err(d);
         };
-        let slot = self.authority().table_slot(privilege, table);
+        let slot = site.slot_or(self.schema(), || {
+            self.authority().table_slot(privilege, table)
+        });
         if let Some(slot) = slot {
-            site.cache(self.schema(), slot);
             if self.rank_at(slot) >= site.min_rank()
                 && record.table() == table
                 && self.access(slot, privilege, record)
             {
+                if audit && crate::audit::audit_allows() {
+                    crate::audit::allowed(self, site, Some(record.id()));
+                }
                 return Ok(());
             }
         }

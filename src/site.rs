@@ -1,6 +1,7 @@
 //! Call sites: the static each `#[requires]` generates.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use rolegate_catalog::{Depth, Requirement, TablePrivilege};
 
@@ -44,9 +45,33 @@ pub struct CallSite {
     pub line: u32,
     /// `column!()` of the attribute.
     pub column: u32,
-    /// `schema << 32 | slot`; 0 until first resolved (schema ids start at 1).
+    /// `schema << 32 | slot`, with [`AUDITED`] set in the slot half while allows are audited; 0 until first resolved
+    /// (schema ids start at 1).
     cache: AtomicU64,
+    /// Whether the site is in [`CACHED_SITES`].
+    listed: AtomicBool,
     min_rank: u8,
+}
+
+/// Set in a cached slot while allowed checks are audited: the slot is then out of range for every principal, so the
+/// inlined check falls through to its slow path, which reads the slot without the tag and emits the event. The
+/// inlined check therefore never reads the audit switch.
+const AUDITED: u64 = 1 << 31;
+
+/// Every site whose cache was ever filled: what [`retag_cached_sites`] walks when the audit switch turns.
+static CACHED_SITES: Mutex<Vec<&'static CallSite>> = Mutex::new(Vec::new());
+
+/// Tags (audit on) or untags (audit off) the cached slot of every site. Called by
+/// [`set_audit_allows`](crate::set_audit_allows) after it stores the switch.
+pub(crate) fn retag_cached_sites(audit: bool) {
+    let sites = CACHED_SITES.lock().unwrap_or_else(PoisonError::into_inner);
+    for site in sites.iter() {
+        if audit {
+            site.cache.fetch_or(AUDITED, Ordering::SeqCst);
+        } else {
+            site.cache.fetch_and(!AUDITED, Ordering::SeqCst);
+        }
+    }
 }
 
 impl CallSite {
@@ -71,6 +96,7 @@ impl CallSite {
             line,
             column,
             cache: AtomicU64::new(0),
+            listed: AtomicBool::new(false),
             min_rank,
         }
     }
@@ -118,9 +144,49 @@ impl CallSite {
         self.cache.load(Ordering::Relaxed)
     }
 
-    pub(crate) fn cache(&self, schema: u32, slot: usize) {
-        self.cache
-            .store((u64::from(schema) << 32) | slot as u64, Ordering::Relaxed);
+    /// The slot for `schema` on a check's slow path: the cached one, or else `resolve()`'s, which is cached. A
+    /// cached slot tagged otherwise than the audit switch now is (after a race with the switch) is cached again.
+    pub(crate) fn slot_or(
+        &'static self,
+        schema: u32,
+        resolve: impl FnOnce() -> Option<usize>,
+    ) -> Option<usize> {
+        let cached = self.cache.load(Ordering::SeqCst);
+        let slot = if (cached >> 32) as u32 == schema {
+            let slot = (cached & (AUDITED - 1)) as usize;
+            if (cached & AUDITED != 0) == crate::audit::audit_allows() {
+                return Some(slot);
+            }
+            slot
+        } else {
+            resolve()?
+        };
+        self.cache(schema, slot);
+        Some(slot)
+    }
+
+    /// Caches `slot` for `schema`, tagged if allows are audited. A slot too large for the tag is not cached (the
+    /// check then resolves the site by name each time; no catalog comes near 2^31 slots).
+    ///
+    /// The switch is read again after the store: with [`retag_cached_sites`] (which runs after the switch is stored,
+    /// and sees this site once it is listed), a site cannot stay untagged while allows are audited.
+    fn cache(&'static self, schema: u32, slot: usize) {
+        if slot as u64 >= AUDITED {
+            return;
+        }
+        if !self.listed.swap(true, Ordering::SeqCst) {
+            CACHED_SITES
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(self);
+        }
+        let word =
+            |audit: bool| (u64::from(schema) << 32) | slot as u64 | if audit { AUDITED } else { 0 };
+        let audit = crate::audit::audit_allows();
+        self.cache.store(word(audit), Ordering::SeqCst);
+        if !audit && crate::audit::audit_allows() {
+            self.cache.store(word(true), Ordering::SeqCst);
+        }
     }
 
     #[inline]

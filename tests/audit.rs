@@ -139,6 +139,26 @@ fn denials_are_audited_with_their_parts_and_allows_only_when_switched_on() {
     assert_eq!(events[0]["level"], "INFO");
     assert!(capture(|| assert!(rename_workstream(&admin).is_ok())).is_empty());
 
+    // The site's slot is cached by now; switching on again still reaches it, as often as the switch turns, and the
+    // allowed calls while it is on are audited each time.
+    for _ in 0..3 {
+        rolegate::set_audit_allows(true);
+        let events = capture(|| {
+            assert!(rename_workstream(&admin).is_ok());
+            assert!(rename_workstream(&admin).is_ok());
+            assert!(rename_workstream(&supervisor).is_err());
+        });
+        rolegate::set_audit_allows(false);
+        let outcomes: Vec<&str> = events.iter().map(|e| e["outcome"].as_str()).collect();
+        assert_eq!(outcomes, ["allowed", "allowed", "denied"]);
+        let events = capture(|| {
+            assert!(rename_workstream(&admin).is_ok());
+            assert!(rename_workstream(&supervisor).is_err());
+        });
+        let outcomes: Vec<&str> = events.iter().map(|e| e["outcome"].as_str()).collect();
+        assert_eq!(outcomes, ["denied"]);
+    }
+
     // A record check names the record, and the depth held.
     let org = Organization::builder(&authority)
         .business_unit("root", None)
@@ -160,4 +180,15 @@ fn denials_are_audited_with_their_parts_and_allows_only_when_switched_on() {
     assert_eq!(events[0]["depth_required"], "Basic");
     assert_eq!(events[0]["depth_held"], "Local");
     assert_eq!(events[0]["reason"], "no-access");
+
+    // An allowed record check is audited once switched on (the site's slot is cached by now), and not after.
+    let own = RecordData::owned_by_user(&org, 43, "activitypointer", org.user("rep").unwrap());
+    assert!(capture(|| assert!(edit_activity(&rep, &own).is_ok())).is_empty());
+    rolegate::set_audit_allows(true);
+    let events = capture(|| assert!(edit_activity(&rep, &own).is_ok()));
+    rolegate::set_audit_allows(false);
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0]["outcome"], "allowed");
+    assert_eq!(events[0]["record"], "43");
+    assert!(capture(|| assert!(edit_activity(&rep, &own).is_ok())).is_empty());
 }
