@@ -18,7 +18,9 @@ use rolegate_bench::peers::{
     casbin_query,
 };
 use rolegate_bench::records::{self, RECORD_SITE_QUERIES, RecordWorkload, SiteCalls, WorkingSet};
-use rolegate_bench::sites::{RECORD_SITES, SITES, call_each, call_each_record, floor_each};
+use rolegate_bench::sites::{
+    RECORD_SITES, SITES, call_each, call_each_out_of_line, call_each_record, floor_each,
+};
 use rolegate_bench::workload::{LARGE_TABLES, SMALL_TABLES, Workload, XorShift};
 
 use casbin::CoreApi;
@@ -129,8 +131,13 @@ fn engines(c: &mut Criterion, tables: usize) {
         call_each(&all_principals),
         floor_each(&floor, &all_users, &site_requirements)
     );
+    assert_eq!(
+        call_each_out_of_line(&all_principals),
+        call_each(&all_principals)
+    );
     let calls_allowed: usize = allowed_users.iter().map(Vec::len).sum();
     assert_eq!(call_each(&allowed_principals), calls_allowed);
+    assert_eq!(call_each_out_of_line(&allowed_principals), calls_allowed);
     eprintln!(
         "[{tables} tables] {} #[requires] functions agree with the floor for all {} users ({calls_allowed} of {} calls \
          allowed)",
@@ -270,6 +277,18 @@ fn engines(c: &mut Criterion, tables: usize) {
         "requires-fn-allowed-only-floor",
         calls_allowed,
         || floor_each(&floor, &allowed_users, &site_requirements),
+    );
+    per_decision(
+        &mut g,
+        "requires-fn-out-of-line",
+        SITES.len() * w.users.len(),
+        || call_each_out_of_line(&all_principals),
+    );
+    per_decision(
+        &mut g,
+        "requires-fn-out-of-line-allowed-only",
+        calls_allowed,
+        || call_each_out_of_line(&allowed_principals),
     );
     per_decision(&mut g, "naive-hashmap", w.queries.len(), || {
         w.queries.iter().map(|q| usize::from(naive.allows(q))).sum()
