@@ -294,7 +294,12 @@ impl<R: Record + ?Sized> Record for Shared<'_, R> {
 }
 
 /// Why a record check failed, beyond the privilege: the record, and what the principal's depth reaches.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// A record denial keeps ids, not names: the owning business unit and what the principal's depths reach are named
+/// when asked for ([`owning_business_unit`](Self::owning_business_unit), [`reach`](Self::reach), `Display`), from a
+/// handle on the organisation. So a denial costs no string formatting until it is read, and one that is only
+/// matched on (a handler trying the next record, say) costs little more than an allow.
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RecordDenial {
     /// The record's id.
@@ -302,16 +307,97 @@ pub struct RecordDenial {
     /// The record's table, as the record gave it (borrowed from the requirement when they are the same, as they are
     /// unless the reason is [`DenialReason::WrongTable`]).
     pub table: Cow<'static, str>,
-    /// The record's owning business unit, by name.
-    pub owning_business_unit: Option<String>,
-    /// What the principal's depths reach, one entry per source: `B1` (Local), `B1 and below` (Deep),
-    /// `B2 (team T)` (through an owner team).
-    pub reach: Vec<String>,
     /// Whether hierarchy security was consulted (and did not grant access either).
     pub hierarchy: bool,
     /// For the other reasons: what was wrong with the record.
     pub note: Option<String>,
+    /// Where the names come from: absent for a principal without an organisation.
+    names: Option<Names>,
 }
+
+/// What a record denial names on demand.
+#[derive(Clone)]
+struct Names {
+    org: Organization,
+    /// The principal's user in `org`.
+    user: u32,
+    /// The record's owning business unit.
+    owning_business_unit: Option<BusinessUnitId>,
+    /// The slot whose reach failed ([`DenialReason::NoAccess`] only).
+    slot: Option<u32>,
+}
+
+impl RecordDenial {
+    /// The record's owning business unit, by name (when the principal has an organisation that knows it).
+    pub fn owning_business_unit(&self) -> Option<&str> {
+        let names = self.names.as_ref()?;
+        names.org.business_unit_name(names.owning_business_unit?)
+    }
+
+    /// What the principal's depths reach, for a [`DenialReason::NoAccess`] denial: one entry per source, `B1`
+    /// (Local), `B1 and below` (Deep), `B2 (team T)` (through an owner team). Empty for the other reasons, and when
+    /// the depths reach only what the principal or its teams own.
+    pub fn reach(&self) -> Vec<String> {
+        let Some(Names {
+            org,
+            user,
+            slot: Some(slot),
+            ..
+        }) = &self.names
+        else {
+            return Vec::new();
+        };
+        let (inner, slot) = (&org.inner, *slot as usize);
+        let rank_of = |role: u32| inner.authority.role_row(role).get(slot).copied();
+        let name = |bu: u32, rank: u8| match Depth::from_rank(rank) {
+            Some(Depth::Local) => Some(inner.bus[bu as usize].name.clone()),
+            Some(Depth::Deep) => Some(format!("{} and below", inner.bus[bu as usize].name)),
+            _ => None,
+        };
+        let user = &inner.users[*user as usize];
+        let own = user.roles.iter().filter_map(|&r| rank_of(r)).max();
+        let mut out: Vec<String> = own
+            .and_then(|rank| name(user.bu, rank))
+            .into_iter()
+            .collect();
+        for &t in &user.owner_teams {
+            let team = &inner.teams[t as usize];
+            let rank = team.roles.iter().filter_map(|&(r, _)| rank_of(r)).max();
+            out.extend(
+                rank.and_then(|rank| name(team.bu, rank))
+                    .map(|n| format!("{n} (team {})", team.name)),
+            );
+        }
+        out
+    }
+}
+
+/// The parts by name, as `Display` gives them (not the organisation the names come from).
+impl fmt::Debug for RecordDenial {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RecordDenial")
+            .field("id", &self.id)
+            .field("table", &self.table)
+            .field("owning_business_unit", &self.owning_business_unit())
+            .field("reach", &self.reach())
+            .field("hierarchy", &self.hierarchy)
+            .field("note", &self.note)
+            .finish()
+    }
+}
+
+impl PartialEq for RecordDenial {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+            && self.table == other.table
+            && self.hierarchy == other.hierarchy
+            && self.note == other.note
+            && self.owning_business_unit() == other.owning_business_unit()
+            && self.reach() == other.reach()
+    }
+}
+
+impl Eq for RecordDenial {}
 
 pub(crate) fn fmt_record_denial(
     d: &Denied,
@@ -338,14 +424,15 @@ pub(crate) fn fmt_record_denial(
             if let Some(role) = &d.through {
                 write!(f, " through role \"{role}\"")?;
             }
-            if r.reach.is_empty() {
+            let reach = r.reach();
+            if reach.is_empty() {
                 f.write_str(", which reaches only records the principal or its teams own")?;
             } else {
-                let unit = r.owning_business_unit.as_deref().unwrap_or("?");
+                let unit = r.owning_business_unit().unwrap_or("?");
                 write!(
                     f,
                     ", but the record's owning business unit {unit} is outside {}",
-                    r.reach.join(", ")
+                    reach.join(", ")
                 )?;
             }
             f.write_str("; not owner, not shared")?;
@@ -843,10 +930,6 @@ impl Principal {
         record: &R,
         note: Option<String>,
     ) -> Box<RecordDenial> {
-        let owning_business_unit = match (&self.scope, record.owning_business_unit()) {
-            (Some(scope), Some(bu)) => scope.org.business_unit_name(bu).map(str::to_owned),
-            _ => None,
-        };
         Box::new(RecordDenial {
             id: record.id(),
             table: match requirement {
@@ -855,10 +938,14 @@ impl Principal {
                 }
                 _ => record.table().to_owned().into(),
             },
-            owning_business_unit,
-            reach: Vec::new(),
             hierarchy: false,
             note,
+            names: self.scope.as_ref().map(|scope| Names {
+                org: scope.org.clone(),
+                user: scope.user,
+                owning_business_unit: record.owning_business_unit(),
+                slot: None,
+            }),
         })
     }
 
@@ -949,39 +1036,12 @@ impl Principal {
         }
         denied.reason = DenialReason::NoAccess;
         let mut described = self.describe(&denied.requirement, record, None);
-        described.reach = self.reach_names(scope, slot);
+        if let Some(names) = &mut described.names {
+            names.slot = u32::try_from(slot).ok();
+        }
         described.hierarchy = !scope.reports.is_empty();
         denied.record = Some(described);
         denied
-    }
-
-    fn reach_names(&self, scope: &RecordScope, slot: usize) -> Vec<String> {
-        let inner = &scope.org.inner;
-        let user = &inner.users[scope.user as usize];
-        let mut out = Vec::new();
-        let name = |bu: u32, rank: u8| match Depth::from_rank(rank) {
-            Some(Depth::Local) => Some(inner.bus[bu as usize].name.clone()),
-            Some(Depth::Deep) => Some(format!("{} and below", inner.bus[bu as usize].name)),
-            _ => None,
-        };
-        let own = user
-            .roles
-            .iter()
-            .map(|&r| self.authority().role_row(r)[slot])
-            .max()
-            .unwrap_or(0);
-        out.extend(name(user.bu, own));
-        for &t in &user.owner_teams {
-            let team = &inner.teams[t as usize];
-            let rank = team
-                .roles
-                .iter()
-                .map(|&(r, _)| self.authority().role_row(r)[slot])
-                .max()
-                .unwrap_or(0);
-            out.extend(name(team.bu, rank).map(|n| format!("{n} (team {})", team.name)));
-        }
-        out
     }
 
     /// The organisation this principal was built from, if any.
