@@ -64,14 +64,18 @@ fn parts(requirement: &Requirement) -> (&str, Option<&str>, Option<&'static str>
     }
 }
 
-/// Emits the event for a call site's denial and hands the denial back; nothing is formatted unless a subscriber wants
-/// `rolegate::audit` events. Out of line, so that the inlined check stays an index and a compare.
+/// Emits the event for a call site's denial; nothing is formatted unless a subscriber wants `rolegate::audit` events.
+/// Called from the check's cold paths, so that the inlined check stays an index and a compare.
+#[inline]
+pub(crate) fn denied(principal: &Principal, denied: &Denied) {
+    if tracing::enabled!(target: AUDIT_TARGET, tracing::Level::WARN) {
+        denied_event(principal, denied);
+    }
+}
+
 #[cold]
 #[inline(never)]
-pub(crate) fn denied(principal: &Principal, denied: Denied) -> Denied {
-    if !tracing::enabled!(target: AUDIT_TARGET, tracing::Level::WARN) {
-        return denied;
-    }
+fn denied_event(principal: &Principal, denied: &Denied) {
     let call_site = denied
         .site
         .map(|s| format!("{}::{}", s.module_path, s.function));
@@ -92,7 +96,6 @@ pub(crate) fn denied(principal: &Principal, denied: Denied) -> Denied {
         line = denied.site.map(|s| s.line),
         "{denied}"
     );
-    denied
 }
 
 /// Emits the event for an allowed check (called only when [`audit_allows`] is on).

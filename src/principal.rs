@@ -141,16 +141,22 @@ impl Principal {
                     return Ok(());
                 }
                 // The slot is already known: deny from it, without resolving the table by name again.
-                return Err(self.deny_at(site, slot));
+                return Err(self.deny_at(site, slot, audit));
             }
         }
         self.check_site_slow(site, audit)
     }
 
+    /// The denial at a site whose slot is cached, written to the audit trail when `audit` is true. The event is
+    /// emitted here, by reference, so the denial is built once, in place, and moved nowhere else.
     #[cold]
     #[inline(never)]
-    fn deny_at(&self, site: &'static CallSite, slot: usize) -> Denied {
-        self.denial(site.requirement(), slot, Some(site))
+    fn deny_at(&self, site: &'static CallSite, slot: usize, audit: bool) -> Denied {
+        let denied = self.denial(site.requirement(), slot, Some(site));
+        if audit {
+            crate::audit::denied(self, &denied);
+        }
+        denied
     }
 
     /// The first check at a site for an authority, or any check while allows are audited.
@@ -159,10 +165,14 @@ impl Principal {
     fn check_site_slow(&self, site: &'static CallSite, audit: bool) -> Result<(), Denied> {
         let Some(slot) = site.slot_or(self.schema, || self.authority.slot(&site.requirement()))
         else {
-            return Err(Denied::unknown(site.requirement(), Some(site)));
+            let denied = Denied::unknown(site.requirement(), Some(site));
+            if audit {
+                crate::audit::denied(self, &denied);
+            }
+            return Err(denied);
         };
         if self.rank_at(slot) < site.min_rank() {
-            return Err(self.denial(site.requirement(), slot, Some(site)));
+            return Err(self.deny_at(site, slot, audit));
         }
         if audit && crate::audit::audit_allows() {
             crate::audit::allowed(self, site, None);

@@ -4,19 +4,14 @@ pub use inventory;
 pub use rolegate_catalog::{Depth, TablePrivilege};
 
 pub use crate::site::{CallSite, Registration, SiteRequirement};
-use crate::{Denied, Rejects, Subject, audit};
+use crate::{Denied, Rejects, Subject};
 
-/// The check a call site runs; denials (and, when switched on, allows) go to the audit trail. Allows are audited on
-/// the check's slow path (see [`set_audit_allows`](crate::set_audit_allows)), so an allowed call here reads neither
+/// The check a call site runs; denials (and, when switched on, allows) go to the audit trail, from the check's cold
+/// paths. Allows are audited on the check's slow path (see [`set_audit_allows`](crate::set_audit_allows)), so an allowed call here reads neither
 /// the switch nor anything else besides the site's cache and the principal's row.
 #[inline(always)]
 pub fn check<S: Subject + ?Sized>(subject: &S, site: &'static CallSite) -> Result<(), Denied> {
-    let principal = subject.principal();
-    // Both arms move the value out, so no drop of the `Result` is left on the allowed path.
-    match principal.check_site_audited(site, true) {
-        Ok(allowed) => Ok(allowed),
-        Err(denied) => Err(audit::denied(principal, denied)),
-    }
+    subject.principal().check_site_audited(site, true)
 }
 
 /// The check a record-form call site runs.
@@ -26,11 +21,9 @@ where
     S: Subject + ?Sized,
     R: crate::Record + ?Sized,
 {
-    let principal = subject.principal();
-    match principal.check_record_site_audited(site, record, true) {
-        Ok(allowed) => Ok(allowed),
-        Err(denied) => Err(audit::denied(principal, denied)),
-    }
+    subject
+        .principal()
+        .check_record_site_audited(site, record, true)
 }
 
 /// The early return of a failed check.

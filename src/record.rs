@@ -844,7 +844,7 @@ impl Principal {
                     {
                         return Ok(());
                     }
-                    return Err(self.record_deny_at(site, slot, record));
+                    return Err(self.record_deny_at(site, Some(slot), record, audit));
                 }
             }
         }
@@ -860,18 +860,20 @@ impl Principal {
         record: &R,
         audit: bool,
     ) -> Result<(), Denied> {
-        let requirement = site.requirement();
         let SiteRequirement::Table {
             privilege, table, ..
         } = site.requirement
         else {
-            let mut d = Denied::unknown(requirement, Some(site));
+            let mut d = Denied::unknown(site.requirement(), Some(site));
             d.reason = DenialReason::WrongTable;
             d.record = Some(self.describe(
                 &d.requirement,
                 record,
                 Some("a record check needs a table privilege".into()),
             ));
+            if audit {
+                crate::audit::denied(self, &d);
+            }
             return Err(d);
         };
         let slot = site.slot_or(self.schema(), || {
@@ -879,7 +881,7 @@ impl Principal {
         });
         if let Some(slot) = slot {
             if self.rank_at(slot) >= site.min_rank()
-                && record.table() == table
+                && same_name(record.table(), table)
                 && self.access(slot, privilege, record)
             {
                 if audit && crate::audit::audit_allows() {
@@ -888,19 +890,25 @@ impl Principal {
                 return Ok(());
             }
         }
-        Err(self.record_denial(requirement, Some(site), slot, record))
+        Err(self.record_deny_at(site, slot, record, audit))
     }
 
-    /// A denial at a site whose slot is cached: no lookup by name.
+    /// A denial at a site (no lookup by name when the slot is known), written to the audit trail when `audit` is
+    /// true, by reference, so the denial is built once, in place.
     #[cold]
     #[inline(never)]
     fn record_deny_at<R: Record + ?Sized>(
         &self,
         site: &'static CallSite,
-        slot: usize,
+        slot: Option<usize>,
         record: &R,
+        audit: bool,
     ) -> Denied {
-        self.record_denial(site.requirement(), Some(site), Some(slot), record)
+        let denied = self.record_denial(site.requirement(), Some(site), slot, record);
+        if audit {
+            crate::audit::denied(self, &denied);
+        }
+        denied
     }
 
     /// Attaching `child` (a note, say) to `parent` (an opportunity): Append on the child and AppendTo on the parent,
@@ -982,7 +990,7 @@ impl Principal {
         let rank = self.rank_at(slot);
         denied.held = Depth::from_rank(rank);
         denied.through = denied.held.and_then(|d| self.role_granting(slot, d));
-        if record.table() != table {
+        if !same_name(record.table(), table) {
             denied.reason = DenialReason::WrongTable;
             denied.record = Some(self.describe(
                 &requirement,
