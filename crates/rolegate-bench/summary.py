@@ -35,8 +35,11 @@ ROWS = [
     ("floor-allowed-only", "floor, allowed queries only"),
     ("requires-fn", "rolegate `#[requires]` functions, every user (mixed)"),
     ("requires-fn-floor", "floor on the same calls as the row above"),
+    ("requires-fn-floor-guard", "floor as a guard on the same calls (`Err` on a denial, matched on by the caller)"),
     ("requires-fn-allowed-only", "rolegate `#[requires]` functions, allowed calls only"),
     ("requires-fn-allowed-only-floor", "floor on the same calls as the row above"),
+    ("requires-fn-out-of-line", "rolegate `#[requires]` functions called through a fn pointer (not inlined), mixed"),
+    ("requires-fn-out-of-line-allowed-only", "  same, allowed calls only"),
     ("rolegate-check_site", "rolegate `Principal::check_site`, a site per requirement (mixed)"),
     ("rolegate-check_site-allowed-only", "rolegate `Principal::check_site`, allowed queries only"),
     ("rolegate-rank_at", "rolegate `Principal::rank_at` on a resolved slot (a bool, no `Denied`)"),
@@ -73,7 +76,8 @@ for tables in ("150", "1500"):
         print(f"\ncedar's best / rolegate `#[requires]` (allowed): {cedar_best / rolegate:,.0f}x")
     if rolegate and results["casbin-cached-warm"]:
         print(f"casbin warm CachedEnforcer / rolegate `#[requires]` (allowed): {results['casbin-cached-warm'][0] / rolegate:,.0f}x")
-    for a, b in (("requires-fn-allowed-only", "requires-fn-allowed-only-floor"), ("requires-fn", "requires-fn-floor")):
+    for a, b in (("requires-fn-allowed-only", "requires-fn-allowed-only-floor"), ("requires-fn", "requires-fn-floor"),
+                 ("requires-fn", "requires-fn-floor-guard")):
         if results[a] and results[b]:
             print(f"{a} / {b}: {results[a][0] / results[b][0]:.2f}x")
 

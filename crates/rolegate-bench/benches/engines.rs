@@ -20,6 +20,7 @@ use rolegate_bench::peers::{
 use rolegate_bench::records::{self, RECORD_SITE_QUERIES, RecordWorkload, SiteCalls, WorkingSet};
 use rolegate_bench::sites::{
     RECORD_SITES, SITES, call_each, call_each_out_of_line, call_each_record, floor_each,
+    floor_guard_each,
 };
 use rolegate_bench::workload::{LARGE_TABLES, SMALL_TABLES, Workload, XorShift};
 
@@ -133,6 +134,10 @@ fn engines(c: &mut Criterion, tables: usize) {
     );
     assert_eq!(
         call_each_out_of_line(&all_principals),
+        call_each(&all_principals)
+    );
+    assert_eq!(
+        floor_guard_each(&floor, &all_users, &site_requirements),
         call_each(&all_principals)
     );
     let calls_allowed: usize = allowed_users.iter().map(Vec::len).sum();
@@ -277,6 +282,12 @@ fn engines(c: &mut Criterion, tables: usize) {
         "requires-fn-allowed-only-floor",
         calls_allowed,
         || floor_each(&floor, &allowed_users, &site_requirements),
+    );
+    per_decision(
+        &mut g,
+        "requires-fn-floor-guard",
+        SITES.len() * w.users.len(),
+        || floor_guard_each(&floor, &all_users, &site_requirements),
     );
     per_decision(
         &mut g,

@@ -155,6 +155,53 @@ pub fn floor_each(
     allowed
 }
 
+/// What the floor's guard returns on a denial: as small as a denial can be (the slot and the rank required).
+#[derive(Debug)]
+pub struct FloorDenied {
+    /// The slot checked.
+    pub slot: usize,
+    /// The rank required.
+    pub rank: u8,
+}
+
+/// The floor as a handler would use it: one index and a compare, then `Err` on a denial, which the caller matches on
+/// (as [`call_each`]'s callers do with `#[requires]`'s result). Unlike [`floor_each`], which sums the compare's
+/// `bool`, the caller branches on the outcome; on calls that are denied at random, that branch is mispredicted about
+/// as often as the check's own.
+#[inline(never)]
+pub fn floor_guard_each(
+    floor: &crate::engines::Floor,
+    callers: &[Vec<u32>],
+    requirements: &[(usize, u8)],
+) -> usize {
+    #[inline(always)]
+    fn guard(
+        floor: &crate::engines::Floor,
+        user: u32,
+        slot: usize,
+        rank: u8,
+    ) -> Result<(), FloorDenied> {
+        if floor.row(user)[slot] >= rank {
+            Ok(())
+        } else {
+            Err(FloorDenied { slot, rank })
+        }
+    }
+    let mut allowed = 0;
+    for (users, &(slot, rank)) in callers.iter().zip(requirements) {
+        for &user in users {
+            allowed += black_box(match guard(floor, black_box(user), slot, rank) {
+                Ok(()) => 1,
+                Err(denied) => {
+                    black_box(denied);
+                    0
+                }
+            });
+        }
+    }
+    allowed
+}
+
 /// A generated record-form function (`#[requires(..., record = record)]`) and its requirement.
 #[derive(Debug, Clone, Copy)]
 pub struct RecordSite {
