@@ -68,14 +68,21 @@ fn parts(requirement: &Requirement) -> (&str, Option<&str>, Option<&'static str>
 /// Called from the check's cold paths, so that the inlined check stays an index and a compare.
 #[inline]
 pub(crate) fn denied(principal: &Principal, denied: &Denied) {
-    if tracing::enabled!(target: AUDIT_TARGET, tracing::Level::WARN) {
+    if denials_wanted() {
         denied_event(principal, denied);
     }
 }
 
+/// Whether a subscriber wants the events of denials.
+#[inline]
+pub(crate) fn denials_wanted() -> bool {
+    tracing::enabled!(target: AUDIT_TARGET, tracing::Level::WARN)
+}
+
+/// The event of a denial (call [`denials_wanted`] first).
 #[cold]
 #[inline(never)]
-fn denied_event(principal: &Principal, denied: &Denied) {
+pub(crate) fn denied_event(principal: &Principal, denied: &Denied) {
     let call_site = denied
         .site
         .map(|s| format!("{}::{}", s.module_path, s.function));

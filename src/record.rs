@@ -894,7 +894,7 @@ impl Principal {
     }
 
     /// A denial at a site (no lookup by name when the slot is known), written to the audit trail when `audit` is
-    /// true, by reference, so the denial is built once, in place.
+    /// true and a subscriber listens.
     #[cold]
     #[inline(never)]
     fn record_deny_at<R: Record + ?Sized>(
@@ -904,11 +904,13 @@ impl Principal {
         record: &R,
         audit: bool,
     ) -> Denied {
-        let denied = self.record_denial(site.requirement(), Some(site), slot, record);
-        if audit {
-            crate::audit::denied(self, &denied);
+        if audit && crate::audit::denials_wanted() {
+            let denied = self.record_denial(site.requirement(), Some(site), slot, record);
+            crate::audit::denied_event(self, &denied);
+            return denied;
         }
-        denied
+        // Built straight into the caller's result when nothing listens: no copy (see `Principal::deny_at`).
+        self.record_denial(site.requirement(), Some(site), slot, record)
     }
 
     /// Attaching `child` (a note, say) to `parent` (an opportunity): Append on the child and AppendTo on the parent,
