@@ -532,6 +532,14 @@ fn record_denials_say_which_path_failed() {
         "missing Write on account for record 42: held Local through role \"R\", but the record's owning business unit \
          B2 is outside B1; not owner, not shared"
     );
+    // The parts, named when read.
+    let parts = denied.record.as_deref().expect("a record denial");
+    assert_eq!(parts.id.0, 42);
+    assert_eq!(parts.table, "account");
+    assert_eq!(parts.owning_business_unit(), Some("B2"));
+    assert_eq!(parts.reach(), ["B1"]);
+    assert!(!parts.hierarchy);
+    assert_eq!(parts.note, None);
 
     let org = org_where_u_holds(&["Write Basic"]);
     let denied = principal(&org, "U")
