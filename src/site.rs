@@ -51,7 +51,17 @@ pub struct CallSite {
     /// Whether the site is in [`CACHED_SITES`].
     listed: AtomicBool,
     min_rank: u8,
+    /// `min_rank << RANK_SHIFT`: compared with a principal's packed byte as it is.
+    min_byte: u8,
 }
+
+/// A principal's byte per slot is `rank << RANK_SHIFT | position`: the rank held (0 none, 1..=4 Basic..Global) and the
+/// position, among the principal's roles, of the first role that grants that rank ([`NO_POSITION`] when not kept),
+/// so that a denial names its role without searching. `byte >= min_rank << RANK_SHIFT` is `rank >= min_rank`.
+pub(crate) const RANK_SHIFT: u32 = 5;
+
+/// The position bits of a packed byte; also the value for "not kept" (a principal with more than 31 roles).
+pub(crate) const NO_POSITION: u8 = (1 << RANK_SHIFT) - 1;
 
 /// Set in a cached slot while allowed checks are audited: the slot is then out of range for every principal, so the
 /// inlined check falls through to its slow path, which reads the slot without the tag and emits the event. The
@@ -98,6 +108,7 @@ impl CallSite {
             cache: AtomicU64::new(0),
             listed: AtomicBool::new(false),
             min_rank,
+            min_byte: min_rank << RANK_SHIFT,
         }
     }
 
@@ -192,6 +203,12 @@ impl CallSite {
     #[inline]
     pub(crate) fn min_rank(&self) -> u8 {
         self.min_rank
+    }
+
+    /// The minimum rank shifted as in a principal's packed byte.
+    #[inline]
+    pub(crate) fn min_byte(&self) -> u8 {
+        self.min_byte
     }
 }
 
