@@ -6,7 +6,15 @@ use rolegate_catalog::{Depth, Requirement, Role};
 
 use crate::authority::Authority;
 use crate::denied::{DenialReason, Denied};
-use crate::site::{CallSite, NO_POSITION, RANK_SHIFT};
+use crate::site::CallSite;
+
+/// A principal's byte per slot is `rank << RANK_SHIFT | position`: the rank held (0 none, 1..=4 Basic..Global) and the
+/// position, among the principal's roles, of the first role that grants that rank ([`NO_POSITION`] when not kept),
+/// so that a denial names its role without searching. `byte >= min_rank << RANK_SHIFT` is `rank >= min_rank`.
+pub(crate) const RANK_SHIFT: u32 = 5;
+
+/// The position bits of a packed byte; also the value for "not kept" (a principal with more than 31 roles).
+pub(crate) const NO_POSITION: u8 = (1 << RANK_SHIFT) - 1;
 
 /// Someone (or something) whose requests are checked: an id, its roles, and its effective privileges as one byte per
 /// slot of its [`Authority`], computed once when the principal is built.
@@ -134,33 +142,25 @@ impl Principal {
         site: &'static CallSite,
         audit: bool,
     ) -> Result<(), Denied> {
-        let cached = site.cached();
-        if (cached >> 32) as u32 == self.schema {
-            let slot = cached as u32 as usize;
-            if let Some(&byte) = self.ranks.get(slot) {
-                if byte >= site.min_byte() {
-                    return Ok(());
-                }
-                // The slot is already known: deny from it, without resolving the table by name again.
-                return Err(self.deny_at(site, slot, audit));
+        if let Some(slot) = site.fast_slot(self.schema)
+            && let Some(&byte) = self.ranks.get(slot)
+        {
+            if byte >= site.min_byte() {
+                return Ok(());
             }
+            // The slot is already known: deny from it, without resolving the table by name again.
+            return Err(self.deny_at(site, slot, audit));
         }
         self.check_site_slow(site, audit)
     }
 
-    /// The denial at a site whose slot is known, written to the audit trail when `audit` is true. When nothing
-    /// listens to the trail, the denial is built straight into the caller's result: no copy of it is made (a copy
-    /// reads back, 16 bytes at a time, fields just written a few bytes at a time, which stalls the CPU's store
-    /// forwarding: measured as most of this function's time).
+    /// The denial at a site whose slot is known, written to the audit trail when `audit` is true.
     #[cold]
     #[inline(never)]
     fn deny_at(&self, site: &'static CallSite, slot: usize, audit: bool) -> Denied {
-        if audit && crate::audit::denials_wanted() {
-            let denied = self.denial(site.requirement(), slot, Some(site));
-            crate::audit::denied_event(self, &denied);
-            return denied;
-        }
-        self.denial(site.requirement(), slot, Some(site))
+        crate::audit::denial(self, audit, || {
+            self.denial(site.requirement(), slot, Some(site))
+        })
     }
 
     /// The first check at a site for an authority, or any check while allows are audited.
@@ -169,16 +169,14 @@ impl Principal {
     fn check_site_slow(&self, site: &'static CallSite, audit: bool) -> Result<(), Denied> {
         let Some(slot) = site.slot_or(self.schema, || self.authority.slot(&site.requirement()))
         else {
-            let denied = Denied::unknown(site.requirement(), Some(site));
-            if audit {
-                crate::audit::denied(self, &denied);
-            }
-            return Err(denied);
+            return Err(crate::audit::denial(self, audit, || {
+                Denied::unknown(site.requirement(), Some(site))
+            }));
         };
         if self.rank_at(slot) < site.min_rank() {
             return Err(self.deny_at(site, slot, audit));
         }
-        if audit && crate::audit::audit_allows() {
+        if audit {
             crate::audit::allowed(self, site, None);
         }
         Ok(())

@@ -7,8 +7,8 @@ pub use crate::site::{CallSite, Registration, SiteRequirement};
 use crate::{Denied, Rejects, Subject};
 
 /// The check a call site runs; denials (and, when switched on, allows) go to the audit trail, from the check's cold
-/// paths. Allows are audited on the check's slow path (see [`set_audit_allows`](crate::set_audit_allows)), so an allowed call here reads neither
-/// the switch nor anything else besides the site's cache and the principal's row.
+/// paths. Allows are audited on the slow path (see [`set_audit_allows`](crate::set_audit_allows)), so an allowed call
+/// here reads nothing but the site's cache and the principal's row.
 #[inline(always)]
 pub fn check<S: Subject + ?Sized>(subject: &S, site: &'static CallSite) -> Result<(), Denied> {
     subject.principal().check_site_audited(site, true)

@@ -833,20 +833,16 @@ impl Principal {
         if let SiteRequirement::Table {
             privilege, table, ..
         } = site.requirement
+            && let Some(slot) = site.fast_slot(self.schema())
+            && slot < self.slot_count()
         {
-            let cached = site.cached();
-            if (cached >> 32) as u32 == self.schema() {
-                let slot = cached as u32 as usize;
-                if slot < self.slot_count() {
-                    if self.rank_at(slot) >= site.min_rank()
-                        && same_name(record.table(), table)
-                        && self.access(slot, privilege, record)
-                    {
-                        return Ok(());
-                    }
-                    return Err(self.record_deny_at(site, Some(slot), record, audit));
-                }
+            if self.rank_at(slot) >= site.min_rank()
+                && same_name(record.table(), table)
+                && self.access(slot, privilege, record)
+            {
+                return Ok(());
             }
+            return Err(self.record_deny_at(site, Some(slot), record, audit));
         }
         self.check_record_site_slow(site, record, audit)
     }
@@ -864,17 +860,16 @@ impl Principal {
             privilege, table, ..
         } = site.requirement
         else {
-            let mut d = Denied::unknown(site.requirement(), Some(site));
-            d.reason = DenialReason::WrongTable;
-            d.record = Some(self.describe(
-                &d.requirement,
-                record,
-                Some("a record check needs a table privilege".into()),
-            ));
-            if audit {
-                crate::audit::denied(self, &d);
-            }
-            return Err(d);
+            return Err(crate::audit::denial(self, audit, || {
+                let mut d = Denied::unknown(site.requirement(), Some(site));
+                d.reason = DenialReason::WrongTable;
+                d.record = Some(self.describe(
+                    &d.requirement,
+                    record,
+                    Some("a record check needs a table privilege".into()),
+                ));
+                d
+            }));
         };
         let slot = site.slot_or(self.schema(), || {
             self.authority().table_slot(privilege, table)
@@ -884,7 +879,7 @@ impl Principal {
                 && same_name(record.table(), table)
                 && self.access(slot, privilege, record)
             {
-                if audit && crate::audit::audit_allows() {
+                if audit {
                     crate::audit::allowed(self, site, Some(record.id()));
                 }
                 return Ok(());
@@ -904,13 +899,9 @@ impl Principal {
         record: &R,
         audit: bool,
     ) -> Denied {
-        if audit && crate::audit::denials_wanted() {
-            let denied = self.record_denial(site.requirement(), Some(site), slot, record);
-            crate::audit::denied_event(self, &denied);
-            return denied;
-        }
-        // Built straight into the caller's result when nothing listens: no copy (see `Principal::deny_at`).
-        self.record_denial(site.requirement(), Some(site), slot, record)
+        crate::audit::denial(self, audit, || {
+            self.record_denial(site.requirement(), Some(site), slot, record)
+        })
     }
 
     /// Attaching `child` (a note, say) to `parent` (an opportunity): Append on the child and AppendTo on the parent,

@@ -5,6 +5,8 @@ use std::sync::{Mutex, PoisonError};
 
 use rolegate_catalog::{Depth, Requirement, TablePrivilege};
 
+use crate::principal::RANK_SHIFT;
+
 /// What a call site requires, with names as `'static` strings the macro validated at compile time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SiteRequirement {
@@ -50,18 +52,10 @@ pub struct CallSite {
     cache: AtomicU64,
     /// Whether the site is in [`CACHED_SITES`].
     listed: AtomicBool,
-    min_rank: u8,
-    /// `min_rank << RANK_SHIFT`: compared with a principal's packed byte as it is.
+    /// The minimum rank, shifted as in a principal's packed byte (see [`RANK_SHIFT`]), so that the inlined check
+    /// compares the byte as it is.
     min_byte: u8,
 }
-
-/// A principal's byte per slot is `rank << RANK_SHIFT | position`: the rank held (0 none, 1..=4 Basic..Global) and the
-/// position, among the principal's roles, of the first role that grants that rank ([`NO_POSITION`] when not kept),
-/// so that a denial names its role without searching. `byte >= min_rank << RANK_SHIFT` is `rank >= min_rank`.
-pub(crate) const RANK_SHIFT: u32 = 5;
-
-/// The position bits of a packed byte; also the value for "not kept" (a principal with more than 31 roles).
-pub(crate) const NO_POSITION: u8 = (1 << RANK_SHIFT) - 1;
 
 /// Set in a cached slot while allowed checks are audited: the slot is then out of range for every principal, so the
 /// inlined check falls through to its slow path, which reads the slot without the tag and emits the event. The
@@ -107,7 +101,6 @@ impl CallSite {
             column,
             cache: AtomicU64::new(0),
             listed: AtomicBool::new(false),
-            min_rank,
             min_byte: min_rank << RANK_SHIFT,
         }
     }
@@ -150,9 +143,12 @@ impl CallSite {
         }
     }
 
+    /// The slot cached for `schema`, for a check's inlined path. A slot tagged [`AUDITED`] comes back tagged: out of
+    /// range for every principal's row, so the check falls through to its slow path.
     #[inline]
-    pub(crate) fn cached(&self) -> u64 {
-        self.cache.load(Ordering::Relaxed)
+    pub(crate) fn fast_slot(&self, schema: u32) -> Option<usize> {
+        let cached = self.cache.load(Ordering::Relaxed);
+        ((cached >> 32) as u32 == schema).then_some(cached as u32 as usize)
     }
 
     /// The slot for `schema` on a check's slow path: the cached one, or else `resolve()`'s, which is cached. A
@@ -202,7 +198,7 @@ impl CallSite {
 
     #[inline]
     pub(crate) fn min_rank(&self) -> u8 {
-        self.min_rank
+        self.min_byte >> RANK_SHIFT
     }
 
     /// The minimum rank shifted as in a principal's packed byte.
