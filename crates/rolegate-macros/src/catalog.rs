@@ -20,23 +20,42 @@ pub struct Loaded {
     pub tracked: Option<PathBuf>,
 }
 
-type Cache = Mutex<HashMap<PathBuf, (Option<SystemTime>, Arc<Catalog>)>>;
+/// What was read from each file, kept per process with the file's modification time: read again only when the file
+/// changes.
+struct FileCache<T>(OnceLock<Mutex<Entries<T>>>);
 
-fn cache() -> &'static Cache {
-    static CACHE: OnceLock<Cache> = OnceLock::new();
-    CACHE.get_or_init(Default::default)
+/// Per path: the file's modification time when read, and what was read.
+type Entries<T> = HashMap<PathBuf, (Option<SystemTime>, T)>;
+
+impl<T: Clone> FileCache<T> {
+    const fn new() -> Self {
+        Self(OnceLock::new())
+    }
+
+    /// What `read` gives for `path`, from the cache while the file is unchanged.
+    fn get(&self, path: &Path, read: impl FnOnce(&Path) -> T) -> T {
+        let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
+        let mut cache = self
+            .0
+            .get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some((when, value)) = cache.get(path)
+            && *when == modified
+        {
+            return value.clone();
+        }
+        let value = read(path);
+        cache.insert(path.to_path_buf(), (modified, value.clone()));
+        value
+    }
 }
 
-type ManifestCache = Mutex<HashMap<PathBuf, (Option<SystemTime>, Result<Option<String>, String>)>>;
+/// Parsed catalogs, by path.
+static CATALOGS: FileCache<Result<Arc<Catalog>, String>> = FileCache::new();
 
-fn manifests() -> &'static ManifestCache {
-    static MANIFESTS: OnceLock<ManifestCache> = OnceLock::new();
-    MANIFESTS.get_or_init(Default::default)
-}
-
-fn modified(path: &Path) -> Option<SystemTime> {
-    std::fs::metadata(path).and_then(|m| m.modified()).ok()
-}
+/// `package.metadata.rolegate.catalog` of each Cargo.toml, by path.
+static MANIFESTS: FileCache<Result<Option<String>, String>> = FileCache::new();
 
 fn builtin() -> Arc<Catalog> {
     static BUILTIN: OnceLock<Arc<Catalog>> = OnceLock::new();
@@ -71,22 +90,13 @@ pub fn load() -> Result<Loaded, String> {
         ));
     }
     let path = dir.join(&relative);
-    let modified = modified(&path);
-    let mut cache = cache()
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some((when, catalog)) = cache.get(&path)
-        && *when == modified
-    {
-        return Ok(Loaded {
-            catalog: catalog.clone(),
-            tracked: Some(path),
-        });
-    }
-    let catalog = Arc::new(Catalog::from_path(&path).map_err(|e| {
-        format!("the rolegate catalog named in Cargo.toml ([package.metadata.rolegate]) does not load:\n{e}")
-    })?);
-    cache.insert(path.clone(), (modified, catalog.clone()));
+    let catalog = CATALOGS.get(&path, |path| {
+        Catalog::from_path(path).map(Arc::new).map_err(|e| {
+            format!(
+                "the rolegate catalog named in Cargo.toml ([package.metadata.rolegate]) does not load:\n{e}"
+            )
+        })
+    })?;
     Ok(Loaded {
         catalog,
         tracked: Some(path),
@@ -95,19 +105,7 @@ pub fn load() -> Result<Loaded, String> {
 
 /// `package.metadata.rolegate.catalog` of `dir/Cargo.toml`, if set; read once per manifest and modification.
 fn configured_path(dir: &Path) -> Result<Option<String>, String> {
-    let manifest = dir.join("Cargo.toml");
-    let when = modified(&manifest);
-    let mut cache = manifests()
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some((cached, entry)) = cache.get(&manifest)
-        && *cached == when
-    {
-        return entry.clone();
-    }
-    let entry = read_configured_path(&manifest);
-    cache.insert(manifest, (when, entry.clone()));
-    entry
+    MANIFESTS.get(&dir.join("Cargo.toml"), read_configured_path)
 }
 
 fn read_configured_path(manifest: &Path) -> Result<Option<String>, String> {
