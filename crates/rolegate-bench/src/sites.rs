@@ -40,9 +40,10 @@ impl Site {
 
 /// 1 for an allowed call, 0 for a denied one, consuming the result by moving out of it, as a handler's `?` or `match`
 /// does. (`.is_ok()` on a temporary would leave the whole `Result` to be dropped afterwards, which calls the
-/// out-of-line drop glue of `Denied` even for an `Ok`: a cost of that pattern, not of the check.)
+/// out-of-line drop glue of `Denied` even for an `Ok`: a cost of that pattern, not of the check.) The floor as a guard
+/// ([`floor_guard_each`]) has its results consumed the same way.
 #[inline(always)]
-fn consume(result: Result<(), Denied>) -> usize {
+fn consume<E>(result: Result<(), E>) -> usize {
     match result {
         Ok(allowed) => {
             let () = allowed;
@@ -190,13 +191,7 @@ pub fn floor_guard_each(
     let mut allowed = 0;
     for (users, &(slot, rank)) in callers.iter().zip(requirements) {
         for &user in users {
-            allowed += black_box(match guard(floor, black_box(user), slot, rank) {
-                Ok(()) => 1,
-                Err(denied) => {
-                    black_box(denied);
-                    0
-                }
-            });
+            allowed += black_box(consume(guard(floor, black_box(user), slot, rank)));
         }
     }
     allowed
