@@ -540,6 +540,14 @@ fn record_denials_say_which_path_failed() {
     assert_eq!(parts.reach(), ["B1"]);
     assert!(!parts.hierarchy);
     assert_eq!(parts.note, None);
+    // Debug shows the parts by name, not the organisation they are read from.
+    let debug = format!("{parts:?}");
+    assert!(
+        debug.contains(r#"owning_business_unit: Some("B2")"#),
+        "{debug}"
+    );
+    assert!(debug.contains(r#"reach: ["B1"]"#), "{debug}");
+    assert!(!debug.contains("Organization"), "{debug}");
 
     let org = org_where_u_holds(&["Write Basic"]);
     let denied = principal(&org, "U")
