@@ -24,7 +24,8 @@ pub(crate) const NO_POSITION: u8 = (1 << RANK_SHIFT) - 1;
 pub struct Principal {
     id: Arc<str>,
     authority: Authority,
-    schema: u32,
+    /// `schema << 32`, the form the inlined check compares with a call site's cache word.
+    schema_key: u64,
     /// Per slot, `rank << RANK_SHIFT | position of the granting role` (see [`RANK_SHIFT`]).
     ranks: Box<[u8]>,
     roles: Box<[u32]>,
@@ -47,7 +48,7 @@ impl Principal {
     ) -> Self {
         Self {
             id,
-            schema: authority.schema(),
+            schema_key: u64::from(authority.schema()) << 32,
             ranks: pack(&authority, &roles, ranks),
             authority,
             roles: roles.into_boxed_slice(),
@@ -56,7 +57,13 @@ impl Principal {
     }
 
     pub(crate) fn schema(&self) -> u32 {
-        self.schema
+        (self.schema_key >> 32) as u32
+    }
+
+    /// [`schema`](Self::schema)` << 32`.
+    #[inline]
+    pub(crate) fn schema_key(&self) -> u64 {
+        self.schema_key
     }
 
     /// The principal's id, as given when it was built.
@@ -142,10 +149,11 @@ impl Principal {
         site: &'static CallSite,
         audit: bool,
     ) -> Result<(), Denied> {
-        if let Some(slot) = site.fast_slot(self.schema)
+        let (index, min_byte) = site.fast_index(self.schema_key);
+        if let Ok(slot) = usize::try_from(index)
             && let Some(&byte) = self.ranks.get(slot)
         {
-            if byte >= site.min_byte() {
+            if byte >= min_byte {
                 return Ok(());
             }
             // The slot is already known: deny from it, without resolving the table by name again.
@@ -167,8 +175,9 @@ impl Principal {
     #[cold]
     #[inline(never)]
     fn check_site_slow(&self, site: &'static CallSite, audit: bool) -> Result<(), Denied> {
-        let Some(slot) = site.slot_or(self.schema, || self.authority.slot(&site.requirement()))
-        else {
+        let Some(slot) = site.slot_or(self.schema(), self.ranks.len(), || {
+            self.authority.slot(&site.requirement())
+        }) else {
             return Err(crate::audit::denial(self, audit, || {
                 Denied::unknown(site.requirement(), Some(site))
             }));

@@ -833,7 +833,7 @@ impl Principal {
         if let SiteRequirement::Table {
             privilege, table, ..
         } = site.requirement
-            && let Some(slot) = site.fast_slot(self.schema())
+            && let Ok(slot) = usize::try_from(site.fast_index(self.schema_key()).0)
             && slot < self.slot_count()
         {
             if self.rank_at(slot) >= site.min_rank()
@@ -871,7 +871,7 @@ impl Principal {
                 d
             }));
         };
-        let slot = site.slot_or(self.schema(), || {
+        let slot = site.slot_or(self.schema(), self.slot_count(), || {
             self.authority().table_slot(privilege, table)
         });
         if let Some(slot) = slot {

@@ -47,8 +47,8 @@ pub struct CallSite {
     pub line: u32,
     /// `column!()` of the attribute.
     pub column: u32,
-    /// `schema << 32 | slot`, with [`AUDITED`] set in the slot half while allows are audited; 0 until first resolved
-    /// (schema ids start at 1).
+    /// `schema << 32 | min_byte << 24 | slot`, with [`AUDITED`] set over the slot while allows are audited; 0 until
+    /// first resolved (schema ids start at 1). The minimum is in the word so that the inlined check loads one word.
     cache: AtomicU64,
     /// Whether the site is in [`CACHED_SITES`].
     listed: AtomicBool,
@@ -59,8 +59,12 @@ pub struct CallSite {
 
 /// Set in a cached slot while allowed checks are audited: the slot is then out of range for every principal, so the
 /// inlined check falls through to its slow path, which reads the slot without the tag and emits the event. The
-/// inlined check therefore never reads the audit switch.
-const AUDITED: u64 = 1 << 31;
+/// inlined check therefore never reads the audit switch. So that a tagged slot is out of range for every row, sites
+/// are not cached for an authority with more slots than this (no catalog comes near: it takes a million tables).
+const AUDITED: u64 = 1 << 23;
+
+/// Where the site's `min_byte` sits in the cache word.
+const MIN_BYTE_SHIFT: u32 = 24;
 
 /// Every site whose cache was ever filled: what [`retag_cached_sites`] walks when the audit switch turns.
 static CACHED_SITES: Mutex<Vec<&'static CallSite>> = Mutex::new(Vec::new());
@@ -143,19 +147,28 @@ impl CallSite {
         }
     }
 
-    /// The slot cached for `schema`, for a check's inlined path. A slot tagged [`AUDITED`] comes back tagged: out of
-    /// range for every principal's row, so the check falls through to its slow path.
+    /// For a check's inlined path, from one load of the cache word: the slot cached for the schema whose
+    /// `schema << 32` is `schema_key`, as an index that is in range for a principal's row only when it is that slot,
+    /// and the site's `min_byte`. The index is the word with the schema cleared from its high half and the minimum
+    /// masked off. A word cached for another schema keeps high bits set, and a slot tagged [`AUDITED`] keeps its tag,
+    /// so either is out of range for every row and the check falls through to its slow path. One compare against
+    /// the row's length tests all three.
     #[inline]
-    pub(crate) fn fast_slot(&self, schema: u32) -> Option<usize> {
-        let cached = self.cache.load(Ordering::Relaxed);
-        ((cached >> 32) as u32 == schema).then_some(cached as u32 as usize)
+    pub(crate) fn fast_index(&self, schema_key: u64) -> (u64, u8) {
+        let word = self.cache.load(Ordering::Relaxed);
+        (
+            (word ^ schema_key) & !(0xFF << MIN_BYTE_SHIFT),
+            (word >> MIN_BYTE_SHIFT) as u8,
+        )
     }
 
-    /// The slot for `schema` on a check's slow path: the cached one, or else `resolve()`'s, which is cached. A
-    /// cached slot tagged otherwise than the audit switch now is (after a race with the switch) is cached again.
+    /// The slot for `schema` (whose authority has `slot_count` slots) on a check's slow path: the cached one, or
+    /// else `resolve()`'s, which is cached. A cached slot tagged otherwise than the audit switch now is (after a race
+    /// with the switch) is cached again.
     pub(crate) fn slot_or(
         &'static self,
         schema: u32,
+        slot_count: usize,
         resolve: impl FnOnce() -> Option<usize>,
     ) -> Option<usize> {
         let cached = self.cache.load(Ordering::SeqCst);
@@ -168,17 +181,18 @@ impl CallSite {
         } else {
             resolve()?
         };
-        self.cache(schema, slot);
+        self.cache(schema, slot_count, slot);
         Some(slot)
     }
 
-    /// Caches `slot` for `schema`, tagged if allows are audited. A slot too large for the tag is not cached (the
-    /// check then resolves the site by name each time; no catalog comes near 2^31 slots).
+    /// Caches `slot` for `schema`, tagged if allows are audited. Nothing is cached for an authority of 2^23 slots or
+    /// more, whose rows a tagged slot could index (the check then resolves the site by name each time; no catalog
+    /// comes near a million tables).
     ///
     /// The switch is read again after the store: with [`retag_cached_sites`] (which runs after the switch is stored,
     /// and sees this site once it is listed), a site cannot stay untagged while allows are audited.
-    fn cache(&'static self, schema: u32, slot: usize) {
-        if slot as u64 >= AUDITED {
+    fn cache(&'static self, schema: u32, slot_count: usize, slot: usize) {
+        if slot_count as u64 > AUDITED || slot >= slot_count {
             return;
         }
         if !self.listed.swap(true, Ordering::SeqCst) {
@@ -187,8 +201,12 @@ impl CallSite {
                 .unwrap_or_else(PoisonError::into_inner)
                 .push(self);
         }
-        let word =
-            |audit: bool| (u64::from(schema) << 32) | slot as u64 | if audit { AUDITED } else { 0 };
+        let word = |audit: bool| {
+            (u64::from(schema) << 32)
+                | u64::from(self.min_byte) << MIN_BYTE_SHIFT
+                | slot as u64
+                | if audit { AUDITED } else { 0 }
+        };
         let audit = crate::audit::audit_allows();
         self.cache.store(word(audit), Ordering::SeqCst);
         if !audit && crate::audit::audit_allows() {
@@ -199,12 +217,6 @@ impl CallSite {
     #[inline]
     pub(crate) fn min_rank(&self) -> u8 {
         self.min_byte >> RANK_SHIFT
-    }
-
-    /// The minimum rank shifted as in a principal's packed byte.
-    #[inline]
-    pub(crate) fn min_byte(&self) -> u8 {
-        self.min_byte
     }
 }
 

@@ -1,6 +1,10 @@
 //! A `#[requires]` call site resolves its slot once; later checks, allowed or denied, answer the same from the cache.
 
-use rolegate::{Authority, DenialReason, Denied, Depth, Principal, requires};
+use rolegate::catalog::Syntax;
+use rolegate::{
+    Authority, Catalog, DenialReason, Denied, Depth, Principal, Requirement, TablePrivilege,
+    requires,
+};
 
 // Deliberately unsatisfiable (no role writes activities at Global): allow the warning that says so.
 #[allow(deprecated)]
@@ -44,6 +48,68 @@ fn a_site_cached_for_one_authority_still_answers_for_another() {
         );
         assert_eq!(
             rewrite_activity(&on_other).unwrap_err().held,
+            Some(Depth::Local)
+        );
+    }
+}
+
+/// A catalog whose table at the builtin catalog's slot for "Write on activitypointer" is another table, on which the
+/// one role grants Write at Global; activitypointer itself comes after it, and nothing is granted on it.
+fn shifted_catalog(builtin: &Authority) -> (Authority, usize) {
+    let write_activity = Requirement::Table {
+        privilege: TablePrivilege::Write,
+        table: "activitypointer".into(),
+        depth: Some(Depth::Global),
+    };
+    let slot = builtin.slot(&write_activity).expect("builtin slot");
+    let decoy = slot / TablePrivilege::COUNT;
+    let mut toml = String::new();
+    for t in 0..=decoy {
+        toml.push_str(&format!(
+            "[[table]]\nname = \"p{t}\"\nownership = \"user-or-team\"\n\n"
+        ));
+    }
+    toml.push_str("[[table]]\nname = \"activitypointer\"\nownership = \"user-or-team\"\n\n");
+    toml.push_str(&format!(
+        "[[role]]\nname = \"wide\"\n[role.grants]\np{decoy} = {{ Write = \"Global\" }}\n"
+    ));
+    let catalog = Catalog::from_str_named(&toml, "shifted.toml", Syntax::Toml).expect("catalog");
+    let other = Authority::new(catalog);
+    let decoy_write = Requirement::Table {
+        privilege: TablePrivilege::Write,
+        table: format!("p{decoy}").into(),
+        depth: Some(Depth::Global),
+    };
+    assert_eq!(
+        other.slot(&decoy_write),
+        Some(slot),
+        "the decoy must sit at the builtin slot"
+    );
+    (other, slot)
+}
+
+#[test]
+fn a_slot_cached_for_one_authority_is_never_read_for_another() {
+    let builtin = Authority::builtin();
+    let (other, _) = shifted_catalog(&builtin);
+    let admin = builtin
+        .principal("ada", ["Omnichannel administrator"])
+        .unwrap();
+    let wide = other.principal("wes", ["wide"]).unwrap();
+    for _ in 0..3 {
+        // Cache the site for the builtin authority, then check a principal of the other one: the byte at the cached
+        // slot would allow (Global on the decoy table); the right answer is a denial, nothing held.
+        assert_eq!(
+            rewrite_activity(&admin).unwrap_err().held,
+            Some(Depth::Local)
+        );
+        let denied = rewrite_activity(&wide).unwrap_err();
+        assert_eq!(denied.reason, DenialReason::NotHeld);
+        assert_eq!(denied.held, None);
+        // And the other way round, once the site is cached for the other authority.
+        assert!(rewrite_activity(&wide).is_err());
+        assert_eq!(
+            rewrite_activity(&admin).unwrap_err().held,
             Some(Depth::Local)
         );
     }
