@@ -2,12 +2,12 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
 
 use rolegate_catalog::{Catalog, Depth, Requirement, Role, TablePrivilege};
 
 use crate::denied::UnknownRole;
-use crate::principal::Principal;
+use crate::principal::{Principal, pack};
 
 /// A catalog compiled for checking: every (table, privilege), miscellaneous privilege and capability gets a dense
 /// slot, and every role a row of depths over those slots.
@@ -39,6 +39,16 @@ pub(crate) struct Inner {
     role_index: HashMap<String, u32>,
     /// Role names, interned (see [`intern_role_name`]), in catalog order.
     role_names: Box<[&'static str]>,
+    /// The packed rows of the sets of roles principals hold, shared between principals of the same set.
+    shared_rows: Mutex<SharedRows>,
+}
+
+/// Packed rows by set of roles (sorted role ids). Entries are weak: a row lives as long as a principal holds it, and
+/// entries whose row is gone are swept whenever the map has doubled since the last sweep.
+#[derive(Debug, Default)]
+struct SharedRows {
+    rows: HashMap<Box<[u32]>, Weak<[u8]>>,
+    sweep_at: usize,
 }
 
 /// The process-wide copy of a role name, so that a [`Denied`](crate::Denied) can name the role it was held through
@@ -96,6 +106,7 @@ impl Authority {
                 role_rows,
                 role_index,
                 role_names,
+                shared_rows: Mutex::default(),
             }),
         }
     }
@@ -193,6 +204,34 @@ impl Authority {
         &self.inner.role_rows[role as usize]
     }
 
+    /// The packed row (see [`RANK_SHIFT`](crate::principal::RANK_SHIFT)) of a set of roles, given as sorted,
+    /// distinct role ids, whose positions are positions in that list: built once, and shared by every principal that
+    /// holds the same set for as long as one does. Thousands of users typically hold a few dozen distinct sets, so
+    /// their principals share a few dozen rows, which stay in cache.
+    pub(crate) fn shared_row(&self, roles: &[u32]) -> Arc<[u8]> {
+        let lock = || {
+            self.inner
+                .shared_rows
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+        };
+        if let Some(row) = lock().rows.get(roles).and_then(Weak::upgrade) {
+            return row;
+        }
+        // Built without the lock; a row another thread built meanwhile wins, so that the set has one row.
+        let built: Arc<[u8]> = pack(self, roles, self.rank_row(roles.iter().copied())).into();
+        let mut shared = lock();
+        if let Some(row) = shared.rows.get(roles).and_then(Weak::upgrade) {
+            return row;
+        }
+        shared.rows.insert(roles.into(), Arc::downgrade(&built));
+        if shared.rows.len() >= shared.sweep_at {
+            shared.rows.retain(|_, row| row.strong_count() > 0);
+            shared.sweep_at = (2 * shared.rows.len()).max(64);
+        }
+        built
+    }
+
     /// The effective ranks of a set of roles: per slot, the highest rank any of them grants.
     pub(crate) fn rank_row(&self, roles: impl IntoIterator<Item = u32>) -> Box<[u8]> {
         let mut row = vec![0u8; self.slot_count()].into_boxed_slice();
@@ -239,4 +278,71 @@ fn compile_role(
         }
     }
     row.into_boxed_slice()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn authority() -> Authority {
+        let mut toml = String::from("[[table]]\nname = \"t\"\nownership = \"user-or-team\"\n");
+        for k in 0..10 {
+            toml.push_str(&format!(
+                "\n[[role]]\nname = \"r{k}\"\n[role.grants]\nt = {{ Read = \"Basic\" }}\n"
+            ));
+        }
+        let catalog =
+            Catalog::from_str_named(&toml, "roles.toml", rolegate_catalog::Syntax::Toml).unwrap();
+        Authority::new(catalog)
+    }
+
+    fn live_entries(authority: &Authority) -> (usize, usize) {
+        let shared = authority.inner.shared_rows.lock().unwrap();
+        let live = shared
+            .rows
+            .values()
+            .filter(|r| r.strong_count() > 0)
+            .count();
+        (shared.rows.len(), live)
+    }
+
+    #[test]
+    fn principals_of_one_set_of_roles_share_one_row() {
+        let authority = authority();
+        let a = authority.principal("a", ["r1", "r2"]).unwrap();
+        let b = authority.principal("b", ["r2", "r1"]).unwrap();
+        let c = authority.principal("c", ["r2", "r1", "r2"]).unwrap();
+        let d = authority.principal("d", ["r1"]).unwrap();
+        assert!(Arc::ptr_eq(&a.ranks_row(), &b.ranks_row()));
+        assert!(Arc::ptr_eq(&a.ranks_row(), &c.ranks_row()));
+        assert!(!Arc::ptr_eq(&a.ranks_row(), &d.ranks_row()));
+        assert_eq!(live_entries(&authority), (2, 2));
+        drop((a, b, c));
+        assert_eq!(
+            live_entries(&authority),
+            (2, 1),
+            "the row goes with its last principal"
+        );
+    }
+
+    #[test]
+    fn rows_no_principal_holds_are_swept() {
+        let authority = authority();
+        let kept = authority.principal("kept", ["r0"]).unwrap();
+        let names: Vec<String> = (0..10).map(|k| format!("r{k}")).collect();
+        // 2^10 sets, each dropped as soon as it is built: the map never holds many more than the live sets.
+        for set in 1..1024_u32 {
+            let roles = (0..10).filter(|k| set & (1 << k) != 0).map(|k| &names[k]);
+            drop(authority.principal("p", roles).unwrap());
+            let (entries, live) = live_entries(&authority);
+            assert!(live <= 1, "{live} live rows");
+            assert!(entries <= 64, "{entries} entries after {set} sets");
+        }
+        assert!(kept.holds_str("Read", Some("t"), Some("Basic")));
+        let again = authority.principal("again", ["r0"]).unwrap();
+        assert!(
+            Arc::ptr_eq(&kept.ranks_row(), &again.ranks_row()),
+            "a live row survives the sweeps"
+        );
+    }
 }

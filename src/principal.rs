@@ -9,8 +9,10 @@ use crate::denied::{DenialReason, Denied};
 use crate::site::CallSite;
 
 /// A principal's byte per slot is `rank << RANK_SHIFT | position`: the rank held (0 none, 1..=4 Basic..Global) and the
-/// position, among the principal's roles, of the first role that grants that rank ([`NO_POSITION`] when not kept),
-/// so that a denial names its role without searching. `byte >= min_rank << RANK_SHIFT` is `rank >= min_rank`.
+/// position, in the sorted list of the principal's distinct roles, of the first role that grants that rank
+/// ([`NO_POSITION`] when not kept), so that a denial names its role without searching. `byte >= min_rank <<
+/// RANK_SHIFT` is `rank >= min_rank`. The row depends on the set of roles alone, so principals of the same set share
+/// it ([`Authority::shared_row`]).
 pub(crate) const RANK_SHIFT: u32 = 5;
 
 /// The position bits of a packed byte; also the value for "not kept" (a principal with more than 31 roles).
@@ -26,32 +28,46 @@ pub struct Principal {
     authority: Authority,
     /// `schema << 32`, the form the inlined check compares with a call site's cache word.
     schema_key: u64,
-    /// Per slot, `rank << RANK_SHIFT | position of the granting role` (see [`RANK_SHIFT`]).
-    ranks: Box<[u8]>,
+    /// Per slot, `rank << RANK_SHIFT | position of the granting role` (see [`RANK_SHIFT`]); shared by the principals
+    /// of the same set of roles.
+    ranks: Arc<[u8]>,
+    /// The roles, in the order given.
     roles: Box<[u32]>,
+    /// Whether `roles` is sorted and distinct: the list the row's positions refer to. When it is not, the role a
+    /// denial names (the first, in the order given, that grants the depth held) is searched for.
+    canonical: bool,
     /// The organisation context for record checks: `None` for a principal built by [`Authority::principal`].
     pub(crate) scope: Option<Arc<crate::record::RecordScope>>,
 }
 
 impl Principal {
     pub(crate) fn from_role_ids(authority: Authority, id: Arc<str>, roles: Vec<u32>) -> Self {
-        let ranks = authority.rank_row(roles.iter().copied());
-        Self::from_parts(authority, id, roles, ranks, None)
+        Self::from_parts(authority, id, roles, None)
     }
 
+    /// A principal of `roles` (in the order given), whose row is the one shared by its set of roles.
     pub(crate) fn from_parts(
         authority: Authority,
         id: Arc<str>,
         roles: Vec<u32>,
-        ranks: Box<[u8]>,
         scope: Option<Arc<crate::record::RecordScope>>,
     ) -> Self {
+        let canonical = roles.is_sorted_by(|a, b| a < b);
+        let ranks = if canonical {
+            authority.shared_row(&roles)
+        } else {
+            let mut set = roles.clone();
+            set.sort_unstable();
+            set.dedup();
+            authority.shared_row(&set)
+        };
         Self {
             id,
             schema_key: u64::from(authority.schema()) << 32,
-            ranks: pack(&authority, &roles, ranks),
+            ranks,
             authority,
             roles: roles.into_boxed_slice(),
+            canonical,
             scope,
         }
     }
@@ -86,12 +102,27 @@ impl Principal {
     /// Bytes of memory the principal holds besides the shared authority (and organisation): its slot row, role
     /// list and id, and for a principal built by an [`Organization`](crate::Organization), its record scope (what
     /// each slot's depths reach, its teams and reports).
+    ///
+    /// The slot row ([`row_bytes`](Self::row_bytes)) is counted whole, but principals holding the same set of roles
+    /// share one: `n` such principals take `n * (memory_bytes - row_bytes) + row_bytes`.
     pub fn memory_bytes(&self) -> usize {
         std::mem::size_of::<Self>()
-            + self.ranks.len()
+            + self.row_bytes()
             + self.roles.len() * std::mem::size_of::<u32>()
             + self.id.len()
             + self.scope.as_ref().map_or(0, |s| s.memory_bytes())
+    }
+
+    /// Bytes of the principal's slot row (one per slot of its authority), which it shares with every principal
+    /// holding the same set of roles.
+    pub fn row_bytes(&self) -> usize {
+        self.ranks.len()
+    }
+
+    /// The shared row itself.
+    #[cfg(test)]
+    pub(crate) fn ranks_row(&self) -> Arc<[u8]> {
+        Arc::clone(&self.ranks)
     }
 
     /// How many slots the principal's row has (its authority's slot count).
@@ -219,13 +250,14 @@ impl Principal {
 }
 
 impl Principal {
-    /// The first of the principal's roles that grants `depth` at `slot`: the role a denial names. Kept in the slot's
-    /// byte when the principal was built (searched for only past the 31st role).
+    /// The first of the principal's roles (in the order given) that grants `depth` at `slot`: the role a denial
+    /// names. Kept in the slot's byte when the row was built, for roles given sorted; searched for past the 31st
+    /// role, and for roles given in another order.
     #[inline]
     pub(crate) fn role_granting(&self, slot: usize, depth: Depth) -> Option<&'static str> {
         let byte = self.ranks.get(slot).copied().unwrap_or(0);
         let position = byte & NO_POSITION;
-        if byte >> RANK_SHIFT == depth.rank() && position != NO_POSITION {
+        if self.canonical && byte >> RANK_SHIFT == depth.rank() && position != NO_POSITION {
             if let Some(&r) = self.roles.get(usize::from(position)) {
                 return Some(self.authority.role_name(r));
             }
@@ -243,7 +275,7 @@ impl Principal {
 }
 
 /// Packs a row of ranks (0..=4 per slot) with the position of the first of `roles` that grants each slot's rank.
-fn pack(authority: &Authority, roles: &[u32], mut ranks: Box<[u8]>) -> Box<[u8]> {
+pub(crate) fn pack(authority: &Authority, roles: &[u32], mut ranks: Box<[u8]>) -> Box<[u8]> {
     for byte in ranks.iter_mut() {
         *byte = (*byte << RANK_SHIFT) | NO_POSITION;
     }

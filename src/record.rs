@@ -513,7 +513,7 @@ pub(crate) fn build_principal(org: &Organization, user: u32) -> Principal {
     let slots = inner.authority.slot_count();
     let own = inner.authority.rank_row(u.roles.iter().copied());
     let mut own_basic = vec![false; slots];
-    let mut ranks = own.clone();
+    // The principal's roles: its own, then its owner teams' (its row is theirs together, the highest depth winning).
     let mut roles: Vec<u32> = u.roles.clone();
     let mut team_rows = Vec::new();
     for &t in &u.owner_teams {
@@ -528,9 +528,6 @@ pub(crate) fn build_principal(org: &Organization, user: u32) -> Principal {
             if !roles.contains(&r) {
                 roles.push(r);
             }
-        }
-        for (held, &granted) in ranks.iter_mut().zip(&row) {
-            *held = (*held).max(granted);
         }
         team_rows.push((t, team.bu, row));
     }
@@ -619,7 +616,6 @@ pub(crate) fn build_principal(org: &Organization, user: u32) -> Principal {
         inner.authority.clone(),
         Arc::from(u.name.as_str()),
         roles,
-        ranks,
         Some(Arc::new(scope)),
     )
 }

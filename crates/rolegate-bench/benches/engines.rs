@@ -8,7 +8,8 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use criterion::{
-    BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main, measurement::WallTime,
+    BatchSize, BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main,
+    measurement::WallTime,
 };
 use rolegate::catalog::{BUILTIN_TOML, CatalogFile, Ownership, RoleEntry, Syntax, TableEntry};
 use rolegate::{Authority, Catalog, Depth, Principal, RecordData, TablePrivilege};
@@ -382,13 +383,16 @@ fn admin_sized_catalog() -> Catalog {
 }
 
 fn setup(c: &mut Criterion) {
-    let authority = Authority::new(admin_sized_catalog());
+    let catalog = admin_sized_catalog();
+    let authority = Authority::new(catalog.clone());
     let roles = ["admin0", "admin1", "admin2"];
     let principal = authority.principal("ada", roles).expect("principal");
     eprintln!(
         "[setup] a principal holding 3 administrator-sized roles (280 tables x 8 privileges) uses {} bytes \
-         (Principal::memory_bytes), the authority has {} slots",
+         (Principal::memory_bytes), {} of them its slot row (shared by the principals of the same roles); the \
+         authority has {} slots",
         principal.memory_bytes(),
+        principal.row_bytes(),
         authority.slot_count()
     );
     let builtin = Authority::builtin();
@@ -400,13 +404,28 @@ fn setup(c: &mut Criterion) {
         admin.memory_bytes()
     );
     let mut g = c.benchmark_group("setup");
+    // The first principal of a set of roles builds the set's row: each iteration gets a fresh authority (built
+    // outside the timing), so that no row is shared yet.
     g.bench_function("principal-3-admin-sized-roles", |b| {
+        b.iter_batched_ref(
+            || Authority::new(catalog.clone()),
+            |fresh| {
+                fresh
+                    .principal(black_box("ada"), black_box(roles))
+                    .expect("principal")
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    // Any later principal of the same set (here while `principal` holds it) shares the row.
+    g.bench_function("principal-3-admin-sized-roles-shared", |b| {
         b.iter(|| {
             authority
-                .principal(black_box("ada"), black_box(roles))
+                .principal(black_box("bob"), black_box(roles))
                 .expect("principal")
         })
     });
+    drop(principal);
     // Loading the built-in catalog as a process does on first use (the statics are never dropped, so neither is the
     // result here): `Catalog::builtin()` parses the shipped JSON and validates it; `Authority::builtin()` does that,
     // keeps a clone and compiles it.
