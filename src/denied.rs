@@ -44,8 +44,9 @@ pub struct Denied {
     pub requirement: Requirement,
     /// The best depth held (for switches, `Global` when held), if any.
     pub held: Option<Depth>,
-    /// The role that gives the best depth held. Role names are kept once per distinct name for the life of the
-    /// process, so this is a plain `&'static str`.
+    /// The role that gives the best depth held: when several of the principal's roles give it, the first of them in
+    /// catalog order (whatever order the principal's roles were given in). Role names are kept once per distinct
+    /// name for the life of the process, so this is a plain `&'static str`.
     pub through: Option<&'static str>,
     /// Why.
     pub reason: DenialReason,

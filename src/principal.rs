@@ -9,7 +9,7 @@ use crate::denied::{DenialReason, Denied};
 use crate::site::CallSite;
 
 /// A principal's byte per slot is `rank << RANK_SHIFT | position`: the rank held (0 none, 1..=4 Basic..Global) and the
-/// position, in the sorted list of the principal's distinct roles, of the first role that grants that rank
+/// position, among the principal's roles (in catalog order), of the first role that grants that rank
 /// ([`NO_POSITION`] when not kept), so that a denial names its role without searching. `byte >= min_rank <<
 /// RANK_SHIFT` is `rank >= min_rank`. The row depends on the set of roles alone, so principals of the same set share
 /// it ([`Authority::shared_row`]).
@@ -31,11 +31,8 @@ pub struct Principal {
     /// Per slot, `rank << RANK_SHIFT | position of the granting role` (see [`RANK_SHIFT`]); shared by the principals
     /// of the same set of roles.
     ranks: Arc<[u8]>,
-    /// The roles, in the order given.
+    /// The roles, each once, in catalog order: the list the row's positions refer to.
     roles: Box<[u32]>,
-    /// Whether `roles` is sorted and distinct: the list the row's positions refer to. When it is not, the role a
-    /// denial names (the first, in the order given, that grants the depth held) is searched for.
-    canonical: bool,
     /// The organisation context for record checks: `None` for a principal built by [`Authority::principal`].
     pub(crate) scope: Option<Arc<crate::record::RecordScope>>,
 }
@@ -45,29 +42,21 @@ impl Principal {
         Self::from_parts(authority, id, roles, None)
     }
 
-    /// A principal of `roles` (in the order given), whose row is the one shared by its set of roles.
+    /// A principal of `roles` (in any order, repeats allowed), whose row is the one shared by its set of roles.
     pub(crate) fn from_parts(
         authority: Authority,
         id: Arc<str>,
-        roles: Vec<u32>,
+        mut roles: Vec<u32>,
         scope: Option<Arc<crate::record::RecordScope>>,
     ) -> Self {
-        let canonical = roles.is_sorted_by(|a, b| a < b);
-        let ranks = if canonical {
-            authority.shared_row(&roles)
-        } else {
-            let mut set = roles.clone();
-            set.sort_unstable();
-            set.dedup();
-            authority.shared_row(&set)
-        };
+        roles.sort_unstable();
+        roles.dedup();
         Self {
             id,
             schema_key: u64::from(authority.schema()) << 32,
-            ranks,
+            ranks: authority.shared_row(&roles),
             authority,
             roles: roles.into_boxed_slice(),
-            canonical,
             scope,
         }
     }
@@ -92,7 +81,7 @@ impl Principal {
         &self.authority
     }
 
-    /// The principal's roles.
+    /// The principal's roles, each once, in catalog order (whatever order they were given in).
     pub fn roles(&self) -> impl Iterator<Item = &Role> {
         self.roles
             .iter()
@@ -250,14 +239,13 @@ impl Principal {
 }
 
 impl Principal {
-    /// The first of the principal's roles (in the order given) that grants `depth` at `slot`: the role a denial
-    /// names. Kept in the slot's byte when the row was built, for roles given sorted; searched for past the 31st
-    /// role, and for roles given in another order.
+    /// The first of the principal's roles, in catalog order, that grants `depth` at `slot`: the role a denial names.
+    /// Kept in the slot's byte when the row was built (searched for only past the 31st role).
     #[inline]
     pub(crate) fn role_granting(&self, slot: usize, depth: Depth) -> Option<&'static str> {
         let byte = self.ranks.get(slot).copied().unwrap_or(0);
         let position = byte & NO_POSITION;
-        if self.canonical && byte >> RANK_SHIFT == depth.rank() && position != NO_POSITION {
+        if byte >> RANK_SHIFT == depth.rank() && position != NO_POSITION {
             if let Some(&r) = self.roles.get(usize::from(position)) {
                 return Some(self.authority.role_name(r));
             }

@@ -1,5 +1,6 @@
-//! A denial names the first of the principal's roles that gives the best depth held, however many roles it holds.
-//! (The role is kept with each slot's rank when the principal is built, for up to 31 roles; past that it is searched.)
+//! A denial names the first of the principal's roles, in catalog order, that gives the best depth held, whatever
+//! order the roles were given in and however many it holds. (The role is kept with each slot's rank when the
+//! principal's row is built, for up to 31 roles; past that it is searched.)
 
 use rolegate::catalog::Syntax;
 use rolegate::{Authority, Catalog, Depth, Requirement, TablePrivilege};
@@ -49,15 +50,17 @@ fn the_denial_names_the_first_role_giving_the_best_depth() {
             "{n} roles, deep at {deep}"
         );
 
-        // In another order the first one given is named.
+        // Given in another order, the same role is named: the first in catalog order.
         let reversed: Vec<String> = names.iter().rev().cloned().collect();
         let principal = authority.principal("p", &reversed).expect("principal");
         let denied = principal.check(&read_at(Depth::Global)).unwrap_err();
         assert_eq!(
             denied.through,
-            Some(format!("r{deep2}").as_str()),
+            Some(format!("r{deep}").as_str()),
             "{n} roles reversed"
         );
+        let listed: Vec<&str> = principal.roles().map(|r| r.name.as_str()).collect();
+        assert_eq!(listed, names, "roles are listed in catalog order");
         let slot = authority
             .table_slot(TablePrivilege::Read, "t")
             .expect("slot");
