@@ -151,6 +151,18 @@ fn engines(c: &mut Criterion, tables: usize) {
         w.users.len(),
         SITES.len() * w.users.len()
     );
+    let role_sets: std::collections::HashSet<Vec<String>> = rolegate
+        .principals
+        .iter()
+        .map(|p| p.roles().map(|r| r.name.clone()).collect())
+        .collect();
+    eprintln!(
+        "[{tables} tables] the {} principals hold {} distinct sets of roles: rolegate keeps one row per set ({} bytes \
+         each), the floor one per user",
+        rolegate.principals.len(),
+        role_sets.len(),
+        rolegate.principals[0].row_bytes()
+    );
 
     // cedar: every query, both encodings, built requests and prebuilt ones.
     let cedars: Vec<Cedar> = CedarEncoding::ALL
