@@ -94,7 +94,8 @@ for name in ("hot", "warm", "cold"):
           f"{fmt(allowed)} | {fmt(floor_allowed)} | {allowed / floor_allowed:,.1f} |")
 
 print("\n### setup, by-name record checks, import\n")
-for group, bench in (("setup", "principal-3-admin-sized-roles"), ("setup", "builtin-catalog-from_str_named"),
+for group, bench in (("setup", "principal-3-admin-sized-roles"), ("setup", "principal-3-admin-sized-roles-shared"),
+                     ("setup", "builtin-catalog-from_str_named"),
                      ("setup", "builtin-catalog-load"), ("setup", "builtin-authority-load"),
                      ("setup", "builtin-authority-new"), ("record", "can"), ("record", "check_record"),
                      ("record", "organization-principal"), ("import", "omnichannel-administrator-xrmmockup"),
