@@ -129,8 +129,12 @@ impl Authority {
         self.inner.slot_count
     }
 
-    /// A principal holding `roles` (by name, case-insensitively): its effective privileges are the union of the roles',
-    /// the highest depth winning.
+    /// A principal holding `roles` (by name, case-insensitively, in any order): its effective privileges are the union
+    /// of the roles', the highest depth winning.
+    ///
+    /// The effective privileges are one byte per slot ([`slot_count`](Self::slot_count) bytes), computed for the first
+    /// principal of a set of roles and shared by every principal of the same set while one is alive: building one per
+    /// request for a set already in use costs a lookup, not a row.
     pub fn principal<I, S>(
         &self,
         id: impl Into<Arc<str>>,
