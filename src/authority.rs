@@ -68,9 +68,17 @@ fn intern_role_name(name: &str) -> &'static str {
     interned
 }
 
+/// The schema id of every authority compiled after the first `u32::MAX - 1`: call sites never cache a slot for it, so
+/// that an id is never reused (a site cached for one catalog would index another's rows) and checks against those
+/// authorities resolve their sites by name. Ids start at 1: 0 is a site's empty cache word.
+pub(crate) const UNCACHED_SCHEMA: u32 = u32::MAX;
+
 fn next_schema() -> u32 {
     static NEXT: AtomicU32 = AtomicU32::new(1);
-    NEXT.fetch_add(1, Ordering::Relaxed)
+    NEXT.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |next| {
+        (next < UNCACHED_SCHEMA).then_some(next + 1)
+    })
+    .unwrap_or(UNCACHED_SCHEMA)
 }
 
 impl Authority {

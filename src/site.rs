@@ -186,13 +186,16 @@ impl CallSite {
     }
 
     /// Caches `slot` for `schema`, tagged if allows are audited. Nothing is cached for an authority of 2^23 slots or
-    /// more, whose rows a tagged slot could index (the check then resolves the site by name each time; no catalog
-    /// comes near a million tables).
+    /// more, whose rows a tagged slot could index (no catalog comes near a million tables), nor for
+    /// [`UNCACHED_SCHEMA`](crate::authority::UNCACHED_SCHEMA): the check then resolves the site by name each time.
     ///
     /// The switch is read again after the store: with [`retag_cached_sites`] (which runs after the switch is stored,
     /// and sees this site once it is listed), a site cannot stay untagged while allows are audited.
     fn cache(&'static self, schema: u32, slot_count: usize, slot: usize) {
-        if slot_count as u64 > AUDITED || slot >= slot_count {
+        if slot_count as u64 > AUDITED
+            || slot >= slot_count
+            || schema == crate::authority::UNCACHED_SCHEMA
+        {
             return;
         }
         if !self.listed.swap(true, Ordering::SeqCst) {
@@ -245,4 +248,39 @@ pub fn call_sites() -> Vec<&'static CallSite> {
     sites.sort_by_key(|s| (s.module_path, s.function, s.file, s.line, s.column));
     sites.dedup_by(|a, b| std::ptr::eq(*a, *b));
     sites
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::authority::UNCACHED_SCHEMA;
+    use rolegate_catalog::TablePrivilege;
+
+    static SITE: CallSite = CallSite::new(
+        SiteRequirement::Table {
+            privilege: TablePrivilege::Read,
+            table: "t",
+            depth: None,
+        },
+        "f",
+        "m",
+        "f.rs",
+        1,
+        1,
+    );
+
+    #[test]
+    fn nothing_is_cached_for_the_uncached_schema_or_an_oversized_authority() {
+        assert_eq!(SITE.slot_or(UNCACHED_SCHEMA, 100, || Some(3)), Some(3));
+        assert_eq!(SITE.cache.load(Ordering::SeqCst), 0);
+        assert_eq!(SITE.slot_or(7, AUDITED as usize + 1, || Some(3)), Some(3));
+        assert_eq!(SITE.cache.load(Ordering::SeqCst), 0);
+        // The empty word is out of range for every principal of either: its index keeps the schema's bits.
+        let (index, _) = SITE.fast_index(u64::from(UNCACHED_SCHEMA) << 32);
+        assert!(index >= 1 << 32);
+        // An ordinary schema is cached, and its index is the slot.
+        assert_eq!(SITE.slot_or(7, 100, || Some(3)), Some(3));
+        assert_eq!(SITE.fast_index(7 << 32).0, 3);
+        assert!(SITE.fast_index(8 << 32).0 >= 1 << 32);
+    }
 }
