@@ -208,8 +208,9 @@ impl Authority {
             .map(|t| t * TablePrivilege::COUNT + privilege.index())
     }
 
-    pub(crate) fn schema(&self) -> u32 {
-        self.inner.schema
+    /// The schema id `<< 32`: the high half of a call site's cache word, as the inlined check compares it.
+    pub(crate) fn schema_key(&self) -> u64 {
+        u64::from(self.inner.schema) << 32
     }
 
     pub(crate) fn role_row(&self, role: u32) -> &[u8] {

@@ -53,7 +53,7 @@ impl Principal {
         roles.dedup();
         Self {
             id,
-            schema_key: u64::from(authority.schema()) << 32,
+            schema_key: authority.schema_key(),
             ranks: authority.shared_row(&roles),
             authority,
             roles: roles.into_boxed_slice(),
@@ -61,11 +61,7 @@ impl Principal {
         }
     }
 
-    pub(crate) fn schema(&self) -> u32 {
-        (self.schema_key >> 32) as u32
-    }
-
-    /// [`schema`](Self::schema)` << 32`.
+    /// The authority's schema id `<< 32` (see [`CallSite::fast_index`]).
     #[inline]
     pub(crate) fn schema_key(&self) -> u64 {
         self.schema_key
@@ -195,7 +191,7 @@ impl Principal {
     #[cold]
     #[inline(never)]
     fn check_site_slow(&self, site: &'static CallSite, audit: bool) -> Result<(), Denied> {
-        let Some(slot) = site.slot_or(self.schema(), self.ranks.len(), || {
+        let Some(slot) = site.slot_or(self.schema_key, self.slot_count(), || {
             self.authority.slot(&site.requirement())
         }) else {
             return Err(crate::audit::denial(self, audit, || {

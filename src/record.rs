@@ -867,7 +867,7 @@ impl Principal {
                 d
             }));
         };
-        let slot = site.slot_or(self.schema(), self.slot_count(), || {
+        let slot = site.slot_or(self.schema_key(), self.slot_count(), || {
             self.authority().table_slot(privilege, table)
         });
         if let Some(slot) = slot {

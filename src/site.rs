@@ -162,17 +162,17 @@ impl CallSite {
         )
     }
 
-    /// The slot for `schema` (whose authority has `slot_count` slots) on a check's slow path: the cached one, or
-    /// else `resolve()`'s, which is cached. A cached slot tagged otherwise than the audit switch now is (after a race
-    /// with the switch) is cached again.
+    /// The slot for the schema whose `schema << 32` is `schema_key` (its authority has `slot_count` slots) on a
+    /// check's slow path: the cached one, or else `resolve()`'s, which is cached. A cached slot tagged otherwise than
+    /// the audit switch now is (after a race with the switch) is cached again.
     pub(crate) fn slot_or(
         &'static self,
-        schema: u32,
+        schema_key: u64,
         slot_count: usize,
         resolve: impl FnOnce() -> Option<usize>,
     ) -> Option<usize> {
         let cached = self.cache.load(Ordering::SeqCst);
-        let slot = if (cached >> 32) as u32 == schema {
+        let slot = if (cached ^ schema_key) >> 32 == 0 {
             let slot = (cached & (AUDITED - 1)) as usize;
             if (cached & AUDITED != 0) == crate::audit::audit_allows() {
                 return Some(slot);
@@ -181,20 +181,20 @@ impl CallSite {
         } else {
             resolve()?
         };
-        self.cache(schema, slot_count, slot);
+        self.cache(schema_key, slot_count, slot);
         Some(slot)
     }
 
-    /// Caches `slot` for `schema`, tagged if allows are audited. Nothing is cached for an authority of 2^23 slots or
+    /// Caches `slot` for the schema of `schema_key`, tagged if allows are audited. Nothing is cached for an authority of 2^23 slots or
     /// more, whose rows a tagged slot could index (no catalog comes near a million tables), nor for
     /// [`UNCACHED_SCHEMA`](crate::authority::UNCACHED_SCHEMA): the check then resolves the site by name each time.
     ///
     /// The switch is read again after the store: with [`retag_cached_sites`] (which runs after the switch is stored,
     /// and sees this site once it is listed), a site cannot stay untagged while allows are audited.
-    fn cache(&'static self, schema: u32, slot_count: usize, slot: usize) {
+    fn cache(&'static self, schema_key: u64, slot_count: usize, slot: usize) {
         if slot_count as u64 > AUDITED
             || slot >= slot_count
-            || schema == crate::authority::UNCACHED_SCHEMA
+            || schema_key >> 32 == u64::from(crate::authority::UNCACHED_SCHEMA)
         {
             return;
         }
@@ -205,7 +205,7 @@ impl CallSite {
                 .push(self);
         }
         let word = |audit: bool| {
-            (u64::from(schema) << 32)
+            schema_key
                 | u64::from(self.min_byte) << MIN_BYTE_SHIFT
                 | slot as u64
                 | if audit { AUDITED } else { 0 }
@@ -271,15 +271,19 @@ mod tests {
 
     #[test]
     fn nothing_is_cached_for_the_uncached_schema_or_an_oversized_authority() {
-        assert_eq!(SITE.slot_or(UNCACHED_SCHEMA, 100, || Some(3)), Some(3));
+        let uncached = u64::from(UNCACHED_SCHEMA) << 32;
+        assert_eq!(SITE.slot_or(uncached, 100, || Some(3)), Some(3));
         assert_eq!(SITE.cache.load(Ordering::SeqCst), 0);
-        assert_eq!(SITE.slot_or(7, AUDITED as usize + 1, || Some(3)), Some(3));
+        assert_eq!(
+            SITE.slot_or(7 << 32, AUDITED as usize + 1, || Some(3)),
+            Some(3)
+        );
         assert_eq!(SITE.cache.load(Ordering::SeqCst), 0);
         // The empty word is out of range for every principal of either: its index keeps the schema's bits.
-        let (index, _) = SITE.fast_index(u64::from(UNCACHED_SCHEMA) << 32);
+        let (index, _) = SITE.fast_index(uncached);
         assert!(index >= 1 << 32);
         // An ordinary schema is cached, and its index is the slot.
-        assert_eq!(SITE.slot_or(7, 100, || Some(3)), Some(3));
+        assert_eq!(SITE.slot_or(7 << 32, 100, || Some(3)), Some(3));
         assert_eq!(SITE.fast_index(7 << 32).0, 3);
         assert!(SITE.fast_index(8 << 32).0 >= 1 << 32);
     }
