@@ -955,20 +955,21 @@ impl Principal {
         known_slot: Option<usize>,
         record: &R,
     ) -> Denied {
+        let mut denied = Denied::unknown(requirement, site);
+        // Borrows the requirement field alone, so the other fields of `denied` are filled in beside it.
         let Requirement::Table {
             privilege,
             table,
             depth,
-        } = &requirement
+        } = &denied.requirement
         else {
-            return Denied::unknown(requirement, site);
+            return denied;
         };
         let (privilege, min) = (*privilege, depth.map_or(1, Depth::rank));
-        let mut denied = Denied::unknown(requirement.clone(), site);
         let slot = known_slot.or_else(|| self.authority().table_slot(privilege, table));
         let Some(slot) = slot else {
             denied.record = Some(self.describe(
-                &requirement,
+                &denied.requirement,
                 record,
                 Some(format!(
                     "table `{table}` (or its {privilege} privilege) is not in the runtime catalog"
@@ -982,7 +983,7 @@ impl Principal {
         if !same_name(record.table(), table) {
             denied.reason = DenialReason::WrongTable;
             denied.record = Some(self.describe(
-                &requirement,
+                &denied.requirement,
                 record,
                 Some(format!("the record is of table `{}`", record.table())),
             ));
@@ -1000,7 +1001,7 @@ impl Principal {
         let Some(scope) = &self.scope else {
             denied.reason = DenialReason::NoOrganization;
             denied.record = Some(self.describe(
-                &requirement,
+                &denied.requirement,
                 record,
                 Some(format!(
                     "the principal carries no organisation (build it with Organization::principal), and `{table}` is \

@@ -660,6 +660,10 @@ fn memory_bytes_counts_the_record_scope_of_an_organisation_principal() {
     let authority = org.authority().clone();
     let plain = authority.principal("U", ["Read Local"]).unwrap();
     let scoped = principal(&org, "U");
+    // The row: one byte per slot, counted whole by each principal that shares it.
+    assert_eq!(plain.row_bytes(), authority.slot_count());
+    assert_eq!(scoped.row_bytes(), authority.slot_count());
+    assert!(plain.memory_bytes() > plain.row_bytes());
     // The scope keeps an index per slot (4 bytes each) besides the rank row.
     assert!(
         scoped.memory_bytes() >= plain.memory_bytes() + 4 * authority.slot_count(),
