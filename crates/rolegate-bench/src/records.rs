@@ -7,6 +7,7 @@ use rolegate::{
     UserId, reference,
 };
 
+use crate::engines::Floor;
 use crate::workload::{Workload, XorShift, role_name, table_name};
 
 /// Business units in the benchmark's organisation.
@@ -71,7 +72,8 @@ pub struct RecordSizes {
     pub users: usize,
     /// Owner teams.
     pub teams: usize,
-    /// Records, each owned by a random user on a random table.
+    /// Records on random tables: 1 in [`TEAM_OWNED_ONE_IN`] owned by an owner team, the others by a user; 1 in
+    /// [`SHARED_ONE_IN`] shared.
     pub records: usize,
     /// The first `active` users get principals and are queried.
     pub active: usize,
@@ -107,8 +109,6 @@ pub struct RecordWorkload {
     pub org: Organization,
     /// Every user's id, by index.
     pub users: Vec<UserId>,
-    /// Every owner team's id, by index.
-    pub teams: Vec<TeamId>,
     /// The records.
     pub records: Vec<RecordData>,
     /// The active users' principals.
@@ -197,7 +197,6 @@ impl RecordWorkload {
         Self {
             org,
             users,
-            teams,
             records,
             principals,
             queries,
@@ -222,43 +221,43 @@ impl RecordWorkload {
     pub fn check_agreement(&self) -> Result<usize, String> {
         let mut allowed = 0;
         for (i, q) in self.queries.iter().enumerate() {
-            let record = &self.records[q.record as usize];
-            let expected =
-                reference::decide(&self.org, self.users[q.user as usize], q.privilege, record)
-                    .is_some();
-            if self.check(q) != expected {
-                return Err(format!(
-                    "record query {i} {q:?}: check_record says {}, the reference {expected}",
-                    !expected
-                ));
-            }
-            if self.can(q) != expected {
-                return Err(format!(
-                    "record query {i} {q:?}: can says {}, the reference {expected}",
-                    !expected
-                ));
+            let expected = self.expected(q.user, q.record, q.privilege);
+            for (name, got) in [("check_record", self.check(q)), ("can", self.can(q))] {
+                if got != expected {
+                    return Err(format!(
+                        "record query {i} {q:?}: {name} says {got}, the reference {expected}"
+                    ));
+                }
             }
             allowed += usize::from(expected);
         }
         Ok(allowed)
     }
-}
 
-impl RecordWorkload {
-    /// Queries for record call sites: for each `(privilege, table)` site, `per_site` (user, record) pairs with
-    /// users among the first `set.users` active ones and records among the first `set.records` of the site's
-    /// table, drawn from a fixed seed.
-    pub fn site_queries(
+    /// The reference evaluator's answer.
+    pub fn expected(&self, user: u32, record: u32, privilege: TablePrivilege) -> bool {
+        reference::decide(
+            &self.org,
+            self.users[user as usize],
+            privilege,
+            &self.records[record as usize],
+        )
+        .is_some()
+    }
+
+    /// Calls for record call sites: for each site's table, `per_site` (user, record) pairs with users among the
+    /// first `set.users` active ones and records among the first `set.records` of the table, drawn from a fixed seed.
+    fn site_queries(
         &self,
-        sites: &[(TablePrivilege, &str)],
+        tables: &[&str],
         per_site: usize,
         set: WorkingSet,
     ) -> Vec<Vec<(u32, u32)>> {
         let users = set.users.min(self.principals.len());
         let mut rng = XorShift::new(crate::workload::SEED ^ 0x5173 ^ users as u64);
-        sites
+        tables
             .iter()
-            .map(|&(_, table)| {
+            .map(|&table| {
                 let of_table: Vec<u32> = (0..self.records.len() as u32)
                     .filter(|&r| self.records[r as usize].table == table)
                     .take(set.records)
@@ -275,43 +274,18 @@ impl RecordWorkload {
             .collect()
     }
 
-    /// The reference evaluator's answer.
-    pub fn expected(&self, user: u32, record: u32, privilege: TablePrivilege) -> bool {
-        reference::decide(
-            &self.org,
-            self.users[user as usize],
-            privilege,
-            &self.records[record as usize],
-        )
-        .is_some()
-    }
-}
-
-/// The calls of the record sites ([`crate::sites::RECORD_SITES`]) on one working set: every call, and the allowed
-/// ones, as (user, record) per site.
-#[derive(Debug, Clone)]
-pub struct SiteCalls {
-    /// Every call, per site.
-    pub all: Vec<Vec<(u32, u32)>>,
-    /// The allowed calls, per site.
-    pub allowed: Vec<Vec<(u32, u32)>>,
-}
-
-impl RecordWorkload {
     /// Draws `per_site` calls for each record site on `set`, and checks each site function's answer against the
     /// reference evaluator; a disagreement is an error naming the call.
     pub fn site_calls(&self, per_site: usize, set: WorkingSet) -> Result<SiteCalls, String> {
         use crate::sites::RECORD_SITES;
-        let keys: Vec<(TablePrivilege, &str)> = RECORD_SITES
-            .iter()
-            .map(|s| (s.privilege(), s.table))
-            .collect();
-        let all = self.site_queries(&keys, per_site, set);
+        let tables: Vec<&str> = RECORD_SITES.iter().map(|s| s.table).collect();
+        let all = self.site_queries(&tables, per_site, set);
         let mut allowed = Vec::with_capacity(all.len());
         for (site, calls) in RECORD_SITES.iter().zip(&all) {
+            let privilege = site.privilege();
             let mut granted = Vec::new();
             for &(u, r) in calls {
-                let expected = self.expected(u, r, site.privilege());
+                let expected = self.expected(u, r, privilege);
                 let got = (site.function)(&self.principals[u as usize], &self.records[r as usize]);
                 if got.is_ok() != expected {
                     return Err(format!(
@@ -327,4 +301,48 @@ impl RecordWorkload {
         }
         Ok(SiteCalls { all, allowed })
     }
+
+    /// The principal and record of each (user, record) call, per site: what the record-site functions are called on.
+    pub fn resolve(&self, calls: &[Vec<(u32, u32)>]) -> Vec<Vec<(&Principal, &RecordData)>> {
+        calls
+            .iter()
+            .map(|l| {
+                l.iter()
+                    .map(|&(u, r)| (&self.principals[u as usize], &self.records[r as usize]))
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// The floor of the record sites: step 1 alone, each active user's own rank row (from `Principal::rank_at`),
+    /// with each site's slot (`Authority::table_slot`) and rank 1.
+    pub fn step1_floor(&self) -> (Floor, Vec<(usize, u8)>) {
+        let authority = self.principals[0].authority();
+        let floor = Floor::from_rows(
+            self.principals
+                .iter()
+                .map(|p| (0..authority.slot_count()).map(|s| p.rank_at(s)).collect())
+                .collect(),
+        );
+        let requirements = crate::sites::RECORD_SITES
+            .iter()
+            .map(|s| {
+                let slot = authority
+                    .table_slot(s.privilege(), s.table)
+                    .unwrap_or_else(|| panic!("record site {s:?} not in the catalog"));
+                (slot, 1)
+            })
+            .collect();
+        (floor, requirements)
+    }
+}
+
+/// The calls of the record sites ([`crate::sites::RECORD_SITES`]) on one working set: every call, and the allowed
+/// ones, as (user, record) per site.
+#[derive(Debug, Clone)]
+pub struct SiteCalls {
+    /// Every call, per site.
+    pub all: Vec<Vec<(u32, u32)>>,
+    /// The allowed calls, per site.
+    pub allowed: Vec<Vec<(u32, u32)>>,
 }

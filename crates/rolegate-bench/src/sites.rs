@@ -182,7 +182,7 @@ pub fn floor_guard_each(
         slot: usize,
         rank: u8,
     ) -> Result<(), FloorDenied> {
-        if floor.row(user)[slot] >= rank {
+        if floor.allows(user, slot, rank) {
             Ok(())
         } else {
             Err(FloorDenied { slot, rank })

@@ -1,7 +1,9 @@
 //! The workload is what the benchmarks say it is, and the engines of the library agree with the model on it.
 
 use rolegate_bench::engines::{Floor, Naive, Rolegate, check_agreement};
-use rolegate_bench::sites::{SITES, call_each, floor_each};
+use rolegate_bench::sites::{
+    SITES, call_each, call_each_out_of_line, call_each_record, floor_each, floor_guard_each,
+};
 use rolegate_bench::workload::{GRANT_PERCENT, QUERIES, ROLES, SMALL_TABLES, USERS, Workload};
 
 #[test]
@@ -88,10 +90,12 @@ fn requires_functions_allow_exactly_the_users_the_floor_allows() {
         .iter()
         .map(|_| rolegate.principals.iter().collect())
         .collect();
-    assert_eq!(
-        call_each(&principals),
-        floor_each(&floor, &users, &requirements)
-    );
+    // The loops the benchmark times: inlined, through fn pointers, and the floor summed and as a guard.
+    let allowed = floor_each(&floor, &users, &requirements);
+    assert_eq!(call_each(&principals), allowed);
+    assert_eq!(call_each_out_of_line(&principals), allowed);
+    assert_eq!(floor_guard_each(&floor, &users, &requirements), allowed);
+    assert_eq!(allowed, SITES.len() * USERS - denied);
 }
 
 #[test]
@@ -122,6 +126,20 @@ fn check_record_agrees_with_the_reference_evaluator_on_a_small_organisation() {
             .any(|r| matches!(r.owner, rolegate::Owner::Team(_)))
     );
     assert!(records.records.iter().any(|r| !r.shares.is_empty()));
+    // Shares decide some queries (they are aimed at active users), and team ownership others.
+    let paths: Vec<_> = records
+        .queries
+        .iter()
+        .filter_map(|q| {
+            rolegate::reference::decide(
+                &records.org,
+                records.users[q.user as usize],
+                q.privilege,
+                &records.records[q.record as usize],
+            )
+        })
+        .collect();
+    assert!(paths.contains(&rolegate::reference::Path::Sharing));
 
     // The #[requires(record)] functions agree with the reference too.
     use rolegate_bench::sites::RECORD_SITES;
@@ -136,4 +154,13 @@ fn check_record_agrees_with_the_reference_evaluator_on_a_small_organisation() {
         site_allowed > 0 && site_allowed < 200 * RECORD_SITES.len(),
         "{site_allowed}"
     );
+    // The loop the benchmark times allows the same calls, and every allowed call passes the step-1 floor.
+    assert_eq!(call_each_record(&records.resolve(&calls.all)), site_allowed);
+    let (floor, requirements) = records.step1_floor();
+    let users: Vec<Vec<u32>> = calls
+        .allowed
+        .iter()
+        .map(|l| l.iter().map(|&(u, _)| u).collect())
+        .collect();
+    assert_eq!(floor_each(&floor, &users, &requirements), site_allowed);
 }
