@@ -213,6 +213,12 @@ fn layer(base: usize, i: usize) -> usize {
 }
 
 /// Looks a name up by its folded [`key`], without allocating for the common (ASCII, not too long) names.
+/// Whether two names are the same name as the catalog's lookups see it: ignoring case, with every run of white space
+/// (no-break spaces included) one space.
+pub fn same_name(a: &str, b: &str) -> bool {
+    with_key(a, |a| with_key(b, |b| a == b))
+}
+
 fn find(index: &HashMap<String, usize>, name: &str) -> Option<usize> {
     with_key(name, |k| index.get(k).copied())
 }
@@ -590,7 +596,7 @@ impl Catalog {
     fn add_role(&mut self, r: RoleEntry, layer: usize, v: &mut Validator<'_>) {
         let name_q = || quoted(&r.name);
         if r.name.trim().is_empty() {
-            v.error(layer, &["name"], "a role needs a name".to_owned(), None);
+            v.error(layer, &[&name_q()], "a role needs a name".to_owned(), None);
             return;
         }
         let role_key = key(&r.name);
@@ -620,7 +626,7 @@ impl Catalog {
             let mut g = Grants::default();
             for (&privilege, &depth) in privileges {
                 let allowed = table.allowed_depths(privilege);
-                if allowed.is_empty() {
+                if !table.has(privilege) {
                     v.error(
                         layer,
                         &[&name_q(), table_name, privilege.name()],
@@ -634,6 +640,8 @@ impl Catalog {
                             list_privileges(table.privileges)
                         )),
                     );
+                } else if allowed.is_empty() {
+                    // A table that allows no depth at all is reported at the table.
                 } else if !allowed.contains(depth) {
                     v.error(
                         layer,
@@ -779,13 +787,13 @@ impl Catalog {
 
     /// A capability by id or by its text, case-insensitively (a leading "Can " may be left out of the text).
     pub fn capability(&self, name: &str) -> Option<&Capability> {
-        find(&self.capability_index, name)
-            .or_else(|| {
-                self.capability_index
-                    .get(&format!("can {}", key(name)))
-                    .copied()
-            })
-            .map(|i| &self.capabilities[i])
+        with_key(name, |k| {
+            self.capability_index
+                .get(k)
+                .or_else(|| self.capability_index.get(&format!("can {k}")))
+                .copied()
+        })
+        .map(|i| &self.capabilities[i])
     }
 
     /// A miscellaneous privilege by name, case-insensitively.
@@ -803,26 +811,18 @@ impl Catalog {
         self.tables.iter().flat_map(Table::names)
     }
 
-    /// The personas whose roles include `role`.
+    /// The personas whose roles include `role` (names folded as [`role`](Self::role) folds them).
     pub fn personas_of(&self, role: &str) -> impl Iterator<Item = &Persona> {
         self.personas
             .iter()
-            .filter(move |p| p.roles.iter().any(|r| r.eq_ignore_ascii_case(role)))
+            .filter(move |p| p.roles.iter().any(|r| same_name(r, role)))
     }
 
     /// Back to the file form (for writing the catalog out).
     pub fn to_file(&self) -> CatalogFile {
         CatalogFile {
             catalog: self.header.clone(),
-            misc: self
-                .misc
-                .iter()
-                .map(|m| MiscEntry {
-                    name: m.name.clone(),
-                    display: m.display.clone(),
-                    source: m.source.clone(),
-                })
-                .collect(),
+            misc: self.misc.iter().map(misc_entry).collect(),
             tables: self.tables.iter().map(table_entry).collect(),
             capabilities: self
                 .capabilities
@@ -844,6 +844,15 @@ impl Catalog {
                 })
                 .collect(),
         }
+    }
+}
+
+/// A miscellaneous privilege back in file form.
+pub fn misc_entry(m: &MiscPrivilege) -> MiscEntry {
+    MiscEntry {
+        name: m.name.clone(),
+        display: m.display.clone(),
+        source: m.source.clone(),
     }
 }
 

@@ -26,7 +26,7 @@ mod suggest;
 
 pub use catalog::{
     BUILTIN_TOML, Capability, Catalog, Grants, MiscPrivilege, Persona, Role, Table,
-    list_privileges, parse_file, parse_syntax, table_entry,
+    list_privileges, misc_entry, parse_file, parse_syntax, same_name, table_entry,
 };
 pub use depth::{Depth, DepthSet};
 pub use error::{Diagnostic, LoadError, line_column};

@@ -12,6 +12,8 @@ use crate::privilege::TablePrivilege;
 use crate::suggest::did_you_mean;
 
 /// A resolved requirement: names are the catalog's own spellings.
+// repr(u8): the tag is a byte the compiler can test, so the drop glue of a `Result<(), Denied>` that holds a
+// requirement is one byte compare when the result is `Ok` (measured on the allowed #[requires] call).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[repr(u8)]
 pub enum Requirement {

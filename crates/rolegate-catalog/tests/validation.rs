@@ -116,6 +116,9 @@ fn a_valid_file_loads_and_every_name_folds() {
     assert!(c.capability("approve").is_none());
     assert_eq!(c.persona("clerk").unwrap().roles, ["Invoice  Clerk"]);
     assert_eq!(c.personas_of("invoice  clerk").count(), 1);
+    // Folded as role names are: the role is found by either spelling, and so are its personas.
+    assert!(c.role("invoice clerk").is_some());
+    assert_eq!(c.personas_of("INVOICE clerk").count(), 1);
 
     let unit = c.table("contoso_unit").unwrap();
     assert!(unit.has(TablePrivilege::Write) && !unit.has(TablePrivilege::Create));
@@ -213,10 +216,8 @@ test.toml:25:12: alias `T1` of table `t2` is the logical name of another table
   help: remove the alias; the logical name already names that table
 test.toml:30:6: capability id `Bad Id` must be kebab-case
 test.toml:34:6: capability `c` is defined twice
-test.toml:2:1: a role needs a name
+test.toml:42:8: a role needs a name
 test.toml:51:1: role `R` names table `t1` twice (under two of its names)
-test.toml:50:27: table `t2` has no Read privilege (organization ownership)
-  help: its privileges are Create, Read, Write, Delete, Append, AppendTo
 test.toml:50:8: table `t2` has no Assign privilege (organization ownership)
   help: its privileges are Create, Read, Write, Delete, Append, AppendTo
 test.toml:49:1: role `R` grants privileges on unknown table `t3`

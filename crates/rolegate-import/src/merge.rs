@@ -2,12 +2,13 @@
 
 use std::collections::BTreeMap;
 
-use rolegate_catalog::{Header, Ownership, OwnershipBasis, TableEntry};
+use rolegate_catalog::{Header, Ownership, OwnershipBasis, TableEntry, same_name};
 
 use crate::{Finding, Import, ImportError};
 
 /// Merges imports into one catalog file: tables and miscellaneous privileges are united (by name), capabilities
-/// and roles appended in order, reports concatenated. Two roles of the same name (ignoring case) are an error.
+/// and roles appended in order, reports concatenated. Two roles of the same name (as the catalog compares names:
+/// ignoring case and runs of white space) are an error.
 ///
 /// When two files describe one table differently, an ownership read from an export wins over an inferred one, and of
 /// two inferred ones user-or-team wins (it allows every depth); the difference is reported.
@@ -30,18 +31,9 @@ pub fn merge(imports: impl IntoIterator<Item = Import>) -> Result<Import, Import
                 Some(kept) => unite(kept, t, &mut out.report),
             }
         }
-        for c in file.capabilities {
-            if !out.file.capabilities.iter().any(|x| x.id == c.id) {
-                out.file.capabilities.push(c);
-            }
-        }
+        add_new(&mut out.file.capabilities, file.capabilities, |c| &c.id);
         for r in file.roles {
-            if let Some(first) = out
-                .file
-                .roles
-                .iter()
-                .find(|x| x.name.eq_ignore_ascii_case(&r.name))
-            {
+            if let Some(first) = out.file.roles.iter().find(|x| same_name(&x.name, &r.name)) {
                 let origin = r.source.clone().unwrap_or_else(|| "<import>".to_owned());
                 return Err(ImportError::at(
                     &origin,
@@ -71,13 +63,10 @@ pub fn merge(imports: impl IntoIterator<Item = Import>) -> Result<Import, Import
     Ok(out)
 }
 
-/// Adds the entries whose name (compared ignoring ASCII case) is not there yet; the first file's entry wins.
+/// Adds the entries whose name (folded as the catalog folds names) is not there yet; the first file's entry wins.
 fn add_new<T>(into: &mut Vec<T>, entries: Vec<T>, name: impl Fn(&T) -> &String) {
     for entry in entries {
-        if !into
-            .iter()
-            .any(|x| name(x).eq_ignore_ascii_case(name(&entry)))
-        {
+        if !into.iter().any(|x| same_name(name(x), name(&entry))) {
             into.push(entry);
         }
     }

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use rolegate_catalog::{
-    Catalog, Depth, MiscEntry, Ownership, OwnershipBasis, TableEntry, TablePrivilege,
+    Catalog, Depth, MiscEntry, Ownership, OwnershipBasis, TableEntry, TablePrivilege, misc_entry,
 };
 
 /// The verbs of table privilege names, longest first where one is a prefix of another.
@@ -34,11 +34,7 @@ pub(crate) fn builtin_misc_entries<'a>(
     names
         .into_iter()
         .filter_map(|m| builtin.misc(m))
-        .map(|m| MiscEntry {
-            name: m.name.clone(),
-            display: m.display.clone(),
-            source: m.source.clone(),
-        })
+        .map(misc_entry)
         .collect()
 }
 

@@ -359,7 +359,15 @@ fn merging_unites_tables_and_refuses_duplicate_roles() {
         "tables once each, by name"
     );
     valid(&merged, "merged");
-    let err = merge([a.clone(), a]).unwrap_err();
+    let err = merge([a.clone(), a.clone()]).unwrap_err();
+    assert!(err.to_string().contains("defined twice"), "{err}");
+    // The same role spelled with a no-break space and another case is the same role to the catalog, so merging
+    // refuses it too (rather than passing it on to fail validation).
+    let mut respelled = a.clone();
+    for role in &mut respelled.file.roles {
+        role.name = role.name.replace(' ', "\u{a0}").to_uppercase();
+    }
+    let err = merge([a, respelled]).unwrap_err();
     assert!(err.to_string().contains("defined twice"), "{err}");
 }
 
