@@ -212,13 +212,13 @@ fn layer(base: usize, i: usize) -> usize {
     usize::from(i >= base)
 }
 
-/// Looks a name up by its folded [`key`], without allocating for the common (ASCII, not too long) names.
 /// Whether two names are the same name as the catalog's lookups see it: ignoring case, with every run of white space
 /// (no-break spaces included) one space.
 pub fn same_name(a: &str, b: &str) -> bool {
     with_key(a, |a| with_key(b, |b| a == b))
 }
 
+/// Looks a name up by its folded [`key`], without allocating for the common (ASCII, not too long) names.
 fn find(index: &HashMap<String, usize>, name: &str) -> Option<usize> {
     with_key(name, |k| index.get(k).copied())
 }
