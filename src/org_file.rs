@@ -308,14 +308,13 @@ fn find_keyed(text: &str, from: usize, key: &str, value: &str) -> Option<usize> 
         {
             let before = before.trim_end();
             let before = before.strip_suffix('"').unwrap_or(before);
-            if let Some(rest) = before.strip_suffix(key) {
-                if rest
+            if let Some(rest) = before.strip_suffix(key)
+                && rest
                     .chars()
                     .next_back()
                     .is_none_or(|c| !(c.is_alphanumeric() || c == '_'))
-                {
-                    return Some(at);
-                }
+            {
+                return Some(at);
             }
         }
         start = at + quoted.len();

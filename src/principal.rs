@@ -241,10 +241,11 @@ impl Principal {
     pub(crate) fn role_granting(&self, slot: usize, depth: Depth) -> Option<&'static str> {
         let byte = self.ranks.get(slot).copied().unwrap_or(0);
         let position = byte & NO_POSITION;
-        if byte >> RANK_SHIFT == depth.rank() && position != NO_POSITION {
-            if let Some(&r) = self.roles.get(usize::from(position)) {
-                return Some(self.authority.role_name(r));
-            }
+        if byte >> RANK_SHIFT == depth.rank()
+            && position != NO_POSITION
+            && let Some(&r) = self.roles.get(usize::from(position))
+        {
+            return Some(self.authority.role_name(r));
         }
         self.search_role_granting(slot, depth)
     }
