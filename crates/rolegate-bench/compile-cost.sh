@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# Compile cost of #[requires]: generates two throwaway crates in a temp dir, one with 500 functions guarded by
+# Compile cost of #[requires]: generates throwaway crates in a temp dir, one with 500 functions guarded by
 # #[requires] and one with the same 500 functions unguarded (same bodies), warms their dependencies, then rebuilds
 # each crate alone (debug profile, ROUNDS times, alternating) and prints the best wall-clock and CPU (user + sys of
 # cargo and rustc) times and their ratios. Target: at most 1.5x.
+#
+# Two controls are built and timed beside them, to show what part of the cost any guard, or any attribute macro,
+# pays: "by hand", the same 500 functions each guarded by one hand-written line, `user.check(&Requirement::Table {..})?`
+# (no macro, no static, no registration); and "identity macro", the same 500 functions under an attribute macro that
+# returns its item unchanged (a proc-macro crate generated here, with no dependencies).
 #
 # It does so twice: with the proc macros built as cargo builds them by default (unoptimized), and with them built at
 # opt-level 3 through the temp workspace's [profile.dev.build-override] (what the README recommends). Both
@@ -40,16 +45,38 @@ count=$(wc -l < "$work/requirements")
 workspace() {
   cat > "$work/Cargo.toml" <<TOML
 [workspace]
-members = ["with", "without"]
+members = ["with", "without", "byhand", "identity", "identity-macro"]
 resolver = "3"
 TOML
   if [ "$1" = opt ]; then
     printf '\n[profile.dev.build-override]\nopt-level = 3\n' >> "$work/Cargo.toml"
   fi
 }
-for crate in with without; do
+crates="without with byhand identity"
+mkdir -p "$work/identity-macro/src"
+cat > "$work/identity-macro/Cargo.toml" <<TOML
+[package]
+name = "compile-cost-identity-macro"
+version = "0.0.0"
+edition = "2024"
+publish = false
+
+[lib]
+proc-macro = true
+TOML
+cat > "$work/identity-macro/src/lib.rs" <<'RUST'
+//! An attribute macro that returns its item unchanged: the cost of invoking an attribute macro at all.
+use proc_macro::TokenStream;
+
+#[proc_macro_attribute]
+pub fn requires(_args: TokenStream, item: TokenStream) -> TokenStream {
+    item
+}
+RUST
+for crate in $crates; do
   mkdir -p "$work/$crate/src"
-  cat > "$work/$crate/Cargo.toml" <<TOML
+  {
+    cat <<TOML
 [package]
 name = "compile-cost-$crate"
 version = "0.0.0"
@@ -59,15 +86,30 @@ publish = false
 [dependencies]
 rolegate = { path = "$repo" }
 TOML
+    [ $crate = identity ] && echo 'compile-cost-identity-macro = { path = "../identity-macro" }'
+  } > "$work/$crate/Cargo.toml"
   {
-    if [ $crate = with ]; then echo "//! $functions functions guarded by #[requires]."; else echo "//! $functions functions without #[requires]."; fi
+    case $crate in
+      with) echo "//! $functions functions guarded by #[requires]." ;;
+      byhand) echo "//! $functions functions guarded by a hand-written check." ;;
+      identity) echo "//! $functions functions under an attribute macro that returns them unchanged." ;;
+      *) echo "//! $functions functions without #[requires]." ;;
+    esac
     echo "#![allow(missing_docs)]"
     echo "use rolegate::{Denied, Principal};"
+    [ $crate = byhand ] && echo "use rolegate::{Depth, Requirement, TablePrivilege};"
     for ((i = 0; i < functions; i++)); do
       read -r privilege table depth < <(sed -n "$(( i % count + 1 ))p" "$work/requirements")
-      [ $crate = with ] && echo "#[rolegate::requires(privilege = \"$privilege\", table = \"$table\", depth = \"$depth\")]"
+      case $crate in
+        with) echo "#[rolegate::requires(privilege = \"$privilege\", table = \"$table\", depth = \"$depth\")]" ;;
+        identity) echo "#[compile_cost_identity_macro::requires(privilege = \"$privilege\", table = \"$table\", depth = \"$depth\")]" ;;
+      esac
       echo "pub fn f$i(user: &Principal, x: u64) -> Result<u64, Denied> {"
-      echo "    let _ = user;"
+      if [ $crate = byhand ]; then
+        echo "    user.check(&Requirement::Table { privilege: TablePrivilege::$privilege, table: \"$table\".into(), depth: Some(Depth::$depth) })?;"
+      else
+        echo "    let _ = user;"
+      fi
       echo "    Ok(x.wrapping_mul($i))"
       echo "}"
     done
@@ -78,27 +120,35 @@ done
 measure() {
   workspace "$1"
   echo "warming dependencies (rolegate from $repo, proc macros: $1) ..." >&2
-  cargo build --quiet --manifest-path "$work/Cargo.toml" -p compile-cost-with -p compile-cost-without
-  : > "$work/with.times"
-  : > "$work/without.times"
+  local crate packages=()
+  for crate in $crates; do packages+=(-p "compile-cost-$crate"); done
+  cargo build --quiet --manifest-path "$work/Cargo.toml" "${packages[@]}"
+  for crate in $crates; do : > "$work/$crate.times"; done
   local TIMEFORMAT='%R %U %S'
   for ((r = 0; r < rounds; r++)); do
-    for crate in without with; do
+    for crate in $crates; do
       touch "$work/$crate/src/lib.rs"
       { time cargo build --quiet --manifest-path "$work/Cargo.toml" -p "compile-cost-$crate" 2> "$work/cargo.err" \
           || { cat "$work/cargo.err" >&2; exit 1; }; } 2>> "$work/$crate.times"
     done
   done
   # best wall-clock time, best CPU time (user + sys), each over the rounds
-  local without with without_cpu with_cpu
-  without=$(awk '{print $1}' "$work/without.times" | sort -n | head -1)
-  with=$(awk '{print $1}' "$work/with.times" | sort -n | head -1)
-  without_cpu=$(awk '{print $2 + $3}' "$work/without.times" | sort -n | head -1)
-  with_cpu=$(awk '{print $2 + $3}' "$work/with.times" | sort -n | head -1)
+  best() { awk "{print $2}" "$work/$1.times" | sort -n | head -1; }
   local label="unoptimized (cargo's default)"
   [ "$1" = opt ] && label="opt-level 3 (build-override)"
-  awk -v l="$label" -v a="$without" -v b="$with" -v c="$without_cpu" -v d="$with_cpu" \
-    'BEGIN { printf "%-30s %6.2f s %6.2f s %6.2fx   %6.2f s %6.2f s %6.2fx\n", l, a, b, b / a, c, d, d / c }'
+  local base base_cpu
+  base=$(best without '$1'); base_cpu=$(best without '$2 + $3')
+  for crate in with byhand identity; do
+    local name
+    case $crate in
+      with) name="#[requires], macros $1" ;;
+      byhand) name="control: check by hand" ;;
+      identity) name="control: identity macro, $1" ;;
+    esac
+    [ "$1" = opt ] && [ $crate = byhand ] && continue # no macro: the same build as under "default"
+    awk -v l="$name" -v a="$base" -v b="$(best $crate '$1')" -v c="$base_cpu" -v d="$(best $crate '$2 + $3')" \
+      'BEGIN { printf "%-34s %6.2f s %6.2f s %6.2fx   %6.2f s %6.2f s %6.2fx\n", l, a, b, b / a, c, d, d / c }'
+  done
 }
 
 configs="default opt"
@@ -108,6 +158,6 @@ case "${MACRO_OPT:-}" in
   *) configs=opt ;;
 esac
 printf '%d functions, debug build of the crate alone, best of %d (cycling %d requirements)\n' "$functions" "$rounds" "$count"
-printf '%-30s %8s %8s %7s   %8s %8s %7s\n' "proc macros" "without" "with" "ratio" "CPU w/o" "CPU with" "ratio"
+printf '%-34s %8s %8s %7s   %8s %8s %7s\n' "crate (against the unguarded one)" "without" "with" "ratio" "CPU w/o" "CPU with" "ratio"
 for config in $configs; do measure "$config"; done
 echo "target: with / without <= 1.5x (wall clock; CPU is user + sys of cargo and rustc, steadier on a busy machine)"
