@@ -282,6 +282,12 @@ proptest! {
                         "u{} {} on {:?}: fast {:?}, reference {:?}",
                         i, privilege, record, fast.as_ref().err().map(ToString::to_string), spec
                     );
+                    let slot = principal.authority().table_slot(privilege, &record.table);
+                    prop_assert_eq!(
+                        slot.is_some_and(|slot| principal.can_at(slot, record)),
+                        spec.is_some(),
+                        "can_at: u{} {} on {:?}", i, privilege, record
+                    );
                 }
                 if record.table == "account" {
                     let site = principal.check_record_site(&READ_ACCOUNT, record).is_ok();

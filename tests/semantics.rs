@@ -124,13 +124,36 @@ fn principal(org: &Organization, name: &str) -> Principal {
 
 /// Asserts the fast path and the reference evaluator agree, and returns the decision.
 fn can(org: &Organization, who: &str, privilege: TablePrivilege, record: &RecordData) -> bool {
-    let fast = principal(org, who).can(privilege, record);
+    let p = principal(org, who);
+    let fast = p.can(privilege, record);
     let spec = reference::decide(org, org.user(who).unwrap(), privilege, record).is_some();
     assert_eq!(
         fast, spec,
         "fast path and reference disagree on {privilege} by {who} on {record:?}"
     );
+    let slot = p.authority().table_slot(privilege, &record.table);
+    assert_eq!(
+        slot.is_some_and(|slot| p.can_at(slot, record)),
+        spec,
+        "can_at and reference disagree on {privilege} by {who} on {record:?}"
+    );
     fast
+}
+
+#[test]
+fn can_at_is_false_for_another_tables_slot_and_for_a_slot_out_of_range() {
+    let org = org_where_u_holds(&["Read Local", "Presence reader"]);
+    let u = principal(&org, "U");
+    let record = account_of(&org, 1, "U");
+    let authority = u.authority();
+    let read_account = authority.table_slot(Read, "account").unwrap();
+    assert!(u.can_at(read_account, &record));
+    // U holds Read on msdyn_presence at Global, but the record is an account: that slot does not decide it.
+    let read_presence = authority.table_slot(Read, "msdyn_presence").unwrap();
+    assert_eq!(u.rank_at(read_presence), 4);
+    assert!(!u.can_at(read_presence, &record));
+    assert!(!u.can_at(authority.slot_count(), &record));
+    assert!(!u.can_at(usize::MAX, &record));
 }
 
 #[test]

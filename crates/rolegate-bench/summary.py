@@ -82,16 +82,17 @@ for tables in ("150", "1500"):
             print(f"{a} / {b}: {results[a][0] / results[b][0]:.2f}x")
 
 print("\n### record-level checks\n")
-print("| working set | calls | `#[requires(record)]` mixed ns | floor ns | x floor | allowed calls | `#[requires(record)]` allowed ns | floor ns | x floor |")
-print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+print("| working set | calls | `#[requires(record)]` mixed ns | floor ns | x floor | `can_at` mixed ns | x floor | allowed calls | `#[requires(record)]` allowed ns | floor ns | x floor |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for name in ("hot", "warm", "cold"):
     row = [median_ns("record", f"requires-record-fn-{name}{suffix}")
-           for suffix in ("", "-floor", "-allowed-only", "-allowed-only-floor")]
+           for suffix in ("", "-floor", "-can_at", "-allowed-only", "-allowed-only-floor")]
     if not all(row):
         continue
-    (mixed, n), (floor_mixed, _), (allowed, n_allowed), (floor_allowed, _) = row
-    print(f"| {name} | {n:,} | {fmt(mixed)} | {fmt(floor_mixed)} | {mixed / floor_mixed:,.1f} | {n_allowed:,} | "
-          f"{fmt(allowed)} | {fmt(floor_allowed)} | {allowed / floor_allowed:,.1f} |")
+    (mixed, n), (floor_mixed, _), (can_at, _), (allowed, n_allowed), (floor_allowed, _) = row
+    print(f"| {name} | {n:,} | {fmt(mixed)} | {fmt(floor_mixed)} | {mixed / floor_mixed:,.1f} | {fmt(can_at)} | "
+          f"{can_at / floor_mixed:,.1f} | {n_allowed:,} | {fmt(allowed)} | {fmt(floor_allowed)} | "
+          f"{allowed / floor_allowed:,.1f} |")
 
 print("\n### setup, by-name record checks, import\n")
 for group, bench in (("setup", "principal-3-admin-sized-roles"), ("setup", "principal-3-admin-sized-roles-shared"),

@@ -20,8 +20,8 @@ use rolegate_bench::peers::{
 };
 use rolegate_bench::records::{self, RECORD_SITE_QUERIES, RecordWorkload, SiteCalls, WorkingSet};
 use rolegate_bench::sites::{
-    RECORD_SITES, SITES, call_each, call_each_out_of_line, call_each_record, floor_each,
-    floor_guard_each,
+    RECORD_SITES, SITES, call_each, call_each_out_of_line, call_each_record, can_at_each,
+    floor_each, floor_guard_each,
 };
 use rolegate_bench::workload::{LARGE_TABLES, SMALL_TABLES, Workload, XorShift};
 
@@ -550,6 +550,7 @@ fn record_sites(
     let floor_allowed = users_of(&allowed_queries);
     // Every allowed call passes step 1; some denied calls pass it too (step 2 denies them).
     assert_eq!(floor_each(floor, &floor_allowed, requirements), allowed);
+    assert_eq!(can_at_each(&all_calls, requirements), allowed);
     assert!(floor_each(floor, &floor_all, requirements) >= allowed);
     eprintln!(
         "[records, {label}] {} #[requires(record)] functions agree with rolegate::reference on {total} calls by the \
@@ -569,6 +570,12 @@ fn record_sites(
         &format!("requires-record-fn-{label}-floor"),
         total,
         || floor_each(floor, &floor_all, requirements),
+    );
+    per_decision(
+        g,
+        &format!("requires-record-fn-{label}-can_at"),
+        total,
+        || can_at_each(&all_calls, requirements),
     );
     per_decision(
         g,

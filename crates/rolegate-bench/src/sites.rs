@@ -156,6 +156,22 @@ pub fn floor_each(
     allowed
 }
 
+/// The record sites' calls decided by [`Principal::can_at`] on each site's slot (`requirements`, from
+/// [`crate::records::RecordWorkload::step1_floor`]): the decision of `#[requires(record)]` without a `Denied`, as a
+/// handler filtering a list of records would make it. Returns how many calls were allowed.
+pub fn can_at_each(
+    calls: &[Vec<(&Principal, &RecordData)>],
+    requirements: &[(usize, u8)],
+) -> usize {
+    let mut allowed = 0;
+    for (calls, &(slot, _)) in calls.iter().zip(requirements) {
+        for &(user, record) in calls {
+            allowed += usize::from(black_box(black_box(user).can_at(slot, black_box(record))));
+        }
+    }
+    allowed
+}
+
 /// What the floor's guard returns on a denial: as small as a denial can be (the slot and the rank required).
 #[derive(Debug)]
 pub struct FloorDenied {

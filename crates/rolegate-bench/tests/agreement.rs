@@ -2,7 +2,8 @@
 
 use rolegate_bench::engines::{Floor, Naive, Rolegate, check_agreement};
 use rolegate_bench::sites::{
-    SITES, call_each, call_each_out_of_line, call_each_record, floor_each, floor_guard_each,
+    SITES, call_each, call_each_out_of_line, call_each_record, can_at_each, floor_each,
+    floor_guard_each,
 };
 use rolegate_bench::workload::{GRANT_PERCENT, QUERIES, ROLES, SMALL_TABLES, USERS, Workload};
 
@@ -163,4 +164,9 @@ fn check_record_agrees_with_the_reference_evaluator_on_a_small_organisation() {
         .map(|l| l.iter().map(|&(u, _)| u).collect())
         .collect();
     assert_eq!(floor_each(&floor, &users, &requirements), site_allowed);
+    // The bool decision on the same calls (`Principal::can_at` on each site's slot) allows the same calls.
+    assert_eq!(
+        can_at_each(&records.resolve(&calls.all), &requirements),
+        site_allowed
+    );
 }
