@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
 
-use rolegate_catalog::{Catalog, Depth, Requirement, Role, TablePrivilege};
+use rolegate_catalog::{Catalog, Depth, Requirement, Role, Table, TablePrivilege};
 
 use crate::denied::UnknownRole;
 use crate::principal::{Principal, pack};
@@ -183,10 +183,7 @@ impl Authority {
         match requirement {
             Requirement::Table {
                 privilege, table, ..
-            } => c
-                .table_position(table)
-                .filter(|&t| c.tables()[t].has(*privilege))
-                .map(|t| t * TablePrivilege::COUNT + privilege.index()),
+            } => self.table_slot(*privilege, table),
             Requirement::Misc { name } => c
                 .misc_privileges()
                 .iter()
@@ -206,6 +203,20 @@ impl Authority {
         c.table_position(table)
             .filter(|&t| c.tables()[t].has(privilege))
             .map(|t| t * TablePrivilege::COUNT + privilege.index())
+    }
+
+    /// The table and privilege of a table privilege's slot: the inverse of [`table_slot`](Self::table_slot). `None`
+    /// for the slots of miscellaneous privileges and capabilities, and out of range.
+    pub(crate) fn slot_table(&self, slot: usize) -> Option<(&Table, TablePrivilege)> {
+        let table = self
+            .inner
+            .catalog
+            .tables()
+            .get(slot / TablePrivilege::COUNT)?;
+        Some((
+            table,
+            TablePrivilege::from_index(slot % TablePrivilege::COUNT)?,
+        ))
     }
 
     /// The schema id `<< 32`: the high half of a call site's cache word, as the inlined check compares it.

@@ -216,8 +216,7 @@ impl Principal {
         slot: usize,
         site: Option<&'static CallSite>,
     ) -> Denied {
-        let held = Depth::from_rank(self.rank_at(slot));
-        let through = held.and_then(|d| self.role_granting(slot, d));
+        let (held, through) = self.held_through(slot);
         let reason = if held.is_some() {
             DenialReason::TooShallow
         } else {
@@ -235,6 +234,13 @@ impl Principal {
 }
 
 impl Principal {
+    /// What a denial at `slot` reports: the best depth held there, and the role it is held through.
+    #[inline(always)]
+    pub(crate) fn held_through(&self, slot: usize) -> (Option<Depth>, Option<&'static str>) {
+        let held = Depth::from_rank(self.rank_at(slot));
+        (held, held.and_then(|d| self.role_granting(slot, d)))
+    }
+
     /// The first of the principal's roles, in catalog order, that grants `depth` at `slot`: the role a denial names.
     /// Kept in the slot's byte when the row was built (searched for only past the 31st role).
     #[inline]

@@ -662,13 +662,10 @@ impl Principal {
         record: &(impl Record + ?Sized),
     ) -> bool {
         let Some(scope) = &self.scope else {
-            let table = slot / TablePrivilege::COUNT;
             return self
                 .authority()
-                .catalog()
-                .tables()
-                .get(table)
-                .is_some_and(|t| t.ownership == rolegate_catalog::Ownership::Organization);
+                .slot_table(slot)
+                .is_some_and(|(t, _)| t.ownership == rolegate_catalog::Ownership::Organization);
         };
         let reach = match scope.slot_reach.get(slot) {
             Some(&i) => &scope.reaches[i as usize],
@@ -839,16 +836,13 @@ impl Principal {
     /// `false` when the slot is out of range for the principal's authority, or is another table's than the record's.
     #[inline]
     pub fn can_at<R: Record + ?Sized>(&self, slot: usize, record: &R) -> bool {
-        let table = slot / TablePrivilege::COUNT;
-        let privilege = TablePrivilege::ALL[slot % TablePrivilege::COUNT];
         self.rank_at(slot) >= 1
             && self
                 .authority()
-                .catalog()
-                .tables()
-                .get(table)
-                .is_some_and(|t| same_name(record.table(), &t.name))
-            && self.access(slot, privilege, record)
+                .slot_table(slot)
+                .is_some_and(|(table, privilege)| {
+                    same_name(record.table(), &table.name) && self.access(slot, privilege, record)
+                })
     }
 
     /// The record check a `#[requires(..., record = <param>)]` call site runs: the site's (privilege, table) slot is
@@ -970,8 +964,8 @@ impl Principal {
 
     /// The record part of a denial. `table` is the requirement's table when it is `'static` (a call site's).
     ///
-    /// Allocated with constants and then filled in field by field: a struct literal of this size is staged on the
-    /// stack around the allocation and copied 16 bytes at a time over fields written a byte at a time, which
+    /// The box is allocated first and the value written into it: `Box::new` of a literal this size staged it on the
+    /// stack around the allocation and copied it in 16 bytes at a time over fields written a byte at a time, which
     /// stalled store forwarding.
     fn describe<R: Record + ?Sized>(
         &self,
@@ -1022,11 +1016,7 @@ impl Principal {
             return Denied::unknown(requirement, site);
         };
         let slot = known_slot.or_else(|| self.authority().table_slot(privilege, table));
-        let held = slot.and_then(|slot| Depth::from_rank(self.rank_at(slot)));
-        let through = match (slot, held) {
-            (Some(slot), Some(held)) => self.role_granting(slot, held),
-            _ => None,
-        };
+        let (held, through) = slot.map_or((None, None), |slot| self.held_through(slot));
         let static_table = match table {
             Cow::Borrowed(table) => Some(*table),
             Cow::Owned(_) => None,

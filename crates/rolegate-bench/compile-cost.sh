@@ -120,32 +120,33 @@ done
 measure() {
   workspace "$1"
   echo "warming dependencies (rolegate from $repo, proc macros: $1) ..." >&2
-  local crate packages=()
-  for crate in $crates; do packages+=(-p "compile-cost-$crate"); done
+  # The crates without a proc macro build the same under either configuration: "by hand" is timed under the default
+  # one only (the unguarded crate is the baseline of both).
+  local timed=$crates crate packages=()
+  [ "$1" = opt ] && timed="without with identity"
+  for crate in $timed; do packages+=(-p "compile-cost-$crate"); done
   cargo build --quiet --manifest-path "$work/Cargo.toml" "${packages[@]}"
-  for crate in $crates; do : > "$work/$crate.times"; done
+  for crate in $timed; do : > "$work/$crate.times"; done
   local TIMEFORMAT='%R %U %S'
   for ((r = 0; r < rounds; r++)); do
-    for crate in $crates; do
+    for crate in $timed; do
       touch "$work/$crate/src/lib.rs"
       { time cargo build --quiet --manifest-path "$work/Cargo.toml" -p "compile-cost-$crate" 2> "$work/cargo.err" \
           || { cat "$work/cargo.err" >&2; exit 1; }; } 2>> "$work/$crate.times"
     done
   done
-  # best wall-clock time, best CPU time (user + sys), each over the rounds
+  # best() crate column: the best over the rounds of an awk expression of the times ($1 wall clock, $2 + $3 CPU)
   best() { awk "{print $2}" "$work/$1.times" | sort -n | head -1; }
-  local label="unoptimized (cargo's default)"
-  [ "$1" = opt ] && label="opt-level 3 (build-override)"
   local base base_cpu
   base=$(best without '$1'); base_cpu=$(best without '$2 + $3')
-  for crate in with byhand identity; do
+  for crate in $timed; do
+    [ $crate = without ] && continue
     local name
     case $crate in
       with) name="#[requires], macros $1" ;;
       byhand) name="control: check by hand" ;;
       identity) name="control: identity macro, $1" ;;
     esac
-    [ "$1" = opt ] && [ $crate = byhand ] && continue # no macro: the same build as under "default"
     awk -v l="$name" -v a="$base" -v b="$(best $crate '$1')" -v c="$base_cpu" -v d="$(best $crate '$2 + $3')" \
       'BEGIN { printf "%-34s %6.2f s %6.2f s %6.2fx   %6.2f s %6.2f s %6.2fx\n", l, a, b, b / a, c, d, d / c }'
   done
