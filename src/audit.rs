@@ -6,37 +6,31 @@
 //! `reason`, `outcome` (`"denied"` or `"allowed"`), `file` and `line`. A field that does not apply is absent.
 //!
 //! ```
-//! rolegate::set_audit_allows(true);
-//! assert!(rolegate::audit_allows());
-//! rolegate::set_audit_allows(false);
+//! rolegate::audit::set_audit_allows(true);
+//! assert!(rolegate::audit::audit_allows());
+//! rolegate::audit::set_audit_allows(false);
 //! ```
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use rolegate_catalog::{Depth, Requirement};
 
-use rolegate_catalog::Requirement;
-
+use crate::compiled::site::{self, CallSite};
 use crate::denied::{DenialReason, Denied};
-use crate::principal::Principal;
 use crate::record::RecordId;
-use crate::site::CallSite;
 
 /// The `tracing` target of audit events.
 pub const AUDIT_TARGET: &str = "rolegate::audit";
-
-static ALLOWS: AtomicBool = AtomicBool::new(false);
 
 /// Turns audit events for allowed checks on or off (off by default; denials are always audited).
 ///
 /// The inlined check at a call site does not read this switch: turning it on tags every call site's cached slot, so
 /// that checks there take the slow path, which emits the event; turning it off untags them.
 pub fn set_audit_allows(on: bool) {
-    ALLOWS.store(on, Ordering::SeqCst);
-    crate::site::retag_cached_sites(on);
+    site::set_audit_allows(on);
 }
 
 /// Whether allowed checks are audited.
 pub fn audit_allows() -> bool {
-    ALLOWS.load(Ordering::SeqCst)
+    site::audit_allows()
 }
 
 fn reason_name(reason: DenialReason) -> &'static str {
@@ -72,7 +66,7 @@ fn parts(requirement: &Requirement) -> (&str, Option<&str>, Option<&'static str>
 /// 16 bytes at a time, fields just written a few bytes at a time, which stalls the CPU's store forwarding (measured as
 /// most of a denial's time). Only an audited denial is built in a local, for the event to borrow.
 #[inline(always)]
-pub(crate) fn denial(principal: &Principal, audit: bool, build: impl Fn() -> Denied) -> Denied {
+pub(crate) fn denial(principal: &str, audit: bool, build: impl Fn() -> Denied) -> Denied {
     if audit && tracing::enabled!(target: AUDIT_TARGET, tracing::Level::WARN) {
         let denied = build();
         denied_event(principal, &denied);
@@ -83,7 +77,7 @@ pub(crate) fn denial(principal: &Principal, audit: bool, build: impl Fn() -> Den
 
 #[cold]
 #[inline(never)]
-fn denied_event(principal: &Principal, denied: &Denied) {
+fn denied_event(principal: &str, denied: &Denied) {
     let call_site = denied
         .site
         .map(|s| format!("{}::{}", s.module_path, s.function));
@@ -92,7 +86,7 @@ fn denied_event(principal: &Principal, denied: &Denied) {
     tracing::warn!(
         target: AUDIT_TARGET,
         outcome = "denied",
-        principal = principal.id(),
+        principal,
         call_site = call_site.as_deref(),
         privilege,
         table,
@@ -110,19 +104,24 @@ fn denied_event(principal: &Principal, denied: &Denied) {
 /// check's slow path, which an allowed check reaches only while allows are audited (or on a site's first check).
 #[cold]
 #[inline(never)]
-pub(crate) fn allowed(principal: &Principal, site: &'static CallSite, record: Option<RecordId>) {
+pub(crate) fn allowed(
+    principal: &str,
+    site: &'static CallSite,
+    record: Option<RecordId>,
+    depth_held: Option<Depth>,
+) {
     if !audit_allows() || !tracing::enabled!(target: AUDIT_TARGET, tracing::Level::INFO) {
         return;
     }
     let call_site = format!("{}::{}", site.module_path, site.function);
     let requirement = site.requirement();
     let (privilege, table, depth_required) = parts(&requirement);
-    let depth_held = principal.held(&requirement).map(|d| d.name());
+    let depth_held = depth_held.map(|d| d.name());
     let record = record.map(|r| r.to_string());
     tracing::info!(
         target: AUDIT_TARGET,
         outcome = "allowed",
-        principal = principal.id(),
+        principal,
         call_site = call_site.as_str(),
         privilege,
         table,

@@ -4,7 +4,8 @@ use std::fmt;
 
 use rolegate_catalog::{Depth, Requirement};
 
-use crate::site::CallSite;
+use crate::compiled::site::CallSite;
+use crate::record::RecordDenial;
 
 /// Why a check failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,7 +54,7 @@ pub struct Denied {
     /// The `#[requires]` call site, when the check came from one.
     pub site: Option<&'static CallSite>,
     /// For a check on a record: which record, and why its access paths failed.
-    pub record: Option<Box<crate::record::RecordDenial>>,
+    pub record: Option<Box<RecordDenial>>,
 }
 
 impl Denied {
@@ -98,7 +99,7 @@ impl PartialEq for Denied {
 impl fmt::Display for Denied {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(record) = &self.record {
-            return crate::record::fmt_record_denial(self, record, f);
+            return fmt_record_denial(self, record, f);
         }
         if self.reason == DenialReason::Unknown {
             let what = match &self.requirement {
@@ -119,6 +120,47 @@ impl fmt::Display for Denied {
             }
             (Requirement::Table { .. }, Some(held), None) => write!(f, "; best held: {held}"),
             _ => f.write_str("; held through no role"),
+        }
+    }
+}
+
+fn fmt_record_denial(d: &Denied, r: &RecordDenial, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    write!(f, "missing {} for record {}", d.requirement, r.id)?;
+    let note = r.note.as_deref().unwrap_or("");
+    match d.reason {
+        DenialReason::Unknown => write!(f, "; {note}, so it is denied"),
+        DenialReason::WrongTable | DenialReason::NoOrganization => write!(f, ": {note}"),
+        DenialReason::UnknownRecordParty => write!(f, ": {note}, so it is denied"),
+        DenialReason::NotHeld => f.write_str(": held through no role"),
+        DenialReason::TooShallow => match (d.held, &d.through) {
+            (Some(held), Some(role)) => write!(f, ": best held {held} through role \"{role}\""),
+            (Some(held), None) => write!(f, ": best held {held}"),
+            _ => f.write_str(": held through no role"),
+        },
+        DenialReason::NoAccess => {
+            f.write_str(": held")?;
+            if let Some(held) = d.held {
+                write!(f, " {held}")?;
+            }
+            if let Some(role) = &d.through {
+                write!(f, " through role \"{role}\"")?;
+            }
+            let reach = r.reach();
+            if reach.is_empty() {
+                f.write_str(", which reaches only records the principal or its teams own")?;
+            } else {
+                let unit = r.owning_business_unit().unwrap_or("?");
+                write!(
+                    f,
+                    ", but the record's owning business unit {unit} is outside {}",
+                    reach.join(", ")
+                )?;
+            }
+            f.write_str("; not owner, not shared")?;
+            if r.hierarchy {
+                f.write_str(", not a report's record")?;
+            }
+            Ok(())
         }
     }
 }

@@ -1,8 +1,8 @@
 //! rolegate: Dataverse-style security roles for Rust services.
 //!
-//! Put `#[requires]` on a handler. A privilege, table or depth that does not exist, or that the security model
-//! forbids, fails to compile with a message that points at the mistake; at run time the check costs an index and a
-//! compare, and a denial says exactly what was missing.
+//! Put [`#[requires]`](requires) on a handler. A privilege, table or depth that does not exist, or that the security
+//! model forbids, fails to compile with a message that points at the mistake; at run time the check costs an index
+//! and a compare, and a denial says exactly what was missing.
 //!
 //! ```
 //! use rolegate::{requires, Authority, Denied, Principal};
@@ -21,52 +21,56 @@
 //! assert_eq!(denied.to_string(), "missing Write on msdyn_liveworkstream at Global; held through no role");
 //! ```
 //!
-//! The rules of the macro are in the crate's README; the security model in `SEMANTICS.md` terms: roles are
-//! cumulative, the highest depth wins, anything unknown at run time is denied.
+//! # The pieces
+//!
+//! - [`Catalog`]: role data (tables, roles, capabilities, miscellaneous privileges), validated; [`Authority`]: a
+//!   catalog compiled for checking, which builds [`Principal`]s from role names.
+//! - [`Principal::check`] decides a [`Requirement`] known only at run time; a [`Slot`] resolved once
+//!   ([`Authority::table_slot`]) makes later decisions on it look nothing up.
+//! - [`Organization`] (module [`org`]): business units, users, teams and managers; its principals decide on
+//!   [`Record`]s (module [`record`]) the two-step way Dataverse does.
+//! - [`Denied`] says what was required, what was held and why not; the [`audit`] trail records every denial at a
+//!   call site; the [`report`] lists which roles pass each call site.
+//!
+//! The security model, with its rules, decisions and worked examples, is `docs/semantics.md` in the repository.
 #![forbid(unsafe_code)]
 
+mod compiled;
+mod denied;
+mod principal;
+
 pub mod audit;
-mod authority;
 #[cfg(feature = "axum")]
 pub mod axum;
-mod denied;
-mod org;
-mod org_file;
-mod principal;
+pub mod org;
 pub mod record;
-pub mod reference;
 pub mod report;
-mod site;
-mod subject;
+pub mod subject;
+
+/// Call sites: the `static` each `#[requires]` generates, and the list of them linked into the program.
+pub mod site {
+    pub use crate::compiled::site::{CallSite, SiteRequirement, call_sites};
+}
 
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
 
-pub use audit::{audit_allows, set_audit_allows};
-pub use authority::Authority;
+pub use compiled::{Authority, Slot};
 pub use denied::{DenialReason, Denied, UnknownRole};
-pub use org::{
-    BuildError, BusinessUnitId, Hierarchy, Inheritance, OrgProblem, Organization,
-    OrganizationBuilder, TeamId, TeamKind, UserId,
-};
-pub use org_file::{
-    BusinessUnitFileEntry, OrganizationFile, OrganizationHeader, TeamFileEntry, TeamKindName,
-    TeamRoleFileEntry, UserFileEntry,
-};
+pub use org::Organization;
 pub use principal::Principal;
-pub use record::{Grantee, Owner, Record, RecordData, RecordDenial, RecordId, Share, ShareStore};
-pub use report::{AccessReport, SiteAccess};
-pub use site::{CallSite, SiteRequirement, call_sites};
-pub use subject::{DeniedInto, Rejects, Subject};
+pub use record::{Record, RecordData};
+pub use subject::Subject;
 
 pub use rolegate_catalog as catalog;
 pub use rolegate_catalog::{Catalog, Depth, Requirement, TablePrivilege};
 
-/// Requires a privilege, a miscellaneous privilege or a capability of the function's principal.
+/// Requires a privilege, a miscellaneous privilege or a capability of the function's principal, checked against
+/// the catalog at compile time and enforced at every call.
 ///
 /// ```
-/// # use rolegate::{requires, Principal, Denied};
+/// # use rolegate::{requires, Principal, Denied, RecordData};
 /// #[requires(privilege = "Read", table = "solution", depth = "Global")]
 /// fn list_solutions(user: &Principal) -> Result<Vec<String>, Denied> { Ok(vec![]) }
 ///
@@ -75,15 +79,23 @@ pub use rolegate_catalog::{Catalog, Depth, Requirement, TablePrivilege};
 ///
 /// #[requires(privilege = "prvPublishCustomization")]
 /// fn publish(user: &Principal) -> Result<(), Denied> { Ok(()) }
+///
+/// #[requires(privilege = "Write", table = "activitypointer", record = activity)]
+/// fn edit(user: &Principal, activity: &RecordData) -> Result<(), Denied> { Ok(()) }
 /// ```
 ///
-/// Keys: `privilege` (a table privilege, `Update` meaning `Write`, or a `prv...` miscellaneous privilege), `table`
-/// (logical, display or schema name), `depth` (`Basic`, `Local`, `Deep`, `Global` or their UI names; absent: any),
-/// `capability` (instead of `privilege`), `principal` (the parameter to check; absent: the first parameter after
-/// any `self`).
+/// Keys:
+/// - `privilege`: a table privilege (`Create`, `Read`, `Write` or `Update`, `Delete`, `Append`, `AppendTo`,
+///   `Assign`, `Share`) or a `prv...` miscellaneous privilege;
+/// - `table`: the table, by logical, display or schema name; required with a table privilege;
+/// - `depth`: `Basic`, `Local`, `Deep`, `Global` or their UI names; absent: any depth;
+/// - `capability`: instead of `privilege`, a capability's id or wording;
+/// - `principal`: the parameter to check (a name, or `self`); absent: the first parameter after any `self`;
+/// - `record`: a parameter holding a [`Record`] (a name, no quotes): the check is then the two-step record check
+///   (the privilege held, then access to that record); needs a table privilege.
 pub use rolegate_macros::requires;
 
-/// The README's quick start, compiled and run as a doctest so that it cannot drift from the code.
+/// The README's examples, compiled and run as doctests so that they cannot drift from the code.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;

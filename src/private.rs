@@ -3,11 +3,12 @@
 pub use inventory;
 pub use rolegate_catalog::{Depth, TablePrivilege};
 
-pub use crate::site::{CallSite, Registration, SiteRequirement};
-use crate::{Denied, Rejects, Subject};
+pub use crate::compiled::site::{CallSite, Registration, SiteRequirement};
+pub use crate::subject::{DeniedInto, Rejects};
+use crate::{Denied, Record, Subject};
 
 /// The check a call site runs; denials (and, when switched on, allows) go to the audit trail, from the check's cold
-/// paths. Allows are audited on the slow path (see [`set_audit_allows`](crate::set_audit_allows)), so an allowed call
+/// paths. Allows are audited on the slow path (see [`set_audit_allows`](crate::audit::set_audit_allows)), so an allowed call
 /// here reads nothing but the site's cache and the principal's row.
 #[inline(always)]
 pub fn check<S: Subject + ?Sized>(subject: &S, site: &'static CallSite) -> Result<(), Denied> {
@@ -19,7 +20,7 @@ pub fn check<S: Subject + ?Sized>(subject: &S, site: &'static CallSite) -> Resul
 pub fn check_record<S, R>(subject: &S, site: &'static CallSite, record: &R) -> Result<(), Denied>
 where
     S: Subject + ?Sized,
-    R: crate::Record + ?Sized,
+    R: Record + ?Sized,
 {
     subject
         .principal()
@@ -40,7 +41,7 @@ pub fn subject<S: Subject + ?Sized>(subject: &S) -> &S {
 
 /// Asserts, at the error type's span, that a denial converts into it.
 #[inline(always)]
-pub fn error_type<E: crate::subject::DeniedInto>() {}
+pub fn error_type<E: DeniedInto>() {}
 
 /// What a `-> impl IntoResponse` handler's expansion calls.
 #[cfg(feature = "axum")]

@@ -9,7 +9,7 @@
 //! #[requires(privilege = "Update", table = "msdyn_liveworkstream", depth = "Global")]
 //! fn rename_workstream(user: &Principal) -> Result<(), Denied> { Ok(()) }
 //!
-//! let report = rolegate::AccessReport::new(Catalog::builtin(), rolegate::call_sites());
+//! let report = rolegate::report::AccessReport::new(Catalog::builtin(), rolegate::site::call_sites());
 //! let site = report.sites.iter().find(|s| s.function == "rename_workstream").unwrap();
 //! assert_eq!(site.roles, ["Omnichannel administrator"]);
 //! assert_eq!(site.personas, ["Administrator"]);
@@ -21,7 +21,7 @@ use std::fmt::Write as _;
 use rolegate_catalog::Catalog;
 use serde::Serialize;
 
-use crate::site::CallSite;
+use crate::compiled::site::CallSite;
 
 /// The access report over a set of call sites.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

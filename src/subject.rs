@@ -1,4 +1,5 @@
-//! The traits the generated code goes through: who is checked, and how a denial is returned.
+//! The traits the generated code goes through: who is checked ([`Subject`]), and how a denial is returned
+//! ([`Rejects`], [`DeniedInto`]; implemented for every return type that can carry a denial, never by hand).
 
 use std::rc::Rc;
 use std::sync::Arc;

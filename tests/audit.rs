@@ -81,7 +81,7 @@ fn denials_are_audited_with_their_parts_and_allows_only_when_switched_on() {
     });
     let file = file!();
     let line_of = |function: &str| {
-        let site = rolegate::call_sites()
+        let site = rolegate::site::call_sites()
             .into_iter()
             .find(|s| s.function == function)
             .unwrap();
@@ -127,11 +127,11 @@ fn denials_are_audited_with_their_parts_and_allows_only_when_switched_on() {
         "one event per denial, none for the allow"
     );
 
-    rolegate::set_audit_allows(true);
+    rolegate::audit::set_audit_allows(true);
     let events = capture(|| {
         assert!(rename_workstream(&admin).is_ok());
     });
-    rolegate::set_audit_allows(false);
+    rolegate::audit::set_audit_allows(false);
     assert_eq!(events.len(), 1);
     assert_eq!(events[0]["outcome"], "allowed");
     assert_eq!(events[0]["principal"], "ada");
@@ -142,13 +142,13 @@ fn denials_are_audited_with_their_parts_and_allows_only_when_switched_on() {
     // The site's slot is cached by now; switching on again still reaches it, as often as the switch turns, and the
     // allowed calls while it is on are audited each time.
     for _ in 0..3 {
-        rolegate::set_audit_allows(true);
+        rolegate::audit::set_audit_allows(true);
         let events = capture(|| {
             assert!(rename_workstream(&admin).is_ok());
             assert!(rename_workstream(&admin).is_ok());
             assert!(rename_workstream(&supervisor).is_err());
         });
-        rolegate::set_audit_allows(false);
+        rolegate::audit::set_audit_allows(false);
         let outcomes: Vec<&str> = events.iter().map(|e| e["outcome"].as_str()).collect();
         assert_eq!(outcomes, ["allowed", "allowed", "denied"]);
         let events = capture(|| {
@@ -184,9 +184,9 @@ fn denials_are_audited_with_their_parts_and_allows_only_when_switched_on() {
     // An allowed record check is audited once switched on (the site's slot is cached by now), and not after.
     let own = RecordData::owned_by_user(&org, 43, "activitypointer", org.user("rep").unwrap());
     assert!(capture(|| assert!(edit_activity(&rep, &own).is_ok())).is_empty());
-    rolegate::set_audit_allows(true);
+    rolegate::audit::set_audit_allows(true);
     let events = capture(|| assert!(edit_activity(&rep, &own).is_ok()));
-    rolegate::set_audit_allows(false);
+    rolegate::audit::set_audit_allows(false);
     assert_eq!(events.len(), 1, "{events:?}");
     assert_eq!(events[0]["outcome"], "allowed");
     assert_eq!(events[0]["record"], "43");

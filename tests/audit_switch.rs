@@ -68,7 +68,7 @@ fn the_switch_holds_for_every_site_after_racing_with_checks() {
         })
         .collect();
     for round in 0..200 {
-        rolegate::set_audit_allows(round % 2 == 0);
+        rolegate::audit::set_audit_allows(round % 2 == 0);
         std::thread::yield_now();
     }
     let authority = Authority::builtin();
@@ -76,7 +76,7 @@ fn the_switch_holds_for_every_site_after_racing_with_checks() {
         .principal("ada", ["Omnichannel administrator"])
         .unwrap();
     for on in [true, false, true, false] {
-        rolegate::set_audit_allows(on);
+        rolegate::audit::set_audit_allows(on);
         // Let the workers cache the sites again for their authorities, with the switch at rest.
         std::thread::sleep(std::time::Duration::from_millis(5));
         let events = audited(|| {

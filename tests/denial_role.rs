@@ -65,9 +65,9 @@ fn the_denial_names_the_first_role_giving_the_best_depth() {
             .table_slot(TablePrivilege::Read, "t")
             .expect("slot");
         assert_eq!(
-            principal.rank_at(slot),
-            Depth::Deep.rank(),
-            "rank_at gives the rank alone"
+            principal.depth_at(slot),
+            Some(Depth::Deep),
+            "depth_at gives the depth alone"
         );
     }
 }

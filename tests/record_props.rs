@@ -1,4 +1,4 @@
-//! The fast record check agrees with the reference evaluator (SEMANTICS.md as code) on random organisations:
+//! The fast record check agrees with the reference evaluator (`docs/semantics.md` as code) on random organisations:
 //! random business-unit trees, roles, users with managers, owner teams (both inheritance modes) and access teams,
 //! hierarchy security on or off, records owned by users or teams in any unit, shares to users, teams and the
 //! organisation. 10,000 cases, every user against every record and every privilege in each.
@@ -7,10 +7,10 @@ use std::collections::BTreeMap;
 
 use proptest::prelude::*;
 use rolegate::catalog::{CatalogFile, Ownership, RoleEntry, TableEntry};
-use rolegate::{
-    Authority, CallSite, Catalog, Depth, Grantee, Inheritance, Organization, Owner, RecordData,
-    SiteRequirement, TablePrivilege, reference,
-};
+use rolegate::org::Inheritance;
+use rolegate::record::{Grantee, Owner, reference};
+use rolegate::site::{CallSite, SiteRequirement};
+use rolegate::{Authority, Catalog, Depth, Organization, RecordData, TablePrivilege};
 
 #[derive(Debug, Clone)]
 struct RawUser {

@@ -1,12 +1,13 @@
-//! The worked examples of SEMANTICS.md, one test each, reading like the examples.
+//! The worked examples of `docs/semantics.md`, one test each, reading like the examples.
 //!
 //! Business units: Root has children B1 and B2; B1 has child B1a. Users: U and V in B1, W in B2, X in B1a.
 
 use TablePrivilege::{Append, AppendTo, Create, Delete, Read, Write};
 use rolegate::catalog::Syntax;
+use rolegate::org::{Inheritance, OrganizationBuilder};
+use rolegate::record::{Grantee, Owner, reference};
 use rolegate::{
-    Authority, Catalog, DenialReason, Grantee, Inheritance, Organization, OrganizationBuilder,
-    Owner, Principal, RecordData, TablePrivilege, reference,
+    Authority, Catalog, DenialReason, Organization, Principal, RecordData, TablePrivilege,
 };
 
 const CATALOG: &str = r#"
@@ -141,7 +142,7 @@ fn can(org: &Organization, who: &str, privilege: TablePrivilege, record: &Record
 }
 
 #[test]
-fn can_at_is_false_for_another_tables_slot_and_for_a_slot_out_of_range() {
+fn can_at_is_false_for_another_tables_slot_and_for_another_authoritys_slot() {
     let org = org_where_u_holds(&["Read Local", "Presence reader"]);
     let u = principal(&org, "U");
     let record = account_of(&org, 1, "U");
@@ -150,10 +151,13 @@ fn can_at_is_false_for_another_tables_slot_and_for_a_slot_out_of_range() {
     assert!(u.can_at(read_account, &record));
     // U holds Read on msdyn_presence at Global, but the record is an account: that slot does not decide it.
     let read_presence = authority.table_slot(Read, "msdyn_presence").unwrap();
-    assert_eq!(u.rank_at(read_presence), 4);
+    assert_eq!(u.depth_at(read_presence), Some(rolegate::Depth::Global));
     assert!(!u.can_at(read_presence, &record));
-    assert!(!u.can_at(authority.slot_count(), &record));
-    assert!(!u.can_at(usize::MAX, &record));
+    // The same table and privilege resolved by another authority (of the same catalog): never read for U.
+    let other = Authority::new(authority.catalog().clone());
+    let theirs = other.table_slot(Read, "account").unwrap();
+    assert!(!u.can_at(theirs, &record));
+    assert_eq!(u.depth_at(theirs), None);
 }
 
 #[test]
@@ -622,7 +626,7 @@ fn anything_unknown_on_a_record_is_denied_with_a_reason() {
 
 #[test]
 fn a_call_site_checks_records_through_its_cached_slot() {
-    use rolegate::{CallSite, SiteRequirement};
+    use rolegate::site::{CallSite, SiteRequirement};
     static WRITE_ACCOUNT: CallSite = CallSite::new(
         SiteRequirement::Table {
             privilege: Write,
@@ -663,7 +667,7 @@ fn a_call_site_checks_records_through_its_cached_slot() {
 #[test]
 fn a_share_store_supplies_shares_kept_apart_from_records() {
     let org = org_where_u_holds(&["Read Basic"]);
-    let mut store = rolegate::ShareStore::new();
+    let mut store = rolegate::record::ShareStore::new();
     let record = account_of(&org, 9, "V");
     assert!(!principal(&org, "U").can(Read, &store.with(&record)));
     store.share(

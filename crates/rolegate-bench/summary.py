@@ -42,7 +42,7 @@ ROWS = [
     ("requires-fn-out-of-line-allowed-only", "  same, allowed calls only"),
     ("rolegate-check_site", "rolegate `Principal::check_site`, a site per requirement (mixed)"),
     ("rolegate-check_site-allowed-only", "rolegate `Principal::check_site`, allowed queries only"),
-    ("rolegate-rank_at", "rolegate `Principal::rank_at` on a resolved slot (a bool, no `Denied`)"),
+    ("rolegate-depth_at", "rolegate `Principal::depth_at` on a resolved slot (a bool, no `Denied`)"),
     ("rolegate-check", "rolegate `Principal::check(&Requirement)`"),
     ("naive-hashmap", "naive `HashMap<(role, table, privilege), depth>`"),
     ("cedar-role-sets", "cedar-policy, one policy `principal.roles.containsAny(resource.roles)`"),

@@ -12,7 +12,7 @@ use criterion::{
     measurement::WallTime,
 };
 use rolegate::catalog::{BUILTIN_TOML, CatalogFile, Ownership, RoleEntry, Syntax, TableEntry};
-use rolegate::{Authority, Catalog, Depth, Principal, TablePrivilege};
+use rolegate::{Authority, Catalog, Depth, Principal, Slot, TablePrivilege};
 use rolegate_bench::engines::{Floor, FloorQuery, Naive, Rolegate, check_agreement};
 use rolegate_bench::peers::{
     Cedar, CedarEncoding, assert_agrees, casbin_args, casbin_cached_enforcer, casbin_enforcer,
@@ -88,7 +88,7 @@ fn engines(c: &mut Criterion, tables: usize) {
     let allowed = check_agreement(&w, &floor, &naive, &rolegate)
         .unwrap_or_else(|e| panic!("{tables} tables: {e}"));
     eprintln!(
-        "[{tables} tables] floor, naive, rolegate check, check_site and rank_at agree with the model on all {} queries \
+        "[{tables} tables] floor, naive, rolegate check, check_site and depth_at agree with the model on all {} queries \
          ({allowed} allowed)",
         w.queries.len()
     );
@@ -274,10 +274,10 @@ fn engines(c: &mut Criterion, tables: usize) {
                 .sum()
         },
     );
-    per_decision(&mut g, "rolegate-rank_at", w.queries.len(), || {
+    per_decision(&mut g, "rolegate-depth_at", w.queries.len(), || {
         w.queries
             .iter()
-            .map(|q| usize::from(rolegate.rank_at(q)))
+            .map(|q| usize::from(rolegate.depth_at(q)))
             .sum()
     });
     per_decision(&mut g, "rolegate-check", w.queries.len(), || {
@@ -482,7 +482,7 @@ fn records(c: &mut Criterion) {
     let allowed = records.check_agreement().unwrap_or_else(|e| panic!("{e}"));
     eprintln!(
         "[records] {} business units, {} users, {} records, {} principals built in {built:.1?}; check_record agrees \
-         with rolegate::reference on all {} queries ({allowed} allowed); a principal with record scope uses {} bytes",
+         with rolegate::record::reference on all {} queries ({allowed} allowed); a principal with record scope uses {} bytes",
         records::FULL.business_units,
         records::FULL.users,
         records::FULL.records,
@@ -493,8 +493,9 @@ fn records(c: &mut Criterion) {
     let mut g = c.benchmark_group("record");
     g.sample_size(20);
     let step1 = records.step1_floor();
+    let site_slots = records.site_slots();
     for set in records::WORKING_SETS {
-        record_sites(&mut g, &records, &step1, set);
+        record_sites(&mut g, &records, &step1, &site_slots, set);
     }
     per_decision(&mut g, "can", records.queries.len(), || {
         records
@@ -525,6 +526,7 @@ fn record_sites(
     g: &mut BenchmarkGroup<'_, WallTime>,
     records: &RecordWorkload,
     (floor, requirements): &(Floor, Vec<(usize, u8)>),
+    slots: &[Slot],
     set: WorkingSet,
 ) {
     let label = set.name;
@@ -552,9 +554,9 @@ fn record_sites(
     assert_eq!(floor_each(floor, &floor_allowed, requirements), allowed);
     assert!(floor_each(floor, &floor_all, requirements) >= allowed);
     // The decision alone allows exactly the calls the functions allow.
-    assert_eq!(can_at_each(&all_calls, requirements), allowed);
+    assert_eq!(can_at_each(&all_calls, slots), allowed);
     eprintln!(
-        "[records, {label}] {} #[requires(record)] functions agree with rolegate::reference on {total} calls by the \
+        "[records, {label}] {} #[requires(record)] functions agree with rolegate::record::reference on {total} calls by the \
          first {} active users on {} ({allowed} allowed)",
         RECORD_SITES.len(),
         set.users.min(records.principals.len()),
@@ -576,7 +578,7 @@ fn record_sites(
         g,
         &format!("requires-record-fn-{label}-can_at"),
         total,
-        || can_at_each(&all_calls, requirements),
+        || can_at_each(&all_calls, slots),
     );
     per_decision(
         g,

@@ -3,9 +3,8 @@
 
 use std::collections::HashMap;
 
-use rolegate::{
-    Authority, CallSite, Depth, Principal, Requirement, SiteRequirement, TablePrivilege,
-};
+use rolegate::site::{CallSite, SiteRequirement};
+use rolegate::{Authority, Depth, Principal, Requirement, Slot, TablePrivilege};
 
 use crate::workload::{Query, Workload, role_name, table_name, user_name};
 
@@ -107,8 +106,8 @@ pub struct Rolegate {
     pub requirements: Vec<Requirement>,
     /// Call sites, indexed by [`Query::combo`].
     pub sites: Vec<&'static CallSite>,
-    /// The authority's slot for each workload slot (`Authority::table_slot`), for the `rank_at` read.
-    pub slots: Vec<u32>,
+    /// The authority's slot for each workload slot (`Authority::table_slot`), for the `depth_at` read.
+    pub slots: Vec<Slot>,
 }
 
 impl Rolegate {
@@ -134,7 +133,7 @@ impl Rolegate {
                 let table = table_name(slot / TablePrivilege::COUNT);
                 authority
                     .table_slot(privilege, &table)
-                    .expect("every workload table is in the catalog") as u32
+                    .expect("every workload table is in the catalog")
             })
             .collect();
         let mut requirements = Vec::with_capacity(w.slots() * Depth::ALL.len());
@@ -182,10 +181,11 @@ impl Rolegate {
             .is_ok()
     }
 
-    /// `Principal::rank_at` on the query's pre-resolved slot: the public read with no `Denied` (a bool, not a reason).
+    /// `Principal::depth_at` on the query's pre-resolved slot: the public read with no `Denied` (a bool, not a
+    /// reason).
     #[inline]
-    pub fn rank_at(&self, q: &Query) -> bool {
-        self.principals[q.user as usize].rank_at(self.slots[q.slot()] as usize) >= q.depth.rank()
+    pub fn depth_at(&self, q: &Query) -> bool {
+        self.principals[q.user as usize].depth_at(self.slots[q.slot()]) >= Some(q.depth)
     }
 
     /// `Principal::check_site` on the query's call site: the check `#[requires]` generates.
@@ -218,7 +218,7 @@ impl From<&Query> for FloorQuery {
     }
 }
 
-/// Checks that the floor, the naive evaluator and rolegate (`check`, `check_site`, `rank_at`) give the reference answer on every
+/// Checks that the floor, the naive evaluator and rolegate (`check`, `check_site`, `depth_at`) give the reference answer on every
 /// query; returns how many queries are allowed, or the first disagreement.
 pub fn check_agreement(
     w: &Workload,
@@ -234,7 +234,7 @@ pub fn check_agreement(
             ("naive", naive.allows(q)),
             ("rolegate check", rolegate.check(q)),
             ("rolegate check_site", rolegate.check_site(q)),
-            ("rolegate rank_at", rolegate.rank_at(q)),
+            ("rolegate depth_at", rolegate.depth_at(q)),
         ];
         for (engine, answer) in answers {
             if answer != expected {

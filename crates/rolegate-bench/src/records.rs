@@ -2,10 +2,9 @@
 //! roles), records owned by users and teams, some of them shared, and (user, record, privilege) queries decided by
 //! `Principal::check_record`, by `Principal::can`, and by `#[requires(..., record = ...)]` functions.
 
-use rolegate::{
-    Authority, Grantee, Inheritance, Organization, Principal, RecordData, TablePrivilege, TeamId,
-    UserId, reference,
-};
+use rolegate::org::{Inheritance, TeamId, UserId};
+use rolegate::record::{Grantee, reference};
+use rolegate::{Authority, Depth, Organization, Principal, RecordData, Slot, TablePrivilege};
 
 use crate::engines::Floor;
 use crate::workload::{Workload, XorShift, role_name, table_name};
@@ -314,26 +313,53 @@ impl RecordWorkload {
             .collect()
     }
 
-    /// The floor of the record sites: step 1 alone, each active user's own rank row (from `Principal::rank_at`),
-    /// with each site's slot (`Authority::table_slot`) and rank 1.
+    /// The floor of the record sites: step 1 alone, each active user's own rank row (one byte per (table,
+    /// privilege) of the catalog, and one per miscellaneous privilege and capability, from `Principal::depth_at`, as
+    /// large as the principal's own row), with each site's position in that row and rank 1.
     pub fn step1_floor(&self) -> (Floor, Vec<(usize, u8)>) {
         let authority = self.principals[0].authority();
+        let catalog = authority.catalog();
+        let slots: Vec<Option<Slot>> = catalog
+            .tables()
+            .iter()
+            .flat_map(|t| TablePrivilege::ALL.map(|p| authority.table_slot(p, &t.name)))
+            .collect();
         let floor = Floor::from_rows(
             self.principals
                 .iter()
-                .map(|p| (0..authority.slot_count()).map(|s| p.rank_at(s)).collect())
+                .map(|p| {
+                    let mut row: Vec<u8> = slots
+                        .iter()
+                        .map(|s| s.and_then(|s| p.depth_at(s)).map_or(0, Depth::rank))
+                        .collect();
+                    row.resize(authority.slot_count(), 0);
+                    row.into_boxed_slice()
+                })
                 .collect(),
         );
         let requirements = crate::sites::RECORD_SITES
             .iter()
             .map(|s| {
-                let slot = authority
-                    .table_slot(s.privilege(), s.table)
+                let table = catalog
+                    .table_position(s.table)
                     .unwrap_or_else(|| panic!("record site {s:?} not in the catalog"));
-                (slot, 1)
+                (table * TablePrivilege::COUNT + s.privilege().index(), 1)
             })
             .collect();
         (floor, requirements)
+    }
+
+    /// Each record site's slot (`Authority::table_slot`), in [`crate::sites::RECORD_SITES`] order.
+    pub fn site_slots(&self) -> Vec<Slot> {
+        let authority = self.principals[0].authority();
+        crate::sites::RECORD_SITES
+            .iter()
+            .map(|s| {
+                authority
+                    .table_slot(s.privilege(), s.table)
+                    .unwrap_or_else(|| panic!("record site {s:?} not in the catalog"))
+            })
+            .collect()
     }
 }
 

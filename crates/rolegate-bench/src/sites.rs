@@ -4,7 +4,7 @@
 
 use std::hint::black_box;
 
-use rolegate::{Denied, Principal, RecordData, TablePrivilege, requires};
+use rolegate::{Denied, Principal, RecordData, Slot, TablePrivilege, requires};
 
 /// A generated function and the requirement written in its attribute.
 #[derive(Debug, Clone, Copy)]
@@ -156,15 +156,12 @@ pub fn floor_each(
     allowed
 }
 
-/// The record sites' calls decided by [`Principal::can_at`] on each site's slot (`requirements`, from
-/// [`crate::records::RecordWorkload::step1_floor`]): the decision of `#[requires(record)]` without a `Denied`, as a
+/// The record sites' calls decided by [`Principal::can_at`] on each site's slot (`slots`, from
+/// [`crate::records::RecordWorkload::site_slots`]): the decision of `#[requires(record)]` without a `Denied`, as a
 /// handler filtering a list of records would make it. Returns how many calls were allowed.
-pub fn can_at_each(
-    calls: &[Vec<(&Principal, &RecordData)>],
-    requirements: &[(usize, u8)],
-) -> usize {
+pub fn can_at_each(calls: &[Vec<(&Principal, &RecordData)>], slots: &[Slot]) -> usize {
     let mut allowed = 0;
-    for (calls, &(slot, _)) in calls.iter().zip(requirements) {
+    for (calls, &slot) in calls.iter().zip(slots) {
         for &(user, record) in calls {
             allowed += usize::from(black_box(black_box(user).can_at(slot, black_box(record))));
         }

@@ -254,7 +254,7 @@ fn write(
     let early_return = match &c.returns {
         valid::Returns::Rejects(Some(error_type)) => {
             quote_spanned! {valid::first_span(error_type)=>
-                return ::core::result::Result::Err(<#error_type as ::rolegate::DeniedInto>::from_denied(__rolegate_denied))
+                return ::core::result::Result::Err(<#error_type as ::rolegate::__private::DeniedInto>::from_denied(__rolegate_denied))
             }
         }
         valid::Returns::Rejects(None) => quote_spanned! {c.return_span=>

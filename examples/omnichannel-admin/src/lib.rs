@@ -618,9 +618,9 @@ pub async fn publish(user: Authenticated, State(state): State<AppState>) -> impl
 }
 
 /// The access report of this service's handlers against its catalog.
-pub fn access_report(catalog: &Catalog) -> rolegate::AccessReport {
-    let sites = rolegate::call_sites()
+pub fn access_report(catalog: &Catalog) -> rolegate::report::AccessReport {
+    let sites = rolegate::site::call_sites()
         .into_iter()
         .filter(|s| s.module_path.starts_with(module_path!()));
-    rolegate::AccessReport::new(catalog, sites)
+    rolegate::report::AccessReport::new(catalog, sites)
 }

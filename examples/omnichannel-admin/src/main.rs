@@ -65,7 +65,7 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    rolegate::set_audit_allows(args.audit_allows);
+    rolegate::audit::set_audit_allows(args.audit_allows);
     let address = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
     let listener = match tokio::net::TcpListener::bind(address).await {
         Ok(l) => l,

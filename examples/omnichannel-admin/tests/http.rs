@@ -373,7 +373,11 @@ async fn allowed_handlers_do_their_work() {
     )
     .unwrap();
     let sue = users.get("sue").unwrap();
-    assert!(!sue.holds_str("Assign", Some("msdyn_ocliveworkitem"), None));
+    let assign = authority
+        .catalog()
+        .resolve("Assign", Some("msdyn_ocliveworkitem"), None)
+        .unwrap();
+    assert!(sue.check(&assign).is_err());
 }
 
 #[test]

@@ -1,129 +1,16 @@
-//! The organisation: business units, users, teams and their roles, compiled for record checks.
-//!
-//! Built in code with [`OrganizationBuilder`] or loaded from a TOML/JSON file with [`Organization::from_str_named`];
-//! both validate the same way. Compiled once: every business unit gets an interval of a pre-order numbering of the tree
-//! (so "is unit a at or below unit b" is two compares), and every principal built from it carries its depths per slot
-//! already turned into the business-unit intervals it reaches.
+//! Building an organisation: the builder, and the validation and compilation of what it was given.
 
 use std::collections::HashMap;
-use std::fmt;
+
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 use rolegate_catalog::{Ownership, closest};
 
-use crate::authority::Authority;
-use crate::principal::Principal;
-
-/// A business unit of an [`Organization`]; valid only for the organisation that issued it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct BusinessUnitId {
-    pub(crate) org: u32,
-    pub(crate) index: u32,
-}
-
-/// A user of an [`Organization`]; valid only for the organisation that issued it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct UserId {
-    pub(crate) org: u32,
-    pub(crate) index: u32,
-}
-
-/// A team (owner or access team) of an [`Organization`]; valid only for the organisation that issued it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct TeamId {
-    pub(crate) org: u32,
-    pub(crate) index: u32,
-}
-
-/// How a team's role reaches its members (the role's `isinherited` in Dataverse).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum Inheritance {
-    /// `isinherited = 1`, "Direct User (Basic) access level and Team privileges": members also hold the role at
-    /// Basic as their own, for records they own; and act through the team for the rest.
-    #[default]
-    DirectBasicAndTeam,
-    /// `isinherited = 0`, "Team privileges only": members act only through the team (records the team owns, and
-    /// Local/Deep measured from the team's business unit).
-    TeamOnly,
-}
-
-impl Inheritance {
-    /// The Dataverse `isinherited` value: 1 or 0.
-    pub const fn isinherited(self) -> u8 {
-        match self {
-            Self::DirectBasicAndTeam => 1,
-            Self::TeamOnly => 0,
-        }
-    }
-
-    /// The mode for an `isinherited` value, if it is 0 or 1.
-    pub const fn from_isinherited(value: i64) -> Option<Self> {
-        match value {
-            1 => Some(Self::DirectBasicAndTeam),
-            0 => Some(Self::TeamOnly),
-            _ => None,
-        }
-    }
-}
-
-/// Whether a team owns records and holds roles (owner team) or only groups members for sharing (access team).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum TeamKind {
-    /// Owns records, holds roles.
-    Owner,
-    /// Holds no roles; records are shared with it.
-    Access,
-}
-
-/// Hierarchy security (the manager model): off unless configured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Hierarchy {
-    /// How many levels of reports a manager reaches: 1 = direct reports only. Direct reports' records may be read,
-    /// written, appended and appended to; those further down only read.
-    pub depth: u8,
-}
-
-fn next_stamp() -> u32 {
-    static NEXT: AtomicU32 = AtomicU32::new(1);
-    NEXT.fetch_add(1, Ordering::Relaxed)
-}
-
-/// A problem found while building an organisation, with where it was found (for files: the entry and the word).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OrgProblem {
-    /// What is wrong.
-    pub message: String,
-    /// How to fix it.
-    pub help: Option<String>,
-    /// The entry it is about: its key (`name`, `id`) and value, then the offending word, for locating it in a file.
-    pub(crate) at: Locator,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub(crate) struct Locator {
-    pub(crate) section: &'static str,
-    pub(crate) entry: String,
-    pub(crate) word: Option<String>,
-}
-
-impl fmt::Display for OrgProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)?;
-        if let Some(help) = &self.help {
-            write!(f, "\n  help: {help}")?;
-        }
-        Ok(())
-    }
-}
-
-/// Building an organisation in code failed; every problem found is listed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{}", self.problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
-pub struct BuildError {
-    /// The problems.
-    pub problems: Vec<OrgProblem>,
-}
+use super::{
+    Bu, BuildError, Hierarchy, Inheritance, Locator, OrgInner, OrgProblem, Organization, Team,
+    TeamKind, User, next_stamp,
+};
+use crate::compiled::Authority;
 
 #[derive(Debug, Clone)]
 pub(crate) struct BuEntry {
@@ -151,7 +38,8 @@ pub(crate) struct TeamEntry {
 /// Builds an [`Organization`] in code; names are resolved and everything is validated in [`build`](Self::build).
 ///
 /// ```
-/// use rolegate::{Authority, Inheritance, Organization};
+/// use rolegate::org::Inheritance;
+/// use rolegate::{Authority, Organization};
 /// let authority = Authority::builtin();
 /// let org = Organization::builder(&authority)
 ///     .business_unit("Root", None)
@@ -282,223 +170,6 @@ impl OrganizationBuilder {
     }
 }
 
-/// A compiled business unit.
-#[derive(Debug)]
-pub(crate) struct Bu {
-    pub(crate) name: String,
-    pub(crate) parent: Option<u32>,
-}
-
-/// A compiled user.
-#[derive(Debug)]
-pub(crate) struct User {
-    pub(crate) name: String,
-    pub(crate) bu: u32,
-    pub(crate) manager: Option<u32>,
-    pub(crate) roles: Vec<u32>,
-    /// Every team the user is a member of (owner and access), sorted.
-    pub(crate) teams: Vec<u32>,
-    /// The owner teams only, sorted.
-    pub(crate) owner_teams: Vec<u32>,
-    /// Direct reports.
-    pub(crate) reports: Vec<u32>,
-}
-
-/// A compiled team.
-#[derive(Debug)]
-pub(crate) struct Team {
-    pub(crate) name: String,
-    pub(crate) bu: u32,
-    pub(crate) kind: TeamKind,
-    pub(crate) members: Vec<u32>,
-    pub(crate) roles: Vec<(u32, Inheritance)>,
-}
-
-#[derive(Debug)]
-pub(crate) struct OrgInner {
-    pub(crate) stamp: u32,
-    pub(crate) authority: Authority,
-    pub(crate) bus: Vec<Bu>,
-    /// Pre-order number of each unit; the units at or below `b` are numbered `pre[b]..end[b]`.
-    pub(crate) pre: Vec<u32>,
-    pub(crate) end: Vec<u32>,
-    pub(crate) users: Vec<User>,
-    pub(crate) teams: Vec<Team>,
-    pub(crate) hierarchy: Option<Hierarchy>,
-    bu_index: HashMap<String, u32>,
-    user_index: HashMap<String, u32>,
-    team_index: HashMap<String, u32>,
-    /// Per table position: organization-owned (step 2 always passes).
-    pub(crate) org_owned: Vec<bool>,
-}
-
-/// An organisation compiled for record checks: its business-unit tree, users, teams and role assignments.
-///
-/// Cloning is cheap (an `Arc`). Build principals from it with [`Organization::principal`]: they carry the user's
-/// business unit, teams and precomputed reach, and check records with [`Principal::check_record`].
-#[derive(Debug, Clone)]
-pub struct Organization {
-    pub(crate) inner: Arc<OrgInner>,
-}
-
-impl Organization {
-    /// A builder for an organisation whose roles come from `authority`'s catalog.
-    pub fn builder(authority: &Authority) -> OrganizationBuilder {
-        OrganizationBuilder::from_parts(authority, Vec::new(), Vec::new(), Vec::new(), None)
-    }
-
-    /// The authority whose roles the organisation assigns.
-    pub fn authority(&self) -> &Authority {
-        &self.inner.authority
-    }
-
-    /// A business unit by name.
-    pub fn business_unit(&self, name: &str) -> Option<BusinessUnitId> {
-        self.inner.bu_index.get(name).map(|&index| BusinessUnitId {
-            org: self.inner.stamp,
-            index,
-        })
-    }
-
-    /// A user by name.
-    pub fn user(&self, name: &str) -> Option<UserId> {
-        self.inner.user_index.get(name).map(|&index| UserId {
-            org: self.inner.stamp,
-            index,
-        })
-    }
-
-    /// A team by name.
-    pub fn team(&self, name: &str) -> Option<TeamId> {
-        self.inner.team_index.get(name).map(|&index| TeamId {
-            org: self.inner.stamp,
-            index,
-        })
-    }
-
-    /// The root business unit.
-    pub fn root(&self) -> BusinessUnitId {
-        let index = self
-            .inner
-            .bus
-            .iter()
-            .position(|b| b.parent.is_none())
-            .unwrap_or(0) as u32;
-        BusinessUnitId {
-            org: self.inner.stamp,
-            index,
-        }
-    }
-
-    /// The business unit a user belongs to, if the id is this organisation's.
-    pub fn user_business_unit(&self, user: UserId) -> Option<BusinessUnitId> {
-        self.user_ref(user).map(|u| BusinessUnitId {
-            org: self.inner.stamp,
-            index: u.bu,
-        })
-    }
-
-    /// The business unit a team belongs to, if the id is this organisation's.
-    pub fn team_business_unit(&self, team: TeamId) -> Option<BusinessUnitId> {
-        self.team_ref(team).map(|t| BusinessUnitId {
-            org: self.inner.stamp,
-            index: t.bu,
-        })
-    }
-
-    /// A business unit's name.
-    pub fn business_unit_name(&self, bu: BusinessUnitId) -> Option<&str> {
-        self.bu_ref(bu).map(|b| b.name.as_str())
-    }
-
-    /// A user's name.
-    pub fn user_name(&self, user: UserId) -> Option<&str> {
-        self.user_ref(user).map(|u| u.name.as_str())
-    }
-
-    /// A team's name.
-    pub fn team_name(&self, team: TeamId) -> Option<&str> {
-        self.team_ref(team).map(|t| t.name.as_str())
-    }
-
-    /// The hierarchy security setting (`None`: off).
-    pub fn hierarchy(&self) -> Option<Hierarchy> {
-        self.inner.hierarchy
-    }
-
-    /// Whether unit `a` is `b` or below it: two compares on the pre-order intervals.
-    #[inline]
-    pub fn is_at_or_below(&self, a: BusinessUnitId, b: BusinessUnitId) -> bool {
-        let i = &self.inner;
-        if a.org != i.stamp || b.org != i.stamp {
-            return false;
-        }
-        match (
-            i.pre.get(a.index as usize),
-            i.pre.get(b.index as usize),
-            i.end.get(b.index as usize),
-        ) {
-            (Some(&x), Some(&lo), Some(&hi)) => lo <= x && x < hi,
-            _ => false,
-        }
-    }
-
-    /// How many business units, users and teams the organisation has.
-    pub fn len(&self) -> (usize, usize, usize) {
-        (
-            self.inner.bus.len(),
-            self.inner.users.len(),
-            self.inner.teams.len(),
-        )
-    }
-
-    /// Whether the organisation has no users.
-    pub fn is_empty(&self) -> bool {
-        self.inner.users.is_empty()
-    }
-
-    /// The principal for a user: its own roles and its owner teams' roles (the highest depth winning), with its
-    /// business unit, teams and per-slot reach precomputed for record checks.
-    pub fn principal(&self, user: UserId) -> Option<Principal> {
-        self.user_ref(user)?;
-        Some(crate::record::build_principal(self, user.index))
-    }
-
-    /// The principal for a user named `name`.
-    pub fn principal_named(&self, name: &str) -> Option<Principal> {
-        self.user(name).and_then(|u| self.principal(u))
-    }
-
-    pub(crate) fn bu_ref(&self, bu: BusinessUnitId) -> Option<&Bu> {
-        if bu.org == self.inner.stamp {
-            self.inner.bus.get(bu.index as usize)
-        } else {
-            None
-        }
-    }
-
-    pub(crate) fn user_ref(&self, user: UserId) -> Option<&User> {
-        if user.org == self.inner.stamp {
-            self.inner.users.get(user.index as usize)
-        } else {
-            None
-        }
-    }
-
-    pub(crate) fn team_ref(&self, team: TeamId) -> Option<&Team> {
-        if team.org == self.inner.stamp {
-            self.inner.teams.get(team.index as usize)
-        } else {
-            None
-        }
-    }
-
-    /// Whether a table (by catalog position) is organization-owned.
-    pub(crate) fn is_org_owned(&self, table: usize) -> bool {
-        self.inner.org_owned.get(table).copied().unwrap_or(false)
-    }
-}
-
 fn problem(
     section: &'static str,
     entry: &str,
@@ -626,7 +297,7 @@ fn compile(b: OrganizationBuilder) -> Result<Organization, Vec<OrgProblem>> {
     let role_names = || authority.catalog().roles().iter().map(|r| r.name.as_str());
     let resolve_role =
         |section: &'static str, entry: &str, role: &str, problems: &mut Vec<OrgProblem>| {
-            let id = authority.role_id(role);
+            let id = authority.role_position(role);
             if id.is_none() {
                 problems.push(problem(
                     section,

@@ -31,7 +31,7 @@ use std::path::Path;
 use rolegate_catalog::{Diagnostic, LoadError, Syntax, line_column};
 use serde::{Deserialize, Serialize};
 
-use crate::authority::Authority;
+use crate::compiled::Authority;
 use crate::org::{
     BuEntry, Hierarchy, Inheritance, Locator, OrgProblem, Organization, OrganizationBuilder,
     TeamEntry, TeamKind, UserEntry,
@@ -94,17 +94,6 @@ pub struct UserFileEntry {
     pub roles: Vec<String>,
 }
 
-/// Whether a team is an owner or an access team, as written.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum TeamKindName {
-    /// An owner team.
-    #[default]
-    Owner,
-    /// An access team.
-    Access,
-}
-
 /// A role assigned to a team: `{ role = "R", isinherited = 0 }`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -130,7 +119,7 @@ pub struct TeamFileEntry {
     pub business_unit: String,
     /// Owner (default) or access team.
     #[serde(default)]
-    pub kind: TeamKindName,
+    pub kind: TeamKind,
     /// Its members.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub members: Vec<String>,
@@ -185,14 +174,10 @@ impl OrganizationFile {
                     }),
                 }
             }
-            let kind = match t.kind {
-                TeamKindName::Owner => TeamKind::Owner,
-                TeamKindName::Access => TeamKind::Access,
-            };
             teams.push(TeamEntry {
                 name: t.name.clone(),
                 bu: t.business_unit.clone(),
-                kind,
+                kind: t.kind,
                 members: t.members.clone(),
                 roles,
             });

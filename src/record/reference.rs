@@ -1,4 +1,5 @@
-//! The reference evaluator: SEMANTICS.md's "Deciding one request" as code, slow and obviously right.
+//! The reference evaluator: `docs/semantics.md`'s "Deciding one request" as code, slow and obviously right (the
+//! `test-util` feature).
 //!
 //! It walks the business-unit tree by parent links, loops over the user's roles and every team's members and roles,
 //! and reads depths from the catalog's roles by table name: no intervals, no per-slot precomputation. The property
@@ -6,7 +7,8 @@
 //! it on random organisations. Use it to test, never on a request path.
 //!
 //! ```
-//! # use rolegate::{Authority, Organization, RecordData, TablePrivilege, reference};
+//! # use rolegate::{Authority, Organization, RecordData, TablePrivilege};
+//! # use rolegate::record::reference;
 //! # let authority = Authority::builtin();
 //! let org = Organization::builder(&authority)
 //!     .business_unit("Root", None)
@@ -107,7 +109,7 @@ fn in_org_bu(org: &Organization, bu: Option<BusinessUnitId>) -> Option<u32> {
     org.bu_ref(bu).map(|_| bu.index)
 }
 
-/// Decides `privilege` on `record` for `user` as SEMANTICS.md states it: `Some(path)` when allowed, `None` when
+/// Decides `privilege` on `record` for `user` as `docs/semantics.md` states it: `Some(path)` when allowed, `None` when
 /// denied (including anything unknown).
 pub fn decide<R: Record + ?Sized>(
     org: &Organization,

@@ -1,0 +1,442 @@
+//! The authority: a catalog compiled into dense slots, one row of depths per role, and the shared rows of the sets of
+//! roles principals hold.
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+
+use rolegate_catalog::{Catalog, Depth, Requirement, Role, Table, TablePrivilege, same_name};
+
+use super::cache_word::SchemaKey;
+use super::row::{PackedRow, SharedRows};
+use super::slot::{AuthorityId, Slot};
+
+/// A catalog compiled for checking: every (table, privilege), miscellaneous privilege and capability gets a dense
+/// [`Slot`], and every role a row of depths over those slots.
+///
+/// Cloning is cheap (an `Arc`). Build one at start-up and share it.
+///
+/// ```
+/// use rolegate::{Authority, Depth, TablePrivilege};
+///
+/// let authority = Authority::builtin();
+/// let agent = authority.principal("agent-1", ["Omnichannel agent"]).unwrap();
+/// let read_solutions = authority.table_slot(TablePrivilege::Read, "solution").unwrap();
+/// assert_eq!(agent.depth_at(read_solutions), Some(Depth::Global));
+/// ```
+#[derive(Clone, Debug)]
+pub struct Authority {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    id: AuthorityId,
+    /// What call sites cache their slot against.
+    schema_key: SchemaKey,
+    catalog: Catalog,
+    /// Slots: tables × 8, then miscellaneous privileges, then capabilities.
+    slot_count: usize,
+    misc_base: usize,
+    capability_base: usize,
+    /// One row of ranks (0 = not held, 1..=4 = Basic..Global) per role, in catalog order.
+    role_rows: Vec<Box<[u8]>>,
+    /// Every spelling the catalog stores for a table (logical, display, schema name, aliases) -> its position: the
+    /// lookup that finds names as the catalog writes them without folding them first.
+    tables_by_name: NameIndex,
+    /// Miscellaneous privileges and capabilities by the spelling the catalog stores -> their position.
+    misc_by_name: NameIndex,
+    capabilities_by_id: NameIndex,
+    /// Names interned (see [`intern`]), by position: tables' logical names, misc names, capability ids, role names.
+    table_names: Box<[&'static str]>,
+    misc_names: Box<[&'static str]>,
+    capability_ids: Box<[&'static str]>,
+    role_names: Box<[&'static str]>,
+    /// The packed rows of the sets of roles principals hold.
+    shared_rows: SharedRows,
+}
+
+/// Names as the catalog spells them -> position. A name spelled otherwise (another case, other white space) misses
+/// here and is looked up by the catalog's one folded rule, which gives the same answer for every spelling.
+type NameIndex = HashMap<Box<str>, u32, foldhash::fast::RandomState>;
+
+/// The process-wide copy of a name from a catalog, so that a [`Denied`](crate::Denied) can name a role or a table
+/// without allocating or counting references. Each distinct name is kept once for the life of the process: catalogs
+/// hold hundreds to thousands of names, and recompiling an authority reuses them.
+fn intern(name: &str) -> &'static str {
+    static NAMES: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let mut names = NAMES
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    if let Some(&interned) = names.get(name) {
+        return interned;
+    }
+    let interned: &'static str = Box::leak(name.into());
+    names.insert(interned);
+    interned
+}
+
+fn index<'a>(names: impl IntoIterator<Item = (&'a str, usize)>) -> NameIndex {
+    let mut index = NameIndex::default();
+    for (name, position) in names {
+        // The first entry wins, as in the catalog's own lookups.
+        index.entry(name.into()).or_insert(position as u32);
+    }
+    index
+}
+
+impl Authority {
+    /// Compiles a catalog.
+    pub fn new(catalog: Catalog) -> Self {
+        let tables = catalog.tables().len();
+        let misc_base = tables * TablePrivilege::COUNT;
+        let capability_base = misc_base + catalog.misc_privileges().len();
+        let slot_count = capability_base + catalog.capabilities().len();
+        let role_rows = catalog
+            .roles()
+            .iter()
+            .map(|role| compile_role(&catalog, role, slot_count, misc_base, capability_base))
+            .collect();
+        let tables_by_name = index(
+            catalog
+                .tables()
+                .iter()
+                .enumerate()
+                .flat_map(|(i, t)| t.names().map(move |n| (n, i))),
+        );
+        let misc_by_name = index(
+            catalog
+                .misc_privileges()
+                .iter()
+                .enumerate()
+                .map(|(i, m)| (m.name.as_str(), i)),
+        );
+        let capabilities_by_id = index(
+            catalog
+                .capabilities()
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.id.as_str(), i)),
+        );
+        let id = AuthorityId::next();
+        Self {
+            inner: Arc::new(Inner {
+                id,
+                schema_key: SchemaKey::of(id),
+                table_names: catalog.tables().iter().map(|t| intern(&t.name)).collect(),
+                misc_names: catalog
+                    .misc_privileges()
+                    .iter()
+                    .map(|m| intern(&m.name))
+                    .collect(),
+                capability_ids: catalog
+                    .capabilities()
+                    .iter()
+                    .map(|c| intern(&c.id))
+                    .collect(),
+                role_names: catalog.roles().iter().map(|r| intern(&r.name)).collect(),
+                catalog,
+                slot_count,
+                misc_base,
+                capability_base,
+                role_rows,
+                tables_by_name,
+                misc_by_name,
+                capabilities_by_id,
+                shared_rows: SharedRows::default(),
+            }),
+        }
+    }
+
+    /// The built-in catalog, compiled once per process.
+    pub fn builtin() -> Self {
+        static BUILTIN: OnceLock<Authority> = OnceLock::new();
+        BUILTIN
+            .get_or_init(|| Self::new(Catalog::builtin().clone()))
+            .clone()
+    }
+
+    /// The catalog this authority was compiled from.
+    pub fn catalog(&self) -> &Catalog {
+        &self.inner.catalog
+    }
+
+    /// How many slots the authority has: the size in bytes of a principal's row.
+    pub fn slot_count(&self) -> usize {
+        self.inner.slot_count
+    }
+
+    /// The slot of a requirement, if this authority's catalog knows its table (by any of its names), privilege,
+    /// miscellaneous privilege or capability.
+    pub fn slot(&self, requirement: &Requirement) -> Option<Slot> {
+        Slot::new(self.inner.id, self.slot_index(requirement)?)
+    }
+
+    /// The slot of a table privilege, the table by any of its names (logical, display or schema name, any case).
+    pub fn table_slot(&self, privilege: TablePrivilege, table: &str) -> Option<Slot> {
+        Slot::new(self.inner.id, self.table_slot_index(privilege, table)?)
+    }
+
+    /// The position of a slot in this authority's rows, if the slot is this authority's.
+    #[inline]
+    pub(crate) fn index_of(&self, slot: Slot) -> Option<usize> {
+        slot.index_for(self.inner.id)
+    }
+
+    /// The position in this authority's rows of a requirement's slot.
+    #[inline]
+    pub(crate) fn slot_index(&self, requirement: &Requirement) -> Option<usize> {
+        let inner = &*self.inner;
+        match requirement {
+            Requirement::Table {
+                privilege, table, ..
+            } => self.table_slot_index(*privilege, table),
+            Requirement::Misc { name } => self.misc_position(name).map(|i| inner.misc_base + i),
+            Requirement::Capability { id } => self
+                .capability_position(id)
+                .map(|i| inner.capability_base + i),
+        }
+    }
+
+    /// The position of a table privilege's slot, the table by any of its names.
+    #[inline]
+    pub(crate) fn table_slot_index(&self, privilege: TablePrivilege, table: &str) -> Option<usize> {
+        let t = self.table_position(table)?;
+        self.inner.catalog.tables()[t]
+            .has(privilege)
+            .then_some(t * TablePrivilege::COUNT + privilege.index())
+    }
+
+    /// A table's position in the catalog, by any of its names under the one name rule.
+    #[inline]
+    pub(crate) fn table_position(&self, name: &str) -> Option<usize> {
+        match self.inner.tables_by_name.get(name) {
+            Some(&t) => Some(t as usize),
+            None => self.inner.catalog.table_position(name),
+        }
+    }
+
+    /// Whether `name` names the table at position `table`, which `known` (a name the caller has at hand, such as a
+    /// call site's) also names: a compare of the bytes when `name` is spelled as `known` (as records usually give
+    /// it), the one name rule otherwise.
+    #[inline]
+    pub(crate) fn names_table(&self, name: &str, table: usize, known: &str) -> bool {
+        same_bytes(name, known) || self.names_table_slow(name, table)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn names_table_slow(&self, name: &str, table: usize) -> bool {
+        self.table_position(name) == Some(table)
+    }
+
+    fn misc_position(&self, name: &str) -> Option<usize> {
+        match self.inner.misc_by_name.get(name) {
+            Some(&i) => Some(i as usize),
+            None => self
+                .inner
+                .catalog
+                .misc_privileges()
+                .iter()
+                .position(|m| same_name(&m.name, name)),
+        }
+    }
+
+    fn capability_position(&self, id: &str) -> Option<usize> {
+        match self.inner.capabilities_by_id.get(id) {
+            Some(&i) => Some(i as usize),
+            None => self
+                .inner
+                .catalog
+                .capabilities()
+                .iter()
+                .position(|c| same_name(&c.id, id)),
+        }
+    }
+
+    /// The table, its position and the privilege of a table privilege's slot: the inverse of
+    /// [`table_slot_index`](Self::table_slot_index). `None` for the slots of miscellaneous privileges and
+    /// capabilities, and out of range.
+    #[inline]
+    pub(crate) fn slot_table(&self, index: usize) -> Option<(usize, &Table, TablePrivilege)> {
+        let position = index / TablePrivilege::COUNT;
+        let table = self.inner.catalog.tables().get(position)?;
+        Some((
+            position,
+            table,
+            TablePrivilege::from_index(index % TablePrivilege::COUNT)?,
+        ))
+    }
+
+    /// The requirement a slot stands for, naming what it requires by the catalog's names, interned (so a denial
+    /// built from it allocates nothing), at `depth` for a table privilege.
+    pub(crate) fn requirement_at(&self, index: usize, depth: Option<Depth>) -> Option<Requirement> {
+        let inner = &*self.inner;
+        if let Some((position, _, privilege)) = self.slot_table(index) {
+            return Some(Requirement::Table {
+                privilege,
+                table: Cow::Borrowed(inner.table_names[position]),
+                depth,
+            });
+        }
+        if let Some(&name) = index
+            .checked_sub(inner.misc_base)
+            .and_then(|i| inner.misc_names.get(i))
+        {
+            return Some(Requirement::Misc {
+                name: Cow::Borrowed(name),
+            });
+        }
+        index
+            .checked_sub(inner.capability_base)
+            .and_then(|i| inner.capability_ids.get(i))
+            .map(|&id| Requirement::Capability {
+                id: Cow::Borrowed(id),
+            })
+    }
+
+    /// The key call sites cache their slot against.
+    #[inline]
+    pub(crate) fn schema_key(&self) -> SchemaKey {
+        self.inner.schema_key
+    }
+
+    /// A role's position in the catalog, by name under the one name rule.
+    pub(crate) fn role_position(&self, name: &str) -> Option<u32> {
+        self.inner
+            .catalog
+            .role_position(name)
+            .and_then(|r| u32::try_from(r).ok())
+    }
+
+    /// A role's ranks, one per slot.
+    pub(crate) fn role_row(&self, role: u32) -> &[u8] {
+        self.inner
+            .role_rows
+            .get(role as usize)
+            .map_or(&[], |row| row)
+    }
+
+    /// A role's name, interned.
+    pub(crate) fn role_name(&self, role: u32) -> &'static str {
+        self.inner
+            .role_names
+            .get(role as usize)
+            .copied()
+            .unwrap_or("")
+    }
+
+    /// The packed row of a set of roles (sorted, distinct role positions), shared by every principal that holds the
+    /// same set for as long as one does.
+    pub(crate) fn shared_row(&self, roles: &[u32]) -> PackedRow {
+        self.inner.shared_rows.get_or_build(
+            roles,
+            |r| self.role_row(r),
+            || self.rank_row(roles.iter().copied()),
+        )
+    }
+
+    /// The effective ranks of a set of roles: per slot, the highest rank any of them grants.
+    pub(crate) fn rank_row(&self, roles: impl IntoIterator<Item = u32>) -> Box<[u8]> {
+        let mut row = vec![0u8; self.slot_count()].into_boxed_slice();
+        for role in roles {
+            for (held, &granted) in row.iter_mut().zip(self.role_row(role)) {
+                *held = (*held).max(granted);
+            }
+        }
+        row
+    }
+
+    /// Entries of the shared-row map, and how many are alive.
+    #[cfg(test)]
+    pub(crate) fn shared_row_entries(&self) -> (usize, usize) {
+        self.inner.shared_rows.entries()
+    }
+}
+
+/// `a == b` for the short names of tables, inline: eight bytes at a time, without a call to `memcmp` (which, for a
+/// name of a few bytes, costs more than the rest of a record check).
+#[inline]
+fn same_bytes(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let (mut x, mut y) = (a.chunks_exact(8), b.chunks_exact(8));
+    let word = |c: &[u8]| {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(c);
+        u64::from_le_bytes(bytes)
+    };
+    let mut diff = 0u64;
+    for (p, q) in (&mut x).zip(&mut y) {
+        diff |= word(p) ^ word(q);
+    }
+    for (p, q) in x.remainder().iter().zip(y.remainder()) {
+        diff |= u64::from(p ^ q);
+    }
+    diff == 0
+}
+
+fn compile_role(
+    catalog: &Catalog,
+    role: &Role,
+    slots: usize,
+    misc_base: usize,
+    capability_base: usize,
+) -> Box<[u8]> {
+    let mut row = vec![0u8; slots];
+    for (table, grants) in &role.grants {
+        if let Some(t) = catalog.table_position(table) {
+            for (privilege, depth) in grants.iter() {
+                row[t * TablePrivilege::COUNT + privilege.index()] = depth.rank();
+            }
+        }
+    }
+    for name in &role.misc {
+        if let Some(i) = catalog
+            .misc_privileges()
+            .iter()
+            .position(|m| &m.name == name)
+        {
+            row[misc_base + i] = Depth::Global.rank();
+        }
+    }
+    for id in &role.capabilities {
+        if let Some(i) = catalog.capabilities().iter().position(|c| &c.id == id) {
+            row[capability_base + i] = Depth::Global.rank();
+        }
+    }
+    row.into_boxed_slice()
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::same_bytes;
+
+    #[test]
+    fn same_bytes_on_names_of_every_length_around_a_word() {
+        for len in 0..20 {
+            let a: String = "msdyn_liveworkstream".chars().take(len).collect();
+            assert!(same_bytes(&a, &a.clone()), "{a}");
+            for i in 0..len {
+                let mut b = a.clone().into_bytes();
+                b[i] ^= 1;
+                let b = String::from_utf8(b).expect("ascii");
+                assert!(!same_bytes(&a, &b), "{a} vs {b}");
+            }
+            assert!(!same_bytes(&a, &format!("{a}x")));
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn same_bytes_is_string_equality(a in ".{0,24}", b in ".{0,24}") {
+            prop_assert_eq!(same_bytes(&a, &b), a == b);
+            prop_assert!(same_bytes(&a, &a.clone()));
+        }
+    }
+}

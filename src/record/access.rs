@@ -1,0 +1,160 @@
+//! Step 2 of a record decision: the access paths (ownership, depth against the owning business unit, sharing, the
+//! manager hierarchy) over a user's compiled scope.
+
+use rolegate_catalog::TablePrivilege;
+
+use super::scope::RecordScope;
+use super::{Grantee, Owner, Record, Share};
+use crate::compiled::row::PackedRow;
+use crate::org::{TeamId, TeamKind, UserId};
+
+/// Whether a record's parties are this organisation's; `Some(pre-order number of its owning unit)` when they are.
+#[inline]
+pub(crate) fn valid_parties<R: Record + ?Sized>(scope: &RecordScope, record: &R) -> Option<u32> {
+    let inner = &scope.org.inner;
+    let bu = record.owning_business_unit()?;
+    if bu.org != scope.stamp {
+        return None;
+    }
+    let pre = *inner.pre.get(bu.index as usize)?;
+    match record.owner() {
+        Owner::User(u) if u.org == scope.stamp && (u.index as usize) < inner.users.len() => {
+            Some(pre)
+        }
+        Owner::Team(t) if t.org == scope.stamp => match inner.teams.get(t.index as usize) {
+            Some(team) if team.kind == TeamKind::Owner => Some(pre),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Levels of the manager hierarchy that may use a privilege: direct reports for Read, Write, Append, AppendTo;
+/// further down, Read only.
+#[inline]
+fn hierarchy_level_allows(privilege: TablePrivilege, level: u8) -> bool {
+    match privilege {
+        TablePrivilege::Read => true,
+        TablePrivilege::Write | TablePrivilege::Append | TablePrivilege::AppendTo => level == 1,
+        _ => false,
+    }
+}
+
+impl RecordScope {
+    /// Step 2 for a slot whose step 1 passed: does any access path reach the record? `row` is the principal's (the
+    /// hierarchy path also needs Read on the table).
+    #[inline]
+    pub(crate) fn access(
+        &self,
+        slot: usize,
+        privilege: TablePrivilege,
+        record: &(impl Record + ?Sized),
+        row: &PackedRow,
+    ) -> bool {
+        let scope = self;
+        let reach = match scope.slot_reach.get(slot) {
+            Some(&i) => &scope.reaches[i as usize],
+            None => return false,
+        };
+        if reach.org_owned {
+            return true;
+        }
+        let Some(unit) = valid_parties(scope, record) else {
+            return false;
+        };
+        if reach.global {
+            return true;
+        }
+        // Ownership: the principal, or an owner team it belongs to, owns the record.
+        match record.owner() {
+            Owner::User(u) if reach.own && u.index == scope.user => return true,
+            Owner::Team(t)
+                if reach.teams.contains(&t.index)
+                    || (reach.own && scope.owner_teams.binary_search(&t.index).is_ok()) =>
+            {
+                return true;
+            }
+            _ => {}
+        }
+        // Depth against the owning business unit.
+        if reach
+            .intervals
+            .iter()
+            .any(|&(lo, hi)| lo <= unit && unit < hi)
+        {
+            return true;
+        }
+        // Sharing.
+        let shared = |g: &Grantee| match *g {
+            Grantee::Organization => true,
+            Grantee::User(u) => u.org == scope.stamp && u.index == scope.user,
+            Grantee::Team(t) => t.org == scope.stamp && scope.teams.binary_search(&t.index).is_ok(),
+        };
+        let shares = record.shares();
+        if shares
+            .iter()
+            .any(|s| s.rights.contains(privilege) && shared(&s.grantee))
+        {
+            return true;
+        }
+        if !scope.reports.is_empty() {
+            return scope.hierarchy_access(slot, privilege, record.owner(), shares, row);
+        }
+        false
+    }
+
+    #[inline(never)]
+    fn hierarchy_access(
+        &self,
+        slot: usize,
+        privilege: TablePrivilege,
+        owner: Owner,
+        shares: &[Share],
+        row: &PackedRow,
+    ) -> bool {
+        let scope = self;
+        // DECISION: the manager also needs at least Basic Read on the table.
+        let read = slot - privilege.index() + TablePrivilege::Read.index();
+        if row.rank(read) == 0 {
+            return false;
+        }
+        let user_level = |u: UserId| {
+            (u.org == scope.stamp)
+                .then(|| {
+                    scope
+                        .reports
+                        .binary_search_by_key(&u.index, |&(r, _)| r)
+                        .ok()
+                })
+                .flatten()
+                .map(|i| scope.reports[i].1)
+        };
+        let team_level = |t: TeamId| {
+            (t.org == scope.stamp)
+                .then(|| {
+                    scope
+                        .report_teams
+                        .binary_search_by_key(&t.index, |&(r, _)| r)
+                        .ok()
+                })
+                .flatten()
+                .map(|i| scope.report_teams[i].1)
+        };
+        let allows =
+            |level: Option<u8>| level.is_some_and(|l| hierarchy_level_allows(privilege, l));
+        let owned = match owner {
+            Owner::User(u) => allows(user_level(u)),
+            Owner::Team(t) => allows(team_level(t)),
+            Owner::Organization => false,
+        };
+        owned
+            || shares.iter().any(|s| {
+                s.rights.contains(privilege)
+                    && match s.grantee {
+                        Grantee::User(u) => allows(user_level(u)),
+                        Grantee::Team(t) => allows(team_level(t)),
+                        Grantee::Organization => false,
+                    }
+            })
+    }
+}

@@ -1,0 +1,180 @@
+//! The organisation compiled for one user: what each slot's depths reach, its teams and its reports, computed once
+//! when its principal is built.
+
+use std::collections::HashMap;
+
+use rolegate_catalog::{Depth, TablePrivilege};
+
+use crate::org::{Inheritance, Organization};
+
+/// What one principal's depth reaches for one slot; deduplicated across slots.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub(crate) struct Reach {
+    /// Organization-owned table: step 2 always passes.
+    pub(crate) org_owned: bool,
+    /// Global through some source.
+    pub(crate) global: bool,
+    /// A source the principal holds as its own (own roles, or `isinherited = 1` team roles): owned records pass.
+    pub(crate) own: bool,
+    /// Owner teams with a role for this slot: records they own pass.
+    pub(crate) teams: Box<[u32]>,
+    /// Pre-order intervals of business units the depths reach (Local: one unit, Deep: a subtree).
+    pub(crate) intervals: Box<[(u32, u32)]>,
+}
+
+/// A principal's organisation context, computed once when the principal is built.
+#[derive(Debug)]
+pub(crate) struct RecordScope {
+    pub(crate) org: Organization,
+    pub(crate) stamp: u32,
+    pub(crate) user: u32,
+    /// Every team (owner and access), sorted.
+    pub(crate) teams: Box<[u32]>,
+    /// Owner teams, sorted.
+    pub(crate) owner_teams: Box<[u32]>,
+    /// Per slot, an index into `reaches` (0: reaches nothing).
+    pub(crate) slot_reach: Box<[u32]>,
+    pub(crate) reaches: Box<[Reach]>,
+    /// Reports within the hierarchy depth, sorted by user, with their level (1 = direct).
+    pub(crate) reports: Box<[(u32, u8)]>,
+    /// The reports' teams, sorted, with the lowest level of a report in them.
+    pub(crate) report_teams: Box<[(u32, u8)]>,
+}
+
+impl RecordScope {
+    /// Bytes this scope holds besides the shared organisation.
+    pub(crate) fn memory_bytes(&self) -> usize {
+        use std::mem::size_of_val;
+        std::mem::size_of::<Self>()
+            + size_of_val(&*self.teams)
+            + size_of_val(&*self.owner_teams)
+            + size_of_val(&*self.slot_reach)
+            + size_of_val(&*self.reaches)
+            + self
+                .reaches
+                .iter()
+                .map(|r| size_of_val(&*r.teams) + size_of_val(&*r.intervals))
+                .sum::<usize>()
+            + size_of_val(&*self.reports)
+            + size_of_val(&*self.report_teams)
+    }
+}
+
+fn interval(org: &Organization, bu: u32, rank: u8) -> Option<(u32, u32)> {
+    let (pre, end) = (org.inner.pre[bu as usize], org.inner.end[bu as usize]);
+    match Depth::from_rank(rank) {
+        Some(Depth::Local) => Some((pre, pre + 1)),
+        Some(Depth::Deep) => Some((pre, end)),
+        _ => None,
+    }
+}
+
+/// Compiles the organisation for user `user` (an index valid for `org`): its scope, and the roles its principal holds
+/// (its own, then its owner teams'; its row is theirs together, the highest depth winning).
+pub(crate) fn build(org: &Organization, user: u32) -> (RecordScope, Vec<u32>) {
+    let inner = &org.inner;
+    let u = &inner.users[user as usize];
+    let slots = inner.authority.slot_count();
+    let own = inner.authority.rank_row(u.roles.iter().copied());
+    let mut own_basic = vec![false; slots];
+    // The principal's roles: its own, then its owner teams' (its row is theirs together, the highest depth winning).
+    let mut roles: Vec<u32> = u.roles.clone();
+    let mut team_rows = Vec::new();
+    for &t in &u.owner_teams {
+        let team = &inner.teams[t as usize];
+        let row = inner.authority.rank_row(team.roles.iter().map(|&(r, _)| r));
+        for &(r, mode) in &team.roles {
+            if mode == Inheritance::DirectBasicAndTeam {
+                for (b, &g) in own_basic.iter_mut().zip(inner.authority.role_row(r)) {
+                    *b |= g > 0;
+                }
+            }
+            if !roles.contains(&r) {
+                roles.push(r);
+            }
+        }
+        team_rows.push((t, team.bu, row));
+    }
+    let table_slots = inner.authority.catalog().tables().len() * TablePrivilege::COUNT;
+    let mut reaches: Vec<Reach> = vec![Reach::default()];
+    let mut index: HashMap<Reach, u32> = HashMap::from([(Reach::default(), 0)]);
+    let mut slot_reach = vec![0u32; slots];
+    for (s, slot) in slot_reach.iter_mut().enumerate().take(table_slots) {
+        let mut reach = Reach::default();
+        if org.is_org_owned(s / TablePrivilege::COUNT) {
+            reach.org_owned = true;
+        } else {
+            reach.own = own[s] > 0 || own_basic[s];
+            reach.global = own[s] == Depth::Global.rank();
+            let mut intervals: Vec<(u32, u32)> = interval(org, u.bu, own[s]).into_iter().collect();
+            let mut teams = Vec::new();
+            for (t, bu, row) in &team_rows {
+                if row[s] > 0 {
+                    teams.push(*t);
+                }
+                reach.global |= row[s] == Depth::Global.rank();
+                intervals.extend(interval(org, *bu, row[s]));
+            }
+            if reach.global {
+                intervals.clear();
+            }
+            intervals.sort_unstable();
+            let mut merged: Vec<(u32, u32)> = Vec::with_capacity(intervals.len());
+            for (lo, hi) in intervals {
+                match merged.last_mut() {
+                    Some(last) if lo <= last.1 => last.1 = last.1.max(hi),
+                    _ => merged.push((lo, hi)),
+                }
+            }
+            reach.teams = teams.into_boxed_slice();
+            reach.intervals = merged.into_boxed_slice();
+        }
+        *slot = *index.entry(reach.clone()).or_insert_with(|| {
+            reaches.push(reach);
+            (reaches.len() - 1) as u32
+        });
+    }
+
+    let mut reports: Vec<(u32, u8)> = Vec::new();
+    let mut report_teams: Vec<(u32, u8)> = Vec::new();
+    if let Some(h) = inner.hierarchy {
+        let mut level_users = u.reports.clone();
+        for level in 1..=h.depth {
+            let mut next = Vec::new();
+            for &r in &level_users {
+                let report = &inner.users[r as usize];
+                // DECISION: the manager sits in the report's business unit or one above it.
+                let (x, lo, hi) = (
+                    inner.pre[report.bu as usize],
+                    inner.pre[u.bu as usize],
+                    inner.end[u.bu as usize],
+                );
+                if lo <= x && x < hi {
+                    reports.push((r, level));
+                    for &t in &report.teams {
+                        report_teams.push((t, level));
+                    }
+                }
+                next.extend_from_slice(&report.reports);
+            }
+            level_users = next;
+        }
+        reports.sort_unstable();
+        reports.dedup_by_key(|(r, _)| *r);
+        report_teams.sort_unstable();
+        report_teams.dedup_by_key(|(t, _)| *t);
+    }
+
+    let scope = RecordScope {
+        org: org.clone(),
+        stamp: inner.stamp,
+        user,
+        teams: u.teams.clone().into_boxed_slice(),
+        owner_teams: u.owner_teams.clone().into_boxed_slice(),
+        slot_reach: slot_reach.into_boxed_slice(),
+        reaches: reaches.into_boxed_slice(),
+        reports: reports.into_boxed_slice(),
+        report_teams: report_teams.into_boxed_slice(),
+    };
+    (scope, roles)
+}
