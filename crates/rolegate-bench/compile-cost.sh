@@ -9,6 +9,11 @@
 # (no macro, no static, no registration); and "identity macro", the same 500 functions under an attribute macro that
 # returns its item unchanged (a proc-macro crate generated here, with no dependencies).
 #
+# Two peers are built and timed the same way: the same 500 functions under `#[tracing::instrument(skip_all)]` and under
+# `#[tracing::instrument]`, the attribute macro services already put on their handlers. Their times and ratios are
+# printed beside #[requires]'s, and a last line per configuration gives #[requires] against
+# `#[instrument(skip_all)]`, which it should stay below.
+#
 # It does so twice: with the proc macros built as cargo builds them by default (unoptimized), and with them built at
 # opt-level 3 through the temp workspace's [profile.dev.build-override] (what the README recommends). Both
 # configurations share one target dir, so the second costs one more warm-up of the proc macros and their deps only.
@@ -45,14 +50,14 @@ count=$(wc -l < "$work/requirements")
 workspace() {
   cat > "$work/Cargo.toml" <<TOML
 [workspace]
-members = ["with", "without", "byhand", "identity", "identity-macro"]
+members = ["with", "without", "byhand", "identity", "identity-macro", "instrument-skip-all", "instrument"]
 resolver = "3"
 TOML
   if [ "$1" = opt ]; then
     printf '\n[profile.dev.build-override]\nopt-level = 3\n' >> "$work/Cargo.toml"
   fi
 }
-crates="without with byhand identity"
+crates="without with byhand identity instrument-skip-all instrument"
 mkdir -p "$work/identity-macro/src"
 cat > "$work/identity-macro/Cargo.toml" <<TOML
 [package]
@@ -87,12 +92,17 @@ publish = false
 rolegate = { path = "$repo" }
 TOML
     [ $crate = identity ] && echo 'compile-cost-identity-macro = { path = "../identity-macro" }'
+    case $crate in
+      instrument*) echo 'tracing = { version = "0.1", default-features = false, features = ["std", "attributes"] }' ;;
+    esac
   } > "$work/$crate/Cargo.toml"
   {
     case $crate in
       with) echo "//! $functions functions guarded by #[requires]." ;;
       byhand) echo "//! $functions functions guarded by a hand-written check." ;;
       identity) echo "//! $functions functions under an attribute macro that returns them unchanged." ;;
+      instrument-skip-all) echo "//! $functions functions under #[tracing::instrument(skip_all)]." ;;
+      instrument) echo "//! $functions functions under #[tracing::instrument]." ;;
       *) echo "//! $functions functions without #[requires]." ;;
     esac
     echo "#![allow(missing_docs)]"
@@ -103,6 +113,8 @@ TOML
       case $crate in
         with) echo "#[rolegate::requires(privilege = \"$privilege\", table = \"$table\", depth = \"$depth\")]" ;;
         identity) echo "#[compile_cost_identity_macro::requires(privilege = \"$privilege\", table = \"$table\", depth = \"$depth\")]" ;;
+        instrument-skip-all) echo "#[tracing::instrument(skip_all)]" ;;
+        instrument) echo "#[tracing::instrument]" ;;
       esac
       echo "pub fn f$i(user: &Principal, x: u64) -> Result<u64, Denied> {"
       if [ $crate = byhand ]; then
@@ -122,10 +134,13 @@ measure() {
   echo "warming dependencies (rolegate from $repo, proc macros: $1) ..." >&2
   # The crates without a proc macro build the same under either configuration: "by hand" is timed under the default
   # one only (the unguarded crate is the baseline of both).
-  local timed=$crates crate packages=()
-  [ "$1" = opt ] && timed="without with identity"
-  for crate in $timed; do packages+=(-p "compile-cost-$crate"); done
-  cargo build --quiet --manifest-path "$work/Cargo.toml" "${packages[@]}"
+  local timed=$crates crate
+  [ "$1" = opt ] && timed="without with identity instrument-skip-all instrument"
+  # Each crate is warmed alone, as it is timed: the tracing peers enable tracing's `attributes` feature, so building
+  # them together with the others would build rolegate and tracing with features that a crate built alone does not get.
+  for crate in $timed; do
+    cargo build --quiet --manifest-path "$work/Cargo.toml" -p "compile-cost-$crate"
+  done
   for crate in $timed; do : > "$work/$crate.times"; done
   local TIMEFORMAT='%R %U %S'
   for ((r = 0; r < rounds; r++)); do
@@ -146,10 +161,16 @@ measure() {
       with) name="#[requires], macros $1" ;;
       byhand) name="control: check by hand" ;;
       identity) name="control: identity macro, $1" ;;
+      instrument-skip-all) name="peer: #[instrument(skip_all)], $1" ;;
+      instrument) name="peer: #[instrument], $1" ;;
     esac
     awk -v l="$name" -v a="$base" -v b="$(best $crate '$1')" -v c="$base_cpu" -v d="$(best $crate '$2 + $3')" \
-      'BEGIN { printf "%-34s %6.2f s %6.2f s %6.2fx   %6.2f s %6.2f s %6.2fx\n", l, a, b, b / a, c, d, d / c }'
+      'BEGIN { printf "%-38s %6.2f s %6.2f s %6.2fx   %6.2f s %6.2f s %6.2fx\n", l, a, b, b / a, c, d, d / c }'
   done
+  awk -v l="#[requires] / #[instrument(skip_all)], macros $1" \
+    -v a="$(best instrument-skip-all '$1')" -v b="$(best with '$1')" \
+    -v c="$(best instrument-skip-all '$2 + $3')" -v d="$(best with '$2 + $3')" \
+    'BEGIN { printf "%s: %.2fx wall clock, %.2fx CPU\n", l, b / a, d / c }'
 }
 
 configs="default opt"
@@ -159,6 +180,7 @@ case "${MACRO_OPT:-}" in
   *) configs=opt ;;
 esac
 printf '%d functions, debug build of the crate alone, best of %d (cycling %d requirements)\n' "$functions" "$rounds" "$count"
-printf '%-34s %8s %8s %7s   %8s %8s %7s\n' "crate (against the unguarded one)" "without" "with" "ratio" "CPU w/o" "CPU with" "ratio"
+printf '%-38s %8s %8s %7s   %8s %8s %7s\n' "crate (against the unguarded one)" "without" "with" "ratio" "CPU w/o" "CPU with" "ratio"
 for config in $configs; do measure "$config"; done
 echo "target: with / without <= 1.5x (wall clock; CPU is user + sys of cargo and rustc, steadier on a busy machine)"
+echo "peer: #[requires] / #[instrument(skip_all)] < 1x"
