@@ -35,6 +35,13 @@ pub(crate) struct TeamEntry {
     pub(crate) roles: Vec<(String, Inheritance)>,
 }
 
+impl Organization {
+    /// A builder for an organisation whose roles come from `authority`'s catalog.
+    pub fn builder(authority: &Authority) -> OrganizationBuilder {
+        OrganizationBuilder::from_parts(authority, Vec::new(), Vec::new(), Vec::new(), None)
+    }
+}
+
 /// Builds an [`Organization`] in code; names are resolved and everything is validated in [`build`](Self::build).
 ///
 /// ```

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use rolegate_catalog::{Depth, Ownership, Requirement, TablePrivilege};
 
-use super::Principal;
+use super::build::Principal;
 use crate::audit;
 use crate::compiled::Slot;
 use crate::compiled::site::{CallSite, SiteRequirement};

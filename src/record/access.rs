@@ -3,8 +3,8 @@
 
 use rolegate_catalog::TablePrivilege;
 
+use super::model::{Grantee, Owner, Record, Share};
 use super::scope::RecordScope;
-use super::{Grantee, Owner, Record, Share};
 use crate::compiled::row::PackedRow;
 use crate::org::{TeamId, TeamKind, UserId};
 

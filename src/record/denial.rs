@@ -5,7 +5,7 @@ use std::fmt;
 
 use rolegate_catalog::Depth;
 
-use super::RecordId;
+use super::model::RecordId;
 use crate::org::{BusinessUnitId, Organization};
 
 /// Why a record check failed, beyond the privilege: the record, and what the principal's depth reaches.

@@ -1,0 +1,296 @@
+//! The compiled organisation: business units numbered in pre-order, users, teams, and the ids that name them.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use crate::compiled::Authority;
+
+/// A business unit of an [`Organization`]; valid only for the organisation that issued it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct BusinessUnitId {
+    pub(crate) org: u32,
+    pub(crate) index: u32,
+}
+
+/// A user of an [`Organization`]; valid only for the organisation that issued it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct UserId {
+    pub(crate) org: u32,
+    pub(crate) index: u32,
+}
+
+/// A team (owner or access team) of an [`Organization`]; valid only for the organisation that issued it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TeamId {
+    pub(crate) org: u32,
+    pub(crate) index: u32,
+}
+
+/// How a team's role reaches its members (the role's `isinherited` in Dataverse).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Inheritance {
+    /// `isinherited = 1`, "Direct User (Basic) access level and Team privileges": members also hold the role at
+    /// Basic as their own, for records they own; and act through the team for the rest.
+    #[default]
+    DirectBasicAndTeam,
+    /// `isinherited = 0`, "Team privileges only": members act only through the team (records the team owns, and
+    /// Local/Deep measured from the team's business unit).
+    TeamOnly,
+}
+
+impl Inheritance {
+    /// The Dataverse `isinherited` value: 1 or 0.
+    pub const fn isinherited(self) -> u8 {
+        match self {
+            Self::DirectBasicAndTeam => 1,
+            Self::TeamOnly => 0,
+        }
+    }
+
+    /// The mode for an `isinherited` value, if it is 0 or 1.
+    pub const fn from_isinherited(value: i64) -> Option<Self> {
+        match value {
+            1 => Some(Self::DirectBasicAndTeam),
+            0 => Some(Self::TeamOnly),
+            _ => None,
+        }
+    }
+}
+
+/// Whether a team owns records and holds roles (owner team) or only groups members for sharing (access team).
+/// Written `owner` or `access` in an organisation file.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum TeamKind {
+    /// Owns records, holds roles.
+    #[default]
+    Owner,
+    /// Holds no roles; records are shared with it.
+    Access,
+}
+
+/// Hierarchy security (the manager model): off unless configured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Hierarchy {
+    /// How many levels of reports a manager reaches: 1 = direct reports only. Direct reports' records may be read,
+    /// written, appended and appended to; those further down only read.
+    pub depth: u8,
+}
+
+pub(crate) fn next_stamp() -> u32 {
+    static NEXT: AtomicU32 = AtomicU32::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+/// A compiled business unit.
+#[derive(Debug)]
+pub(crate) struct Bu {
+    pub(crate) name: String,
+    pub(crate) parent: Option<u32>,
+}
+
+/// A compiled user.
+#[derive(Debug)]
+pub(crate) struct User {
+    pub(crate) name: String,
+    pub(crate) bu: u32,
+    pub(crate) manager: Option<u32>,
+    pub(crate) roles: Vec<u32>,
+    /// Every team the user is a member of (owner and access), sorted.
+    pub(crate) teams: Vec<u32>,
+    /// The owner teams only, sorted.
+    pub(crate) owner_teams: Vec<u32>,
+    /// Direct reports.
+    pub(crate) reports: Vec<u32>,
+}
+
+/// A compiled team.
+#[derive(Debug)]
+pub(crate) struct Team {
+    pub(crate) name: String,
+    pub(crate) bu: u32,
+    pub(crate) kind: TeamKind,
+    #[cfg_attr(
+        not(any(test, feature = "test-util")),
+        expect(dead_code, reason = "read by the reference evaluator alone")
+    )]
+    pub(crate) members: Vec<u32>,
+    pub(crate) roles: Vec<(u32, Inheritance)>,
+}
+
+#[derive(Debug)]
+pub(crate) struct OrgInner {
+    pub(crate) stamp: u32,
+    pub(crate) authority: Authority,
+    pub(crate) bus: Vec<Bu>,
+    /// Pre-order number of each unit; the units at or below `b` are numbered `pre[b]..end[b]`.
+    pub(crate) pre: Vec<u32>,
+    pub(crate) end: Vec<u32>,
+    pub(crate) users: Vec<User>,
+    pub(crate) teams: Vec<Team>,
+    pub(crate) hierarchy: Option<Hierarchy>,
+    pub(crate) bu_index: HashMap<String, u32>,
+    pub(crate) user_index: HashMap<String, u32>,
+    pub(crate) team_index: HashMap<String, u32>,
+    /// Per table position: organization-owned (step 2 always passes).
+    pub(crate) org_owned: Vec<bool>,
+}
+
+/// An organisation compiled for record checks: its business-unit tree, users, teams and role assignments.
+///
+/// Cloning is cheap (an `Arc`). Build principals from it with [`Organization::principal`]: they carry the user's
+/// business unit, teams and precomputed reach, and check records with [`Principal::check_record`].
+#[derive(Debug, Clone)]
+pub struct Organization {
+    pub(crate) inner: Arc<OrgInner>,
+}
+
+impl Organization {
+    /// The authority whose roles the organisation assigns.
+    pub fn authority(&self) -> &Authority {
+        &self.inner.authority
+    }
+
+    /// A business unit by name.
+    pub fn business_unit(&self, name: &str) -> Option<BusinessUnitId> {
+        self.inner.bu_index.get(name).map(|&index| BusinessUnitId {
+            org: self.inner.stamp,
+            index,
+        })
+    }
+
+    /// A user by name.
+    pub fn user(&self, name: &str) -> Option<UserId> {
+        self.inner.user_index.get(name).map(|&index| UserId {
+            org: self.inner.stamp,
+            index,
+        })
+    }
+
+    /// A team by name.
+    pub fn team(&self, name: &str) -> Option<TeamId> {
+        self.inner.team_index.get(name).map(|&index| TeamId {
+            org: self.inner.stamp,
+            index,
+        })
+    }
+
+    /// The root business unit.
+    pub fn root(&self) -> BusinessUnitId {
+        let index = self
+            .inner
+            .bus
+            .iter()
+            .position(|b| b.parent.is_none())
+            .unwrap_or(0) as u32;
+        BusinessUnitId {
+            org: self.inner.stamp,
+            index,
+        }
+    }
+
+    /// The business unit a user belongs to, if the id is this organisation's.
+    pub fn user_business_unit(&self, user: UserId) -> Option<BusinessUnitId> {
+        self.user_ref(user).map(|u| BusinessUnitId {
+            org: self.inner.stamp,
+            index: u.bu,
+        })
+    }
+
+    /// The business unit a team belongs to, if the id is this organisation's.
+    pub fn team_business_unit(&self, team: TeamId) -> Option<BusinessUnitId> {
+        self.team_ref(team).map(|t| BusinessUnitId {
+            org: self.inner.stamp,
+            index: t.bu,
+        })
+    }
+
+    /// A business unit's name.
+    pub fn business_unit_name(&self, bu: BusinessUnitId) -> Option<&str> {
+        self.bu_ref(bu).map(|b| b.name.as_str())
+    }
+
+    /// A user's name.
+    pub fn user_name(&self, user: UserId) -> Option<&str> {
+        self.user_ref(user).map(|u| u.name.as_str())
+    }
+
+    /// A team's name.
+    pub fn team_name(&self, team: TeamId) -> Option<&str> {
+        self.team_ref(team).map(|t| t.name.as_str())
+    }
+
+    /// The hierarchy security setting (`None`: off).
+    pub fn hierarchy(&self) -> Option<Hierarchy> {
+        self.inner.hierarchy
+    }
+
+    /// Whether unit `a` is `b` or below it: two compares on the pre-order intervals.
+    #[inline]
+    pub fn is_at_or_below(&self, a: BusinessUnitId, b: BusinessUnitId) -> bool {
+        let i = &self.inner;
+        if a.org != i.stamp || b.org != i.stamp {
+            return false;
+        }
+        match (
+            i.pre.get(a.index as usize),
+            i.pre.get(b.index as usize),
+            i.end.get(b.index as usize),
+        ) {
+            (Some(&x), Some(&lo), Some(&hi)) => lo <= x && x < hi,
+            _ => false,
+        }
+    }
+
+    /// How many business units the organisation has.
+    pub fn business_unit_count(&self) -> usize {
+        self.inner.bus.len()
+    }
+
+    /// How many users the organisation has.
+    pub fn user_count(&self) -> usize {
+        self.inner.users.len()
+    }
+
+    /// How many teams (owner and access) the organisation has.
+    pub fn team_count(&self) -> usize {
+        self.inner.teams.len()
+    }
+
+    /// Whether the organisation has no users.
+    pub fn is_empty(&self) -> bool {
+        self.inner.users.is_empty()
+    }
+
+    pub(crate) fn bu_ref(&self, bu: BusinessUnitId) -> Option<&Bu> {
+        if bu.org == self.inner.stamp {
+            self.inner.bus.get(bu.index as usize)
+        } else {
+            None
+        }
+    }
+
+    pub(crate) fn user_ref(&self, user: UserId) -> Option<&User> {
+        if user.org == self.inner.stamp {
+            self.inner.users.get(user.index as usize)
+        } else {
+            None
+        }
+    }
+
+    pub(crate) fn team_ref(&self, team: TeamId) -> Option<&Team> {
+        if team.org == self.inner.stamp {
+            self.inner.teams.get(team.index as usize)
+        } else {
+            None
+        }
+    }
+
+    /// Whether a table (by catalog position) is organization-owned.
+    pub(crate) fn is_org_owned(&self, table: usize) -> bool {
+        self.inner.org_owned.get(table).copied().unwrap_or(false)
+    }
+}

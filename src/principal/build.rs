@@ -1,0 +1,225 @@
+//! The principal: who is asking, with its effective privileges computed once, built from role names or from an
+//! organisation's user.
+
+use std::sync::Arc;
+
+use rolegate_catalog::{Role, closest};
+
+use crate::compiled::Authority;
+use crate::compiled::cache_word::SchemaKey;
+use crate::compiled::row::PackedRow;
+use crate::denied::UnknownRole;
+use crate::org::{Organization, UserId};
+use crate::record::scope::{self, RecordScope};
+
+/// Someone (or something) whose requests are checked: an id, its roles, and its effective privileges as one byte per
+/// slot of its [`Authority`], computed once when the principal is built.
+///
+/// A check is then an index and a compare: no allocation, no hashing of strings, no lock.
+#[derive(Clone, Debug)]
+pub struct Principal {
+    pub(super) id: Arc<str>,
+    pub(super) authority: Authority,
+    /// What the inlined check compares with a call site's cache word.
+    pub(super) schema_key: SchemaKey,
+    /// The effective privileges, shared by the principals of the same set of roles.
+    pub(super) row: PackedRow,
+    /// The roles, each once, in catalog order: the list the row's positions refer to.
+    pub(super) roles: Box<[u32]>,
+    /// The organisation context for record checks: `None` for a principal built by [`Authority::principal`].
+    pub(super) scope: Option<Arc<RecordScope>>,
+}
+
+impl Authority {
+    /// A principal holding `roles` (by name, under the catalog's name rule, in any order): its effective privileges
+    /// are the union of the roles', the highest depth winning.
+    ///
+    /// The effective privileges are one byte per slot ([`slot_count`](Self::slot_count) bytes), computed for the first
+    /// principal of a set of roles and shared by every principal of the same set while one is alive: building one per
+    /// request for a set already in use costs a lookup, not a row.
+    pub fn principal<I, S>(
+        &self,
+        id: impl Into<Arc<str>>,
+        roles: I,
+    ) -> Result<Principal, UnknownRole>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let mut ids = Vec::new();
+        for name in roles {
+            let name = name.as_ref();
+            match self.role_position(name) {
+                Some(i) => ids.push(i),
+                None => {
+                    return Err(UnknownRole {
+                        name: name.to_owned(),
+                        suggestion: closest(
+                            name,
+                            self.catalog().roles().iter().map(|r| r.name.as_str()),
+                        )
+                        .map(str::to_owned),
+                    });
+                }
+            }
+        }
+        Ok(Principal::new(self.clone(), id.into(), ids, None))
+    }
+}
+
+impl Organization {
+    /// The principal for a user: its own roles and its owner teams' roles (the highest depth winning), with its
+    /// business unit, teams and per-slot reach precomputed for record checks.
+    pub fn principal(&self, user: UserId) -> Option<Principal> {
+        self.user_ref(user)?;
+        let (scope, roles) = scope::build(self, user.index);
+        let name = self.user_name(user).unwrap_or_default();
+        Some(Principal::new(
+            self.authority().clone(),
+            Arc::from(name),
+            roles,
+            Some(Arc::new(scope)),
+        ))
+    }
+
+    /// The principal for a user named `name`.
+    pub fn principal_named(&self, name: &str) -> Option<Principal> {
+        self.user(name).and_then(|u| self.principal(u))
+    }
+}
+
+impl Principal {
+    /// A principal of `roles` (in any order, repeats allowed), whose row is the one shared by its set of roles.
+    fn new(
+        authority: Authority,
+        id: Arc<str>,
+        mut roles: Vec<u32>,
+        scope: Option<Arc<RecordScope>>,
+    ) -> Self {
+        roles.sort_unstable();
+        roles.dedup();
+        Self {
+            id,
+            schema_key: authority.schema_key(),
+            row: authority.shared_row(&roles),
+            authority,
+            roles: roles.into_boxed_slice(),
+            scope,
+        }
+    }
+
+    /// The principal's id, as given when it was built.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The authority the principal was built against.
+    pub fn authority(&self) -> &Authority {
+        &self.authority
+    }
+
+    /// The principal's roles, each once, in catalog order (whatever order they were given in).
+    pub fn roles(&self) -> impl Iterator<Item = &Role> {
+        let roles = self.authority.catalog().roles();
+        self.roles.iter().filter_map(|&r| roles.get(r as usize))
+    }
+
+    /// The organisation this principal was built from, if any.
+    pub fn organization(&self) -> Option<&Organization> {
+        self.scope.as_ref().map(|s| &s.org)
+    }
+
+    /// The user this principal is, in its organisation.
+    pub fn user_id(&self) -> Option<UserId> {
+        self.scope.as_ref().map(|s| UserId {
+            org: s.stamp,
+            index: s.user,
+        })
+    }
+
+    /// Bytes of memory the principal holds besides the shared authority (and organisation): its slot row, role
+    /// list and id, and for a principal built by an [`Organization`], its record scope (what each slot's depths
+    /// reach, its teams and reports).
+    ///
+    /// The slot row ([`row_bytes`](Self::row_bytes)) is counted whole, but principals holding the same set of roles
+    /// share one: `n` such principals take `n * (memory_bytes - row_bytes) + row_bytes`.
+    pub fn memory_bytes(&self) -> usize {
+        std::mem::size_of::<Self>()
+            + self.row_bytes()
+            + std::mem::size_of_val(&*self.roles)
+            + self.id.len()
+            + self.scope.as_ref().map_or(0, |s| s.memory_bytes())
+    }
+
+    /// Bytes of the principal's slot row (one per slot of its authority), which it shares with every principal
+    /// holding the same set of roles.
+    pub fn row_bytes(&self) -> usize {
+        self.row.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rolegate_catalog::{Catalog, Depth, Syntax, TablePrivilege};
+
+    use super::*;
+
+    fn authority() -> Authority {
+        let mut toml = String::from("[[table]]\nname = \"t\"\nownership = \"user-or-team\"\n");
+        for k in 0..10 {
+            toml.push_str(&format!(
+                "\n[[role]]\nname = \"r{k}\"\n[role.grants]\nt = {{ Read = \"Basic\" }}\n"
+            ));
+        }
+        Authority::new(Catalog::from_str_named(&toml, "roles.toml", Syntax::Toml).unwrap())
+    }
+
+    #[test]
+    fn principals_of_one_set_of_roles_share_one_row() {
+        let authority = authority();
+        let a = authority.principal("a", ["r1", "r2"]).unwrap();
+        let b = authority.principal("b", ["r2", "r1"]).unwrap();
+        let c = authority.principal("c", ["r2", "r1", "r2"]).unwrap();
+        let d = authority.principal("d", ["r1"]).unwrap();
+        assert!(a.row.ptr_eq(&b.row));
+        assert!(a.row.ptr_eq(&c.row));
+        assert!(!a.row.ptr_eq(&d.row));
+        assert_eq!(authority.shared_row_entries(), (2, 2));
+        drop((a, b, c));
+        assert_eq!(
+            authority.shared_row_entries(),
+            (2, 1),
+            "the row goes with its last principal"
+        );
+    }
+
+    #[test]
+    fn rows_no_principal_holds_are_swept() {
+        let authority = authority();
+        let kept = authority.principal("kept", ["r0"]).unwrap();
+        let names: Vec<String> = (0..10).map(|k| format!("r{k}")).collect();
+        // 2^10 sets, each dropped as soon as it is built: the map never holds many more than the live sets.
+        for set in 1..1024_u32 {
+            let roles = (0..10).filter(|k| set & (1 << k) != 0).map(|k| &names[k]);
+            drop(authority.principal("p", roles).unwrap());
+            let (entries, live) = authority.shared_row_entries();
+            assert!(live <= 1, "{live} live rows");
+            assert!(entries <= 64, "{entries} entries after {set} sets");
+        }
+        let read_t = authority.table_slot(TablePrivilege::Read, "t").unwrap();
+        assert_eq!(kept.depth_at(read_t), Some(Depth::Basic));
+        let again = authority.principal("again", ["r0"]).unwrap();
+        assert!(
+            kept.row.ptr_eq(&again.row),
+            "a live row survives the sweeps"
+        );
+    }
+
+    #[test]
+    fn a_slot_of_another_authority_is_never_read() {
+        let (one, two) = (authority(), authority());
+        let p = one.principal("p", ["r0"]).unwrap();
+        let theirs = two.table_slot(TablePrivilege::Read, "t").unwrap();
+        assert_eq!(p.depth_at(theirs), None);
+    }
+}
