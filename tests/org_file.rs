@@ -196,3 +196,15 @@ fn building_in_code_reports_problems_without_a_file() {
         "{text}"
     );
 }
+
+#[test]
+fn a_file_that_starts_with_a_byte_order_mark_is_read_and_its_problems_located() {
+    let text = "\u{feff}organization = { hierarchy_depth = 0 }\n[[business_unit]]\nname = \"Root\"\n";
+    let e = Organization::from_str_named(&Authority::builtin(), text, "org.toml", Syntax::Toml)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with("org.toml:1:") && e.contains("hierarchy depth 0 reaches no one"),
+        "{e}"
+    );
+}

@@ -219,6 +219,8 @@ impl Organization {
         origin: &str,
         syntax: Syntax,
     ) -> Result<Self, LoadError> {
+        // A byte-order mark is no part of the text: columns are counted as an editor shows them.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let file = OrganizationFile::parse(text, origin, syntax)?;
         let located = |problems: Vec<OrgProblem>| {
             LoadError::Invalid(
@@ -264,8 +266,9 @@ fn locate(text: &str, at: &Locator) -> (usize, usize) {
     };
     let word = at.word.as_deref().and_then(|w| {
         let quoted = format!("\"{w}\"");
-        // Past the entry's own name, so a word equal to the name is found where it is used.
-        let from = entry + 1;
+        // Past the entry's own name (its first character, which may be wider than a byte: a byte-order mark at 0, say),
+        // so a word equal to the name is found where it is used.
+        let from = entry + text[entry..].chars().next().map_or(0, char::len_utf8);
         text[from..]
             .find(&quoted)
             .or_else(|| {
@@ -310,6 +313,18 @@ fn find_keyed(text: &str, from: usize, key: &str, value: &str) -> Option<usize> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_problem_in_a_file_that_starts_with_a_byte_order_mark_is_located_without_panicking() {
+        let text = "\u{feff}organization = { hierarchy_depth = 0 }\n[[business_unit]]\nname = \"Root\"\n";
+        let at = Locator {
+            section: "organization",
+            entry: String::new(),
+            word: Some("hierarchy_depth".into()),
+        };
+        // The mark counts as a character here; `from_str_named` strips it before anything is located.
+        assert_eq!(locate(text, &at), (1, 19));
+    }
 
     #[test]
     fn keyed_values_are_found_in_toml_and_json() {
