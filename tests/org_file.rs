@@ -199,7 +199,8 @@ fn building_in_code_reports_problems_without_a_file() {
 
 #[test]
 fn a_file_that_starts_with_a_byte_order_mark_is_read_and_its_problems_located() {
-    let text = "\u{feff}organization = { hierarchy_depth = 0 }\n[[business_unit]]\nname = \"Root\"\n";
+    let text =
+        "\u{feff}organization = { hierarchy_depth = 0 }\n[[business_unit]]\nname = \"Root\"\n";
     let e = Organization::from_str_named(&Authority::builtin(), text, "org.toml", Syntax::Toml)
         .unwrap_err()
         .to_string();

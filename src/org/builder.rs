@@ -270,32 +270,16 @@ fn compile(b: OrganizationBuilder) -> Result<Organization, Vec<OrgProblem>> {
             Some(format!("give `{}` a parent", roots[1])),
         ));
     }
-    for (i, bu) in bus.iter().enumerate() {
-        // Walk up at most len steps: a longer walk is a cycle; report it at its first unit.
-        let mut at = bu.parent;
-        let mut steps = 0;
-        while let Some(p) = at {
-            if p as usize == i || steps > bus.len() {
-                if p as usize == i && bu.parent != Some(i as u32) {
-                    let min = cycle_min(&bus, i);
-                    if min == i {
-                        problems.push(problem(
-                            "business_unit",
-                            &bu.name,
-                            bu.parent.map(|p| bus[p as usize].name.as_str()),
-                            format!("business units form a cycle through `{}`", bu.name),
-                            Some(
-                                "the units form one tree: every chain of parents ends at the root"
-                                    .into(),
-                            ),
-                        ));
-                    }
-                }
-                break;
-            }
-            at = bus[p as usize].parent;
-            steps += 1;
-        }
+    let parents: Vec<Option<u32>> = bus.iter().map(|b| b.parent).collect();
+    for i in cycles(&parents) {
+        let bu = &bus[i];
+        problems.push(problem(
+            "business_unit",
+            &bu.name,
+            bu.parent.map(|p| bus[p as usize].name.as_str()),
+            format!("business units form a cycle through `{}`", bu.name),
+            Some("the units form one tree: every chain of parents ends at the root".into()),
+        ));
     }
 
     // Users: unique, each in exactly one known unit, known roles, known acyclic managers.
@@ -397,30 +381,21 @@ fn compile(b: OrganizationBuilder) -> Result<Organization, Vec<OrgProblem>> {
             )),
         }
     }
-    for i in 0..users.len() {
-        let mut at = users[i].manager;
-        let mut steps = 0;
-        while let Some(m) = at {
-            if m as usize == i {
-                if users[i].manager != Some(i as u32) && manager_cycle_min(&users, i) == i {
-                    let name = users[i].name.clone();
-                    let manager = users[users[i].manager.unwrap_or(0) as usize].name.clone();
-                    problems.push(problem(
-                        "user",
-                        &name,
-                        Some(&manager),
-                        format!("managers form a cycle through `{name}`"),
-                        Some("every chain of managers must end at someone with no manager".into()),
-                    ));
-                }
-                break;
-            }
-            if steps > users.len() {
-                break;
-            }
-            at = users[m as usize].manager;
-            steps += 1;
-        }
+    let managers: Vec<Option<u32>> = users
+        .iter()
+        .enumerate()
+        .map(|(i, u)| u.manager.filter(|&m| m as usize != i))
+        .collect();
+    for i in cycles(&managers) {
+        let name = users[i].name.clone();
+        let manager = users[users[i].manager.unwrap_or(0) as usize].name.clone();
+        problems.push(problem(
+            "user",
+            &name,
+            Some(&manager),
+            format!("managers form a cycle through `{name}`"),
+            Some("every chain of managers must end at someone with no manager".into()),
+        ));
     }
     for i in 0..users.len() {
         if let Some(m) = users[i].manager {
@@ -456,9 +431,10 @@ fn compile(b: OrganizationBuilder) -> Result<Organization, Vec<OrgProblem>> {
             }
         };
         let mut members = Vec::new();
+        let mut seen_members = std::collections::HashSet::new();
         for m in &e.members {
             match user_index.get(m) {
-                Some(&u) if !members.contains(&u) => members.push(u),
+                Some(&u) if seen_members.insert(u) => members.push(u),
                 Some(_) => {}
                 None => problems.push(problem(
                     "team",
@@ -572,29 +548,71 @@ fn bus_names(entries: &[BuEntry]) -> impl Iterator<Item = &str> {
     entries.iter().map(|e| e.name.as_str())
 }
 
-/// The smallest index on the parent cycle through `start` (so each cycle is reported once).
-fn cycle_min(bus: &[Bu], start: usize) -> usize {
-    let mut min = start;
-    let mut at = bus[start].parent;
-    while let Some(p) = at {
-        if p as usize == start {
-            break;
+/// The cycles of a forest given by parent links (`parent[i]`, none pointing at itself), each named by its smallest
+/// index, in ascending order. Linear: each node is walked once.
+fn cycles(parent: &[Option<u32>]) -> Vec<usize> {
+    // 0: not seen; walk + 1: on the walk that started there; usize::MAX: done.
+    let mut seen = vec![0usize; parent.len()];
+    let mut found = Vec::new();
+    for start in 0..parent.len() {
+        let walk = start + 1;
+        let mut at = Some(start);
+        while let Some(node) = at.filter(|&n| n < parent.len() && seen[n] == 0) {
+            seen[node] = walk;
+            at = parent[node].map(|p| p as usize);
         }
-        min = min.min(p as usize);
-        at = bus[p as usize].parent;
+        // A walk that meets itself has found a cycle: the nodes from where it met.
+        if let Some(meet) = at.filter(|&n| n < parent.len() && seen[n] == walk) {
+            let mut min = meet;
+            let mut node = parent[meet].map_or(meet, |p| p as usize);
+            while node != meet {
+                min = min.min(node);
+                node = parent[node].map_or(meet, |p| p as usize);
+            }
+            found.push(min);
+        }
+        let mut at = Some(start);
+        while let Some(node) = at.filter(|&n| n < parent.len() && seen[n] == walk) {
+            seen[node] = usize::MAX;
+            at = parent[node].map(|p| p as usize);
+        }
     }
-    min
+    found.sort_unstable();
+    found
 }
 
-fn manager_cycle_min(users: &[User], start: usize) -> usize {
-    let mut min = start;
-    let mut at = users[start].manager;
-    while let Some(m) = at {
-        if m as usize == start {
-            break;
-        }
-        min = min.min(m as usize);
-        at = users[m as usize].manager;
+#[cfg(test)]
+mod tests {
+    use super::cycles;
+
+    #[test]
+    fn cycles_are_named_by_their_smallest_index_once_each() {
+        // 0 -> 1 -> 2 -> 0 (a cycle), 3 -> 0 (into it), 4 -> 5 -> 4 (another), 6 (a root), 7 -> 6.
+        let parent = [
+            Some(1),
+            Some(2),
+            Some(0),
+            Some(0),
+            Some(5),
+            Some(4),
+            None,
+            Some(6),
+        ];
+        assert_eq!(cycles(&parent), [0, 4]);
+        assert_eq!(cycles(&[None, Some(0), Some(1)]), Vec::<usize>::new());
+        assert_eq!(
+            cycles(&[Some(7)]),
+            Vec::<usize>::new(),
+            "a link out of range ends the walk"
+        );
     }
-    min
+
+    #[test]
+    fn a_chain_of_a_hundred_thousand_is_walked_once() {
+        let n = 100_000u32;
+        let mut parent: Vec<Option<u32>> = (0..n).map(|i| i.checked_sub(1)).collect();
+        assert!(cycles(&parent).is_empty());
+        parent[0] = Some(n - 1);
+        assert_eq!(cycles(&parent), [0]);
+    }
 }

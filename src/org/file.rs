@@ -316,7 +316,8 @@ mod tests {
 
     #[test]
     fn a_problem_in_a_file_that_starts_with_a_byte_order_mark_is_located_without_panicking() {
-        let text = "\u{feff}organization = { hierarchy_depth = 0 }\n[[business_unit]]\nname = \"Root\"\n";
+        let text =
+            "\u{feff}organization = { hierarchy_depth = 0 }\n[[business_unit]]\nname = \"Root\"\n";
         let at = Locator {
             section: "organization",
             entry: String::new(),

@@ -89,9 +89,8 @@ pub(crate) fn build(org: &Organization, user: u32) -> (RecordScope, Vec<u32>) {
                     *b |= g > 0;
                 }
             }
-            if !roles.contains(&r) {
-                roles.push(r);
-            }
+            // Repeats are removed when the principal is built (its roles are sorted and deduplicated).
+            roles.push(r);
         }
         team_rows.push((t, team.bu, row));
     }
