@@ -5,10 +5,10 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use crate::catalog::{Catalog, Role, list_privileges};
 use crate::depth::Depth;
 use crate::file::Ownership;
-use crate::privilege::TablePrivilege;
+use crate::model::{Catalog, Role};
+use crate::privilege::{TablePrivilege, list_privileges};
 use crate::suggest::did_you_mean;
 
 /// A resolved requirement: names are the catalog's own spellings.

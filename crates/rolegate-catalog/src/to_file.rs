@@ -1,0 +1,88 @@
+//! Conversion back to the file form, for writing a catalog out.
+
+use crate::depth::DepthSet;
+use crate::file::{
+    CapabilityEntry, CatalogFile, MiscEntry, Ownership, PersonaEntry, RoleEntry, TableEntry,
+};
+use crate::model::{Catalog, MiscPrivilege, Role, Table};
+use crate::privilege::PrivilegeSet;
+
+impl Catalog {
+    /// Back to the file form (for writing the catalog out).
+    pub fn to_file(&self) -> CatalogFile {
+        CatalogFile {
+            catalog: self.header.clone(),
+            misc: self.misc.iter().map(misc_entry).collect(),
+            tables: self.tables.iter().map(table_entry).collect(),
+            capabilities: self
+                .capabilities
+                .iter()
+                .map(|c| CapabilityEntry {
+                    id: c.id.clone(),
+                    text: c.text.clone(),
+                    source: c.source.clone(),
+                })
+                .collect(),
+            roles: self.roles.iter().map(role_entry).collect(),
+            personas: self
+                .personas
+                .iter()
+                .map(|p| PersonaEntry {
+                    name: p.name.clone(),
+                    roles: p.roles.clone(),
+                    source: p.source.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A miscellaneous privilege back in file form.
+pub fn misc_entry(m: &MiscPrivilege) -> MiscEntry {
+    MiscEntry {
+        name: m.name.clone(),
+        display: m.display.clone(),
+        source: m.source.clone(),
+    }
+}
+
+/// A table back in file form, writing `privileges`/`depths` only where they differ from the ownership's defaults.
+pub fn table_entry(t: &Table) -> TableEntry {
+    let (default_privileges, default_depths) = match t.ownership {
+        Ownership::UserOrTeam => (PrivilegeSet::ALL, DepthSet::ALL),
+        Ownership::Organization => (PrivilegeSet::WITHOUT_OWNER, DepthSet::GLOBAL),
+        Ownership::Business => (PrivilegeSet::WITHOUT_OWNER, DepthSet::BUSINESS),
+    };
+    let depths = t
+        .privileges
+        .iter()
+        .next()
+        .map_or(default_depths, |p| t.allowed_depths(p));
+    TableEntry {
+        name: t.name.clone(),
+        display: t.display.clone(),
+        schema: t.schema.clone(),
+        aliases: t.aliases.clone(),
+        ownership: t.ownership,
+        ownership_basis: t.ownership_basis,
+        privileges: (t.privileges != default_privileges).then(|| t.privileges.iter().collect()),
+        depths: (depths != default_depths).then(|| depths.iter().collect()),
+        deprecated: t.deprecated,
+        source: t.source.clone(),
+    }
+}
+
+fn role_entry(r: &Role) -> RoleEntry {
+    RoleEntry {
+        name: r.name.clone(),
+        description: r.description.clone(),
+        source: r.source.clone(),
+        misc: r.misc.clone(),
+        capabilities: r.capabilities.clone(),
+        grants: r
+            .grants
+            .iter()
+            .map(|(t, g)| (t.clone(), g.iter().collect()))
+            .collect(),
+    }
+}
