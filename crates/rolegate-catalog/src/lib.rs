@@ -37,7 +37,7 @@ pub use file::{
 };
 pub use load::{BUILTIN_TOML, parse_file, parse_syntax};
 pub use model::{Capability, Catalog, Grants, MiscPrivilege, Persona, Role, Table};
-pub use names::same_name;
+pub use names::{name_key, same_name};
 pub use privilege::{ParseNameError, PrivilegeSet, TablePrivilege, list_privileges};
 pub use requirement::{Field, Problem, Requirement};
 pub use suggest::{closest, did_you_mean};

@@ -4,7 +4,7 @@ use crate::model::{Capability, Catalog, MiscPrivilege, Persona, Role, Table};
 use crate::names::{find, same_name, with_key};
 
 impl Catalog {
-    /// A table by logical, display or schema name or alias, case-insensitively.
+    /// A table by logical, display or schema name or alias, under the name rule ([`same_name`]).
     pub fn table(&self, name: &str) -> Option<&Table> {
         find(&self.table_index, name).map(|i| &self.tables[i])
     }
@@ -14,7 +14,7 @@ impl Catalog {
         find(&self.table_index, name)
     }
 
-    /// A role by name, case-insensitively.
+    /// A role by name, under the name rule.
     pub fn role(&self, name: &str) -> Option<&Role> {
         find(&self.role_index, name).map(|i| &self.roles[i])
     }
@@ -24,7 +24,7 @@ impl Catalog {
         find(&self.role_index, name)
     }
 
-    /// A capability by id or by its text, case-insensitively (a leading "Can " may be left out of the text).
+    /// A capability by id or by its text, under the name rule (a leading "Can " may be left out of the text).
     pub fn capability(&self, name: &str) -> Option<&Capability> {
         with_key(name, |k| {
             self.capability_index
@@ -35,12 +35,12 @@ impl Catalog {
         .map(|i| &self.capabilities[i])
     }
 
-    /// A miscellaneous privilege by name, case-insensitively.
+    /// A miscellaneous privilege by name, under the name rule.
     pub fn misc(&self, name: &str) -> Option<&MiscPrivilege> {
         find(&self.misc_index, name).map(|i| &self.misc[i])
     }
 
-    /// A persona by name, case-insensitively.
+    /// A persona by name, under the name rule.
     pub fn persona(&self, name: &str) -> Option<&Persona> {
         find(&self.persona_index, name).map(|i| &self.personas[i])
     }

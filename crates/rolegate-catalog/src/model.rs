@@ -137,7 +137,8 @@ pub struct Persona {
     pub source: Option<String>,
 }
 
-/// A validated catalog. Names are looked up case-insensitively; tables also by display and schema name.
+/// A validated catalog. Names are looked up under one rule ([`same_name`](crate::same_name)): case and white space
+/// folded; tables also by display and schema name and alias.
 #[derive(Debug, Clone)]
 pub struct Catalog {
     pub(crate) header: Header,

@@ -1,11 +1,53 @@
 //! The catalog's one name rule: case and white space folded.
+//!
+//! Two names are the same name when they agree ignoring case, with every run of white space (no-break spaces, which
+//! the Microsoft pages use, included) one space and none at either end. Every lookup of the catalog (tables by any of
+//! their names, roles, capabilities, miscellaneous privileges, personas) follows this rule.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
-/// Whether two names are the same name as the catalog's lookups see it: ignoring case, with every run of white space
-/// (no-break spaces included) one space.
+/// Whether two names are the same name under the catalog's name rule.
+///
+/// ```
+/// assert!(rolegate_catalog::same_name("Invoice\u{a0} Clerk", " invoice clerk"));
+/// assert!(!rolegate_catalog::same_name("invoice clerk", "invoiceclerk"));
+/// ```
 pub fn same_name(a: &str, b: &str) -> bool {
     with_key(a, |a| with_key(b, |b| a == b))
+}
+
+/// The folded form of a name under the catalog's name rule: two names are the same name when their keys are equal.
+///
+/// Borrows `name` when it is already folded (a logical name, say).
+///
+/// ```
+/// assert_eq!(rolegate_catalog::name_key("  Sales\u{a0}\tInvoice "), "sales invoice");
+/// assert!(matches!(rolegate_catalog::name_key("msdyn_presence"), std::borrow::Cow::Borrowed(_)));
+/// ```
+pub fn name_key(name: &str) -> Cow<'_, str> {
+    if is_folded_ascii(name) {
+        Cow::Borrowed(name)
+    } else {
+        Cow::Owned(key(name))
+    }
+}
+
+/// Whether `name` is ASCII and already its own [`key`]: no upper case, no white space but single spaces between words.
+fn is_folded_ascii(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    let mut previous_space = true;
+    for &b in bytes {
+        if !b.is_ascii() || b.is_ascii_uppercase() {
+            return false;
+        }
+        let space = char::from(b).is_whitespace();
+        if space && (b != b' ' || previous_space) {
+            return false;
+        }
+        previous_space = space;
+    }
+    !previous_space || bytes.is_empty()
 }
 
 /// Looks a name up by its folded [`key`], without allocating for the common (ASCII, not too long) names.
@@ -94,6 +136,12 @@ mod tests {
             let expected = key_by_definition(name);
             assert_eq!(key(name), expected, "{name:?}");
             assert_eq!(with_key(name, str::to_owned), expected, "{name:?}");
+            assert_eq!(name_key(name), expected, "{name:?}");
+            assert_eq!(
+                matches!(name_key(name), Cow::Borrowed(_)),
+                name.is_ascii() && *name == expected,
+                "{name:?}"
+            );
         }
     }
 }
