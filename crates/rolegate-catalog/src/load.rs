@@ -98,8 +98,9 @@ impl Catalog {
         }
     }
 
-    /// Validates an in-memory file (built by an importer, say); diagnostics locate entries in its TOML rendering.
-    pub fn from_file(file: CatalogFile, origin: &str) -> Result<Self, LoadError> {
+    /// Validates a catalog file already parsed or built in memory (by an importer, say); diagnostics locate entries
+    /// in its TOML rendering.
+    pub fn from_parsed(file: CatalogFile, origin: &str) -> Result<Self, LoadError> {
         let text = file.to_toml_string();
         let layer = Layer {
             origin: origin.to_owned(),

@@ -398,7 +398,7 @@ pub fn builtin_from_seeds(
         roles,
         personas,
     };
-    if let Err(e) = Catalog::from_file(file.clone(), "<derived builtin>") {
+    if let Err(e) = Catalog::from_parsed(file.clone(), "<derived builtin>") {
         return Err(ImportError::at(
             "<derived builtin>",
             (1, 1),

@@ -17,7 +17,7 @@ fn import(rel: &str) -> Import {
 }
 
 fn valid(import: &Import, origin: &str) -> Catalog {
-    Catalog::from_file(import.file.clone(), origin).unwrap_or_else(|e| panic!("{origin}: {e}"))
+    Catalog::from_parsed(import.file.clone(), origin).unwrap_or_else(|e| panic!("{origin}: {e}"))
 }
 
 fn invalid(result: Result<Import, ImportError>) -> rolegate_catalog::Diagnostic {
