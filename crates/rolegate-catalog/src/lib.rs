@@ -12,7 +12,8 @@
 //! assert_eq!(requirement.to_string(), "Write on msdyn_liveworkstream at Global");
 //!
 //! let admin = catalog.role("Omnichannel administrator").unwrap();
-//! assert_eq!(admin.depth("msdyn_liveworkstream", TablePrivilege::Write), Some(Depth::Global));
+//! let workstream = catalog.table_id("Workstream").unwrap();
+//! assert_eq!(admin.depth(workstream, TablePrivilege::Write), Some(Depth::Global));
 //! ```
 #![forbid(unsafe_code)]
 
@@ -36,7 +37,9 @@ pub use file::{
     RoleEntry, Syntax, TableEntry,
 };
 pub use load::{BUILTIN_TOML, parse_file, parse_syntax};
-pub use model::{Capability, Catalog, Grants, MiscPrivilege, Persona, Role, Table};
+pub use model::{
+    Capability, CapabilityId, Catalog, Grants, MiscId, MiscPrivilege, Persona, Role, Table, TableId,
+};
 pub use names::{name_key, same_name};
 pub use privilege::{ParseNameError, PrivilegeSet, TablePrivilege, list_privileges};
 pub use requirement::{Field, Problem, Requirement};

@@ -1,7 +1,8 @@
 //! The validated model: tables, grants, roles, capabilities, miscellaneous privileges, personas, and the catalog
 //! that holds them.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
+use std::ops::Index;
 
 use crate::depth::{Depth, DepthSet};
 use crate::file::{Header, Ownership, OwnershipBasis};
@@ -63,14 +64,54 @@ impl Grants {
     }
 
     /// The granted privileges and depths, in canonical order.
-    pub fn iter(&self) -> impl Iterator<Item = (TablePrivilege, Depth)> + '_ {
+    pub fn iter(self) -> impl Iterator<Item = (TablePrivilege, Depth)> {
         TablePrivilege::ALL
             .into_iter()
-            .filter_map(|p| self.get(p).map(|d| (p, d)))
+            .filter_map(move |p| self.get(p).map(|d| (p, d)))
     }
 }
 
-/// A security role: table privileges at depths, miscellaneous privileges, capabilities.
+/// Defines an id type: a position in one of the catalog's vectors, valid for the catalog that gave it out.
+macro_rules! id {
+    ($(#[$doc:meta])* $name:ident, $what:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(u32);
+
+        impl $name {
+            #[doc = concat!("The position of the ", $what, " in its catalog's list.")]
+            #[inline]
+            pub const fn index(self) -> usize {
+                self.0 as usize
+            }
+
+            /// The id of the entry at `index`.
+            pub(crate) fn from_index(index: usize) -> Self {
+                // A catalog holds far fewer than 2^32 entries of a kind: each is a heap allocation of its own.
+                Self(u32::try_from(index).expect(concat!("fewer than 2^32 ", $what, " entries")))
+            }
+        }
+    };
+}
+
+id!(
+    /// A table of a catalog: its position in [`Catalog::tables`].
+    TableId,
+    "table"
+);
+id!(
+    /// A miscellaneous privilege of a catalog: its position in [`Catalog::misc_privileges`].
+    MiscId,
+    "miscellaneous privilege"
+);
+id!(
+    /// A capability of a catalog: its position in [`Catalog::capabilities`].
+    CapabilityId,
+    "capability"
+);
+
+/// A security role: table privileges at depths, miscellaneous privileges, capabilities, each by the id its catalog
+/// gives it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Role {
     /// The role's name.
@@ -79,28 +120,36 @@ pub struct Role {
     pub description: Option<String>,
     /// Where it comes from.
     pub source: Option<String>,
-    /// Grants by table logical name.
-    pub grants: BTreeMap<String, Grants>,
-    /// Miscellaneous privilege names, as the catalog spells them.
-    pub misc: Vec<String>,
-    /// Capability ids.
-    pub capabilities: Vec<String>,
+    /// Grants by table, sorted by table id, one entry per table.
+    pub grants: Vec<(TableId, Grants)>,
+    /// Miscellaneous privileges held, in file order.
+    pub misc: Vec<MiscId>,
+    /// Capabilities held, in file order.
+    pub capabilities: Vec<CapabilityId>,
 }
 
 impl Role {
-    /// The depth this role grants for `privilege` on `table` (a logical name).
-    pub fn depth(&self, table: &str, privilege: TablePrivilege) -> Option<Depth> {
-        self.grants.get(table).and_then(|g| g.get(privilege))
+    /// What this role grants on `table`, if it names the table at all.
+    pub fn grants_on(&self, table: TableId) -> Option<Grants> {
+        self.grants
+            .binary_search_by_key(&table, |&(t, _)| t)
+            .ok()
+            .map(|i| self.grants[i].1)
     }
 
-    /// Whether the role holds the miscellaneous privilege `name` (as the catalog spells it).
-    pub fn holds_misc(&self, name: &str) -> bool {
-        self.misc.iter().any(|m| m == name)
+    /// The depth this role grants for `privilege` on `table`.
+    pub fn depth(&self, table: TableId, privilege: TablePrivilege) -> Option<Depth> {
+        self.grants_on(table).and_then(|g| g.get(privilege))
     }
 
-    /// Whether the role holds the capability `id`.
-    pub fn holds_capability(&self, id: &str) -> bool {
-        self.capabilities.iter().any(|c| c == id)
+    /// Whether the role holds the miscellaneous privilege `misc`.
+    pub fn holds_misc(&self, misc: MiscId) -> bool {
+        self.misc.contains(&misc)
+    }
+
+    /// Whether the role holds the capability `capability`.
+    pub fn holds_capability(&self, capability: CapabilityId) -> bool {
+        self.capabilities.contains(&capability)
     }
 }
 
@@ -188,5 +237,59 @@ impl Catalog {
     /// Every name a table answers to (for suggestions).
     pub fn all_table_names(&self) -> impl Iterator<Item = &str> {
         self.tables.iter().flat_map(Table::names)
+    }
+
+    /// The table `id` names.
+    pub fn table_by_id(&self, id: TableId) -> &Table {
+        &self.tables[id.index()]
+    }
+
+    /// The miscellaneous privilege `id` names.
+    pub fn misc_by_id(&self, id: MiscId) -> &MiscPrivilege {
+        &self.misc[id.index()]
+    }
+
+    /// The capability `id` names.
+    pub fn capability_by_id(&self, id: CapabilityId) -> &Capability {
+        &self.capabilities[id.index()]
+    }
+
+    /// What `role` grants, table by table, in table id order.
+    pub fn role_grants<'a>(&'a self, role: &'a Role) -> impl Iterator<Item = (&'a Table, Grants)> {
+        role.grants.iter().map(|&(t, g)| (self.table_by_id(t), g))
+    }
+
+    /// The miscellaneous privileges `role` holds, in file order.
+    pub fn role_misc<'a>(&'a self, role: &'a Role) -> impl Iterator<Item = &'a MiscPrivilege> {
+        role.misc.iter().map(|&m| self.misc_by_id(m))
+    }
+
+    /// The capabilities `role` holds, in file order.
+    pub fn role_capabilities<'a>(&'a self, role: &'a Role) -> impl Iterator<Item = &'a Capability> {
+        role.capabilities.iter().map(|&c| self.capability_by_id(c))
+    }
+}
+
+impl Index<TableId> for Catalog {
+    type Output = Table;
+
+    fn index(&self, id: TableId) -> &Table {
+        self.table_by_id(id)
+    }
+}
+
+impl Index<MiscId> for Catalog {
+    type Output = MiscPrivilege;
+
+    fn index(&self, id: MiscId) -> &MiscPrivilege {
+        self.misc_by_id(id)
+    }
+}
+
+impl Index<CapabilityId> for Catalog {
+    type Output = Capability;
+
+    fn index(&self, id: CapabilityId) -> &Capability {
+        self.capability_by_id(id)
     }
 }

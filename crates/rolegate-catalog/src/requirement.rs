@@ -292,9 +292,11 @@ impl Catalog {
         match requirement {
             Requirement::Table {
                 privilege, table, ..
-            } => role.depth(table, *privilege),
-            Requirement::Misc { name } => role.holds_misc(name).then_some(Depth::Global),
-            Requirement::Capability { id } => role.holds_capability(id).then_some(Depth::Global),
+            } => self.role_depth(role, table, *privilege),
+            Requirement::Misc { name } => self.role_holds_misc(role, name).then_some(Depth::Global),
+            Requirement::Capability { id } => self
+                .role_holds_capability(role, id)
+                .then_some(Depth::Global),
         }
     }
 

@@ -23,7 +23,7 @@ impl Catalog {
                     source: c.source.clone(),
                 })
                 .collect(),
-            roles: self.roles.iter().map(role_entry).collect(),
+            roles: self.roles.iter().map(|r| self.role_entry(r)).collect(),
             personas: self
                 .personas
                 .iter()
@@ -32,6 +32,21 @@ impl Catalog {
                     roles: p.roles.clone(),
                     source: p.source.clone(),
                 })
+                .collect(),
+        }
+    }
+
+    /// A role back in file form: its tables, privileges and capabilities by the names the catalog spells them with.
+    fn role_entry(&self, r: &Role) -> RoleEntry {
+        RoleEntry {
+            name: r.name.clone(),
+            description: r.description.clone(),
+            source: r.source.clone(),
+            misc: self.role_misc(r).map(|m| m.name.clone()).collect(),
+            capabilities: self.role_capabilities(r).map(|c| c.id.clone()).collect(),
+            grants: self
+                .role_grants(r)
+                .map(|(t, g)| (t.name.clone(), g.iter().collect()))
                 .collect(),
         }
     }
@@ -69,20 +84,5 @@ pub fn table_entry(t: &Table) -> TableEntry {
         depths: (depths != default_depths).then(|| depths.iter().collect()),
         deprecated: t.deprecated,
         source: t.source.clone(),
-    }
-}
-
-fn role_entry(r: &Role) -> RoleEntry {
-    RoleEntry {
-        name: r.name.clone(),
-        description: r.description.clone(),
-        source: r.source.clone(),
-        misc: r.misc.clone(),
-        capabilities: r.capabilities.clone(),
-        grants: r
-            .grants
-            .iter()
-            .map(|(t, g)| (t.clone(), g.iter().collect()))
-            .collect(),
     }
 }

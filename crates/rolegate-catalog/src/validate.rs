@@ -1,13 +1,13 @@
 //! Validation: a parsed catalog file becomes a [`Catalog`], or every problem in it is reported with its place.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use crate::depth::DepthSet;
 use crate::error::{Diagnostic, LoadError, locate};
 use crate::file::{
     CapabilityEntry, CatalogFile, MiscEntry, Ownership, PersonaEntry, RoleEntry, TableEntry,
 };
-use crate::model::{Capability, Catalog, Grants, MiscPrivilege, Persona, Role, Table};
+use crate::model::{Capability, Catalog, Grants, MiscPrivilege, Persona, Role, Table, TableId};
 use crate::names::key;
 use crate::privilege::{PrivilegeSet, TablePrivilege, list_privileges};
 use crate::suggest::did_you_mean;
@@ -303,9 +303,10 @@ impl Catalog {
             );
             return;
         }
-        let mut grants = BTreeMap::new();
+        // Sorted by table id as they are added; a table named twice (under two of its names) is an error.
+        let mut grants: Vec<(TableId, Grants)> = Vec::with_capacity(r.grants.len());
         for (table_name, privileges) in &r.grants {
-            let Some(table) = self.table(table_name) else {
+            let Some(table_id) = self.table_id(table_name) else {
                 v.error(
                     layer,
                     &[&name_q(), table_name],
@@ -317,6 +318,7 @@ impl Catalog {
                 );
                 continue;
             };
+            let table = self.table_by_id(table_id);
             let mut g = Grants::default();
             for (&privilege, &depth) in privileges {
                 let allowed = table.allowed_depths(privilege);
@@ -347,8 +349,9 @@ impl Catalog {
                     g.0[privilege.index()] = Some(depth);
                 }
             }
-            if grants.insert(table.name.clone(), g).is_some() {
-                v.error(
+            match grants.binary_search_by_key(&table_id, |&(t, _)| t) {
+                Err(at) => grants.insert(at, (table_id, g)),
+                Ok(_) => v.error(
                     layer,
                     &[&name_q(), table_name],
                     format!(
@@ -356,13 +359,13 @@ impl Catalog {
                         r.name, table.name
                     ),
                     None,
-                );
+                ),
             }
         }
         let mut misc = Vec::new();
         for m in &r.misc {
-            match self.misc(m) {
-                Some(known) => misc.push(known.name.clone()),
+            match self.misc_id(m) {
+                Some(id) => misc.push(id),
                 None => v.error(
                     layer,
                     &[&name_q(), m],
@@ -377,8 +380,8 @@ impl Catalog {
         }
         let mut capabilities = Vec::new();
         for c in &r.capabilities {
-            match self.capability(c) {
-                Some(known) => capabilities.push(known.id.clone()),
+            match self.capability_id(c) {
+                Some(id) => capabilities.push(id),
                 None => v.error(
                     layer,
                     &[&name_q(), c],
