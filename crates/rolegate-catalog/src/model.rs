@@ -53,6 +53,15 @@ impl Table {
     }
 }
 
+/// The privileges and depths a table owned as `ownership` has when its entry does not list them.
+pub(crate) fn ownership_defaults(ownership: Ownership) -> (PrivilegeSet, DepthSet) {
+    match ownership {
+        Ownership::UserOrTeam => (PrivilegeSet::ALL, DepthSet::ALL),
+        Ownership::Organization => (PrivilegeSet::WITHOUT_OWNER, DepthSet::GLOBAL),
+        Ownership::Business => (PrivilegeSet::WITHOUT_OWNER, DepthSet::BUSINESS),
+    }
+}
+
 /// What one role grants on one table: a depth per privilege, `None` where not granted.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Grants(pub [Option<Depth>; TablePrivilege::COUNT]);

@@ -1,11 +1,7 @@
 //! Conversion back to the file form, for writing a catalog out.
 
-use crate::depth::DepthSet;
-use crate::file::{
-    CapabilityEntry, CatalogFile, MiscEntry, Ownership, PersonaEntry, RoleEntry, TableEntry,
-};
-use crate::model::{Catalog, MiscPrivilege, Role, Table};
-use crate::privilege::PrivilegeSet;
+use crate::file::{CapabilityEntry, CatalogFile, MiscEntry, PersonaEntry, RoleEntry, TableEntry};
+use crate::model::{Catalog, MiscPrivilege, Role, Table, ownership_defaults};
 
 impl Catalog {
     /// Back to the file form (for writing the catalog out).
@@ -63,11 +59,7 @@ pub fn misc_entry(m: &MiscPrivilege) -> MiscEntry {
 
 /// A table back in file form, writing `privileges`/`depths` only where they differ from the ownership's defaults.
 pub fn table_entry(t: &Table) -> TableEntry {
-    let (default_privileges, default_depths) = match t.ownership {
-        Ownership::UserOrTeam => (PrivilegeSet::ALL, DepthSet::ALL),
-        Ownership::Organization => (PrivilegeSet::WITHOUT_OWNER, DepthSet::GLOBAL),
-        Ownership::Business => (PrivilegeSet::WITHOUT_OWNER, DepthSet::BUSINESS),
-    };
+    let (default_privileges, default_depths) = ownership_defaults(t.ownership);
     let depths = t
         .privileges
         .iter()

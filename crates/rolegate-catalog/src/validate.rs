@@ -4,12 +4,12 @@ use std::collections::HashMap;
 
 use crate::depth::DepthSet;
 use crate::error::{Diagnostic, LoadError, locate};
-use crate::file::{
-    CapabilityEntry, CatalogFile, MiscEntry, Ownership, PersonaEntry, RoleEntry, TableEntry,
+use crate::file::{CapabilityEntry, CatalogFile, MiscEntry, PersonaEntry, RoleEntry, TableEntry};
+use crate::model::{
+    Capability, Catalog, Grants, MiscPrivilege, Persona, Role, Table, TableId, ownership_defaults,
 };
-use crate::model::{Capability, Catalog, Grants, MiscPrivilege, Persona, Role, Table, TableId};
 use crate::names::key;
-use crate::privilege::{PrivilegeSet, TablePrivilege, list_privileges};
+use crate::privilege::{TablePrivilege, list_privileges};
 use crate::suggest::did_you_mean;
 
 /// One source text a catalog is built from, for diagnostics.
@@ -55,6 +55,7 @@ impl Origins {
 fn layer(base: usize, i: usize) -> usize {
     usize::from(i >= base)
 }
+
 impl Catalog {
     /// Validates `file`, whose entries come from `layers` as `origins` says.
     pub(crate) fn validate(
@@ -161,11 +162,7 @@ impl Catalog {
             );
             return;
         }
-        let (default_privileges, default_depths) = match t.ownership {
-            Ownership::UserOrTeam => (PrivilegeSet::ALL, DepthSet::ALL),
-            Ownership::Organization => (PrivilegeSet::WITHOUT_OWNER, DepthSet::GLOBAL),
-            Ownership::Business => (PrivilegeSet::WITHOUT_OWNER, DepthSet::BUSINESS),
-        };
+        let (default_privileges, default_depths) = ownership_defaults(t.ownership);
         let privileges = t
             .privileges
             .as_ref()

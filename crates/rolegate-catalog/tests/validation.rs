@@ -242,6 +242,46 @@ test.toml:62:8: persona `p` is defined twice";
 }
 
 #[test]
+fn a_validated_role_holds_ids_resolved_once() {
+    let c = load(TABLES).unwrap();
+    let role = c.role("Invoice Clerk").unwrap();
+    // Written under the display name `Invoice`, held by the table's id, in id order.
+    let ids: Vec<TableId> = role.grants.iter().map(|&(t, _)| t).collect();
+    let expected: Vec<TableId> = ["contoso_invoice", "contoso_rate", "contoso_unit"]
+        .iter()
+        .map(|name| c.table_id(name).unwrap())
+        .collect();
+    assert_eq!(ids, expected);
+    let invoice = c.table_id("bill").unwrap();
+    assert_eq!(c[invoice].name, "contoso_invoice");
+    assert_eq!(c.table_by_id(invoice).name, "contoso_invoice");
+    assert_eq!(
+        role.depth(invoice, TablePrivilege::Write),
+        Some(Depth::Basic)
+    );
+    assert_eq!(role.depth(invoice, TablePrivilege::Delete), None);
+    let tables: Vec<&str> = c.role_grants(role).map(|(t, _)| t.name.as_str()).collect();
+    assert_eq!(tables, ["contoso_invoice", "contoso_rate", "contoso_unit"]);
+
+    let export = c.misc_id(" PRVEXPORTTOEXCEL ").unwrap();
+    assert_eq!(c[export].name, "prvExportToExcel");
+    assert!(role.holds_misc(export));
+    assert!(c.role_holds_misc(role, "prvExportToExcel"));
+    let approve = c.capability_id("Can approve\u{a0}invoices").unwrap();
+    assert_eq!(c[approve].id, "approve-invoices");
+    assert!(role.holds_capability(approve));
+    assert!(c.role_holds_capability(role, "approve-invoices"));
+    assert_eq!(
+        c.role_depth(role, "Sales\u{a0}Invoice", TablePrivilege::Read),
+        Some(Depth::Local)
+    );
+    assert_eq!(
+        c.role_depth(role, "no such table", TablePrivilege::Read),
+        None
+    );
+}
+
+#[test]
 fn syntax_and_shape_errors_carry_line_and_column() {
     assert_eq!(
         errors("[[table]]\nname = \"t\"\nownership = \"nobody\"\n"),
