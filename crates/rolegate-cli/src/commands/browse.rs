@@ -85,7 +85,10 @@ pub fn role(catalog: &Catalog, name: &str, json: bool) -> Result<Report, CliErro
         let mut t = TextTable::new(
             std::iter::once("table").chain(TablePrivilege::ALL.iter().map(|p| p.name())),
         );
-        for (table, grants) in catalog.role_grants(role) {
+        // By logical name, as the file form lists them.
+        let mut grants: Vec<_> = catalog.role_grants(role).collect();
+        grants.sort_by(|(a, _), (b, _)| a.name.cmp(&b.name));
+        for (table, grants) in grants {
             let mut row = vec![table.name.clone()];
             row.extend(
                 TablePrivilege::ALL
