@@ -332,7 +332,7 @@ impl Catalog {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Syntax;
+    use crate::file::Syntax;
 
     fn small() -> Catalog {
         let text = r#"
