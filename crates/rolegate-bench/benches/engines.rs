@@ -391,7 +391,7 @@ fn admin_sized_catalog() -> Catalog {
             ..RoleEntry::default()
         })
         .collect();
-    Catalog::from_file(
+    Catalog::from_parsed(
         CatalogFile {
             tables,
             roles,
@@ -607,7 +607,7 @@ fn import(c: &mut Criterion) {
         rolegate_import::Format::XrmMockup,
     )
     .expect("the administrator export imports");
-    let catalog = Catalog::from_file(import.file.clone(), "Omnichanneladministrator.xml")
+    let catalog = Catalog::from_parsed(import.file.clone(), "Omnichanneladministrator.xml")
         .expect("it validates");
     eprintln!(
         "[import] {} bytes -> {} tables, {} roles ({} findings)",
@@ -636,7 +636,7 @@ fn import(c: &mut Criterion) {
                 rolegate_import::Format::XrmMockup,
             )
             .expect("import");
-            Catalog::from_file(import.file, "admin.xml").expect("validate")
+            Catalog::from_parsed(import.file, "admin.xml").expect("validate")
         })
     });
     g.finish();

@@ -111,7 +111,7 @@ pub struct Rolegate {
 }
 
 impl Rolegate {
-    /// Builds the catalog (`CatalogFile` -> `Catalog::from_file`), the authority and the principals.
+    /// Builds the catalog (`CatalogFile` -> `Catalog::from_parsed`), the authority and the principals.
     pub fn new(w: &Workload) -> Self {
         let authority = Authority::new(w.catalog());
         let principals = w

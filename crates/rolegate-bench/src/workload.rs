@@ -193,9 +193,9 @@ impl Workload {
         }
     }
 
-    /// The validated catalog (`CatalogFile` -> `Catalog::from_file`).
+    /// The validated catalog (`CatalogFile` -> `Catalog::from_parsed`).
     pub fn catalog(&self) -> Catalog {
-        Catalog::from_file(
+        Catalog::from_parsed(
             self.catalog_file(),
             &format!("<rolegate-bench {} tables>", self.tables),
         )

@@ -12,28 +12,36 @@
 //! assert_eq!(requirement.to_string(), "Write on msdyn_liveworkstream at Global");
 //!
 //! let admin = catalog.role("Omnichannel administrator").unwrap();
-//! assert_eq!(admin.depth("msdyn_liveworkstream", TablePrivilege::Write), Some(Depth::Global));
+//! let workstream = catalog.table_id("Workstream").unwrap();
+//! assert_eq!(admin.depth(workstream, TablePrivilege::Write), Some(Depth::Global));
 //! ```
 #![forbid(unsafe_code)]
 
-mod catalog;
 mod depth;
 mod error;
 mod file;
+mod load;
+mod lookups;
+mod model;
+mod names;
 mod privilege;
 mod requirement;
 mod suggest;
+mod to_file;
+mod validate;
 
-pub use catalog::{
-    BUILTIN_TOML, Capability, Catalog, Grants, MiscPrivilege, Persona, Role, Table,
-    list_privileges, misc_entry, parse_file, parse_syntax, same_name, table_entry,
-};
 pub use depth::{Depth, DepthSet};
 pub use error::{Diagnostic, LoadError, line_column};
 pub use file::{
     CapabilityEntry, CatalogFile, Header, MiscEntry, Ownership, OwnershipBasis, PersonaEntry,
     RoleEntry, Syntax, TableEntry,
 };
-pub use privilege::{ParseNameError, PrivilegeSet, TablePrivilege};
+pub use load::{BUILTIN_TOML, parse_file, parse_syntax};
+pub use model::{
+    Capability, CapabilityId, Catalog, Grants, MiscId, MiscPrivilege, Persona, Role, Table, TableId,
+};
+pub use names::{name_key, same_name};
+pub use privilege::{ParseNameError, PrivilegeSet, TablePrivilege, list_privileges};
 pub use requirement::{Field, Problem, Requirement};
 pub use suggest::{closest, did_you_mean};
+pub use to_file::{misc_entry, table_entry};

@@ -236,6 +236,12 @@ impl FromIterator<TablePrivilege> for PrivilegeSet {
     }
 }
 
+/// Comma-separated privilege names.
+pub fn list_privileges(set: PrivilegeSet) -> String {
+    let names: Vec<&str> = set.iter().map(TablePrivilege::name).collect();
+    names.join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,10 +5,10 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use crate::catalog::{Catalog, Role, list_privileges};
 use crate::depth::Depth;
 use crate::file::Ownership;
-use crate::privilege::TablePrivilege;
+use crate::model::{Catalog, Role};
+use crate::privilege::{TablePrivilege, list_privileges};
 use crate::suggest::did_you_mean;
 
 /// A resolved requirement: names are the catalog's own spellings.
@@ -292,9 +292,11 @@ impl Catalog {
         match requirement {
             Requirement::Table {
                 privilege, table, ..
-            } => role.depth(table, *privilege),
-            Requirement::Misc { name } => role.holds_misc(name).then_some(Depth::Global),
-            Requirement::Capability { id } => role.holds_capability(id).then_some(Depth::Global),
+            } => self.role_depth(role, table, *privilege),
+            Requirement::Misc { name } => self.role_holds_misc(role, name).then_some(Depth::Global),
+            Requirement::Capability { id } => self
+                .role_holds_capability(role, id)
+                .then_some(Depth::Global),
         }
     }
 
@@ -330,7 +332,7 @@ impl Catalog {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Syntax;
+    use crate::file::Syntax;
 
     fn small() -> Catalog {
         let text = r#"

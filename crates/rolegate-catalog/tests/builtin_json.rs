@@ -24,6 +24,6 @@ fn builtin_json_is_builtin_toml() {
     assert_eq!(Catalog::builtin_file(), file);
     assert_eq!(
         Catalog::builtin().to_file(),
-        Catalog::from_file(file, "<builtin>").unwrap().to_file()
+        Catalog::from_parsed(file, "<builtin>").unwrap().to_file()
     );
 }

@@ -1,7 +1,7 @@
 //! What loading a catalog file reports, and what its lookups find: every diagnostic with its file, line and column,
 //! name folding (case, runs of white space, no-break spaces), and a file that extends the built-in catalog.
 
-use rolegate_catalog::{Catalog, Depth, LoadError, Syntax, TablePrivilege};
+use rolegate_catalog::{Catalog, Depth, LoadError, Syntax, TableId, TablePrivilege};
 
 fn load(text: &str) -> Result<Catalog, LoadError> {
     Catalog::from_str_named(text, "test.toml", Syntax::Toml)
@@ -74,7 +74,7 @@ fn a_valid_file_loads_and_every_name_folds() {
             "{name:?}"
         );
     }
-    assert_eq!(c.table_position("exchange rate"), Some(1));
+    assert_eq!(c.table_id("exchange rate").map(TableId::index), Some(1));
     assert!(c.table("Sales Invoices").is_none());
     assert!(c.table("").is_none());
 
@@ -82,23 +82,25 @@ fn a_valid_file_loads_and_every_name_folds() {
     assert_eq!(role.name, "Invoice  Clerk");
     assert_eq!(c.role_position("INVOICE\u{a0}CLERK"), Some(0));
     assert_eq!(
-        role.depth("contoso_invoice", TablePrivilege::Write),
+        c.role_depth(role, "contoso_invoice", TablePrivilege::Write),
         Some(Depth::Basic)
     );
     assert_eq!(
-        role.depth("contoso_invoice", TablePrivilege::Read),
+        c.role_depth(role, "contoso_invoice", TablePrivilege::Read),
         Some(Depth::Local)
     );
     assert_eq!(
-        role.depth("contoso_rate", TablePrivilege::Read),
+        c.role_depth(role, "contoso_rate", TablePrivilege::Read),
         Some(Depth::Global)
     );
     assert_eq!(
-        role.depth("contoso_unit", TablePrivilege::Write),
+        c.role_depth(role, "contoso_unit", TablePrivilege::Write),
         Some(Depth::Deep)
     );
-    assert_eq!(role.misc, ["prvExportToExcel"]);
-    assert_eq!(role.capabilities, ["approve-invoices"]);
+    let misc: Vec<&str> = c.role_misc(role).map(|m| m.name.as_str()).collect();
+    assert_eq!(misc, ["prvExportToExcel"]);
+    let capabilities: Vec<&str> = c.role_capabilities(role).map(|x| x.id.as_str()).collect();
+    assert_eq!(capabilities, ["approve-invoices"]);
 
     assert_eq!(c.misc("PRVEXPORTTOEXCEL").unwrap().name, "prvExportToExcel");
     assert_eq!(
@@ -240,6 +242,46 @@ test.toml:62:8: persona `p` is defined twice";
 }
 
 #[test]
+fn a_validated_role_holds_ids_resolved_once() {
+    let c = load(TABLES).unwrap();
+    let role = c.role("Invoice Clerk").unwrap();
+    // Written under the display name `Invoice`, held by the table's id, in id order.
+    let ids: Vec<TableId> = role.grants.iter().map(|&(t, _)| t).collect();
+    let expected: Vec<TableId> = ["contoso_invoice", "contoso_rate", "contoso_unit"]
+        .iter()
+        .map(|name| c.table_id(name).unwrap())
+        .collect();
+    assert_eq!(ids, expected);
+    let invoice = c.table_id("bill").unwrap();
+    assert_eq!(c[invoice].name, "contoso_invoice");
+    assert_eq!(c.table_by_id(invoice).name, "contoso_invoice");
+    assert_eq!(
+        role.depth(invoice, TablePrivilege::Write),
+        Some(Depth::Basic)
+    );
+    assert_eq!(role.depth(invoice, TablePrivilege::Delete), None);
+    let tables: Vec<&str> = c.role_grants(role).map(|(t, _)| t.name.as_str()).collect();
+    assert_eq!(tables, ["contoso_invoice", "contoso_rate", "contoso_unit"]);
+
+    let export = c.misc_id(" PRVEXPORTTOEXCEL ").unwrap();
+    assert_eq!(c[export].name, "prvExportToExcel");
+    assert!(role.holds_misc(export));
+    assert!(c.role_holds_misc(role, "prvExportToExcel"));
+    let approve = c.capability_id("Can approve\u{a0}invoices").unwrap();
+    assert_eq!(c[approve].id, "approve-invoices");
+    assert!(role.holds_capability(approve));
+    assert!(c.role_holds_capability(role, "approve-invoices"));
+    assert_eq!(
+        c.role_depth(role, "Sales\u{a0}Invoice", TablePrivilege::Read),
+        Some(Depth::Local)
+    );
+    assert_eq!(
+        c.role_depth(role, "no such table", TablePrivilege::Read),
+        None
+    );
+}
+
+#[test]
 fn syntax_and_shape_errors_carry_line_and_column() {
     assert_eq!(
         errors("[[table]]\nname = \"t\"\nownership = \"nobody\"\n"),
@@ -297,9 +339,7 @@ fn a_file_extending_the_builtin_catalog_adds_to_it() {
     assert_eq!(c.header().extends, None);
     assert!(c.role("omnichannel administrator").is_some());
     assert_eq!(
-        c.role("clerk")
-            .unwrap()
-            .depth("solution", TablePrivilege::Read),
+        c.role_depth(c.role("clerk").unwrap(), "solution", TablePrivilege::Read),
         Some(Depth::Global)
     );
 

@@ -26,7 +26,7 @@ pub fn load_path(path: &Path) -> Result<Catalog, CliError> {
         return Ok(Catalog::from_path(path)?);
     }
     let import = rolegate_import::import_path(path, None)?;
-    Ok(Catalog::from_file(
+    Ok(Catalog::from_parsed(
         import.file,
         &path.display().to_string(),
     )?)

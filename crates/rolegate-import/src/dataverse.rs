@@ -283,7 +283,7 @@ fn table_for(
 
 /// Drops (and reports) grants a known table cannot take, so that the file validates.
 pub(crate) fn fit_grants(file: &mut CatalogFile, report: &mut Vec<Finding>, origin: &str) {
-    let Ok(catalog) = Catalog::from_file(
+    let Ok(catalog) = Catalog::from_parsed(
         CatalogFile {
             roles: Vec::new(),
             personas: Vec::new(),

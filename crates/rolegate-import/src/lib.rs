@@ -15,7 +15,7 @@
 //! let role = &import.file.roles[0];
 //! assert_eq!(role.name, "Clerk");
 //! assert_eq!(import.file.tables[0].name, "contoso_invoice");
-//! rolegate_catalog::Catalog::from_file(import.file, "clerk.xml").unwrap();
+//! rolegate_catalog::Catalog::from_parsed(import.file, "clerk.xml").unwrap();
 //! ```
 #![forbid(unsafe_code)]
 

@@ -14,7 +14,7 @@ use std::ops::Range;
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use rolegate_catalog::{
     CapabilityEntry, Catalog, Depth, RoleEntry, TableEntry, TablePrivilege, did_you_mean,
-    line_column,
+    line_column, same_name,
 };
 
 use crate::names::{Mapping, infer_ownership, is_logical, map_token};
@@ -497,11 +497,7 @@ pub(crate) fn interpret(
     let mut matrix_roles: Vec<(String, Vec<String>)> = Vec::new();
     for matrix in &doc.matrices {
         for name in &matrix.roles {
-            if !matrix_roles
-                .iter()
-                .any(|(n, _)| n.eq_ignore_ascii_case(name))
-                && !name.is_empty()
-            {
+            if !matrix_roles.iter().any(|(n, _)| same_name(n, name)) && !name.is_empty() {
                 matrix_roles.push((name.clone(), Vec::new()));
             }
         }
@@ -526,9 +522,8 @@ pub(crate) fn interpret(
                 let mark = row.cell(i + 1);
                 match mark.to_ascii_lowercase().as_str() {
                     "yes" | "x" | "✓" | "✔" => {
-                        if let Some((_, held)) = matrix_roles
-                            .iter_mut()
-                            .find(|(n, _)| n.eq_ignore_ascii_case(role))
+                        if let Some((_, held)) =
+                            matrix_roles.iter_mut().find(|(n, _)| same_name(n, role))
                             && !held.contains(&id)
                         {
                             held.push(id.clone());
@@ -620,7 +615,7 @@ fn read_table(
     let token = collapse(&strip_tags(row.cell(1)));
     let mut aliases = Vec::new();
     let (logical, schema) = if let Some(f) = fixes.fix(line, Kind::TableName, &token) {
-        if !token.eq_ignore_ascii_case(&f.becomes) && f.schema.as_deref() != Some(token.as_str()) {
+        if !same_name(&token, &f.becomes) && f.schema.as_deref() != Some(token.as_str()) {
             aliases.push(token.clone());
         }
         (f.becomes, f.schema)
@@ -678,7 +673,7 @@ fn read_table(
                         mapped.logical
                     ),
                 );
-                if !token.eq_ignore_ascii_case(&mapped.logical) {
+                if !same_name(&token, &mapped.logical) {
                     aliases.push(token.clone());
                 }
             }
@@ -852,7 +847,7 @@ pub(crate) fn import(text: &str, origin: &str) -> Result<Import, ImportError> {
         .collect();
     let mut roles: Vec<RoleEntry> = Vec::new();
     for b in &doc.bullets {
-        if roles.iter().any(|r| r.name.eq_ignore_ascii_case(&b.name)) {
+        if roles.iter().any(|r| same_name(&r.name, &b.name)) {
             continue;
         }
         roles.push(RoleEntry {
@@ -863,7 +858,7 @@ pub(crate) fn import(text: &str, origin: &str) -> Result<Import, ImportError> {
         });
     }
     for (name, held) in &interpreted.matrix_roles {
-        match roles.iter_mut().find(|r| r.name.eq_ignore_ascii_case(name)) {
+        match roles.iter_mut().find(|r| same_name(&r.name, name)) {
             Some(r) => r.capabilities.clone_from(held),
             None => roles.push(RoleEntry {
                 name: name.clone(),
@@ -874,10 +869,7 @@ pub(crate) fn import(text: &str, origin: &str) -> Result<Import, ImportError> {
         }
     }
     for s in &interpreted.sections {
-        let entry = match roles
-            .iter()
-            .position(|r| r.name.eq_ignore_ascii_case(&s.name))
-        {
+        let entry = match roles.iter().position(|r| same_name(&r.name, &s.name)) {
             Some(i) => &mut roles[i],
             None => {
                 roles.push(RoleEntry {

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use rolegate_catalog::{
     Catalog, Depth, MiscEntry, Ownership, OwnershipBasis, TableEntry, TablePrivilege, misc_entry,
+    same_name,
 };
 
 /// The verbs of table privilege names, longest first where one is a prefix of another.
@@ -132,11 +133,9 @@ pub(crate) fn builtin_table<'c>(
     token: &str,
 ) -> Option<&'c rolegate_catalog::Table> {
     catalog.table(token).filter(|t| {
-        t.name.eq_ignore_ascii_case(token)
-            || t.schema
-                .as_deref()
-                .is_some_and(|s| s.eq_ignore_ascii_case(token))
-            || t.aliases.iter().any(|a| a.eq_ignore_ascii_case(token))
+        same_name(&t.name, token)
+            || t.schema.as_deref().is_some_and(|s| same_name(s, token))
+            || t.aliases.iter().any(|a| same_name(a, token))
     })
 }
 

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use rolegate_catalog::{
     CapabilityEntry, Catalog, CatalogFile, Header, MiscEntry, OwnershipBasis, PersonaEntry,
-    RoleEntry, TableEntry, line_column,
+    RoleEntry, TableEntry, line_column, same_name,
 };
 use serde::Deserialize;
 
@@ -255,7 +255,7 @@ pub fn builtin_from_seeds(
         }
     }
     for m in &misc_file.misc {
-        if !misc.iter().any(|x| x.name.eq_ignore_ascii_case(&m.name)) {
+        if !misc.iter().any(|x| same_name(&x.name, &m.name)) {
             misc.push(MiscEntry {
                 name: m.name.clone(),
                 display: m.display.clone(),
@@ -286,7 +286,7 @@ pub fn builtin_from_seeds(
         })
         .collect();
     for (name, held) in &roles_read.matrix_roles {
-        match roles.iter_mut().find(|r| r.name.eq_ignore_ascii_case(name)) {
+        match roles.iter_mut().find(|r| same_name(&r.name, name)) {
             Some(r) => r.capabilities.clone_from(held),
             None => {
                 return Err(ImportError::at(
@@ -315,10 +315,7 @@ pub fn builtin_from_seeds(
         };
         used[i] = true;
         let role_name = &list[i].becomes;
-        let Some(role) = roles
-            .iter_mut()
-            .find(|r| r.name.eq_ignore_ascii_case(role_name))
-        else {
+        let Some(role) = roles.iter_mut().find(|r| same_name(&r.name, role_name)) else {
             return Err(ImportError::at(
                 &errata_origin,
                 erratum_at(&list[i]),
@@ -398,7 +395,7 @@ pub fn builtin_from_seeds(
         roles,
         personas,
     };
-    if let Err(e) = Catalog::from_file(file.clone(), "<derived builtin>") {
+    if let Err(e) = Catalog::from_parsed(file.clone(), "<derived builtin>") {
         return Err(ImportError::at(
             "<derived builtin>",
             (1, 1),

@@ -72,13 +72,14 @@ fn derivation_is_a_valid_catalog_with_the_seeds_roles() {
     .unwrap();
     let admin = catalog.role("Omnichannel administrator").unwrap();
     assert_eq!(
-        admin.depth(
+        catalog.role_depth(
+            admin,
             "msdyn_masterentityroutingconfiguration",
             rolegate_catalog::TablePrivilege::Delete
         ),
         Some(rolegate_catalog::Depth::Deep)
     );
-    assert!(admin.holds_misc("prvPublishCustomization"));
+    assert!(catalog.role_holds_misc(admin, "prvPublishCustomization"));
     assert_eq!(
         catalog.persona("Agent").unwrap().roles,
         ["Omnichannel agent"]

@@ -5,7 +5,7 @@ use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::{FnArg, GenericArgument, Ident, Pat, PathArguments, ReturnType, Type};
 
-use rolegate_catalog::{Catalog, Depth, Field, Problem, Requirement, TablePrivilege};
+use rolegate_catalog::{Catalog, Depth, Field, Problem, Requirement, Role, TablePrivilege};
 
 use crate::attr::Args;
 use crate::expand::Head;
@@ -115,11 +115,13 @@ pub fn unsatisfiable(catalog: &Catalog, requirement: &Requirement) -> Option<Str
             Requirement::Table {
                 privilege, table, ..
             } => {
+                let id = catalog.table_id(table);
+                let grants_on = |r: &Role| id.and_then(|t| r.grants_on(t));
                 let best = catalog
                     .roles()
                     .iter()
-                    .max_by_key(|r| r.grants.get(table.as_ref()).map_or(0, |g| g.iter().count()))
-                    .filter(|r| r.grants.contains_key(table.as_ref()));
+                    .max_by_key(|r| grants_on(r).map_or(0, |g| g.iter().count()))
+                    .filter(|r| grants_on(r).is_some());
                 match best {
                     Some(r) => format!(
                         "the closest is role \"{}\", which holds other privileges on {table} but not {privilege}",

@@ -44,23 +44,22 @@ pub fn roles(catalog: &Catalog, json: bool) -> Report {
 pub fn role(catalog: &Catalog, name: &str, json: bool) -> Result<Report, CliError> {
     let role = source::role(catalog, name, None)?;
     if json {
-        let grants: Map<String, Value> = role
-            .grants
-            .iter()
-            .map(|(t, g)| (t.clone(), grants_json(g)))
+        let grants: Map<String, Value> = catalog
+            .role_grants(role)
+            .map(|(t, g)| (t.name.clone(), grants_json(&g)))
             .collect();
-        let capabilities: Vec<Value> = role
-            .capabilities
-            .iter()
-            .map(|id| json!({ "id": id, "text": catalog.capability(id).map(|c| c.text.as_str()) }))
+        let capabilities: Vec<Value> = catalog
+            .role_capabilities(role)
+            .map(|c| json!({ "id": c.id, "text": Some(c.text.as_str()) }))
             .collect();
+        let misc: Vec<&str> = catalog.role_misc(role).map(|m| m.name.as_str()).collect();
         return Ok(Report::json(&json!({
             "name": role.name,
             "description": role.description,
             "source": role.source,
             "personas": personas(catalog, role),
             "grants": grants,
-            "misc": role.misc,
+            "misc": misc,
             "capabilities": capabilities,
         })));
     }
@@ -86,8 +85,11 @@ pub fn role(catalog: &Catalog, name: &str, json: bool) -> Result<Report, CliErro
         let mut t = TextTable::new(
             std::iter::once("table").chain(TablePrivilege::ALL.iter().map(|p| p.name())),
         );
-        for (table, grants) in &role.grants {
-            let mut row = vec![table.clone()];
+        // By logical name, as the file form lists them.
+        let mut grants: Vec<_> = catalog.role_grants(role).collect();
+        grants.sort_by(|(a, _), (b, _)| a.name.cmp(&b.name));
+        for (table, grants) in grants {
+            let mut row = vec![table.name.clone()];
             row.extend(
                 TablePrivilege::ALL
                     .iter()
@@ -99,8 +101,9 @@ pub fn role(catalog: &Catalog, name: &str, json: bool) -> Result<Report, CliErro
     }
     if !role.misc.is_empty() {
         out.push_str("\nmiscellaneous privileges:\n");
-        for m in &role.misc {
-            match catalog.misc(m).and_then(|x| x.display.as_deref()) {
+        for misc in catalog.role_misc(role) {
+            let m = &misc.name;
+            match misc.display.as_deref() {
                 Some(display) => writeln!(out, "  {m} ({display})"),
                 None => writeln!(out, "  {m}"),
             }
@@ -110,14 +113,8 @@ pub fn role(catalog: &Catalog, name: &str, json: bool) -> Result<Report, CliErro
     if !role.capabilities.is_empty() {
         out.push_str("\ncapabilities:\n");
         let mut t = TextTable::new(["  id", "text"]);
-        for id in &role.capabilities {
-            t.row(vec![
-                format!("  {id}"),
-                catalog
-                    .capability(id)
-                    .map(|c| c.text.clone())
-                    .unwrap_or_default(),
-            ]);
+        for c in catalog.role_capabilities(role) {
+            t.row(vec![format!("  {}", c.id), c.text.clone()]);
         }
         out.push_str(&t.render());
     }
@@ -169,10 +166,11 @@ pub fn tables(catalog: &Catalog, ownership: Option<Ownership>, json: bool) -> Re
 /// `rolegate table <name>`.
 pub fn table(catalog: &Catalog, name: &str, json: bool) -> Result<Report, CliError> {
     let table = source::table(catalog, name)?;
-    let granting: Vec<(&Role, &Grants)> = catalog
+    let id = catalog.table_id(&table.name);
+    let granting: Vec<(&Role, Grants)> = catalog
         .roles()
         .iter()
-        .filter_map(|r| r.grants.get(&table.name).map(|g| (r, g)))
+        .filter_map(|r| id.and_then(|t| r.grants_on(t)).map(|g| (r, g)))
         .collect();
     if json {
         let privileges: Map<String, Value> = table

@@ -1,9 +1,9 @@
 //! `rolegate diff`: what one catalog or role grants that the other does not, per table and privilege.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt::Write as _;
 
-use rolegate_catalog::{Depth, Role, TablePrivilege};
+use rolegate_catalog::{Catalog, Depth, Grants, Role, TablePrivilege, name_key};
 use serde_json::{Value, json};
 
 use crate::error::CliError;
@@ -77,20 +77,17 @@ struct Diff {
 }
 
 impl Diff {
-    /// Compares two roles (either may be absent: a role found on one side only).
-    fn roles(&mut self, label: &str, a: Option<&Role>, b: Option<&Role>) {
-        let tables: BTreeSet<&String> = a
-            .iter()
-            .chain(b.iter())
-            .flat_map(|r| r.grants.keys())
-            .collect();
+    /// Compares two roles, each with its catalog (either may be absent: a role found on one side only).
+    fn roles(&mut self, label: &str, a: Option<(&Catalog, &Role)>, b: Option<(&Catalog, &Role)>) {
+        let grants = |side: Option<(&'_ Catalog, &'_ Role)>| -> BTreeMap<String, Grants> {
+            side.map(|(c, r)| c.role_grants(r).map(|(t, g)| (t.name.clone(), g)).collect())
+                .unwrap_or_default()
+        };
+        let (grants_a, grants_b) = (grants(a), grants(b));
+        let tables: BTreeSet<&String> = grants_a.keys().chain(grants_b.keys()).collect();
         for table in tables {
-            let ga = a
-                .and_then(|r| r.grants.get(table))
-                .filter(|g| g.iter().next().is_some());
-            let gb = b
-                .and_then(|r| r.grants.get(table))
-                .filter(|g| g.iter().next().is_some());
+            let ga = grants_a.get(table).filter(|g| g.iter().next().is_some());
+            let gb = grants_b.get(table).filter(|g| g.iter().next().is_some());
             match (ga, gb) {
                 (Some(_), Some(_)) => self.summary.tables_in_both += 1,
                 (Some(_), None) => self.summary.tables_only_in_a += 1,
@@ -134,21 +131,23 @@ impl Diff {
                 });
             }
         }
-        let switches = |of: fn(&Role) -> &Vec<String>, out: &mut Vec<SwitchRow>| {
-            let set =
-                |r: Option<&Role>| -> Vec<String> { r.map(|r| of(r).clone()).unwrap_or_default() };
+        let switches = |of: fn(&Catalog, &Role) -> Vec<String>, out: &mut Vec<SwitchRow>| {
+            let set = |side: Option<(&Catalog, &Role)>| -> Vec<String> {
+                side.map(|(c, r)| of(c, r)).unwrap_or_default()
+            };
             let (sa, sb) = (set(a), set(b));
-            let lower =
-                |v: &[String]| -> HashSet<String> { v.iter().map(|s| s.to_lowercase()).collect() };
+            let lower = |v: &[String]| -> HashSet<String> {
+                v.iter().map(|s| name_key(s).into_owned()).collect()
+            };
             let (la, lb) = (lower(&sa), lower(&sb));
-            for name in sa.iter().filter(|n| !lb.contains(&n.to_lowercase())) {
+            for name in sa.iter().filter(|n| !lb.contains(&*name_key(n))) {
                 out.push(SwitchRow {
                     role: label.to_owned(),
                     name: name.clone(),
                     difference: Difference::OnlyInA,
                 });
             }
-            for name in sb.iter().filter(|n| !la.contains(&n.to_lowercase())) {
+            for name in sb.iter().filter(|n| !la.contains(&*name_key(n))) {
                 out.push(SwitchRow {
                     role: label.to_owned(),
                     name: name.clone(),
@@ -156,8 +155,14 @@ impl Diff {
                 });
             }
         };
-        switches(|r| &r.misc, &mut self.misc);
-        switches(|r| &r.capabilities, &mut self.capabilities);
+        switches(
+            |c, r| c.role_misc(r).map(|m| m.name.clone()).collect(),
+            &mut self.misc,
+        );
+        switches(
+            |c, r| c.role_capabilities(r).map(|x| x.id.clone()).collect(),
+            &mut self.capabilities,
+        );
     }
 
     fn count(rows: &[SwitchRow], difference: Difference) -> usize {
@@ -175,7 +180,11 @@ pub fn diff(a: &Side, b: &Side, json: bool) -> Result<Report, CliError> {
             } else {
                 format!("{ra} / {rb}")
             };
-            d.roles(&label, a.catalog.role(ra), b.catalog.role(rb));
+            d.roles(
+                &label,
+                a.catalog.role(ra).map(|r| (&*a.catalog, r)),
+                b.catalog.role(rb).map(|r| (&*b.catalog, r)),
+            );
             false
         }
         (None, None) => {
@@ -184,7 +193,11 @@ pub fn diff(a: &Side, b: &Side, json: bool) -> Result<Report, CliError> {
                 if rb.is_none() {
                     d.roles_only_in_a.push(ra.name.clone());
                 }
-                d.roles(&ra.name, Some(ra), rb);
+                d.roles(
+                    &ra.name,
+                    Some((&*a.catalog, ra)),
+                    rb.map(|r| (&*b.catalog, r)),
+                );
             }
             for rb in b
                 .catalog
@@ -193,7 +206,7 @@ pub fn diff(a: &Side, b: &Side, json: bool) -> Result<Report, CliError> {
                 .filter(|r| a.catalog.role(&r.name).is_none())
             {
                 d.roles_only_in_b.push(rb.name.clone());
-                d.roles(&rb.name, None, Some(rb));
+                d.roles(&rb.name, None, Some((&*b.catalog, rb)));
             }
             true
         }

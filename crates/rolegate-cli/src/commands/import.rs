@@ -30,7 +30,7 @@ pub fn import(
         merge(imports)?
     };
     // Validate before writing: an importer bug must not leave a catalog that `lint` would reject.
-    let catalog = Catalog::from_file(import.file.clone(), &output.display().to_string())?;
+    let catalog = Catalog::from_parsed(import.file.clone(), &output.display().to_string())?;
     let text = if json {
         import.file.to_json_string()
     } else {
