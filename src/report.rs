@@ -66,7 +66,7 @@ impl AccessReport {
                     .filter(|p| {
                         p.roles
                             .iter()
-                            .any(|r| roles.iter().any(|s| s.eq_ignore_ascii_case(r)))
+                            .any(|r| roles.iter().any(|s| rolegate_catalog::same_name(s, r)))
                     })
                     .map(|p| p.name.clone())
                     .collect();

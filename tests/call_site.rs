@@ -56,8 +56,9 @@ fn shifted_catalog(builtin: &Authority) -> Authority {
     // Slots are numbered table by table, eight privileges each: the same table position means the same slot.
     let decoy = builtin
         .catalog()
-        .table_position("activitypointer")
-        .expect("builtin table");
+        .table_id("activitypointer")
+        .expect("builtin table")
+        .index();
     let mut toml = String::new();
     for t in 0..=decoy {
         toml.push_str(&format!(
@@ -71,7 +72,10 @@ fn shifted_catalog(builtin: &Authority) -> Authority {
     let catalog = Catalog::from_str_named(&toml, "shifted.toml", Syntax::Toml).expect("catalog");
     let other = Authority::new(catalog);
     assert_eq!(
-        other.catalog().table_position(&format!("p{decoy}")),
+        other
+            .catalog()
+            .table_id(&format!("p{decoy}"))
+            .map(|t| t.index()),
         Some(decoy),
         "the decoy must sit at the builtin slot"
     );

@@ -161,7 +161,7 @@ fn catalog(raw: &Raw) -> Catalog {
         roles,
         ..Default::default()
     };
-    Catalog::from_file(file, "props").expect("generated catalogs are valid")
+    Catalog::from_parsed(file, "props").expect("generated catalogs are valid")
 }
 
 fn organization(raw: &Raw) -> Organization {

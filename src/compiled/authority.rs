@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
-use rolegate_catalog::{Catalog, Depth, Requirement, Role, Table, TablePrivilege, same_name};
+use rolegate_catalog::{Catalog, Depth, Requirement, Role, Table, TablePrivilege};
 
 use super::cache_word::SchemaKey;
 use super::row::{PackedRow, SharedRows};
@@ -96,7 +96,7 @@ impl Authority {
         let role_rows = catalog
             .roles()
             .iter()
-            .map(|role| compile_role(&catalog, role, slot_count, misc_base, capability_base))
+            .map(|role| compile_role(role, slot_count, misc_base, capability_base))
             .collect();
         let tables_by_name = index(
             catalog
@@ -213,7 +213,7 @@ impl Authority {
     pub(crate) fn table_position(&self, name: &str) -> Option<usize> {
         match self.inner.tables_by_name.get(name) {
             Some(&t) => Some(t as usize),
-            None => self.inner.catalog.table_position(name),
+            None => self.inner.catalog.table_id(name).map(|t| t.index()),
         }
     }
 
@@ -234,24 +234,14 @@ impl Authority {
     fn misc_position(&self, name: &str) -> Option<usize> {
         match self.inner.misc_by_name.get(name) {
             Some(&i) => Some(i as usize),
-            None => self
-                .inner
-                .catalog
-                .misc_privileges()
-                .iter()
-                .position(|m| same_name(&m.name, name)),
+            None => self.inner.catalog.misc_id(name).map(|m| m.index()),
         }
     }
 
     fn capability_position(&self, id: &str) -> Option<usize> {
         match self.inner.capabilities_by_id.get(id) {
             Some(&i) => Some(i as usize),
-            None => self
-                .inner
-                .catalog
-                .capabilities()
-                .iter()
-                .position(|c| same_name(&c.id, id)),
+            None => self.inner.catalog.capability_id(id).map(|c| c.index()),
         }
     }
 
@@ -379,34 +369,27 @@ fn same_bytes(a: &str, b: &str) -> bool {
     diff == 0
 }
 
-fn compile_role(
-    catalog: &Catalog,
-    role: &Role,
-    slots: usize,
-    misc_base: usize,
-    capability_base: usize,
-) -> Box<[u8]> {
+/// A role's row of ranks: its grants, miscellaneous privileges and capabilities, by the ids validation resolved.
+fn compile_role(role: &Role, slots: usize, misc_base: usize, capability_base: usize) -> Box<[u8]> {
     let mut row = vec![0u8; slots];
-    for (table, grants) in &role.grants {
-        if let Some(t) = catalog.table_position(table) {
-            for (privilege, depth) in grants.iter() {
-                row[t * TablePrivilege::COUNT + privilege.index()] = depth.rank();
-            }
+    let mut set = |slot: usize, rank: u8| {
+        if let Some(held) = row.get_mut(slot) {
+            *held = rank;
+        }
+    };
+    for &(table, grants) in &role.grants {
+        for (privilege, depth) in grants.iter() {
+            set(
+                table.index() * TablePrivilege::COUNT + privilege.index(),
+                depth.rank(),
+            );
         }
     }
-    for name in &role.misc {
-        if let Some(i) = catalog
-            .misc_privileges()
-            .iter()
-            .position(|m| &m.name == name)
-        {
-            row[misc_base + i] = Depth::Global.rank();
-        }
+    for misc in &role.misc {
+        set(misc_base + misc.index(), Depth::Global.rank());
     }
-    for id in &role.capabilities {
-        if let Some(i) = catalog.capabilities().iter().position(|c| &c.id == id) {
-            row[capability_base + i] = Depth::Global.rank();
-        }
+    for capability in &role.capabilities {
+        set(capability_base + capability.index(), Depth::Global.rank());
     }
     row.into_boxed_slice()
 }

@@ -72,7 +72,7 @@ fn sources(org: &Organization, user: u32, table: &str, privilege: TablePrivilege
     let u = &org.inner.users[user as usize];
     let mut out = Vec::new();
     for &r in &u.roles {
-        if let Some(depth) = catalog.roles()[r as usize].depth(table, privilege) {
+        if let Some(depth) = catalog.role_depth(&catalog.roles()[r as usize], table, privilege) {
             out.push(Source {
                 depth,
                 anchor: u.bu,
@@ -85,7 +85,8 @@ fn sources(org: &Organization, user: u32, table: &str, privilege: TablePrivilege
             continue;
         }
         for &(r, mode) in &team.roles {
-            if let Some(depth) = catalog.roles()[r as usize].depth(table, privilege) {
+            if let Some(depth) = catalog.role_depth(&catalog.roles()[r as usize], table, privilege)
+            {
                 out.push(Source {
                     depth,
                     anchor: team.bu,

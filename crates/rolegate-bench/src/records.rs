@@ -341,9 +341,12 @@ impl RecordWorkload {
             .iter()
             .map(|s| {
                 let table = catalog
-                    .table_position(s.table)
+                    .table_id(s.table)
                     .unwrap_or_else(|| panic!("record site {s:?} not in the catalog"));
-                (table * TablePrivilege::COUNT + s.privilege().index(), 1)
+                (
+                    table.index() * TablePrivilege::COUNT + s.privilege().index(),
+                    1,
+                )
             })
             .collect();
         (floor, requirements)
