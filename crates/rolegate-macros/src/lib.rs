@@ -1,9 +1,11 @@
 //! The `#[requires]` attribute of rolegate. Use it through the `rolegate` crate, which re-exports it.
 //!
-//! Three stages, one file each: `attr` parses the attribute, `valid` checks it against the catalog, `expand` writes
-//! the checked function.
+//! One file per stage, each using only those after it: `attr` parses the function and its `#[requires]` into the
+//! model of `ast`, `catalog` loads the catalog, `valid` checks the model against it, `expand` writes the checked
+//! function.
 #![forbid(unsafe_code)]
 
+mod ast;
 mod attr;
 mod catalog;
 mod expand;
@@ -15,5 +17,13 @@ use proc_macro::TokenStream;
 /// crate.
 #[proc_macro_attribute]
 pub fn requires(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand::expand(args.into(), item.into()).into()
+    let item = proc_macro2::TokenStream::from(item);
+    match attr::function(args.into(), &item) {
+        Ok(function) => {
+            let validated = valid::function(&function, catalog::load());
+            expand::function(&function, validated)
+        }
+        Err(not_a_function) => expand::beside(not_a_function, item),
+    }
+    .into()
 }
