@@ -45,6 +45,8 @@ pub struct Attr {
     pub damaged: bool,
     /// The arguments did not parse, so nothing is known of them (every key above is `None`).
     pub unreadable: bool,
+    /// `record = ...` was written, whether or not its value was a parameter's name.
+    pub record_given: bool,
     /// The mistakes found while parsing it.
     pub errors: Vec<syn::Error>,
 }

@@ -152,6 +152,7 @@ fn arguments(tokens: TokenStream, attribute: TokenStream) -> Attr {
         whole,
         damaged: false,
         unreadable: false,
+        record_given: false,
         errors: Vec::new(),
     };
     let parsed = (|input: ParseStream<'_>| {
@@ -168,6 +169,7 @@ fn arguments(tokens: TokenStream, attribute: TokenStream) -> Attr {
             attr.capability = keys.capability;
             attr.principal = keys.principal;
             attr.record = keys.record;
+            attr.record_given = keys.record_given;
             attr.damaged = keys.damaged;
             attr.errors = keys.errors;
         }
@@ -199,6 +201,8 @@ struct Keys {
     principal: Option<Ident>,
     /// `record = name`.
     record: Option<Ident>,
+    /// `record = ...` was written.
+    record_given: bool,
     /// Some key or value was reported as malformed.
     damaged: bool,
     /// Each mistake, in the order written.
@@ -260,6 +264,7 @@ fn parse_pair(input: ParseStream<'_>, keys: &mut Keys) -> syn::Result<()> {
         );
     } else if lookahead.peek(kw::record) {
         let key = input.parse::<kw::record>()?;
+        keys.record_given = true;
         let value = name(input, "record", keys)?;
         set(
             &mut keys.record,

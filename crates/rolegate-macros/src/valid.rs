@@ -325,10 +325,13 @@ struct Side {
 }
 
 /// Association needs both sides: Append on the child's record with AppendTo on the parent's (or Append on both, for
-/// many-to-many). Checked once per function, over all its `#[requires]`; not at all when one of them did not parse,
-/// since its side is unknown.
+/// many-to-many). Checked once per function, over all its `#[requires]`; not at all when the side of one of them is
+/// unknown (its arguments did not parse, or its `record = ...` is malformed and already reported).
 fn pairing(attrs: &[Attr], errors: &mut Vec<syn::Error>) {
-    if attrs.iter().any(|a| a.unreadable) {
+    if attrs
+        .iter()
+        .any(|a| a.unreadable || (a.record_given && a.record.is_none()))
+    {
         return;
     }
     let sides: Vec<Side> = attrs
