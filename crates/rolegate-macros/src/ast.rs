@@ -51,7 +51,27 @@ pub struct Attr {
     pub errors: Vec<syn::Error>,
 }
 
+impl Attr {
+    /// An attribute with no keys yet, and no mistakes.
+    pub fn new(whole: Whole) -> Self {
+        Self {
+            privilege: None,
+            table: None,
+            depth: None,
+            capability: None,
+            principal: None,
+            record: None,
+            whole,
+            damaged: false,
+            unreadable: false,
+            record_given: false,
+            errors: Vec::new(),
+        }
+    }
+}
+
 /// Where an error about an attribute as a whole points.
+#[derive(Clone)]
 pub enum Whole {
     /// At its arguments.
     Arguments(Span),

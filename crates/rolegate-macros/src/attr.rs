@@ -6,7 +6,7 @@
 //! Only the function's head (attributes, visibility, signature) is parsed with syn: the body is forwarded as the
 //! compiler's own token stream, unparsed, which keeps the macro's run time independent of the body's length.
 
-use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, Span, TokenStream, TokenTree};
 use quote::ToTokens;
 use syn::ext::IdentExt;
 use syn::parse::discouraged::Speculative;
@@ -39,8 +39,10 @@ const KEYS: [&str; 6] = [
 /// Parses the function and its `#[requires]` (`args` are the arguments of the one being expanded); the error says
 /// what the item is when it is not a function with a body.
 pub fn function(args: TokenStream, item: &TokenStream) -> syn::Result<Function> {
-    let (head, written_head, body) = split(item).ok_or_else(|| not_a_function(item))?;
-    let (attrs, vis, sig) = head;
+    let (written_head, body) = split(item).ok_or_else(|| not_a_function(item))?;
+    let (attrs, vis, sig) = head
+        .parse2(written_head.clone())
+        .map_err(|_| not_a_function(item))?;
     let mut requires = vec![arguments(args, TokenStream::new())];
     let mut kept = Vec::with_capacity(attrs.len());
     for attribute in attrs {
@@ -60,28 +62,24 @@ pub fn function(args: TokenStream, item: &TokenStream) -> syn::Result<Function> 
     })
 }
 
-/// A function's head, parsed.
-type Head = (Vec<Attribute>, Visibility, Signature);
-
-/// Splits `attrs vis sig { body }` into the head (parsed, and its tokens as written) and the body; `None` for anything
-/// else (a declaration without a body, another item).
-fn split(item: &TokenStream) -> Option<(Head, TokenStream, proc_macro2::Group)> {
+/// Splits `head { body }` into the head's tokens and the body; `None` when the item does not end in a body.
+fn split(item: &TokenStream) -> Option<(TokenStream, Group)> {
     let mut trees: Vec<TokenTree> = item.clone().into_iter().collect();
-    let body = match trees.pop()? {
-        TokenTree::Group(g) if g.delimiter() == Delimiter::Brace => g,
-        _ => return None,
-    };
-    let written: TokenStream = trees.into_iter().collect();
-    let head = (|input: ParseStream<'_>| {
-        Ok((
-            input.call(Attribute::parse_outer)?,
-            input.parse()?,
-            input.parse()?,
-        ))
-    })
-    .parse2(written.clone())
-    .ok()?;
-    Some((head, written, body))
+    match trees.pop()? {
+        TokenTree::Group(body) if body.delimiter() == Delimiter::Brace => {
+            Some((trees.into_iter().collect(), body))
+        }
+        _ => None,
+    }
+}
+
+/// Parses a function's head: its attributes, visibility and signature.
+fn head(input: ParseStream<'_>) -> syn::Result<(Vec<Attribute>, Visibility, Signature)> {
+    Ok((
+        input.call(Attribute::parse_outer)?,
+        input.parse()?,
+        input.parse()?,
+    ))
 }
 
 /// The error for an item that is not a function with a body, spanned at its first token.
@@ -142,77 +140,28 @@ fn arguments(tokens: TokenStream, attribute: TokenStream) -> Attr {
     } else {
         Whole::Arguments(tokens.span())
     };
-    let mut attr = Attr {
-        privilege: None,
-        table: None,
-        depth: None,
-        capability: None,
-        principal: None,
-        record: None,
-        whole,
-        damaged: false,
-        unreadable: false,
-        record_given: false,
-        errors: Vec::new(),
-    };
-    let parsed = (|input: ParseStream<'_>| {
-        let mut keys = Keys::default();
-        parse_pairs(input, &mut keys)?;
-        Ok(keys)
-    })
-    .parse2(tokens);
-    match parsed {
-        Ok(keys) => {
-            attr.privilege = keys.privilege;
-            attr.table = keys.table;
-            attr.depth = keys.depth;
-            attr.capability = keys.capability;
-            attr.principal = keys.principal;
-            attr.record = keys.record;
-            attr.record_given = keys.record_given;
-            attr.damaged = keys.damaged;
-            attr.errors = keys.errors;
-        }
+    let mut attr = Attr::new(whole.clone());
+    match (|input: ParseStream<'_>| parse_pairs(input, &mut attr)).parse2(tokens) {
+        Ok(()) => attr,
         // A syntax error stands alone: what was read before it is dropped with its mistakes.
-        Err(e) => {
-            attr.damaged = true;
-            attr.unreadable = true;
-            attr.errors.push(syn::Error::new(
+        Err(e) => Attr {
+            damaged: true,
+            unreadable: true,
+            errors: vec![syn::Error::new(
                 e.span(),
-                format!("{e}; `#[requires]` takes `key = \"value\"` pairs, e.g. `privilege = \"Read\", table = \"queue\"`"),
-            ));
-        }
+                format!(
+                    "{e}; `#[requires]` takes `key = \"value\"` pairs, e.g. `privilege = \"Read\", table = \"queue\"`"
+                ),
+            )],
+            ..Attr::new(whole)
+        },
     }
-    attr
-}
-
-/// The keys read so far, and the mistakes in them.
-#[derive(Default)]
-struct Keys {
-    /// `privilege = "..."`.
-    privilege: Option<LitStr>,
-    /// `table = "..."`.
-    table: Option<LitStr>,
-    /// `depth = "..."`.
-    depth: Option<LitStr>,
-    /// `capability = "..."`.
-    capability: Option<LitStr>,
-    /// `principal = name`.
-    principal: Option<Ident>,
-    /// `record = name`.
-    record: Option<Ident>,
-    /// `record = ...` was written.
-    record_given: bool,
-    /// Some key or value was reported as malformed.
-    damaged: bool,
-    /// Each mistake, in the order written.
-    errors: Vec<syn::Error>,
 }
 
 /// Parses `key = value, ...`. A syntax error ends the parse; a wrong key or value is recorded and the parse goes on.
-fn parse_pairs(input: ParseStream<'_>, keys: &mut Keys) -> syn::Result<()> {
+fn parse_pairs(input: ParseStream<'_>, attr: &mut Attr) -> syn::Result<()> {
     while !input.is_empty() {
-        parse_pair(input, keys)?;
+        parse_pair(input, attr)?;
         if input.is_empty() {
             break;
         }
@@ -222,57 +171,27 @@ fn parse_pairs(input: ParseStream<'_>, keys: &mut Keys) -> syn::Result<()> {
 }
 
 /// Parses one `key = value`.
-fn parse_pair(input: ParseStream<'_>, keys: &mut Keys) -> syn::Result<()> {
+fn parse_pair(input: ParseStream<'_>, attr: &mut Attr) -> syn::Result<()> {
     let lookahead = input.lookahead1();
     if lookahead.peek(kw::privilege) {
         let key = input.parse::<kw::privilege>()?;
-        let value = string(input, "privilege", keys)?;
-        set(
-            &mut keys.privilege,
-            value,
-            "privilege",
-            key.span,
-            &mut keys.errors,
-        );
+        string(input, attr, "privilege", key.span, |a| &mut a.privilege)?;
     } else if lookahead.peek(kw::table) {
         let key = input.parse::<kw::table>()?;
-        let value = string(input, "table", keys)?;
-        set(&mut keys.table, value, "table", key.span, &mut keys.errors);
+        string(input, attr, "table", key.span, |a| &mut a.table)?;
     } else if lookahead.peek(kw::depth) {
         let key = input.parse::<kw::depth>()?;
-        let value = string(input, "depth", keys)?;
-        set(&mut keys.depth, value, "depth", key.span, &mut keys.errors);
+        string(input, attr, "depth", key.span, |a| &mut a.depth)?;
     } else if lookahead.peek(kw::capability) {
         let key = input.parse::<kw::capability>()?;
-        let value = string(input, "capability", keys)?;
-        set(
-            &mut keys.capability,
-            value,
-            "capability",
-            key.span,
-            &mut keys.errors,
-        );
+        string(input, attr, "capability", key.span, |a| &mut a.capability)?;
     } else if lookahead.peek(kw::principal) {
         let key = input.parse::<kw::principal>()?;
-        let value = name(input, "principal", keys)?;
-        set(
-            &mut keys.principal,
-            value,
-            "principal",
-            key.span,
-            &mut keys.errors,
-        );
+        name(input, attr, "principal", key.span, |a| &mut a.principal)?;
     } else if lookahead.peek(kw::record) {
         let key = input.parse::<kw::record>()?;
-        keys.record_given = true;
-        let value = name(input, "record", keys)?;
-        set(
-            &mut keys.record,
-            value,
-            "record",
-            key.span,
-            &mut keys.errors,
-        );
+        attr.record_given = true;
+        name(input, attr, "record", key.span, |a| &mut a.record)?;
     } else if input.peek(Ident::peek_any) {
         let key = input.call(Ident::parse_any)?;
         input.parse::<Token![=]>()?;
@@ -280,8 +199,8 @@ fn parse_pair(input: ParseStream<'_>, keys: &mut Keys) -> syn::Result<()> {
         let key_name = key.to_string();
         let help = rolegate_catalog::did_you_mean(&key_name, KEYS)
             .unwrap_or_else(|| format!("the keys are {}", KEYS.join(", ")));
-        keys.damaged = true;
-        keys.errors.push(syn::Error::new(
+        attr.damaged = true;
+        attr.errors.push(syn::Error::new(
             key.span(),
             format!("unknown key `{key_name}` in `#[requires]`; {help}"),
         ));
@@ -343,28 +262,43 @@ fn value(input: ParseStream<'_>) -> syn::Result<Value> {
     input.parse().map(Value::Other)
 }
 
+/// Where a key's value goes in the attribute.
+type Slot<T> = fn(&mut Attr) -> &mut Option<T>;
+
 /// Parses `= "..."` after a key that takes a string literal; anything else is recorded as a mistake.
-fn string(input: ParseStream<'_>, key: &str, keys: &mut Keys) -> syn::Result<Option<LitStr>> {
+fn string(
+    input: ParseStream<'_>,
+    attr: &mut Attr,
+    key: &str,
+    key_span: Span,
+    slot: Slot<LitStr>,
+) -> syn::Result<()> {
     input.parse::<Token![=]>()?;
     match value(input)? {
-        Value::Str(lit) => Ok(Some(lit)),
+        Value::Str(lit) => set(attr, slot, lit, key, key_span),
         other => {
-            keys.damaged = true;
-            keys.errors.push(syn::Error::new(
+            attr.damaged = true;
+            attr.errors.push(syn::Error::new(
                 other.span(),
                 format!(
                     "`{key}` takes a string literal: write `{key} = \"{}\"`",
                     other.shown().trim_matches('"')
                 ),
             ));
-            Ok(None)
         }
     }
+    Ok(())
 }
 
 /// Parses `= name` after a key that takes a parameter's name (`self` included); anything else is recorded as a
 /// mistake.
-fn name(input: ParseStream<'_>, key: &str, keys: &mut Keys) -> syn::Result<Option<Ident>> {
+fn name(
+    input: ParseStream<'_>,
+    attr: &mut Attr,
+    key: &str,
+    key_span: Span,
+    slot: Slot<Ident>,
+) -> syn::Result<()> {
     input.parse::<Token![=]>()?;
     let value = value(input)?;
     let ident = match &value {
@@ -376,36 +310,34 @@ fn name(input: ParseStream<'_>, key: &str, keys: &mut Keys) -> syn::Result<Optio
         })) if attrs.is_empty() => path.get_ident().cloned(),
         _ => None,
     };
-    if ident.is_none() {
-        keys.damaged = true;
-        let (example, self_ok) = if key == "principal" {
-            ("principal = user", " (or `self`)")
-        } else {
-            ("record = item", "")
-        };
-        keys.errors.push(syn::Error::new(
-            value.span(),
-            format!("`{key}` takes the name of a parameter{self_ok}, without quotes: `{example}`"),
-        ));
+    match ident {
+        Some(ident) => set(attr, slot, ident, key, key_span),
+        None => {
+            attr.damaged = true;
+            let (example, self_ok) = if key == "principal" {
+                ("principal = user", " (or `self`)")
+            } else {
+                ("record = item", "")
+            };
+            attr.errors.push(syn::Error::new(
+                value.span(),
+                format!(
+                    "`{key}` takes the name of a parameter{self_ok}, without quotes: `{example}`"
+                ),
+            ));
+        }
     }
-    Ok(ident)
+    Ok(())
 }
 
-/// Fills a key's slot with a well-formed value, or reports the key as given twice (keeping the first).
-fn set<T>(
-    slot: &mut Option<T>,
-    value: Option<T>,
-    key: &str,
-    key_span: Span,
-    errors: &mut Vec<syn::Error>,
-) {
-    let Some(value) = value else { return };
-    if slot.is_some() {
-        errors.push(syn::Error::new(
+/// Fills a key's slot, or reports the key as given twice (keeping the first value).
+fn set<T>(attr: &mut Attr, slot: Slot<T>, value: T, key: &str, key_span: Span) {
+    if slot(attr).is_some() {
+        attr.errors.push(syn::Error::new(
             key_span,
             format!("duplicate key `{key}`: give it once"),
         ));
     } else {
-        *slot = Some(value);
+        *slot(attr) = Some(value);
     }
 }

@@ -41,7 +41,7 @@ pub fn function(function: &Function, validated: Validated) -> TokenStream {
         }
     }
     match validated.errors {
-        // Its parameters are unused without the check, which is not worth a warning on top of the error.
+        // Without the checks of the attributes in error, parameters may be unused: not worth a warning on top.
         Some(errors) => {
             let errors = errors.into_compile_error();
             quote! { #errors #[allow(unused_variables)] #head #body }
@@ -54,9 +54,9 @@ pub fn function(function: &Function, validated: Validated) -> TokenStream {
     }
 }
 
-/// The item unchanged, beside the error saying why `#[requires]` cannot go on it: so that its uses do not add
-/// "cannot find" errors.
-pub fn beside(error: syn::Error, item: TokenStream) -> TokenStream {
+/// The item unchanged, beside the error saying why `#[requires]` cannot go on it, so that its uses add no "cannot
+/// find" errors.
+pub fn fallback(item: TokenStream, error: syn::Error) -> TokenStream {
     let error = error.into_compile_error();
     quote! { #error #item }
 }

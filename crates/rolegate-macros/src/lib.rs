@@ -18,12 +18,11 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn requires(args: TokenStream, item: TokenStream) -> TokenStream {
     let item = proc_macro2::TokenStream::from(item);
-    match attr::function(args.into(), &item) {
-        Ok(function) => {
-            let validated = valid::function(&function, catalog::load());
-            expand::function(&function, validated)
-        }
-        Err(not_a_function) => expand::beside(not_a_function, item),
-    }
-    .into()
+    let expanded = attr::function(args.into(), &item).map(|function| {
+        let validated = valid::function(&function, catalog::load());
+        expand::function(&function, validated)
+    });
+    expanded
+        .unwrap_or_else(|not_a_function| expand::fallback(item, not_a_function))
+        .into()
 }
