@@ -41,6 +41,9 @@ pub struct Attr {
     pub record: Option<Ident>,
     /// Where errors about the attribute as a whole point.
     pub whole: Whole,
+    /// Where its check's call site is reported (`Location::caller()`): the call site for the attribute being
+    /// expanded; a sibling's own `#`, so that it reports its own line, as when each attribute expanded on its own.
+    pub location: Span,
     /// A key or value was already reported as malformed: do not also report what its absence implies.
     pub damaged: bool,
     /// The arguments did not parse, so nothing is known of them (every key above is `None`).
@@ -53,7 +56,7 @@ pub struct Attr {
 
 impl Attr {
     /// An attribute with no keys yet, and no mistakes.
-    pub fn new(whole: Whole) -> Self {
+    pub fn new(whole: Whole, location: Span) -> Self {
         Self {
             privilege: None,
             table: None,
@@ -62,6 +65,7 @@ impl Attr {
             principal: None,
             record: None,
             whole,
+            location,
             damaged: false,
             unreadable: false,
             record_given: false,
@@ -99,6 +103,8 @@ pub struct Check {
     pub record: Option<Ident>,
     /// Set when no role of the catalog satisfies the requirement: the warning's text and where it points.
     pub unsatisfiable: Option<(String, Span)>,
+    /// Where its call site is reported (see [`Attr::location`]).
+    pub location: Span,
 }
 
 /// How the checked function returns a denial early, and the span of the return type that is blamed for it.

@@ -43,7 +43,7 @@ pub fn function(args: TokenStream, item: &TokenStream) -> syn::Result<Function> 
     let (attrs, vis, sig) = head
         .parse2(written_head.clone())
         .map_err(|_| not_a_function(item))?;
-    let mut requires = vec![arguments(args, TokenStream::new())];
+    let mut requires = vec![arguments(args, TokenStream::new(), Span::call_site())];
     let mut kept = Vec::with_capacity(attrs.len());
     for attribute in attrs {
         match sibling(&attribute) {
@@ -129,18 +129,23 @@ fn sibling(attribute: &Attribute) -> Option<Attr> {
         Meta::List(list) => list.tokens.clone(),
         Meta::NameValue(_) => return None,
     };
-    Some(arguments(tokens, attribute.to_token_stream()))
+    Some(arguments(
+        tokens,
+        attribute.to_token_stream(),
+        attribute.pound_token.span,
+    ))
 }
 
 /// Parses one attribute's arguments; `attribute` is the whole attribute, blamed when there are no arguments (empty
-/// for the attribute being expanded, whose call site is the attribute). Every mistake is kept in the result.
-fn arguments(tokens: TokenStream, attribute: TokenStream) -> Attr {
+/// for the attribute being expanded, whose call site is the attribute), and `location` where its check is reported.
+/// Every mistake is kept in the result.
+fn arguments(tokens: TokenStream, attribute: TokenStream, location: Span) -> Attr {
     let whole = if tokens.is_empty() {
         Whole::Attribute(attribute)
     } else {
         Whole::Arguments(tokens.span())
     };
-    let mut attr = Attr::new(whole.clone());
+    let mut attr = Attr::new(whole.clone(), location);
     match (|input: ParseStream<'_>| parse_pairs(input, &mut attr)).parse2(tokens) {
         Ok(()) => attr,
         // A syntax error stands alone: what was read before it is dropped with its mistakes.
@@ -153,7 +158,7 @@ fn arguments(tokens: TokenStream, attribute: TokenStream) -> Attr {
                     "{e}; `#[requires]` takes `key = \"value\"` pairs, e.g. `privilege = \"Read\", table = \"queue\"`"
                 ),
             )],
-            ..Attr::new(whole)
+            ..Attr::new(whole, location)
         },
     }
 }

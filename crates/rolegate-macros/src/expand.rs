@@ -96,6 +96,14 @@ fn write(
 ) -> Group {
     let (inner, stmts) = inner_attributes(original);
     let site_requirement = site_requirement(&c.requirement);
+    // `CallSite::here` is `#[track_caller]`: the span of its call is the line the site reports.
+    let here = quote_spanned! {c.location=>
+        ::rolegate::__private::CallSite::here(
+            #site_requirement,
+            #name,
+            ::core::module_path!(),
+        )
+    };
     let principal = &c.principal;
     let check = match &c.record {
         Some(record) => {
@@ -161,11 +169,7 @@ fn write(
             #track
             #warn
             {
-                static __ROLEGATE_SITE: ::rolegate::__private::CallSite = ::rolegate::__private::CallSite::here(
-                    #site_requirement,
-                    #name,
-                    ::core::module_path!(),
-                );
+                static __ROLEGATE_SITE: ::rolegate::__private::CallSite = #here;
                 ::rolegate::__private::inventory::submit! {
                     ::rolegate::__private::Registration(&__ROLEGATE_SITE)
                 }

@@ -46,6 +46,7 @@ pub fn function(function: &Function, catalog: Result<Loaded, String>) -> Validat
                 principal,
                 record,
                 unsatisfiable,
+                location: attr.location,
             });
         }
         errors.append(&mut own);
