@@ -1,8 +1,8 @@
 //! The `#[requires]` attribute of rolegate. Use it through the `rolegate` crate, which re-exports it.
 //!
-//! One file per stage, each using only those after it: `attr` parses the function and its `#[requires]` into the
-//! model of `ast`, `catalog` loads the catalog, `valid` checks the model against it, `expand` writes the checked
-//! function.
+//! One file per stage, in the order [`requires`] runs them: `attr` parses the function and every `#[requires]` on it,
+//! `catalog` loads the catalog, `valid` checks the attributes against it, `expand` writes the checked function. The
+//! stages hand on the types of `ast`, which uses none of them; no stage uses another (`valid` uses `catalog`'s).
 #![forbid(unsafe_code)]
 
 mod ast;
@@ -19,7 +19,8 @@ use proc_macro::TokenStream;
 pub fn requires(args: TokenStream, item: TokenStream) -> TokenStream {
     let item = proc_macro2::TokenStream::from(item);
     let expanded = attr::function(args.into(), &item).map(|function| {
-        let validated = valid::function(&function, catalog::load());
+        let catalog = catalog::load();
+        let validated = valid::function(&function, catalog);
         expand::function(&function, validated)
     });
     expanded
