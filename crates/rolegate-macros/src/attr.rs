@@ -346,3 +346,103 @@ fn set<T>(attr: &mut Attr, slot: Slot<T>, value: T, key: &str, key_span: Span) {
         *slot(attr) = Some(value);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Parses `args` as the expanded attribute's arguments, on `item`.
+    fn parse(args: &str, item: &str) -> Function {
+        let item: TokenStream = item.parse().unwrap();
+        function(args.parse().unwrap(), &item).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// The messages of an attribute's mistakes.
+    fn messages(attr: &Attr) -> Vec<String> {
+        attr.errors.iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn siblings_are_read_by_the_same_parser_and_taken_off_the_function() {
+        let f = parse(
+            r#"privilege = "Read", table = "queue""#,
+            r#"#[inline] #[rolegate::requires(privilege = "Write", table = "queue", record = q)] #[requires = "x"]
+               fn f(u: &P, q: &R) -> Result<(), D> {}"#,
+        );
+        assert_eq!(f.requires.len(), 2);
+        assert_eq!(f.requires[1].privilege.as_ref().unwrap().value(), "Write");
+        assert_eq!(f.requires[1].record.as_ref().unwrap(), "q");
+        // `#[requires = ...]` is left for the compiler to reject; the head is re-emitted without the sibling.
+        let kept: Vec<String> = f
+            .attrs
+            .iter()
+            .map(|a| a.to_token_stream().to_string())
+            .collect();
+        assert_eq!(kept, ["# [inline]", "# [requires = \"x\"]"]);
+        assert!(f.written_head.is_none());
+    }
+
+    #[test]
+    fn a_siblings_mistakes_are_kept() {
+        let f = parse(
+            r#"privilege = "Read", table = "queue""#,
+            r#"#[requires(privilege = "Read", tabel = "queue", table = "a", table = "b")] fn f(u: &P) {}"#,
+        );
+        assert!(f.requires[0].errors.is_empty());
+        assert_eq!(
+            messages(&f.requires[1]),
+            [
+                "unknown key `tabel` in `#[requires]`; did you mean `table`?",
+                "duplicate key `table`: give it once",
+            ]
+        );
+        assert_eq!(f.requires[1].table.as_ref().unwrap().value(), "a");
+    }
+
+    #[test]
+    fn a_syntax_error_stands_alone() {
+        let f = parse(r#"tabel = "x", privilege "Read""#, "fn f(u: &P) {}");
+        let attr = &f.requires[0];
+        assert!(attr.unreadable && attr.damaged && attr.privilege.is_none());
+        assert_eq!(messages(attr).len(), 1);
+        assert!(messages(attr)[0].starts_with("expected `=`; `#[requires]` takes"));
+    }
+
+    #[test]
+    fn where_a_key_is_expected_the_keys_are_listed() {
+        let f = parse(r#""Read", "queue""#, "fn f(u: &P) {}");
+        assert!(messages(&f.requires[0])[0].starts_with(
+            "expected one of: `privilege`, `table`, `depth`, `capability`, `principal`, `record`;"
+        ));
+    }
+
+    #[test]
+    fn values_of_the_wrong_kind_are_each_reported() {
+        let f = parse(
+            r#"privilege = Read, depth = 4, principal = "user", record = a.b, principal = self"#,
+            "fn f(&self) {}",
+        );
+        let attr = &f.requires[0];
+        assert_eq!(
+            messages(attr),
+            [
+                "`privilege` takes a string literal: write `privilege = \"Read\"`",
+                "`depth` takes a string literal: write `depth = \"4\"`",
+                "`principal` takes the name of a parameter (or `self`), without quotes: `principal = user`",
+                "`record` takes the name of a parameter, without quotes: `record = item`",
+            ]
+        );
+        assert!(attr.damaged && attr.record_given && attr.record.is_none());
+        assert_eq!(attr.principal.as_ref().unwrap(), "self");
+    }
+
+    #[test]
+    fn an_item_without_a_body_is_not_a_function() {
+        let item: TokenStream = "struct S;".parse().unwrap();
+        let error = function(TokenStream::new(), &item).err().unwrap();
+        assert_eq!(
+            error.to_string(),
+            "`#[requires]` goes on a function, not a struct"
+        );
+    }
+}
