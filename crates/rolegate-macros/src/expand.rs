@@ -90,22 +90,22 @@ fn write(
     original: &Group,
     name: &LitStr,
     is_async: bool,
-    c: &Check,
+    check: &Check,
     early_return: &EarlyReturn,
     tracked: Option<&Path>,
 ) -> Group {
     let (inner, stmts) = inner_attributes(original);
-    let site_requirement = site_requirement(&c.requirement);
+    let site_requirement = site_requirement(&check.requirement);
     // `CallSite::here` is `#[track_caller]`: the span of its call is the line the site reports.
-    let here = quote_spanned! {c.location=>
+    let here = quote_spanned! {check.location=>
         ::rolegate::__private::CallSite::here(
             #site_requirement,
             #name,
             ::core::module_path!(),
         )
     };
-    let principal = &c.principal;
-    let check = match &c.record {
+    let principal = &check.principal;
+    let call = match &check.record {
         Some(record) => {
             let record_arg = quote_spanned! {record.span()=> &#record };
             quote_spanned! {principal.span()=>
@@ -152,7 +152,7 @@ fn write(
         let path = LitStr::new(&path.display().to_string(), Span::call_site());
         quote! { const _: &[u8] = ::core::include_bytes!(#path); }
     });
-    let warn = c.unsatisfiable.as_ref().map(|(message, span)| {
+    let warn = check.unsatisfiable.as_ref().map(|(message, span)| {
         let note = LitStr::new(message, *span);
         let use_it = quote_spanned! {*span=> let _ = __rolegate_unsatisfiable_requirement; };
         quote! {
@@ -173,7 +173,7 @@ fn write(
                 ::rolegate::__private::inventory::submit! {
                     ::rolegate::__private::Registration(&__ROLEGATE_SITE)
                 }
-                if let ::core::result::Result::Err(__rolegate_denied) = #check {
+                if let ::core::result::Result::Err(__rolegate_denied) = #call {
                     #early_return;
                 }
             }
