@@ -1,14 +1,33 @@
-//! Stage one: the attribute's arguments, parsed into a typed struct with every span kept.
+//! Stage one: the function and every `#[requires]` on it, parsed into the model with every span kept.
+//!
+//! The attribute being expanded and its siblings (the function's other `#[requires]`) go through the one parser; the
+//! siblings are taken off the function, so that one expansion sees all of them and none is expanded twice.
+//!
+//! Only the function's head (attributes, visibility, signature) is parsed with syn: the body is forwarded as the
+//! compiler's own token stream, unparsed, which keeps the macro's run time independent of the body's length.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Delimiter, Group, Span, TokenStream, TokenTree};
+use quote::ToTokens;
+use syn::ext::IdentExt;
 use syn::parse::discouraged::Speculative;
-use syn::parse::{Parse, ParseStream, Parser};
-use syn::punctuated::Punctuated;
+use syn::parse::{ParseStream, Parser};
 use syn::spanned::Spanned;
-use syn::{Expr, ExprLit, ExprPath, Ident, Lit, LitStr, Token};
+use syn::{Attribute, Expr, ExprPath, Ident, Item, LitStr, Meta, Signature, Token, Visibility};
 
-/// The keys `#[requires]` accepts.
-pub const KEYS: [&str; 6] = [
+use crate::ast::{Attr, Function, Whole};
+
+/// The keys of `#[requires]`, each a custom keyword.
+mod kw {
+    syn::custom_keyword!(privilege);
+    syn::custom_keyword!(table);
+    syn::custom_keyword!(depth);
+    syn::custom_keyword!(capability);
+    syn::custom_keyword!(principal);
+    syn::custom_keyword!(record);
+}
+
+/// The keys `#[requires]` accepts, for the message about an unknown one.
+const KEYS: [&str; 6] = [
     "privilege",
     "table",
     "depth",
@@ -17,168 +36,413 @@ pub const KEYS: [&str; 6] = [
     "record",
 ];
 
-/// The hidden key the first `#[requires]` of a function adds to the others once it has checked their pairing.
-pub const PAIRS_CHECKED: &str = "__rolegate_pairs_checked";
-
-/// The parsed attribute.
-#[derive(Default)]
-pub struct Args {
-    pub privilege: Option<LitStr>,
-    pub table: Option<LitStr>,
-    pub depth: Option<LitStr>,
-    pub capability: Option<LitStr>,
-    pub principal: Option<Ident>,
-    /// The record parameter of the record form (`record = item`).
-    pub record: Option<Ident>,
-    /// Set on the second and later `#[requires]` of a function: the first already checked association pairs.
-    pub pairs_checked: bool,
-    /// The span of everything between the parentheses, for errors about what is missing.
-    pub span: Option<Span>,
-    /// A key or value was already reported as malformed: do not also report what its absence implies.
-    pub damaged: bool,
-}
-
-struct Pair {
-    key: Ident,
-    value: Expr,
-}
-
-impl Parse for Pair {
-    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
-        let key = input.call(syn::ext::IdentExt::parse_any)?;
-        input.parse::<Token![=]>()?;
-        // The usual values, a string literal or a parameter's name, are taken without syn's expression parser;
-        // anything else goes through it, for the messages about what was written instead.
-        let ends = |after: ParseStream<'_>| after.is_empty() || after.peek(Token![,]);
-        let ahead = input.fork();
-        if input.peek(LitStr)
-            && let Ok(lit) = ahead.parse::<LitStr>()
-            && ends(&ahead)
-        {
-            input.advance_to(&ahead);
-            let value = Expr::Lit(ExprLit {
-                attrs: Vec::new(),
-                lit: Lit::Str(lit),
-            });
-            return Ok(Self { key, value });
-        } else if input.peek(Ident)
-            && let Ok(ident) = ahead.parse::<Ident>()
-            && ends(&ahead)
-        {
-            input.advance_to(&ahead);
-            let value = Expr::Path(ExprPath {
-                attrs: Vec::new(),
-                qself: None,
-                path: ident.into(),
-            });
-            return Ok(Self { key, value });
+/// Parses the function and its `#[requires]` (`args` are the arguments of the one being expanded); the error says
+/// what the item is when it is not a function with a body.
+pub fn function(args: TokenStream, item: &TokenStream) -> syn::Result<Function> {
+    let (written_head, body) = split(item).ok_or_else(|| not_a_function(item))?;
+    let (attrs, vis, sig) = head
+        .parse2(written_head.clone())
+        .map_err(|_| not_a_function(item))?;
+    let mut requires = vec![arguments(args, TokenStream::new(), Span::call_site())];
+    let mut kept = Vec::with_capacity(attrs.len());
+    for attribute in attrs {
+        match sibling(&attribute) {
+            Some(parsed) => requires.push(parsed),
+            None => kept.push(attribute),
         }
-        let value = input.parse()?;
-        Ok(Self { key, value })
+    }
+    let written_head = (requires.len() == 1).then_some(written_head);
+    Ok(Function {
+        attrs: kept,
+        vis,
+        sig,
+        written_head,
+        body,
+        requires,
+    })
+}
+
+/// Splits `head { body }` into the head's tokens and the body; `None` when the item does not end in a body.
+fn split(item: &TokenStream) -> Option<(TokenStream, Group)> {
+    let mut trees: Vec<TokenTree> = item.clone().into_iter().collect();
+    match trees.pop()? {
+        TokenTree::Group(body) if body.delimiter() == Delimiter::Brace => {
+            Some((trees.into_iter().collect(), body))
+        }
+        _ => None,
     }
 }
 
-/// Parses the arguments, collecting every mistake rather than stopping at the first.
-pub fn parse(tokens: TokenStream, errors: &mut Vec<syn::Error>) -> Args {
-    let mut args = Args {
-        span: (!tokens.is_empty()).then(|| tokens.span()),
-        ..Args::default()
+/// Parses a function's head: its attributes, visibility and signature.
+fn head(input: ParseStream<'_>) -> syn::Result<(Vec<Attribute>, Visibility, Signature)> {
+    Ok((
+        input.call(Attribute::parse_outer)?,
+        input.parse()?,
+        input.parse()?,
+    ))
+}
+
+/// The error for an item that is not a function with a body, spanned at its first token.
+fn not_a_function(item: &TokenStream) -> syn::Error {
+    if let Ok(declared) = syn::parse2::<syn::TraitItemFn>(item.clone())
+        && declared.default.is_none()
+    {
+        return syn::Error::new(
+            declared.sig.fn_token.span,
+            "a trait method's declaration has no body to check; put `#[requires]` on each implementation",
+        );
+    }
+    let message = match syn::parse2::<Item>(item.clone()) {
+        Ok(Item::Struct(_)) => "`#[requires]` goes on a function, not a struct",
+        Ok(Item::Enum(_)) => "`#[requires]` goes on a function, not an enum",
+        Ok(Item::Impl(_)) => {
+            "`#[requires]` goes on each function of an impl block, not on the block"
+        }
+        Ok(Item::Trait(_)) => "`#[requires]` goes on a function with a body, not on a trait",
+        Ok(Item::Mod(_)) => "`#[requires]` goes on a function, not a module",
+        Ok(_) => "`#[requires]` goes on a function",
+        Err(_) => {
+            "`#[requires]` goes on a function with a body (a trait method's declaration has none)"
+        }
     };
-    let pairs = match Punctuated::<Pair, Token![,]>::parse_terminated.parse2(tokens) {
-        Ok(pairs) => pairs,
-        Err(e) => {
-            args.damaged = true;
-            errors.push(syn::Error::new(
+    let span = item
+        .clone()
+        .into_iter()
+        .next()
+        .map_or_else(Span::call_site, |t| t.span());
+    syn::Error::new(span, message)
+}
+
+/// A sibling `#[requires]`, parsed; `None` for any other attribute, and for `#[requires = ...]`, which is left for
+/// the compiler to reject.
+fn sibling(attribute: &Attribute) -> Option<Attr> {
+    let is_requires = attribute
+        .path()
+        .segments
+        .last()
+        .is_some_and(|s| s.ident == "requires");
+    if !is_requires {
+        return None;
+    }
+    let tokens = match &attribute.meta {
+        Meta::Path(_) => TokenStream::new(),
+        Meta::List(list) => list.tokens.clone(),
+        Meta::NameValue(_) => return None,
+    };
+    Some(arguments(
+        tokens,
+        attribute.to_token_stream(),
+        attribute.pound_token.span,
+    ))
+}
+
+/// Parses one attribute's arguments; `attribute` is the whole attribute, blamed when there are no arguments (empty
+/// for the attribute being expanded, whose call site is the attribute), and `location` where its check is reported.
+/// Every mistake is kept in the result.
+fn arguments(tokens: TokenStream, attribute: TokenStream, location: Span) -> Attr {
+    let whole = if tokens.is_empty() {
+        Whole::Attribute(attribute)
+    } else {
+        Whole::Arguments(tokens.span())
+    };
+    let mut attr = Attr::new(whole.clone(), location);
+    match (|input: ParseStream<'_>| parse_pairs(input, &mut attr)).parse2(tokens) {
+        Ok(()) => attr,
+        // A syntax error stands alone: what was read before it is dropped with its mistakes.
+        Err(e) => Attr {
+            damaged: true,
+            unreadable: true,
+            errors: vec![syn::Error::new(
                 e.span(),
-                format!("{e}; `#[requires]` takes `key = \"value\"` pairs, e.g. `privilege = \"Read\", table = \"queue\"`"),
-            ));
-            return args;
-        }
-    };
-    for Pair { key, value } in pairs {
-        let name = key.to_string();
-        if name == PAIRS_CHECKED {
-            args.pairs_checked = true;
-            continue;
-        }
-        if name == "principal" || name == "record" {
-            let slot = if name == "principal" {
-                &mut args.principal
-            } else {
-                &mut args.record
-            };
-            match &value {
-                Expr::Path(ExprPath {
-                    path,
-                    qself: None,
-                    attrs,
-                }) if attrs.is_empty() && path.get_ident().is_some() => {
-                    let ident = path.get_ident().cloned();
-                    set(slot, ident, &key, errors);
-                }
-                other => {
-                    args.damaged = true;
-                    let example = if name == "principal" {
-                        "principal = user"
-                    } else {
-                        "record = item"
-                    };
-                    let self_ok = if name == "principal" {
-                        " (or `self`)"
-                    } else {
-                        ""
-                    };
-                    errors.push(syn::Error::new(
-                        other.span(),
-                        format!("`{name}` takes the name of a parameter{self_ok}, without quotes: `{example}`"),
-                    ));
-                }
-            }
-            continue;
-        }
-        let slot = match name.as_str() {
-            "privilege" => &mut args.privilege,
-            "table" => &mut args.table,
-            "depth" => &mut args.depth,
-            "capability" => &mut args.capability,
-            _ => {
-                let help = rolegate_catalog::did_you_mean(&name, KEYS)
-                    .unwrap_or_else(|| format!("the keys are {}", KEYS.join(", ")));
-                errors.push(syn::Error::new(
-                    key.span(),
-                    format!("unknown key `{name}` in `#[requires]`; {help}"),
-                ));
-                args.damaged = true;
-                continue;
-            }
-        };
-        match value {
-            Expr::Lit(ExprLit {
-                lit: Lit::Str(s), ..
-            }) => set(slot, Some(s), &key, errors),
-            other => {
-                args.damaged = true;
-                let shown = quote::ToTokens::to_token_stream(&other).to_string();
-                errors.push(syn::Error::new(
-                    other.span(),
-                    format!(
-                        "`{name}` takes a string literal: write `{name} = \"{}\"`",
-                        shown.trim_matches('"')
-                    ),
-                ));
-            }
-        }
+                format!(
+                    "{e}; `#[requires]` takes `key = \"value\"` pairs, e.g. `privilege = \"Read\", table = \"queue\"`"
+                ),
+            )],
+            ..Attr::new(whole, location)
+        },
     }
-    args
 }
 
-fn set<T>(slot: &mut Option<T>, value: Option<T>, key: &Ident, errors: &mut Vec<syn::Error>) {
-    if slot.is_some() {
-        errors.push(syn::Error::new(
+/// Parses `key = value, ...`. A syntax error ends the parse; a wrong key or value is recorded and the parse goes on.
+fn parse_pairs(input: ParseStream<'_>, attr: &mut Attr) -> syn::Result<()> {
+    while !input.is_empty() {
+        parse_pair(input, attr)?;
+        if input.is_empty() {
+            break;
+        }
+        input.parse::<Token![,]>()?;
+    }
+    Ok(())
+}
+
+/// Parses one `key = value`.
+fn parse_pair(input: ParseStream<'_>, attr: &mut Attr) -> syn::Result<()> {
+    let lookahead = input.lookahead1();
+    if lookahead.peek(kw::privilege) {
+        let key = input.parse::<kw::privilege>()?;
+        string(input, attr, "privilege", key.span, |a| &mut a.privilege)?;
+    } else if lookahead.peek(kw::table) {
+        let key = input.parse::<kw::table>()?;
+        string(input, attr, "table", key.span, |a| &mut a.table)?;
+    } else if lookahead.peek(kw::depth) {
+        let key = input.parse::<kw::depth>()?;
+        string(input, attr, "depth", key.span, |a| &mut a.depth)?;
+    } else if lookahead.peek(kw::capability) {
+        let key = input.parse::<kw::capability>()?;
+        string(input, attr, "capability", key.span, |a| &mut a.capability)?;
+    } else if lookahead.peek(kw::principal) {
+        let key = input.parse::<kw::principal>()?;
+        name(input, attr, "principal", key.span, |a| &mut a.principal)?;
+    } else if lookahead.peek(kw::record) {
+        let key = input.parse::<kw::record>()?;
+        attr.record_given = true;
+        name(input, attr, "record", key.span, |a| &mut a.record)?;
+    } else if input.peek(Ident::peek_any) {
+        let key = input.call(Ident::parse_any)?;
+        input.parse::<Token![=]>()?;
+        value(input)?;
+        let key_name = key.to_string();
+        let help = rolegate_catalog::did_you_mean(&key_name, KEYS)
+            .unwrap_or_else(|| format!("the keys are {}", KEYS.join(", ")));
+        attr.damaged = true;
+        attr.errors.push(syn::Error::new(
             key.span(),
+            format!("unknown key `{key_name}` in `#[requires]`; {help}"),
+        ));
+    } else {
+        return Err(lookahead.error());
+    }
+    Ok(())
+}
+
+/// A value as written: a string literal or a name when that is all there is up to the next comma, else any expression
+/// (read for the messages about what was written instead).
+enum Value {
+    /// `"..."`.
+    Str(LitStr),
+    /// A name other than a keyword.
+    Name(Ident),
+    /// Anything else.
+    Other(Expr),
+}
+
+impl Value {
+    /// Where it was written (its first token, on a stable compiler).
+    fn span(&self) -> Span {
+        match self {
+            Self::Str(lit) => lit.span(),
+            Self::Name(ident) => ident.span(),
+            Self::Other(expr) => expr.span(),
+        }
+    }
+
+    /// Its tokens as text.
+    fn shown(&self) -> String {
+        match self {
+            Self::Str(lit) => lit.to_token_stream().to_string(),
+            Self::Name(ident) => ident.to_string(),
+            Self::Other(expr) => expr.to_token_stream().to_string(),
+        }
+    }
+}
+
+/// Parses a value, without syn's expression parser for the usual ones.
+fn value(input: ParseStream<'_>) -> syn::Result<Value> {
+    let ends = |after: ParseStream<'_>| after.is_empty() || after.peek(Token![,]);
+    let ahead = input.fork();
+    if input.peek(LitStr)
+        && let Ok(lit) = ahead.parse::<LitStr>()
+        && ends(&ahead)
+    {
+        input.advance_to(&ahead);
+        return Ok(Value::Str(lit));
+    }
+    if input.peek(Ident)
+        && let Ok(ident) = ahead.parse::<Ident>()
+        && ends(&ahead)
+    {
+        input.advance_to(&ahead);
+        return Ok(Value::Name(ident));
+    }
+    input.parse().map(Value::Other)
+}
+
+/// Where a key's value goes in the attribute.
+type Slot<T> = fn(&mut Attr) -> &mut Option<T>;
+
+/// Parses `= "..."` after a key that takes a string literal; anything else is recorded as a mistake.
+fn string(
+    input: ParseStream<'_>,
+    attr: &mut Attr,
+    key: &str,
+    key_span: Span,
+    slot: Slot<LitStr>,
+) -> syn::Result<()> {
+    input.parse::<Token![=]>()?;
+    match value(input)? {
+        Value::Str(lit) => set(attr, slot, lit, key, key_span),
+        other => {
+            attr.damaged = true;
+            attr.errors.push(syn::Error::new(
+                other.span(),
+                format!(
+                    "`{key}` takes a string literal: write `{key} = \"{}\"`",
+                    other.shown().trim_matches('"')
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Parses `= name` after a key that takes a parameter's name (`self` included); anything else is recorded as a
+/// mistake.
+fn name(
+    input: ParseStream<'_>,
+    attr: &mut Attr,
+    key: &str,
+    key_span: Span,
+    slot: Slot<Ident>,
+) -> syn::Result<()> {
+    input.parse::<Token![=]>()?;
+    let value = value(input)?;
+    let ident = match &value {
+        Value::Name(ident) => Some(ident.clone()),
+        Value::Other(Expr::Path(ExprPath {
+            attrs,
+            qself: None,
+            path,
+        })) if attrs.is_empty() => path.get_ident().cloned(),
+        _ => None,
+    };
+    match ident {
+        Some(ident) => set(attr, slot, ident, key, key_span),
+        None => {
+            attr.damaged = true;
+            let (example, self_ok) = if key == "principal" {
+                ("principal = user", " (or `self`)")
+            } else {
+                ("record = item", "")
+            };
+            attr.errors.push(syn::Error::new(
+                value.span(),
+                format!(
+                    "`{key}` takes the name of a parameter{self_ok}, without quotes: `{example}`"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Fills a key's slot, or reports the key as given twice (keeping the first value).
+fn set<T>(attr: &mut Attr, slot: Slot<T>, value: T, key: &str, key_span: Span) {
+    if slot(attr).is_some() {
+        attr.errors.push(syn::Error::new(
+            key_span,
             format!("duplicate key `{key}`: give it once"),
         ));
     } else {
-        *slot = value;
+        *slot(attr) = Some(value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Parses `args` as the expanded attribute's arguments, on `item`.
+    fn parse(args: &str, item: &str) -> Function {
+        let item: TokenStream = item.parse().unwrap();
+        function(args.parse().unwrap(), &item).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// The messages of an attribute's mistakes.
+    fn messages(attr: &Attr) -> Vec<String> {
+        attr.errors.iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn siblings_are_read_by_the_same_parser_and_taken_off_the_function() {
+        let f = parse(
+            r#"privilege = "Read", table = "queue""#,
+            r#"#[inline] #[rolegate::requires(privilege = "Write", table = "queue", record = q)] #[requires = "x"]
+               fn f(u: &P, q: &R) -> Result<(), D> {}"#,
+        );
+        assert_eq!(f.requires.len(), 2);
+        assert_eq!(f.requires[1].privilege.as_ref().unwrap().value(), "Write");
+        assert_eq!(f.requires[1].record.as_ref().unwrap(), "q");
+        // `#[requires = ...]` is left for the compiler to reject; the head is re-emitted without the sibling.
+        let kept: Vec<String> = f
+            .attrs
+            .iter()
+            .map(|a| a.to_token_stream().to_string())
+            .collect();
+        assert_eq!(kept, ["# [inline]", "# [requires = \"x\"]"]);
+        assert!(f.written_head.is_none());
+    }
+
+    #[test]
+    fn a_siblings_mistakes_are_kept() {
+        let f = parse(
+            r#"privilege = "Read", table = "queue""#,
+            r#"#[requires(privilege = "Read", tabel = "queue", table = "a", table = "b")] fn f(u: &P) {}"#,
+        );
+        assert!(f.requires[0].errors.is_empty());
+        assert_eq!(
+            messages(&f.requires[1]),
+            [
+                "unknown key `tabel` in `#[requires]`; did you mean `table`?",
+                "duplicate key `table`: give it once",
+            ]
+        );
+        assert_eq!(f.requires[1].table.as_ref().unwrap().value(), "a");
+    }
+
+    #[test]
+    fn a_syntax_error_stands_alone() {
+        let f = parse(r#"tabel = "x", privilege "Read""#, "fn f(u: &P) {}");
+        let attr = &f.requires[0];
+        assert!(attr.unreadable && attr.damaged && attr.privilege.is_none());
+        assert_eq!(messages(attr).len(), 1);
+        assert!(messages(attr)[0].starts_with("expected `=`; `#[requires]` takes"));
+    }
+
+    #[test]
+    fn where_a_key_is_expected_the_keys_are_listed() {
+        let f = parse(r#""Read", "queue""#, "fn f(u: &P) {}");
+        assert!(messages(&f.requires[0])[0].starts_with(
+            "expected one of: `privilege`, `table`, `depth`, `capability`, `principal`, `record`;"
+        ));
+    }
+
+    #[test]
+    fn values_of_the_wrong_kind_are_each_reported() {
+        let f = parse(
+            r#"privilege = Read, depth = 4, principal = "user", record = a.b, principal = self"#,
+            "fn f(&self) {}",
+        );
+        let attr = &f.requires[0];
+        assert_eq!(
+            messages(attr),
+            [
+                "`privilege` takes a string literal: write `privilege = \"Read\"`",
+                "`depth` takes a string literal: write `depth = \"4\"`",
+                "`principal` takes the name of a parameter (or `self`), without quotes: `principal = user`",
+                "`record` takes the name of a parameter, without quotes: `record = item`",
+            ]
+        );
+        assert!(attr.damaged && attr.record_given && attr.record.is_none());
+        assert_eq!(attr.principal.as_ref().unwrap(), "self");
+    }
+
+    #[test]
+    fn an_item_without_a_body_is_not_a_function() {
+        let item: TokenStream = "struct S;".parse().unwrap();
+        let error = function(TokenStream::new(), &item).err().unwrap();
+        assert_eq!(
+            error.to_string(),
+            "`#[requires]` goes on a function, not a struct"
+        );
     }
 }

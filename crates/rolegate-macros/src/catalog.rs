@@ -16,7 +16,9 @@ use rolegate_catalog::Catalog;
 
 /// The catalog to validate against, and the file to track if it is not the built-in one.
 pub struct Loaded {
+    /// The catalog.
     pub catalog: Arc<Catalog>,
+    /// Its file, which the expansion `include_bytes!`s; `None` for the built-in catalog.
     pub tracked: Option<PathBuf>,
 }
 
@@ -57,6 +59,7 @@ static CATALOGS: FileCache<Result<Arc<Catalog>, String>> = FileCache::new();
 /// `package.metadata.rolegate.catalog` of each Cargo.toml, by path.
 static MANIFESTS: FileCache<Result<Option<String>, String>> = FileCache::new();
 
+/// The built-in catalog, shared.
 fn builtin() -> Arc<Catalog> {
     static BUILTIN: OnceLock<Arc<Catalog>> = OnceLock::new();
     BUILTIN
@@ -108,6 +111,7 @@ fn configured_path(dir: &Path) -> Result<Option<String>, String> {
     MANIFESTS.get(&dir.join("Cargo.toml"), read_configured_path)
 }
 
+/// Reads `package.metadata.rolegate.catalog` from a Cargo.toml; a missing or unreadable file sets nothing.
 fn read_configured_path(manifest: &Path) -> Result<Option<String>, String> {
     let Ok(text) = std::fs::read_to_string(manifest) else {
         return Ok(None);

@@ -1,37 +1,79 @@
-//! Stage two: the parsed attribute checked against the catalog, and the function's shape checked for what the
+//! Stage two: each parsed `#[requires]` checked against the catalog, and the function's shape checked for what the
 //! expansion needs (a principal, a return type that can carry a denial).
 
 use proc_macro2::Span;
 use syn::spanned::Spanned;
-use syn::{FnArg, GenericArgument, Ident, Pat, PathArguments, ReturnType, Type};
+use syn::{FnArg, GenericArgument, Ident, Pat, PathArguments, ReturnType, Signature, Type};
 
 use rolegate_catalog::{Catalog, Depth, Field, Problem, Requirement, Role, TablePrivilege};
 
-use crate::attr::Args;
-use crate::expand::Head;
+use crate::ast::{Attr, Check, EarlyReturn, Function, Returns, Validated};
+use crate::catalog::Loaded;
 
-/// What the expansion needs, all validated.
-pub struct Checked {
-    pub requirement: Requirement,
-    pub principal: Ident,
-    /// The record parameter of the record form.
-    pub record: Option<Ident>,
-    /// How a denial is returned (with the error type, when the return type is spelled `Result<T, E>`, to assert
-    /// `E: From<Denied>` at its span).
-    pub returns: Returns,
-    pub return_span: Span,
-    /// Set when no role of the catalog satisfies the requirement: the warning's text and where it points.
-    pub unsatisfiable: Option<(String, Span)>,
+/// Validates every `#[requires]` of the function against the catalog (or reports, at each, why it did not load).
+///
+/// An attribute with no error of its own gets a check; association pairs are checked over all of them and count as
+/// the first's errors; the return type is the function's.
+pub fn function(function: &Function, catalog: Result<Loaded, String>) -> Validated {
+    let mut errors = Vec::new();
+    let mut checks = Vec::new();
+    for (index, attr) in function.requires.iter().enumerate() {
+        let mut own = attr.errors.clone();
+        let requirement = match &catalog {
+            Ok(loaded) => requirement(&loaded.catalog, attr, &mut own),
+            Err(message) => {
+                own.push(attr.whole.error(message));
+                None
+            }
+        };
+        let principal = principal(&function.sig, attr.principal.as_ref(), &mut own);
+        let record = record(
+            &function.sig,
+            attr.record.as_ref(),
+            requirement.as_ref().map(|(r, _)| r),
+            &mut own,
+        );
+        if index == 0 {
+            pairing(&function.requires, &mut own);
+        }
+        if own.is_empty()
+            && let (Ok(loaded), Some((requirement, span)), Some(principal)) =
+                (&catalog, requirement, principal)
+        {
+            let unsatisfiable = unsatisfiable(&loaded.catalog, &requirement).map(|m| (m, span));
+            checks.push(Check {
+                requirement,
+                principal,
+                record,
+                unsatisfiable,
+                location: attr.location,
+            });
+        }
+        errors.append(&mut own);
+    }
+    let early_return = early_return(&function.sig, &mut errors);
+    if early_return.is_none() {
+        checks.clear();
+    }
+    Validated {
+        checks,
+        early_return,
+        tracked: catalog.ok().and_then(|loaded| loaded.tracked),
+        errors: errors.into_iter().reduce(|mut all, next| {
+            all.combine(next);
+            all
+        }),
+    }
 }
 
-/// Validates the requirement against the catalog; pushes every problem found.
-pub fn requirement(
+/// Resolves the attribute's requirement in the catalog, and the span of the key that names it; pushes every problem
+/// found.
+fn requirement(
     catalog: &Catalog,
-    args: &Args,
+    attr: &Attr,
     errors: &mut Vec<syn::Error>,
 ) -> Option<(Requirement, Span)> {
-    let whole = args.span.unwrap_or_else(Span::call_site);
-    match (&args.privilege, &args.capability) {
+    match (&attr.privilege, &attr.capability) {
         (Some(_), Some(cap)) => {
             errors.push(syn::Error::new(
                 cap.span(),
@@ -39,16 +81,15 @@ pub fn requirement(
             ));
             None
         }
-        (None, None) if args.damaged => None,
+        (None, None) if attr.damaged => None,
         (None, None) => {
-            errors.push(syn::Error::new(
-                whole,
+            errors.push(attr.whole.error(
                 "`#[requires]` needs `privilege = \"...\"` (with `table` for a table privilege) or `capability = \"...\"`",
             ));
             None
         }
         (None, Some(cap)) => {
-            for (key, lit) in [("table", &args.table), ("depth", &args.depth)] {
+            for (key, lit) in [("table", &attr.table), ("depth", &attr.depth)] {
                 if let Some(lit) = lit {
                     errors.push(syn::Error::new(
                         lit.span(),
@@ -61,29 +102,29 @@ pub fn requirement(
             match catalog.resolve_capability(&cap.value()) {
                 Ok(r) => Some((r, cap.span())),
                 Err(p) => {
-                    errors.push(problem_error(&p, cap.span()));
+                    errors.push(problem_error(&p, Some(cap.span()), attr));
                     None
                 }
             }
         }
         (Some(privilege), None) => {
-            let table = args.table.as_ref().map(syn::LitStr::value);
-            let depth = args.depth.as_ref().map(syn::LitStr::value);
+            let table = attr.table.as_ref().map(syn::LitStr::value);
+            let depth = attr.depth.as_ref().map(syn::LitStr::value);
             match catalog.resolve(&privilege.value(), table.as_deref(), depth.as_deref()) {
                 Ok(r) => Some((r, privilege.span())),
                 Err(problems) => {
                     // After a malformed `table = ...`, "needs a table" would only repeat the same mistake.
                     for p in problems
                         .into_iter()
-                        .filter(|p| !(args.damaged && p.missing))
+                        .filter(|p| !(attr.damaged && p.missing))
                     {
                         let span = match p.field {
-                            Field::Privilege => privilege.span(),
-                            Field::Table => args.table.as_ref().map_or(whole, syn::LitStr::span),
-                            Field::Depth => args.depth.as_ref().map_or(whole, syn::LitStr::span),
-                            Field::Capability => whole,
+                            Field::Privilege => Some(privilege.span()),
+                            Field::Table => attr.table.as_ref().map(syn::LitStr::span),
+                            Field::Depth => attr.depth.as_ref().map(syn::LitStr::span),
+                            Field::Capability => None,
                         };
-                        errors.push(problem_error(&p, span));
+                        errors.push(problem_error(&p, span, attr));
                     }
                     None
                 }
@@ -92,15 +133,20 @@ pub fn requirement(
     }
 }
 
-fn problem_error(p: &Problem, span: Span) -> syn::Error {
-    match &p.help {
-        Some(help) => syn::Error::new(span, format!("{}; {help}", p.message)),
-        None => syn::Error::new(span, &p.message),
+/// A catalog problem as an error at `span`, or at the attribute as a whole.
+fn problem_error(p: &Problem, span: Option<Span>, attr: &Attr) -> syn::Error {
+    let message = match &p.help {
+        Some(help) => format!("{}; {help}", p.message),
+        None => p.message.clone(),
+    };
+    match span {
+        Some(span) => syn::Error::new(span, message),
+        None => attr.whole.error(message),
     }
 }
 
 /// When no role grants the requirement: a warning naming the closest role.
-pub fn unsatisfiable(catalog: &Catalog, requirement: &Requirement) -> Option<String> {
+fn unsatisfiable(catalog: &Catalog, requirement: &Requirement) -> Option<String> {
     if catalog.roles_satisfying(requirement).next().is_some() {
         return None;
     }
@@ -144,24 +190,14 @@ pub fn unsatisfiable(catalog: &Catalog, requirement: &Requirement) -> Option<Str
 }
 
 /// Finds the principal parameter: `principal = <name>`, or else the first parameter after any `self`.
-pub fn principal(
-    func: &Head,
+fn principal(
+    sig: &Signature,
     named: Option<&Ident>,
     errors: &mut Vec<syn::Error>,
 ) -> Option<Ident> {
-    let typed: Vec<&syn::PatType> = func
-        .sig
-        .inputs
-        .iter()
-        .filter_map(|a| match a {
-            FnArg::Typed(t) => Some(t),
-            FnArg::Receiver(_) => None,
-        })
-        .collect();
-    let has_self = func.sig.receiver().is_some();
     if let Some(name) = named {
         if name == "self" {
-            if has_self {
+            if sig.receiver().is_some() {
                 return Some(name.clone());
             }
             errors.push(syn::Error::new(
@@ -170,28 +206,24 @@ pub fn principal(
             ));
             return None;
         }
-        let bound: Vec<Ident> = typed.iter().flat_map(|t| bindings(&t.pat)).collect();
-        if bound.iter().any(|b| b == name) {
-            return Some(name.clone());
-        }
-        let names: Vec<String> = bound.iter().map(ToString::to_string).collect();
-        let help =
-            rolegate_catalog::did_you_mean(&name.to_string(), names.iter().map(String::as_str))
-                .map(|h| format!("; {h}"))
-                .unwrap_or_default();
-        errors.push(syn::Error::new(
-            name.span(),
-            format!("`{}` has no parameter named `{name}`{help}", func.sig.ident),
-        ));
-        return None;
+        return match bound_name(sig, name) {
+            Ok(()) => Some(name.clone()),
+            Err(help) => {
+                errors.push(syn::Error::new(
+                    name.span(),
+                    format!("`{}` has no parameter named `{name}`{help}", sig.ident),
+                ));
+                None
+            }
+        };
     }
-    let Some(first) = typed.first() else {
+    let Some(first) = typed_parameters(sig).next() else {
         errors.push(syn::Error::new(
-            func.sig.ident.span(),
+            sig.ident.span(),
             format!(
                 "`{}` has no principal to check: `#[requires]` checks the first parameter after `self`; add one such as \
                  `user: &rolegate::Principal`, or use `principal = self` on a method whose type is a `rolegate::Subject`",
-                func.sig.ident
+                sig.ident
             ),
         ));
         return None;
@@ -211,8 +243,8 @@ pub fn principal(
 
 /// The record parameter named by `record = <name>`: it must be one of the function's bindings, and the requirement a
 /// table privilege.
-pub fn record(
-    func: &Head,
+fn record(
+    sig: &Signature,
     named: Option<&Ident>,
     requirement: Option<&Requirement>,
     errors: &mut Vec<syn::Error>,
@@ -225,92 +257,97 @@ pub fn record(
         ));
         return None;
     }
-    let bound: Vec<Ident> = func
-        .sig
-        .inputs
-        .iter()
-        .filter_map(|a| match a {
-            FnArg::Typed(t) => Some(bindings(&t.pat)),
-            FnArg::Receiver(_) => None,
-        })
-        .flatten()
+    match bound_name(sig, name) {
+        Ok(()) => Some(name.clone()),
+        Err(help) => {
+            errors.push(syn::Error::new(
+                name.span(),
+                format!(
+                    "`{}` has no parameter named `{name}` to check as the record{help}",
+                    sig.ident
+                ),
+            ));
+            None
+        }
+    }
+}
+
+/// The parameters other than `self`.
+fn typed_parameters(sig: &Signature) -> impl Iterator<Item = &syn::PatType> {
+    sig.inputs.iter().filter_map(|a| match a {
+        FnArg::Typed(t) => Some(t),
+        FnArg::Receiver(_) => None,
+    })
+}
+
+/// Whether a parameter binds `name`; if not, the "; did you mean" to add to the error (or nothing).
+fn bound_name(sig: &Signature, name: &Ident) -> Result<(), String> {
+    let bound: Vec<Ident> = typed_parameters(sig)
+        .flat_map(|t| bindings(&t.pat))
         .collect();
     if bound.iter().any(|b| b == name) {
-        return Some(name.clone());
+        return Ok(());
     }
     let names: Vec<String> = bound.iter().map(ToString::to_string).collect();
-    let help = rolegate_catalog::did_you_mean(&name.to_string(), names.iter().map(String::as_str))
-        .map(|h| format!("; {h}"))
-        .unwrap_or_default();
-    errors.push(syn::Error::new(
-        name.span(),
-        format!(
-            "`{}` has no parameter named `{name}` to check as the record{help}",
-            func.sig.ident
-        ),
-    ));
-    None
+    Err(
+        rolegate_catalog::did_you_mean(&name.to_string(), names.iter().map(String::as_str))
+            .map(|h| format!("; {h}"))
+            .unwrap_or_default(),
+    )
+}
+
+/// The names a pattern binds.
+fn bindings(pat: &Pat) -> Vec<Ident> {
+    match pat {
+        Pat::Ident(p) => {
+            let mut v = vec![p.ident.clone()];
+            if let Some((_, sub)) = &p.subpat {
+                v.extend(bindings(sub));
+            }
+            v
+        }
+        Pat::Reference(r) => bindings(&r.pat),
+        Pat::Tuple(t) => t.elems.iter().flat_map(bindings).collect(),
+        Pat::TupleStruct(t) => t.elems.iter().flat_map(bindings).collect(),
+        Pat::Struct(s) => s.fields.iter().flat_map(|f| bindings(&f.pat)).collect(),
+        Pat::Slice(s) => s.elems.iter().flat_map(bindings).collect(),
+        Pat::Paren(p) => bindings(&p.pat),
+        Pat::Type(t) => bindings(&t.pat),
+        _ => Vec::new(),
+    }
 }
 
 /// One side of an association, as declared by a `#[requires]` of the function.
 struct Side {
+    /// The table privilege required.
     privilege: TablePrivilege,
+    /// Whether it is required on a record (`record = ...`).
     has_record: bool,
+    /// The privilege's literal.
     span: Span,
 }
 
-/// Whether an attribute is a `#[requires]`.
-pub fn is_requires(attr: &syn::Attribute) -> bool {
-    attr.path()
-        .segments
-        .last()
-        .is_some_and(|s| s.ident == "requires")
-}
-
-fn side_of(attr: &syn::Attribute) -> Option<Side> {
-    let mut privilege = None;
-    let mut has_record = false;
-    let _ = attr.parse_nested_meta(|meta| {
-        let value = meta.value()?;
-        let expr: syn::Expr = value.parse()?;
-        if meta.path.is_ident("privilege")
-            && let syn::Expr::Lit(syn::ExprLit {
-                lit: syn::Lit::Str(s),
-                ..
-            }) = &expr
-        {
-            privilege = TablePrivilege::parse(&s.value()).map(|p| (p, s.span()));
-        }
-        if meta.path.is_ident("record") {
-            has_record = true;
-        }
-        Ok(())
-    });
-    privilege.map(|(privilege, span)| Side {
-        privilege,
-        has_record,
-        span,
-    })
-}
-
 /// Association needs both sides: Append on the child's record with AppendTo on the parent's (or Append on both, for
-/// many-to-many). Checked once per function, by the first `#[requires]` to expand, over all of them.
-pub fn pairing(func: &Head, this: &Args, errors: &mut Vec<syn::Error>) {
-    let mut sides: Vec<Side> = func
-        .attrs
+/// many-to-many). Checked once per function, over all its `#[requires]`; not at all when the side of one of them is
+/// unknown (its arguments did not parse, or its `record = ...` is malformed and already reported).
+fn pairing(attrs: &[Attr], errors: &mut Vec<syn::Error>) {
+    if attrs
         .iter()
-        .filter(|a| is_requires(a))
-        .filter_map(side_of)
-        .collect();
-    if let Some(lit) = &this.privilege
-        && let Some(privilege) = TablePrivilege::parse(&lit.value())
+        .any(|a| a.unreadable || (a.record_given && a.record.is_none()))
     {
-        sides.push(Side {
-            privilege,
-            has_record: this.record.is_some(),
-            span: lit.span(),
-        });
+        return;
     }
+    let sides: Vec<Side> = attrs
+        .iter()
+        .filter_map(|a| {
+            let lit = a.privilege.as_ref()?;
+            Some(Side {
+                privilege: TablePrivilege::parse(&lit.value())?,
+                has_record: a.record.is_some(),
+                span: lit.span(),
+            })
+        })
+        .collect();
     let count = |p: TablePrivilege| {
         sides
             .iter()
@@ -339,34 +376,6 @@ pub fn pairing(func: &Head, this: &Args, errors: &mut Vec<syn::Error>) {
     }
 }
 
-fn bindings(pat: &Pat) -> Vec<Ident> {
-    match pat {
-        Pat::Ident(p) => {
-            let mut v = vec![p.ident.clone()];
-            if let Some((_, sub)) = &p.subpat {
-                v.extend(bindings(sub));
-            }
-            v
-        }
-        Pat::Reference(r) => bindings(&r.pat),
-        Pat::Tuple(t) => t.elems.iter().flat_map(bindings).collect(),
-        Pat::TupleStruct(t) => t.elems.iter().flat_map(bindings).collect(),
-        Pat::Struct(s) => s.fields.iter().flat_map(|f| bindings(&f.pat)).collect(),
-        Pat::Slice(s) => s.elems.iter().flat_map(bindings).collect(),
-        Pat::Paren(p) => bindings(&p.pat),
-        Pat::Type(t) => bindings(&t.pat),
-        _ => Vec::new(),
-    }
-}
-
-/// How the expansion returns a denial.
-pub enum Returns {
-    /// `Result<T, E>` (the error type when spelled so) or another type implementing `Rejects`.
-    Rejects(Option<Box<Type>>),
-    /// `impl IntoResponse` (axum): the denial and the body both become an axum `Response`.
-    IntoResponse,
-}
-
 /// Whether an `impl Trait` return names a trait whose path ends in `IntoResponse`.
 fn is_into_response(bounds: &syn::TypeImplTrait) -> bool {
     bounds.bounds.iter().any(|b| match b {
@@ -381,7 +390,7 @@ fn is_into_response(bounds: &syn::TypeImplTrait) -> bool {
 
 /// The span of a type's first token, which is what `Spanned::span` gives on a stable compiler (it cannot join
 /// spans), without turning the whole type back into tokens to find it.
-pub fn first_span(ty: &Type) -> Span {
+fn first_span(ty: &Type) -> Span {
     match ty {
         Type::Path(p) => match (&p.qself, &p.path.leading_colon, p.path.segments.first()) {
             (Some(q), _, _) => q.lt_token.span,
@@ -396,9 +405,9 @@ pub fn first_span(ty: &Type) -> Span {
 }
 
 /// Checks that a denial can be returned: how, and the span to blame.
-pub fn return_type(func: &Head, errors: &mut Vec<syn::Error>) -> Option<(Returns, Span)> {
-    let name = &func.sig.ident;
-    match &func.sig.output {
+fn early_return(sig: &Signature, errors: &mut Vec<syn::Error>) -> Option<EarlyReturn> {
+    let name = &sig.ident;
+    match &sig.output {
         ReturnType::Default => {
             errors.push(syn::Error::new(
                 name.span(),
@@ -410,9 +419,10 @@ pub fn return_type(func: &Head, errors: &mut Vec<syn::Error>) -> Option<(Returns
             None
         }
         ReturnType::Type(_, ty) => match &**ty {
-            Type::ImplTrait(bounds) if is_into_response(bounds) => {
-                Some((Returns::IntoResponse, first_span(ty)))
-            }
+            Type::ImplTrait(bounds) if is_into_response(bounds) => Some(EarlyReturn {
+                via: Returns::IntoResponse,
+                span: first_span(ty),
+            }),
             Type::ImplTrait(_) => {
                 errors.push(syn::Error::new(
                     first_span(ty),
@@ -422,21 +432,27 @@ pub fn return_type(func: &Head, errors: &mut Vec<syn::Error>) -> Option<(Returns
                 None
             }
             Type::Path(p) if p.qself.is_none() => {
-                let last = p.path.segments.last();
-                let error_type =
-                    last.filter(|s| s.ident == "Result")
-                        .and_then(|s| match &s.arguments {
-                            PathArguments::AngleBracketed(a) if a.args.len() == 2 => {
-                                match &a.args[1] {
-                                    GenericArgument::Type(t) => Some(t.clone()),
-                                    _ => None,
-                                }
-                            }
+                let error_type = p
+                    .path
+                    .segments
+                    .last()
+                    .filter(|s| s.ident == "Result")
+                    .and_then(|s| match &s.arguments {
+                        PathArguments::AngleBracketed(a) if a.args.len() == 2 => match &a.args[1] {
+                            GenericArgument::Type(t) => Some((Box::new(t.clone()), first_span(t))),
                             _ => None,
-                        });
-                Some((Returns::Rejects(error_type.map(Box::new)), first_span(ty)))
+                        },
+                        _ => None,
+                    });
+                Some(EarlyReturn {
+                    via: Returns::Rejects(error_type),
+                    span: first_span(ty),
+                })
             }
-            other => Some((Returns::Rejects(None), other.span())),
+            other => Some(EarlyReturn {
+                via: Returns::Rejects(None),
+                span: other.span(),
+            }),
         },
     }
 }
