@@ -33,20 +33,10 @@ pub fn reject<R: Rejects>(denied: Denied) -> R {
     R::reject(denied)
 }
 
-/// Asserts, at the principal parameter's span, that it is a [`Subject`].
-#[inline(always)]
-pub fn subject<S: Subject + ?Sized>(subject: &S) -> &S {
-    subject
-}
-
-/// Asserts, at the error type's span, that a denial converts into it.
-#[inline(always)]
-pub fn error_type<E: DeniedInto>() {}
-
 /// What a `-> impl IntoResponse` handler's expansion calls.
 #[cfg(feature = "axum")]
 pub mod axum {
-    pub use axum::response::{IntoResponse, Response};
+    use axum::response::{IntoResponse, Response};
 
     /// Asserts that the feature is on (it is).
     #[inline(always)]
