@@ -89,6 +89,10 @@ fn named_paths(module: &str, code: &str, krate: &Crate) -> Vec<Vec<String>> {
     let bytes = code.as_bytes();
     let mut i = 0;
     while i < code.len() {
+        if !code.is_char_boundary(i) {
+            i += 1;
+            continue;
+        }
         let starts_word = i == 0 || !is_ident(bytes[i - 1]) && bytes[i - 1] != b':';
         let rest = &code[i..];
         let base: Option<(Vec<String>, usize)> = if !starts_word {
@@ -103,19 +107,19 @@ fn named_paths(module: &str, code: &str, krate: &Crate) -> Vec<Vec<String>> {
                 len += "super::".len();
             }
             Some((base, len))
-        } else if let Some(r) = rest.strip_prefix("use ") {
-            // `use child::Item` (a path relative to this module) names a child module.
-            let first: String = r
+        } else {
+            // `child::item` (a path relative to this module) names a child module's item.
+            let first: String = rest
                 .bytes()
                 .take_while(|&b| is_ident(b))
                 .map(char::from)
                 .collect();
             let mut child = here.clone();
             child.push(first.clone());
-            (!first.is_empty() && krate.files.contains_key(&child.join("::")))
-                .then(|| (here.clone(), "use ".len()))
-        } else {
-            None
+            (!first.is_empty()
+                && rest[first.len()..].starts_with("::")
+                && krate.files.contains_key(&child.join("::")))
+            .then(|| (here.clone(), 0))
         };
         match base {
             Some((base, len)) => {
