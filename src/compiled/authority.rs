@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
-use rolegate_catalog::{Catalog, Depth, Requirement, Role, Table, TablePrivilege};
+use rolegate_catalog::{Catalog, Depth, PrivilegeSet, Requirement, Role, Table, TablePrivilege};
 
 use super::cache_word::SchemaKey;
 use super::row::{PackedRow, SharedRows};
@@ -41,6 +41,8 @@ struct Inner {
     capability_base: usize,
     /// One row of ranks (0 = not held, 1..=4 = Basic..Global) per role, in catalog order.
     role_rows: Vec<Box<[u8]>>,
+    /// Each table's privileges, by position: what a table privilege's slot exists for, without reading the table.
+    table_privileges: Box<[PrivilegeSet]>,
     /// Every spelling the catalog stores for a table (logical, display, schema name, aliases) -> its position: the
     /// lookup that finds names as the catalog writes them without folding them first.
     tables_by_name: NameIndex,
@@ -136,6 +138,7 @@ impl Authority {
                     .map(|c| intern(&c.id))
                     .collect(),
                 role_names: catalog.roles().iter().map(|r| intern(&r.name)).collect(),
+                table_privileges: catalog.tables().iter().map(|t| t.privileges).collect(),
                 catalog,
                 slot_count,
                 misc_base,
@@ -203,8 +206,10 @@ impl Authority {
     #[inline]
     pub(crate) fn table_slot_index(&self, privilege: TablePrivilege, table: &str) -> Option<usize> {
         let t = self.table_position(table)?;
-        self.inner.catalog.tables()[t]
-            .has(privilege)
+        self.inner
+            .table_privileges
+            .get(t)
+            .is_some_and(|p| p.contains(privilege))
             .then_some(t * TablePrivilege::COUNT + privilege.index())
     }
 

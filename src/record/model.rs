@@ -98,7 +98,7 @@ pub trait Record {
     /// The owning business unit, stored on the record (it may differ from the owner's); `None` for
     /// organization-owned tables.
     fn owning_business_unit(&self) -> Option<BusinessUnitId>;
-    /// The record's shares; none unless the type carries them (see [`ShareStore::with`]).
+    /// The record's shares; none unless the type carries them (see [`ShareStore::with`](crate::record::ShareStore::with)).
     fn shares(&self) -> &[Share] {
         &[]
     }
