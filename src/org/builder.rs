@@ -526,9 +526,19 @@ fn compile(b: OrganizationBuilder) -> Result<Organization, Vec<OrgProblem>> {
         .iter()
         .map(|t| t.ownership == Ownership::Organization)
         .collect();
+    let Some(stamp) = next_stamp() else {
+        return Err(vec![problem(
+            "organization",
+            "",
+            None,
+            "this process has built 2^32 - 1 organisations; the ids of another could be taken for an earlier one's"
+                .into(),
+            Some("build organisations once and share them (an `Organization` clones cheaply)".into()),
+        )]);
+    };
     Ok(Organization {
         inner: Arc::new(OrgInner {
-            stamp: next_stamp(),
+            stamp,
             authority,
             bus,
             pre,

@@ -80,9 +80,35 @@ pub struct Hierarchy {
     pub depth: u8,
 }
 
-pub(crate) fn next_stamp() -> u32 {
+/// A stamp for a new organisation, never handed out before in this process: the ids an organisation issues carry it,
+/// so an id of one is never taken for an id of another. `None` once `u32::MAX - 1` organisations have been built
+/// (building one more is then an error, never a reused stamp).
+pub(crate) fn next_stamp() -> Option<u32> {
     static NEXT: AtomicU32 = AtomicU32::new(1);
-    NEXT.fetch_add(1, Ordering::Relaxed)
+    take_stamp(&NEXT)
+}
+
+/// The counter's value, bumped, unless it has reached `u32::MAX`.
+fn take_stamp(counter: &AtomicU32) -> Option<u32> {
+    counter
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |next| {
+            (next < u32::MAX).then_some(next + 1)
+        })
+        .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stamps_stop_rather_than_wrap() {
+        let counter = AtomicU32::new(u32::MAX - 2);
+        assert_eq!(take_stamp(&counter), Some(u32::MAX - 2));
+        assert_eq!(take_stamp(&counter), Some(u32::MAX - 1));
+        assert_eq!(take_stamp(&counter), None);
+        assert_eq!(take_stamp(&counter), None, "and stay stopped");
+    }
 }
 
 /// A compiled business unit.
