@@ -92,7 +92,7 @@ pub(crate) fn next_stamp() -> Option<u32> {
 fn take_stamp(counter: &AtomicU32) -> Option<u32> {
     counter
         .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |next| {
-            (next < u32::MAX).then_some(next + 1)
+            (next < u32::MAX).then(|| next + 1)
         })
         .ok()
 }
