@@ -39,8 +39,9 @@ struct Inner {
     slot_count: usize,
     misc_base: usize,
     capability_base: usize,
-    /// One row of ranks (0 = not held, 1..=4 = Basic..Global) per role, in catalog order.
-    role_rows: Vec<Box<[u8]>>,
+    /// Per role, in catalog order, what it grants: (slot, rank 1..=4 for Basic..Global), sorted by slot. Kept sparse,
+    /// so an authority's memory follows what its catalog grants, not roles x slots.
+    role_grants: Vec<Box<[(u32, u8)]>>,
     /// Each table's privileges, by position: what a table privilege's slot exists for, without reading the table.
     table_privileges: Box<[PrivilegeSet]>,
     /// Every spelling the catalog stores for a table (logical, display, schema name, aliases) -> its position: the
@@ -95,10 +96,10 @@ impl Authority {
         let misc_base = tables * TablePrivilege::COUNT;
         let capability_base = misc_base + catalog.misc_privileges().len();
         let slot_count = capability_base + catalog.capabilities().len();
-        let role_rows = catalog
+        let role_grants = catalog
             .roles()
             .iter()
-            .map(|role| compile_role(role, slot_count, misc_base, capability_base))
+            .map(|role| compile_role(role, misc_base, capability_base))
             .collect();
         let tables_by_name = index(
             catalog
@@ -143,7 +144,7 @@ impl Authority {
                 slot_count,
                 misc_base,
                 capability_base,
-                role_rows,
+                role_grants,
                 tables_by_name,
                 misc_by_name,
                 capabilities_by_id,
@@ -168,6 +169,29 @@ impl Authority {
     /// How many slots the authority has: the size in bytes of a principal's row.
     pub fn slot_count(&self) -> usize {
         self.inner.slot_count
+    }
+
+    /// Bytes the compiled form holds besides the catalog (and the names, interned once per process): what the roles
+    /// grant, the name indexes and the per-table data. It follows what the catalog grants, not roles x slots.
+    pub fn memory_bytes(&self) -> usize {
+        use std::mem::size_of;
+        let inner = &*self.inner;
+        let index = |i: &NameIndex| i.capacity() * (size_of::<(Box<str>, u32)>() + 1);
+        size_of::<Inner>()
+            + inner
+                .role_grants
+                .iter()
+                .map(|g| size_of::<Box<[(u32, u8)]>>() + std::mem::size_of_val(&**g))
+                .sum::<usize>()
+            + index(&inner.tables_by_name)
+            + index(&inner.misc_by_name)
+            + index(&inner.capabilities_by_id)
+            + std::mem::size_of_val(&*inner.table_privileges)
+            + size_of::<&str>()
+                * (inner.table_names.len()
+                    + inner.misc_names.len()
+                    + inner.capability_ids.len()
+                    + inner.role_names.len())
     }
 
     /// The slot of a requirement, if this authority's catalog knows its table (by any of its names), privilege,
@@ -305,12 +329,20 @@ impl Authority {
             .and_then(|r| u32::try_from(r).ok())
     }
 
-    /// A role's ranks, one per slot.
-    pub(crate) fn role_row(&self, role: u32) -> &[u8] {
+    /// What a role grants: (slot, rank), sorted by slot.
+    pub(crate) fn role_grants(&self, role: u32) -> &[(u32, u8)] {
         self.inner
-            .role_rows
+            .role_grants
             .get(role as usize)
-            .map_or(&[], |row| row)
+            .map_or(&[], |grants| grants)
+    }
+
+    /// The rank a role grants at slot `index` (0 when none).
+    pub(crate) fn role_rank(&self, role: u32, index: usize) -> u8 {
+        let grants = self.role_grants(role);
+        grants
+            .binary_search_by_key(&index, |&(slot, _)| slot as usize)
+            .map_or(0, |i| grants[i].1)
     }
 
     /// A role's name, interned.
@@ -327,7 +359,7 @@ impl Authority {
     pub(crate) fn shared_row(&self, roles: &[u32]) -> PackedRow {
         self.inner.shared_rows.get_or_build(
             roles,
-            |r| self.role_row(r),
+            |r| self.role_grants(r),
             || self.rank_row(roles.iter().copied()),
         )
     }
@@ -336,8 +368,10 @@ impl Authority {
     pub(crate) fn rank_row(&self, roles: impl IntoIterator<Item = u32>) -> Box<[u8]> {
         let mut row = vec![0u8; self.slot_count()].into_boxed_slice();
         for role in roles {
-            for (held, &granted) in row.iter_mut().zip(self.role_row(role)) {
-                *held = (*held).max(granted);
+            for &(slot, granted) in self.role_grants(role) {
+                if let Some(held) = row.get_mut(slot as usize) {
+                    *held = (*held).max(granted);
+                }
             }
         }
         row
@@ -374,29 +408,31 @@ fn same_bytes(a: &str, b: &str) -> bool {
     diff == 0
 }
 
-/// A role's row of ranks: its grants, miscellaneous privileges and capabilities, by the ids validation resolved.
-fn compile_role(role: &Role, slots: usize, misc_base: usize, capability_base: usize) -> Box<[u8]> {
-    let mut row = vec![0u8; slots];
-    let mut set = |slot: usize, rank: u8| {
-        if let Some(held) = row.get_mut(slot) {
-            *held = rank;
-        }
-    };
-    for &(table, grants) in &role.grants {
-        for (privilege, depth) in grants.iter() {
-            set(
+/// What a role grants, as (slot, rank) sorted by slot: its table grants, miscellaneous privileges and capabilities, by
+/// the ids validation resolved.
+fn compile_role(role: &Role, misc_base: usize, capability_base: usize) -> Box<[(u32, u8)]> {
+    let global = Depth::Global.rank();
+    let tables = role.grants.iter().flat_map(|&(table, grants)| {
+        grants.iter().map(move |(privilege, depth)| {
+            (
                 table.index() * TablePrivilege::COUNT + privilege.index(),
                 depth.rank(),
-            );
-        }
-    }
-    for misc in &role.misc {
-        set(misc_base + misc.index(), Depth::Global.rank());
-    }
-    for capability in &role.capabilities {
-        set(capability_base + capability.index(), Depth::Global.rank());
-    }
-    row.into_boxed_slice()
+            )
+        })
+    });
+    let misc = role.misc.iter().map(|m| (misc_base + m.index(), global));
+    let capabilities = role
+        .capabilities
+        .iter()
+        .map(|c| (capability_base + c.index(), global));
+    let mut grants: Vec<(u32, u8)> = tables
+        .chain(misc)
+        .chain(capabilities)
+        .filter_map(|(slot, rank)| Some((u32::try_from(slot).ok()?, rank)))
+        .collect();
+    grants.sort_unstable();
+    grants.dedup_by_key(|&mut (slot, _)| slot);
+    grants.into_boxed_slice()
 }
 
 #[cfg(test)]

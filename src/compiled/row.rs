@@ -32,19 +32,23 @@ impl PackedRow {
     }
 
     /// Packs a row of ranks (0..=4 per slot) with the position of the first of `roles` (sorted, distinct) that
-    /// grants each slot's rank; `role_row(r)` is role `r`'s ranks.
-    fn pack<'a>(roles: &[u32], role_row: impl Fn(u32) -> &'a [u8], mut ranks: Box<[u8]>) -> Self {
+    /// grants each slot's rank; `role_grants(r)` is what role `r` grants, as (slot, rank).
+    fn pack<'a>(
+        roles: &[u32],
+        role_grants: impl Fn(u32) -> &'a [(u32, u8)],
+        mut ranks: Box<[u8]>,
+    ) -> Self {
         for byte in ranks.iter_mut() {
             *byte = (*byte << RANK_SHIFT) | NO_POSITION;
         }
         for (position, &role) in roles.iter().enumerate().take(usize::from(NO_POSITION)) {
             let position = position as u8;
-            // A select, not a branch, so that the loop is vectorized (a branch here made building a principal 10x
-            // slower).
-            for (byte, &granted) in ranks.iter_mut().zip(role_row(role)) {
-                let unclaimed = granted > 0 && *byte == (granted << RANK_SHIFT) | NO_POSITION;
-                let claimed = (granted << RANK_SHIFT) | position;
-                *byte = if unclaimed { claimed } else { *byte };
+            for &(slot, granted) in role_grants(role) {
+                if let Some(byte) = ranks.get_mut(slot as usize)
+                    && *byte == (granted << RANK_SHIFT) | NO_POSITION
+                {
+                    *byte = (granted << RANK_SHIFT) | position;
+                }
             }
         }
         Self(ranks.into())
@@ -103,11 +107,11 @@ struct SharedRowsInner {
 
 impl SharedRows {
     /// The row of `roles` (sorted, distinct), built by `ranks` (the effective ranks of the set) and packed with
-    /// `role_row` (each role's ranks) when no live principal holds it yet.
+    /// `role_grants` (what each role grants) when no live principal holds it yet.
     pub(crate) fn get_or_build<'a>(
         &self,
         roles: &[u32],
-        role_row: impl Fn(u32) -> &'a [u8],
+        role_grants: impl Fn(u32) -> &'a [(u32, u8)],
         ranks: impl FnOnce() -> Box<[u8]>,
     ) -> PackedRow {
         let lock = || self.0.lock().unwrap_or_else(PoisonError::into_inner);
@@ -115,7 +119,7 @@ impl SharedRows {
             return PackedRow(row);
         }
         // Built without the lock; a row another thread built meanwhile wins, so that the set has one row.
-        let built = PackedRow::pack(roles, role_row, ranks());
+        let built = PackedRow::pack(roles, role_grants, ranks());
         let mut shared = lock();
         if let Some(row) = shared.rows.get(roles).and_then(Weak::upgrade) {
             return PackedRow(row);
@@ -147,11 +151,9 @@ mod tests {
 
     #[test]
     fn a_byte_meets_a_minimum_exactly_when_its_rank_does() {
-        let row = PackedRow::pack(
-            &[0, 1],
-            |r| [&[1u8, 4, 0][..], &[3, 2, 0]][r as usize],
-            [3, 4, 0].into(),
-        );
+        // Role 0 grants rank 1 at slot 0 and 4 at slot 1; role 1 grants 3 at slot 0 and 2 at slot 1.
+        let grants: [&[(u32, u8)]; 2] = [&[(0, 1), (1, 4)], &[(0, 3), (1, 2)]];
+        let row = PackedRow::pack(&[0, 1], |r| grants[r as usize], [3, 4, 0].into());
         for rank in 0..=4 {
             for (index, held) in [3u8, 4, 0].into_iter().enumerate() {
                 assert_eq!(

@@ -159,7 +159,7 @@ impl Principal {
     fn search_role_granting(&self, index: usize, depth: Depth) -> Option<&'static str> {
         self.roles
             .iter()
-            .find(|&&r| self.authority.role_row(r).get(index).copied() == Some(depth.rank()))
+            .find(|&&r| self.authority.role_rank(r, index) == depth.rank())
             .map(|&r| self.authority.role_name(r))
     }
 }

@@ -63,7 +63,7 @@ impl RecordDenial {
             return Vec::new();
         };
         let (inner, slot) = (&org.inner, *slot as usize);
-        let rank_of = |role: u32| inner.authority.role_row(role).get(slot).copied();
+        let rank_of = |role: u32| Some(inner.authority.role_rank(role, slot));
         let name = |bu: u32, rank: u8| match Depth::from_rank(rank) {
             Some(Depth::Local) => Some(inner.bus[bu as usize].name.clone()),
             Some(Depth::Deep) => Some(format!("{} and below", inner.bus[bu as usize].name)),

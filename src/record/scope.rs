@@ -85,8 +85,10 @@ pub(crate) fn build(org: &Organization, user: u32) -> (RecordScope, Vec<u32>) {
         let row = inner.authority.rank_row(team.roles.iter().map(|&(r, _)| r));
         for &(r, mode) in &team.roles {
             if mode == Inheritance::DirectBasicAndTeam {
-                for (b, &g) in own_basic.iter_mut().zip(inner.authority.role_row(r)) {
-                    *b |= g > 0;
+                for &(slot, _) in inner.authority.role_grants(r) {
+                    if let Some(b) = own_basic.get_mut(slot as usize) {
+                        *b = true;
+                    }
                 }
             }
             // Repeats are removed when the principal is built (its roles are sorted and deduplicated).
