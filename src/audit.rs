@@ -61,11 +61,7 @@ fn parts(requirement: &Requirement) -> (&str, Option<&str>, Option<&'static str>
 /// A call site's denial, built by `build`, and sent to the audit trail when `audit` is true and a subscriber wants
 /// `rolegate::audit` events (nothing is formatted otherwise). Called from the check's cold paths, so that the inlined
 /// check stays an index and a compare.
-///
-/// When nothing listens, the denial is built straight into the caller's result, with no copy: a copy reads back,
-/// 16 bytes at a time, fields just written a few bytes at a time, which stalls the CPU's store forwarding (measured as
-/// most of a denial's time). Only an audited denial is built in a local, for the event to borrow.
-#[inline(always)]
+#[inline]
 pub(crate) fn denial(principal: &str, audit: bool, build: impl Fn() -> Denied) -> Denied {
     if audit && tracing::enabled!(target: AUDIT_TARGET, tracing::Level::WARN) {
         let denied = build();

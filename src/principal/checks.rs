@@ -111,9 +111,7 @@ impl Principal {
         Ok(())
     }
 
-    /// Inlined into its callers, so that a site's requirement goes into the denial from registers: built in memory
-    /// a byte at a time and copied 16 bytes at a time, it stalled store forwarding (most of a denial's time).
-    #[inline(always)]
+    /// The denial at slot `index`: the best depth held there, and the role it is held through.
     fn denial(
         &self,
         requirement: Requirement,
@@ -137,7 +135,7 @@ impl Principal {
     }
 
     /// What a denial at slot `index` reports: the best depth held there, and the role it is held through.
-    #[inline(always)]
+    #[inline]
     pub(super) fn held_through(&self, index: usize) -> (Option<Depth>, Option<&'static str>) {
         let held = Depth::from_rank(self.row.rank(index));
         (held, held.and_then(|d| self.role_granting(index, d)))

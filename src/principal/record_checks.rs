@@ -225,44 +225,33 @@ impl Principal {
         self.check_record(TablePrivilege::Append, b)
     }
 
-    /// The record part of a denial. `table` is the requirement's table when it is `'static` (a call site's).
-    ///
-    /// The box is allocated first and the value written into it: `Box::new` of a literal this size staged it on the
-    /// stack around the allocation and copied it in 16 bytes at a time over fields written a byte at a time, which
-    /// stalled store forwarding.
+    /// The record part of a denial. `table` is the requirement's table when it is `'static` (a call site's), so that
+    /// a record spelling its table the same way borrows it.
     fn describe<R: Record + ?Sized>(
         &self,
         table: Option<&'static str>,
         record: &R,
         note: Option<String>,
     ) -> Box<RecordDenial> {
-        let place = Box::new_uninit();
         let table = match table {
             Some(table) if table == record.table() => Cow::Borrowed(table),
             _ => Cow::Owned(record.table().to_owned()),
         };
-        Box::write(
-            place,
-            RecordDenial {
-                id: record.id(),
-                table,
-                hierarchy: false,
-                note,
-                names: self.scope.as_ref().map(|scope| RecordNames {
-                    org: scope.org.clone(),
-                    user: scope.user,
-                    owning_business_unit: record.owning_business_unit(),
-                    slot: None,
-                }),
-            },
-        )
+        Box::new(RecordDenial {
+            id: record.id(),
+            table,
+            hierarchy: false,
+            note,
+            names: self.scope.as_ref().map(|scope| RecordNames {
+                org: scope.org.clone(),
+                user: scope.user,
+                owning_business_unit: record.owning_business_unit(),
+                slot: None,
+            }),
+        })
     }
 
-    /// The denial for a record check that failed. Inlined into its callers, so that the `Denied` is written once, in
-    /// place, and its parts travel in registers: the requirement, built in memory a byte at a time and read back in
-    /// wider loads, and the explanation, returned in memory and copied out 16 bytes at a time, each stalled store
-    /// forwarding (a third of a denial's time).
-    #[inline(always)]
+    /// The denial for a record check that failed: what was held (step 1), and why no access path reached the record.
     fn record_denial<R: Record + ?Sized>(
         &self,
         requirement: Requirement,
