@@ -9,6 +9,9 @@
 #![forbid(unsafe_code)]
 
 pub mod problem;
+pub mod server;
+
+pub use server::{Limits, limited, serve};
 
 use std::collections::BTreeMap;
 use std::path::Path;

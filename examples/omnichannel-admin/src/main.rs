@@ -5,9 +5,12 @@
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
-use omnichannel_admin::{AppState, Data, USERS_TOML, Users, access_report, app, catalog};
+use omnichannel_admin::{
+    AppState, Data, Limits, USERS_TOML, Users, access_report, app, catalog, serve,
+};
 use rolegate::Authority;
 
 /// An Omnichannel administration API guarded by rolegate. Requests name their user in an `x-user` header (a stand-in
@@ -27,6 +30,61 @@ struct Args {
     /// Audit allowed checks too (denials are always audited, as `tracing` events of target `rolegate::audit`).
     #[arg(long)]
     audit_allows: bool,
+    /// At most this many connections are served at once; more wait to be accepted.
+    #[arg(long, env = "OMNICHANNEL_ADMIN_MAX_CONNECTIONS", value_name = "N",
+          default_value_t = Limits::MAX_CONNECTIONS, value_parser = parse_count)]
+    max_connections: usize,
+    /// Seconds a connection has to send a whole request head (after it opens, or after its last response) before it
+    /// is closed.
+    #[arg(long, env = "OMNICHANNEL_ADMIN_HEADER_READ_TIMEOUT", value_name = "SECONDS",
+          default_value_t = Seconds(Limits::HEADER_READ_TIMEOUT))]
+    header_read_timeout: Seconds,
+    /// Seconds a request has to be answered (its body read, its handler run) before it is answered 408.
+    #[arg(long, env = "OMNICHANNEL_ADMIN_REQUEST_TIMEOUT", value_name = "SECONDS",
+          default_value_t = Seconds(Limits::REQUEST_TIMEOUT))]
+    request_timeout: Seconds,
+    /// The longest request body, in bytes; a longer one is answered 413.
+    #[arg(long, env = "OMNICHANNEL_ADMIN_MAX_BODY_BYTES", value_name = "BYTES",
+          default_value_t = Limits::MAX_BODY_BYTES)]
+    max_body_bytes: usize,
+    /// The most entries each growing store (workstreams, quick replies, operating hours) holds; adding past it is
+    /// answered 507.
+    #[arg(long, env = "OMNICHANNEL_ADMIN_STORE_CAPACITY", value_name = "N",
+          default_value_t = AppState::CAPACITY)]
+    store_capacity: usize,
+}
+
+/// A positive whole number.
+fn parse_count(text: &str) -> Result<usize, String> {
+    match text.parse() {
+        Ok(0) => Err("give at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(format!("`{text}`: {e}")),
+    }
+}
+
+/// A positive duration, written as seconds, fractions allowed (`0.5`).
+#[derive(Debug, Clone, Copy)]
+struct Seconds(Duration);
+
+impl std::str::FromStr for Seconds {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let seconds: f64 = text
+            .parse()
+            .map_err(|e| format!("`{text}` is not a number of seconds: {e}"))?;
+        match Duration::try_from_secs_f64(seconds) {
+            Ok(d) if !d.is_zero() => Ok(Self(d)),
+            _ => Err(format!("`{text}`: give a positive number of seconds")),
+        }
+    }
+}
+
+impl std::fmt::Display for Seconds {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0.as_secs_f64())
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -78,10 +136,21 @@ async fn main() -> ExitCode {
         Ok(bound) => println!("listening on http://{bound}"),
         Err(e) => eprintln!("warning: cannot tell the bound address: {e}"),
     }
-    let service = app(AppState::new(users, Data::sample()));
-    if let Err(e) = axum::serve(listener, service).await {
-        eprintln!("error: {e}");
-        return ExitCode::FAILURE;
+    let limits = Limits {
+        max_connections: args.max_connections,
+        header_read_timeout: args.header_read_timeout.0,
+        request_timeout: args.request_timeout.0,
+        max_body_bytes: args.max_body_bytes,
+    };
+    let state = AppState::new(users, Data::sample()).with_capacity(args.store_capacity);
+    tokio::select! {
+        () = serve(listener, app(state), limits) => {}
+        signal = tokio::signal::ctrl_c() => {
+            if let Err(e) = signal {
+                eprintln!("error: cannot wait for Ctrl-C: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
     }
     ExitCode::SUCCESS
 }
