@@ -2,6 +2,7 @@
 //! `--access-report` to print who may call each handler.
 #![forbid(unsafe_code)]
 
+use std::io::IsTerminal;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -12,11 +13,20 @@ use omnichannel_admin::{
     AppState, Data, Limits, USERS_TOML, Users, access_report, app, catalog, serve,
 };
 use rolegate::Authority;
+use tracing_subscriber::EnvFilter;
+
+/// The log filter when `RUST_LOG` is not set: warnings, and the audit trail at INFO (denials are WARN, allows INFO).
+const DEFAULT_LOG_FILTER: &str = "warn,rolegate::audit=info,omnichannel_admin=info";
 
 /// An Omnichannel administration API guarded by rolegate. Requests name their user in an `x-user` header (a stand-in
 /// for authentication, in this example only).
 #[derive(Parser)]
-#[command(version)]
+#[command(
+    version,
+    after_help = "Logs go to stderr. RUST_LOG sets what is logged (tracing-subscriber's EnvFilter syntax); \
+                  the default, \"warn,rolegate::audit=info,omnichannel_admin=info\", shows the audit trail: \
+                  denials as WARN events of target rolegate::audit, allows (with --audit-allows) as INFO."
+)]
 struct Args {
     /// The port to listen on, on 127.0.0.1 (0: any free port, printed on start).
     #[arg(long, env = "OMNICHANNEL_ADMIN_PORT", default_value_t = 8080)]
@@ -87,6 +97,21 @@ impl std::fmt::Display for Seconds {
     }
 }
 
+/// Logs to stderr, filtered by `RUST_LOG`, or by [`DEFAULT_LOG_FILTER`] when it is not set.
+fn init_logging() {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|e| {
+        if std::env::var_os(EnvFilter::DEFAULT_ENV).is_some() {
+            eprintln!("warning: RUST_LOG: {e}; using \"{DEFAULT_LOG_FILTER}\"");
+        }
+        EnvFilter::new(DEFAULT_LOG_FILTER)
+    });
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
     Markdown,
@@ -96,6 +121,7 @@ enum Format {
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
+    init_logging();
     let catalog = match catalog() {
         Ok(c) => c,
         Err(e) => {
@@ -142,6 +168,7 @@ async fn main() -> ExitCode {
         request_timeout: args.request_timeout.0,
         max_body_bytes: args.max_body_bytes,
     };
+    tracing::info!(?limits, store_capacity = args.store_capacity, "serving");
     let state = AppState::new(users, Data::sample()).with_capacity(args.store_capacity);
     tokio::select! {
         () = serve(listener, app(state), limits) => {}
