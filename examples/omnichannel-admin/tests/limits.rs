@@ -1,6 +1,6 @@
 //! The service within its limits, over real HTTP on 127.0.0.1, as `main` serves it: connections that stall halfway
 //! through a request head are closed and do not keep out a well-behaved client, a body over the limit is answered 413,
-//! and a full store is answered 507; every error with a problem+json body.
+//! a body that stalls is answered 408, and a full store is answered 507; every error with a problem+json body.
 
 mod common;
 
@@ -254,4 +254,38 @@ async fn a_queue_takes_only_known_users_as_agents() {
     )
     .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
+}
+
+#[tokio::test]
+async fn a_body_that_stalls_is_answered_408_after_the_request_timeout() {
+    let limits = Limits {
+        request_timeout: Duration::from_secs(1),
+        ..Limits::default()
+    };
+    let address = start(limits, AppState::CAPACITY).await;
+    let mut stream = TcpStream::connect(address).await.unwrap();
+    // A head that promises 100 bytes, and 10 of them.
+    stream
+        .write_all(
+            b"POST /quick-replies HTTP/1.1\r\nhost: 127.0.0.1\r\nx-user: ada\r\n\
+              content-type: application/json\r\ncontent-length: 100\r\n\r\n{\"title\":",
+        )
+        .await
+        .unwrap();
+    let mut read = Vec::new();
+    let mut buffer = [0; 1024];
+    while !read.windows(4).any(|w| w == b"\r\n\r\n") {
+        let n = tokio::time::timeout(Duration::from_secs(30), stream.read(&mut buffer))
+            .await
+            .expect("an answer within 30 s")
+            .unwrap();
+        assert_ne!(n, 0, "closed without an answer");
+        read.extend_from_slice(&buffer[..n]);
+    }
+    let head = String::from_utf8_lossy(&read);
+    assert!(head.starts_with("HTTP/1.1 408 "), "{head}");
+    assert!(
+        head.contains("content-type: application/problem+json"),
+        "{head}"
+    );
 }
