@@ -8,6 +8,11 @@
 //! caller's principal into the request's extensions, where [`rolegate::axum::Authenticated`] finds it.
 #![forbid(unsafe_code)]
 
+pub mod problem;
+pub mod server;
+
+pub use server::{Limits, limited, serve};
+
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -21,6 +26,7 @@ use axum::routing::{get, patch, post, put};
 use rolegate::axum::Authenticated;
 use rolegate::{Authority, Catalog, Denied, Principal, requires};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 /// The catalog this crate's `#[requires]` are validated against, as text.
 pub const CATALOG_TOML: &str = include_str!("../rolegate.toml");
@@ -321,14 +327,37 @@ pub struct AppState {
     pub data: Arc<Mutex<Data>>,
     /// The users.
     pub users: Arc<Users>,
+    /// The most entries a growing store (workstreams, quick replies, operating hours) holds.
+    pub capacity: usize,
 }
 
 impl AppState {
-    /// State over `data` for `users`.
+    /// The default capacity of each growing store.
+    pub const CAPACITY: usize = 1000;
+
+    /// State over `data` for `users`, each store holding at most [`CAPACITY`](Self::CAPACITY) entries.
     pub fn new(users: Users, data: Data) -> Self {
         Self {
             data: Arc::new(Mutex::new(data)),
             users: Arc::new(users),
+            capacity: Self::CAPACITY,
+        }
+    }
+
+    /// The same state with each growing store holding at most `capacity` entries.
+    pub fn with_capacity(self, capacity: usize) -> Self {
+        Self { capacity, ..self }
+    }
+
+    /// `Ok` when a store holding `len` entries may take one more.
+    fn room(&self, store: &'static str, len: usize) -> Result<(), ApiError> {
+        if len < self.capacity {
+            Ok(())
+        } else {
+            Err(ApiError::StoreFull {
+                store,
+                capacity: self.capacity,
+            })
         }
     }
 
@@ -338,7 +367,8 @@ impl AppState {
     }
 }
 
-/// The API's errors: a denial (403), nothing there (404), or a bad request (400).
+/// The API's errors: a denial (403), nothing there (404), a bad request (400), or a full store (507); each answered
+/// with a problem+json body.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     /// The check failed.
@@ -350,16 +380,41 @@ pub enum ApiError {
     /// The request is wrong.
     #[error("{0}")]
     BadRequest(String),
+    /// A store is at its capacity: nothing more can be added to it.
+    #[error("{store} are at capacity ({capacity}); nothing more can be added")]
+    StoreFull {
+        /// The store, plural (`quick replies`).
+        store: &'static str,
+        /// Its capacity.
+        capacity: usize,
+    },
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match self {
             Self::Forbidden(denied) => denied.into_response(),
-            Self::NotFound(what) => {
-                (StatusCode::NOT_FOUND, format!("{what} not found")).into_response()
+            Self::NotFound(_) | Self::BadRequest(_) => {
+                let status = match self {
+                    Self::NotFound(_) => StatusCode::NOT_FOUND,
+                    _ => StatusCode::BAD_REQUEST,
+                };
+                problem::plain(status, Some(&self.to_string()))
             }
-            Self::BadRequest(why) => (StatusCode::BAD_REQUEST, why).into_response(),
+            Self::StoreFull { store, capacity } => {
+                let status = StatusCode::INSUFFICIENT_STORAGE;
+                problem::response(
+                    status,
+                    json!({
+                        "type": problem::STORE_FULL_TYPE,
+                        "title": "Store full",
+                        "status": status.as_u16(),
+                        "detail": self.to_string(),
+                        "store": store,
+                        "capacity": capacity,
+                    }),
+                )
+            }
         }
     }
 }
@@ -424,6 +479,9 @@ pub async fn create_workstream(
     Json(input): Json<WorkstreamInput>,
 ) -> impl IntoResponse {
     let mut data = state.data();
+    if let Err(full) = state.room("workstreams", data.workstreams.len()) {
+        return full.into_response();
+    }
     let id = data.workstreams.keys().next_back().map_or(1, |k| k + 1);
     let workstream = Workstream {
         id,
@@ -431,7 +489,7 @@ pub async fn create_workstream(
         channel: input.channel,
     };
     data.workstreams.insert(id, workstream.clone());
-    (StatusCode::CREATED, Json(workstream))
+    (StatusCode::CREATED, Json(workstream)).into_response()
 }
 
 /// PATCH /workstreams/{id}: only the Omnichannel administrator edits workstreams.
@@ -473,7 +531,7 @@ pub async fn list_queues(
     Ok(Json(state.data().queues.values().cloned().collect()))
 }
 
-/// POST /queues/{id}/agents: adding agents to a queue (administrator and supervisor).
+/// POST /queues/{id}/agents: adding agents to a queue (administrator and supervisor); an agent is a known user.
 #[requires(capability = "add-remove-agents-from-queue")]
 pub async fn add_agent_to_queue(
     user: Authenticated,
@@ -484,6 +542,9 @@ pub async fn add_agent_to_queue(
     let agent = target
         .agent
         .ok_or_else(|| ApiError::BadRequest("give `agent`".into()))?;
+    if state.users.get(&agent).is_none() {
+        return Err(ApiError::NotFound(format!("user {agent}")));
+    }
     let mut data = state.data();
     let queue = data
         .queues
@@ -551,14 +612,16 @@ pub async fn list_quick_replies(
     Ok(Json(state.data().quick_replies.clone()))
 }
 
-/// POST /quick-replies: administrators and supervisors add quick replies.
+/// POST /quick-replies: administrators and supervisors add quick replies, up to the store's capacity.
 #[requires(capability = "view-add-edit-delete-quick-replies")]
 pub async fn add_quick_reply(
     user: Authenticated,
     State(state): State<AppState>,
     Json(reply): Json<QuickReply>,
-) -> Result<(StatusCode, Json<QuickReply>), Denied> {
-    state.data().quick_replies.push(reply.clone());
+) -> Result<(StatusCode, Json<QuickReply>), ApiError> {
+    let mut data = state.data();
+    state.room("quick replies", data.quick_replies.len())?;
+    data.quick_replies.push(reply.clone());
     Ok((StatusCode::CREATED, Json(reply)))
 }
 
@@ -573,15 +636,19 @@ pub async fn list_operating_hours(
     ))
 }
 
-/// PUT /operating-hours/{id}: administrators edit operating hours.
+/// PUT /operating-hours/{id}: administrators edit operating hours, or add them up to the store's capacity.
 #[requires(capability = "view-add-edit-delete-operating-hours")]
 pub async fn set_operating_hours(
     user: Authenticated,
     State(state): State<AppState>,
     UrlPath(id): UrlPath<u32>,
     Json(hours): Json<OperatingHours>,
-) -> Result<Json<OperatingHours>, Denied> {
-    state.data().operating_hours.insert(id, hours.clone());
+) -> Result<Json<OperatingHours>, ApiError> {
+    let mut data = state.data();
+    if !data.operating_hours.contains_key(&id) {
+        state.room("operating hours", data.operating_hours.len())?;
+    }
+    data.operating_hours.insert(id, hours.clone());
     Ok(Json(hours))
 }
 

@@ -2,18 +2,31 @@
 //! `--access-report` to print who may call each handler.
 #![forbid(unsafe_code)]
 
+use std::io::IsTerminal;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
-use omnichannel_admin::{AppState, Data, USERS_TOML, Users, access_report, app, catalog};
+use omnichannel_admin::{
+    AppState, Data, Limits, USERS_TOML, Users, access_report, app, catalog, serve,
+};
 use rolegate::Authority;
+use tracing_subscriber::EnvFilter;
+
+/// The log filter when `RUST_LOG` is not set: warnings, and the audit trail at INFO (denials are WARN, allows INFO).
+const DEFAULT_LOG_FILTER: &str = "warn,rolegate::audit=info,omnichannel_admin=info";
 
 /// An Omnichannel administration API guarded by rolegate. Requests name their user in an `x-user` header (a stand-in
 /// for authentication, in this example only).
 #[derive(Parser)]
-#[command(version)]
+#[command(
+    version,
+    after_help = "Logs go to stderr. RUST_LOG sets what is logged (tracing-subscriber's EnvFilter syntax); \
+                  the default, \"warn,rolegate::audit=info,omnichannel_admin=info\", shows the audit trail: \
+                  denials as WARN events of target rolegate::audit, allows (with --audit-allows) as INFO."
+)]
 struct Args {
     /// The port to listen on, on 127.0.0.1 (0: any free port, printed on start).
     #[arg(long, env = "OMNICHANNEL_ADMIN_PORT", default_value_t = 8080)]
@@ -27,6 +40,76 @@ struct Args {
     /// Audit allowed checks too (denials are always audited, as `tracing` events of target `rolegate::audit`).
     #[arg(long)]
     audit_allows: bool,
+    /// At most this many connections are served at once; more wait to be accepted.
+    #[arg(long, env = "OMNICHANNEL_ADMIN_MAX_CONNECTIONS", value_name = "N",
+          default_value_t = Limits::MAX_CONNECTIONS, value_parser = parse_count)]
+    max_connections: usize,
+    /// Seconds a connection has to send a whole request head (after it opens, or after its last response) before it
+    /// is closed.
+    #[arg(long, env = "OMNICHANNEL_ADMIN_HEADER_READ_TIMEOUT", value_name = "SECONDS",
+          default_value_t = Seconds(Limits::HEADER_READ_TIMEOUT))]
+    header_read_timeout: Seconds,
+    /// Seconds a request has to be answered (its body read, its handler run) before it is answered 408.
+    #[arg(long, env = "OMNICHANNEL_ADMIN_REQUEST_TIMEOUT", value_name = "SECONDS",
+          default_value_t = Seconds(Limits::REQUEST_TIMEOUT))]
+    request_timeout: Seconds,
+    /// The longest request body, in bytes; a longer one is answered 413.
+    #[arg(long, env = "OMNICHANNEL_ADMIN_MAX_BODY_BYTES", value_name = "BYTES",
+          default_value_t = Limits::MAX_BODY_BYTES)]
+    max_body_bytes: usize,
+    /// The most entries each growing store (workstreams, quick replies, operating hours) holds; adding past it is
+    /// answered 507.
+    #[arg(long, env = "OMNICHANNEL_ADMIN_STORE_CAPACITY", value_name = "N",
+          default_value_t = AppState::CAPACITY)]
+    store_capacity: usize,
+}
+
+/// A positive whole number.
+fn parse_count(text: &str) -> Result<usize, String> {
+    match text.parse() {
+        Ok(0) => Err("give at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(format!("`{text}`: {e}")),
+    }
+}
+
+/// A positive duration, written as seconds, fractions allowed (`0.5`).
+#[derive(Debug, Clone, Copy)]
+struct Seconds(Duration);
+
+impl std::str::FromStr for Seconds {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let seconds: f64 = text
+            .parse()
+            .map_err(|e| format!("`{text}` is not a number of seconds: {e}"))?;
+        match Duration::try_from_secs_f64(seconds) {
+            Ok(d) if !d.is_zero() => Ok(Self(d)),
+            _ => Err(format!("`{text}`: give a positive number of seconds")),
+        }
+    }
+}
+
+impl std::fmt::Display for Seconds {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0.as_secs_f64())
+    }
+}
+
+/// Logs to stderr, filtered by `RUST_LOG`, or by [`DEFAULT_LOG_FILTER`] when it is not set.
+fn init_logging() {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|e| {
+        if std::env::var_os(EnvFilter::DEFAULT_ENV).is_some() {
+            eprintln!("warning: RUST_LOG: {e}; using \"{DEFAULT_LOG_FILTER}\"");
+        }
+        EnvFilter::new(DEFAULT_LOG_FILTER)
+    });
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -38,6 +121,7 @@ enum Format {
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
+    init_logging();
     let catalog = match catalog() {
         Ok(c) => c,
         Err(e) => {
@@ -78,10 +162,22 @@ async fn main() -> ExitCode {
         Ok(bound) => println!("listening on http://{bound}"),
         Err(e) => eprintln!("warning: cannot tell the bound address: {e}"),
     }
-    let service = app(AppState::new(users, Data::sample()));
-    if let Err(e) = axum::serve(listener, service).await {
-        eprintln!("error: {e}");
-        return ExitCode::FAILURE;
+    let limits = Limits {
+        max_connections: args.max_connections,
+        header_read_timeout: args.header_read_timeout.0,
+        request_timeout: args.request_timeout.0,
+        max_body_bytes: args.max_body_bytes,
+    };
+    tracing::info!(?limits, store_capacity = args.store_capacity, "serving");
+    let state = AppState::new(users, Data::sample()).with_capacity(args.store_capacity);
+    tokio::select! {
+        () = serve(listener, app(state), limits) => {}
+        signal = tokio::signal::ctrl_c() => {
+            if let Err(e) = signal {
+                eprintln!("error: cannot wait for Ctrl-C: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
     }
     ExitCode::SUCCESS
 }
