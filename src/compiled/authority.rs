@@ -214,11 +214,23 @@ impl Authority {
     /// The position in this authority's rows of a requirement's slot.
     #[inline]
     pub(crate) fn slot_index(&self, requirement: &Requirement) -> Option<usize> {
+        self.position_of(requirement)
+            .filter(|&index| self.slot_exists(index))
+    }
+
+    /// The position a requirement's slot has if it exists, found by name alone: a table privilege's position is
+    /// computed without asking whether the table has that privilege ([`slot_exists`](Self::slot_exists) does). A
+    /// principal holds nothing at a position whose slot does not exist, so a check that finds the privilege held
+    /// there need not ask.
+    #[inline]
+    pub(crate) fn position_of(&self, requirement: &Requirement) -> Option<usize> {
         let inner = &*self.inner;
         match requirement {
             Requirement::Table {
                 privilege, table, ..
-            } => self.table_slot_index(*privilege, table),
+            } => self
+                .table_position(table)
+                .map(|t| t * TablePrivilege::COUNT + privilege.index()),
             Requirement::Misc { name } => self.misc_position(name).map(|i| inner.misc_base + i),
             Requirement::Capability { id } => self
                 .capability_position(id)
@@ -226,15 +238,25 @@ impl Authority {
         }
     }
 
+    /// Whether the slot at `index` exists: a privilege its table has, a miscellaneous privilege or a capability.
+    #[inline]
+    pub(crate) fn slot_exists(&self, index: usize) -> bool {
+        match self
+            .inner
+            .table_privileges
+            .get(index / TablePrivilege::COUNT)
+        {
+            Some(privileges) => TablePrivilege::from_index(index % TablePrivilege::COUNT)
+                .is_some_and(|p| privileges.contains(p)),
+            None => index < self.inner.slot_count,
+        }
+    }
+
     /// The position of a table privilege's slot, the table by any of its names.
     #[inline]
     pub(crate) fn table_slot_index(&self, privilege: TablePrivilege, table: &str) -> Option<usize> {
-        let t = self.table_position(table)?;
-        self.inner
-            .table_privileges
-            .get(t)
-            .is_some_and(|p| p.contains(privilege))
-            .then_some(t * TablePrivilege::COUNT + privilege.index())
+        let index = self.table_position(table)? * TablePrivilege::COUNT + privilege.index();
+        self.slot_exists(index).then_some(index)
     }
 
     /// A table's position in the catalog, by any of its names under the one name rule.

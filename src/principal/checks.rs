@@ -37,16 +37,19 @@ impl Principal {
     /// The requirement's table is found by any of its names (a hash lookup); a requirement checked at a fixed place
     /// in the code is cheaper as a `#[requires]`, whose site resolves it once.
     pub fn check(&self, requirement: &Requirement) -> Result<(), Denied> {
-        let Some(index) = self.authority.slot_index(requirement) else {
-            return Err(Denied::unknown(requirement.clone(), None));
-        };
         let depth = match requirement {
             Requirement::Table { depth, .. } => *depth,
             _ => None,
         };
-        if self.row.rank(index) >= depth.map_or(1, Depth::rank) {
+        let position = self.authority.position_of(requirement);
+        if let Some(index) = position
+            && self.row.rank(index) >= depth.map_or(1, Depth::rank)
+        {
             return Ok(());
         }
+        let Some(index) = position.filter(|&index| self.authority.slot_exists(index)) else {
+            return Err(Denied::unknown(requirement.clone(), None));
+        };
         let requirement = self
             .authority
             .requirement_at(index, depth)
@@ -73,12 +76,14 @@ impl Principal {
         audit: bool,
     ) -> Result<(), Denied> {
         let (index, min_byte) = site.fast_index(self.schema_key);
-        match self.row.meets(index, min_byte) {
-            Some(true) => Ok(()),
+        if let Some(meets) = self.row.meets(index, min_byte) {
+            if meets {
+                return Ok(());
+            }
             // The slot is already known: deny from it, without resolving the table by name again.
-            Some(false) => Err(self.deny_at(site, index as usize, audit)),
-            None => self.check_site_slow(site, audit),
+            return Err(self.deny_at(site, index as usize, audit));
         }
+        self.check_site_slow(site, audit)
     }
 
     /// The denial at a site whose slot is known, written to the audit trail when `audit` is true.
