@@ -60,6 +60,7 @@ pub fn merge(imports: impl IntoIterator<Item = Import>) -> Result<Import, Import
         extends: None,
     };
     crate::dataverse::fit_grants(&mut out.file, &mut out.report, "<merged>");
+    crate::cap(&mut out.report);
     Ok(out)
 }
 
