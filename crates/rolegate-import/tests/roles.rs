@@ -526,3 +526,21 @@ fn a_hundred_thousand_bad_markdown_rows_report_the_first_hundred_and_count_the_r
         "big.md:106:6: ... and 99900 more"
     );
 }
+
+#[test]
+fn a_dropped_grant_is_reported_at_its_entry() {
+    let xml = "<Role name=\"R\">\n<RolePrivileges>\n  <RolePrivilege name=\"prvReadappmodule\" level=\"Global\" />\n  <RolePrivilege name=\"prvReadattribute\" level=\"Basic\" />\n</RolePrivileges>\n</Role>\n";
+    let import = import_str(xml, "r.xml", Format::DataverseXml).unwrap();
+    let dropped: Vec<String> = import
+        .report
+        .iter()
+        .filter(|f| f.message.contains("left out"))
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(dropped.len(), 1, "{dropped:?}");
+    assert!(
+        dropped[0].starts_with("r.xml:4:24: role `R`: Read on `attribute` cannot be Basic"),
+        "{}",
+        dropped[0]
+    );
+}
