@@ -209,3 +209,55 @@ fn a_file_that_starts_with_a_byte_order_mark_is_read_and_its_problems_located() 
         "{e}"
     );
 }
+
+#[test]
+fn a_user_defined_twice_is_reported_at_the_second_entry() {
+    let text = format!("{GOOD}\n[[user]]\nname = \"U\"\nbusiness_unit = \"Root\"\n");
+    // At the second entry's `business_unit = "Root"`, the file's last line.
+    let line = text.lines().count();
+    let e = error(&text);
+    assert!(
+        e.starts_with(&format!(
+            "org.toml:{line}:17: user `U` is in two business units"
+        )),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_hundred_thousand_users_with_an_unknown_role_report_the_first_hundred_and_count_the_rest() {
+    let mut text = String::from("[[business_unit]]\nname = \"Root\"\n");
+    for i in 0..100_000 {
+        text.push_str(&format!(
+            "\n[[user]]\nname = \"u{i}\"\nbusiness_unit = \"Root\"\nroles = [\"Omnichannel agnt\"]\n"
+        ));
+    }
+    let e = error(&text);
+    let lines: Vec<&str> = e.lines().filter(|l| !l.starts_with("  help")).collect();
+    assert_eq!(lines.len(), 101, "{}", lines[0]);
+    assert_eq!(
+        lines[0],
+        "org.toml:7:10: user `u0` has unknown role `Omnichannel agnt`"
+    );
+    assert!(e.contains("help: did you mean `Omnichannel agent`?"), "{e}");
+    // The 101st user's entry starts at line 3 + 5 * 100.
+    assert_eq!(lines[100], "org.toml:507:10: ... and 99900 more");
+}
+
+#[test]
+fn an_organisation_file_not_in_utf8_names_its_encoding() {
+    let authority = Authority::builtin();
+    let utf16: Vec<u8> = [0xFE, 0xFF]
+        .into_iter()
+        .chain(GOOD.encode_utf16().flat_map(u16::to_be_bytes))
+        .collect();
+    let e = Organization::from_bytes_named(&authority, &utf16, "org.toml", Syntax::Toml)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        "org.toml:1:1: not UTF-8 (looks like UTF-16 BE); save it as UTF-8"
+    );
+    let json = "\u{feff}{\"business_unit\": [{\"name\": \"Root\"}]}";
+    Organization::from_bytes_named(&authority, json.as_bytes(), "org.json", Syntax::Json).unwrap();
+}

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use std::sync::Arc;
 
-use rolegate_catalog::{Ownership, closest};
+use rolegate_catalog::{MAX_DIAGNOSTICS, Ownership, and_more, closest};
 
 use super::{
     Bu, BuildError, Hierarchy, Inheritance, Locator, OrgInner, OrgProblem, Organization, Team,
@@ -173,7 +173,14 @@ impl OrganizationBuilder {
 
     /// Validates and compiles: unknown names, cycles, a user in two units, unknown roles are all reported together.
     pub fn build(self) -> Result<Organization, BuildError> {
-        compile(self).map_err(|problems| BuildError { problems })
+        compile(self).map_err(|problems| BuildError {
+            problems: problems.into_iter().map(|(p, _)| p).collect(),
+        })
+    }
+
+    /// As [`build`](Self::build), each problem with its entry's place among its section's entries when known.
+    pub(crate) fn build_indexed(self) -> Result<Organization, Vec<Indexed>> {
+        compile(self)
     }
 }
 
@@ -195,22 +202,63 @@ fn problem(
     }
 }
 
-fn compile(b: OrganizationBuilder) -> Result<Organization, Vec<OrgProblem>> {
-    let mut problems = Vec::new();
+/// The problems found: the first [`MAX_DIAGNOSTICS`] made in full, the rest counted (and the first of them kept for
+/// where the count is reported), so a file with many mistakes costs no more than one with a hundred.
+#[derive(Default)]
+struct Problems {
+    shown: Vec<Indexed>,
+    more: usize,
+    first_more: Option<(Locator, Option<usize>)>,
+}
+
+/// A problem, and the place of its entry among its section's entries when known (a file's entry is then searched for
+/// from its own start).
+pub(crate) type Indexed = (OrgProblem, Option<usize>);
+
+impl Problems {
+    /// A problem of the `index`-th entry of its section; `make` (and the did-you-mean in it) runs only for one shown.
+    fn add(&mut self, index: Option<usize>, make: impl FnOnce() -> OrgProblem) {
+        if self.shown.len() < MAX_DIAGNOSTICS {
+            self.shown.push((make(), index));
+        } else {
+            if self.first_more.is_none() {
+                self.first_more = Some((make().at, index));
+            }
+            self.more += 1;
+        }
+    }
+
+    fn finish(mut self) -> Vec<Indexed> {
+        if let Some((at, index)) = self.first_more.take() {
+            let rest = OrgProblem {
+                message: and_more(self.more),
+                help: None,
+                at,
+            };
+            self.shown.push((rest, index));
+        }
+        self.shown
+    }
+}
+
+fn compile(b: OrganizationBuilder) -> Result<Organization, Vec<Indexed>> {
+    let mut problems = Problems::default();
     let authority = b.authority;
 
     // Business units: unique names, known parents, one root, no cycle.
     let mut bu_index: HashMap<String, u32> = HashMap::new();
     let mut bus: Vec<Bu> = Vec::new();
-    for e in &b.bus {
+    for (i, e) in b.bus.iter().enumerate() {
         if bu_index.contains_key(&e.name) {
-            problems.push(problem(
-                "business_unit",
-                &e.name,
-                None,
-                format!("business unit `{}` is defined twice", e.name),
-                None,
-            ));
+            problems.add(Some(i), || {
+                problem(
+                    "business_unit",
+                    &e.name,
+                    None,
+                    format!("business unit `{}` is defined twice", e.name),
+                    None,
+                )
+            });
             continue;
         }
         bu_index.insert(e.name.clone(), bus.len() as u32);
@@ -220,27 +268,31 @@ fn compile(b: OrganizationBuilder) -> Result<Organization, Vec<OrgProblem>> {
         });
     }
     let bu_names = || bus_names(&b.bus);
-    for e in &b.bus {
+    for (i, e) in b.bus.iter().enumerate() {
         let Some(&me) = bu_index.get(&e.name) else {
             continue;
         };
         if let Some(parent) = &e.parent {
             match bu_index.get(parent) {
-                Some(&p) if p == me => problems.push(problem(
-                    "business_unit",
-                    &e.name,
-                    Some(parent),
-                    format!("business unit `{}` is its own parent", e.name),
-                    None,
-                )),
+                Some(&p) if p == me => problems.add(Some(i), || {
+                    problem(
+                        "business_unit",
+                        &e.name,
+                        Some(parent),
+                        format!("business unit `{}` is its own parent", e.name),
+                        None,
+                    )
+                }),
                 Some(&p) => bus[me as usize].parent = Some(p),
-                None => problems.push(problem(
-                    "business_unit",
-                    &e.name,
-                    Some(parent),
-                    format!("business unit `{}` has unknown parent `{parent}`", e.name),
-                    closest(parent, bu_names()).map(|c| format!("did you mean `{c}`?")),
-                )),
+                None => problems.add(Some(i), || {
+                    problem(
+                        "business_unit",
+                        &e.name,
+                        Some(parent),
+                        format!("business unit `{}` has unknown parent `{parent}`", e.name),
+                        closest(parent, bu_names()).map(|c| format!("did you mean `{c}`?")),
+                    )
+                }),
             }
         }
     }
@@ -251,35 +303,41 @@ fn compile(b: OrganizationBuilder) -> Result<Organization, Vec<OrgProblem>> {
         .map(|e| e.name.as_str())
         .collect();
     if bus.is_empty() {
-        problems.push(problem(
-            "business_unit",
-            "",
-            None,
-            "an organisation needs a root business unit".into(),
-            None,
-        ));
+        problems.add(None, || {
+            problem(
+                "business_unit",
+                "",
+                None,
+                "an organisation needs a root business unit".into(),
+                None,
+            )
+        });
     } else if roots.len() > 1 {
-        problems.push(problem(
-            "business_unit",
-            roots[1],
-            None,
-            format!(
-                "business units `{}` and `{}` both have no parent; there is one root",
-                roots[0], roots[1]
-            ),
-            Some(format!("give `{}` a parent", roots[1])),
-        ));
+        problems.add(None, || {
+            problem(
+                "business_unit",
+                roots[1],
+                None,
+                format!(
+                    "business units `{}` and `{}` both have no parent; there is one root",
+                    roots[0], roots[1]
+                ),
+                Some(format!("give `{}` a parent", roots[1])),
+            )
+        });
     }
     let parents: Vec<Option<u32>> = bus.iter().map(|b| b.parent).collect();
     for i in cycles(&parents) {
         let bu = &bus[i];
-        problems.push(problem(
-            "business_unit",
-            &bu.name,
-            bu.parent.map(|p| bus[p as usize].name.as_str()),
-            format!("business units form a cycle through `{}`", bu.name),
-            Some("the units form one tree: every chain of parents ends at the root".into()),
-        ));
+        problems.add(None, || {
+            problem(
+                "business_unit",
+                &bu.name,
+                bu.parent.map(|p| bus[p as usize].name.as_str()),
+                format!("business units form a cycle through `{}`", bu.name),
+                Some("the units form one tree: every chain of parents ends at the root".into()),
+            )
+        });
     }
 
     // Users: unique, each in exactly one known unit, known roles, known acyclic managers.
@@ -287,23 +345,25 @@ fn compile(b: OrganizationBuilder) -> Result<Organization, Vec<OrgProblem>> {
     let mut users: Vec<User> = Vec::new();
     let role_names = || authority.catalog().roles().iter().map(|r| r.name.as_str());
     let resolve_role =
-        |section: &'static str, entry: &str, role: &str, problems: &mut Vec<OrgProblem>| {
+        |section: &'static str, index: usize, entry: &str, role: &str, problems: &mut Problems| {
             let id = authority.role_position(role);
             if id.is_none() {
-                problems.push(problem(
-                    section,
-                    entry,
-                    Some(role),
-                    format!(
-                        "{} `{entry}` has unknown role `{role}`",
-                        section.replace('_', " ")
-                    ),
-                    closest(role, role_names()).map(|c| format!("did you mean `{c}`?")),
-                ));
+                problems.add(Some(index), || {
+                    problem(
+                        section,
+                        entry,
+                        Some(role),
+                        format!(
+                            "{} `{entry}` has unknown role `{role}`",
+                            section.replace('_', " ")
+                        ),
+                        closest(role, role_names()).map(|c| format!("did you mean `{c}`?")),
+                    )
+                });
             }
             id
         };
-    for e in &b.users {
+    for (i, e) in b.users.iter().enumerate() {
         if let Some(&existing) = user_index.get(&e.name) {
             let first = &users[existing as usize];
             let first_bu = &bus.get(first.bu as usize).map_or("", |b| b.name.as_str());
@@ -315,13 +375,15 @@ fn compile(b: OrganizationBuilder) -> Result<Organization, Vec<OrgProblem>> {
             } else {
                 format!("user `{}` is defined twice", e.name)
             };
-            problems.push(problem(
-                "user",
-                &e.name,
-                Some(&e.bu),
-                message,
-                Some("a user belongs to exactly one business unit".into()),
-            ));
+            problems.add(Some(i), || {
+                problem(
+                    "user",
+                    &e.name,
+                    Some(&e.bu),
+                    message,
+                    Some("a user belongs to exactly one business unit".into()),
+                )
+            });
             continue;
         }
         let bu = match bu_index.get(&e.bu) {
@@ -332,20 +394,22 @@ fn compile(b: OrganizationBuilder) -> Result<Organization, Vec<OrgProblem>> {
                 } else {
                     format!("user `{}` is in unknown business unit `{}`", e.name, e.bu)
                 };
-                problems.push(problem(
-                    "user",
-                    &e.name,
-                    Some(&e.bu),
-                    message,
-                    closest(&e.bu, bu_names()).map(|c| format!("did you mean `{c}`?")),
-                ));
+                problems.add(Some(i), || {
+                    problem(
+                        "user",
+                        &e.name,
+                        Some(&e.bu),
+                        message,
+                        closest(&e.bu, bu_names()).map(|c| format!("did you mean `{c}`?")),
+                    )
+                });
                 0
             }
         };
         let roles = e
             .roles
             .iter()
-            .filter_map(|r| resolve_role("user", &e.name, r, &mut problems))
+            .filter_map(|r| resolve_role("user", i, &e.name, r, &mut problems))
             .collect();
         user_index.insert(e.name.clone(), users.len() as u32);
         users.push(User {
@@ -359,26 +423,30 @@ fn compile(b: OrganizationBuilder) -> Result<Organization, Vec<OrgProblem>> {
         });
     }
     let user_names = || b.users.iter().map(|u| u.name.as_str());
-    for e in &b.users {
+    for (i, e) in b.users.iter().enumerate() {
         let (Some(&me), Some(manager)) = (user_index.get(&e.name), &e.manager) else {
             continue;
         };
         match user_index.get(manager) {
-            Some(&m) if m == me => problems.push(problem(
-                "user",
-                &e.name,
-                Some(manager),
-                format!("user `{}` is their own manager", e.name),
-                None,
-            )),
+            Some(&m) if m == me => problems.add(Some(i), || {
+                problem(
+                    "user",
+                    &e.name,
+                    Some(manager),
+                    format!("user `{}` is their own manager", e.name),
+                    None,
+                )
+            }),
             Some(&m) => users[me as usize].manager = Some(m),
-            None => problems.push(problem(
-                "user",
-                &e.name,
-                Some(manager),
-                format!("user `{}` has unknown manager `{manager}`", e.name),
-                closest(manager, user_names()).map(|c| format!("did you mean `{c}`?")),
-            )),
+            None => problems.add(Some(i), || {
+                problem(
+                    "user",
+                    &e.name,
+                    Some(manager),
+                    format!("user `{}` has unknown manager `{manager}`", e.name),
+                    closest(manager, user_names()).map(|c| format!("did you mean `{c}`?")),
+                )
+            }),
         }
     }
     let managers: Vec<Option<u32>> = users
@@ -389,13 +457,15 @@ fn compile(b: OrganizationBuilder) -> Result<Organization, Vec<OrgProblem>> {
     for i in cycles(&managers) {
         let name = users[i].name.clone();
         let manager = users[users[i].manager.unwrap_or(0) as usize].name.clone();
-        problems.push(problem(
-            "user",
-            &name,
-            Some(&manager),
-            format!("managers form a cycle through `{name}`"),
-            Some("every chain of managers must end at someone with no manager".into()),
-        ));
+        problems.add(None, || {
+            problem(
+                "user",
+                &name,
+                Some(&manager),
+                format!("managers form a cycle through `{name}`"),
+                Some("every chain of managers must end at someone with no manager".into()),
+            )
+        });
     }
     for i in 0..users.len() {
         if let Some(m) = users[i].manager {
@@ -406,27 +476,31 @@ fn compile(b: OrganizationBuilder) -> Result<Organization, Vec<OrgProblem>> {
     // Teams: unique, known unit, known members, owner teams with known roles, access teams with none.
     let mut team_index: HashMap<String, u32> = HashMap::new();
     let mut teams: Vec<Team> = Vec::new();
-    for e in &b.teams {
+    for (i, e) in b.teams.iter().enumerate() {
         if team_index.contains_key(&e.name) {
-            problems.push(problem(
-                "team",
-                &e.name,
-                None,
-                format!("team `{}` is defined twice", e.name),
-                None,
-            ));
+            problems.add(Some(i), || {
+                problem(
+                    "team",
+                    &e.name,
+                    None,
+                    format!("team `{}` is defined twice", e.name),
+                    None,
+                )
+            });
             continue;
         }
         let bu = match bu_index.get(&e.bu) {
             Some(&bu) => bu,
             None => {
-                problems.push(problem(
-                    "team",
-                    &e.name,
-                    Some(&e.bu),
-                    format!("team `{}` is in unknown business unit `{}`", e.name, e.bu),
-                    closest(&e.bu, bu_names()).map(|c| format!("did you mean `{c}`?")),
-                ));
+                problems.add(Some(i), || {
+                    problem(
+                        "team",
+                        &e.name,
+                        Some(&e.bu),
+                        format!("team `{}` is in unknown business unit `{}`", e.name, e.bu),
+                        closest(&e.bu, bu_names()).map(|c| format!("did you mean `{c}`?")),
+                    )
+                });
                 0
             }
         };
@@ -436,32 +510,36 @@ fn compile(b: OrganizationBuilder) -> Result<Organization, Vec<OrgProblem>> {
             match user_index.get(m) {
                 Some(&u) if seen_members.insert(u) => members.push(u),
                 Some(_) => {}
-                None => problems.push(problem(
-                    "team",
-                    &e.name,
-                    Some(m),
-                    format!("team `{}` has unknown member `{m}`", e.name),
-                    closest(m, user_names()).map(|c| format!("did you mean `{c}`?")),
-                )),
+                None => problems.add(Some(i), || {
+                    problem(
+                        "team",
+                        &e.name,
+                        Some(m),
+                        format!("team `{}` has unknown member `{m}`", e.name),
+                        closest(m, user_names()).map(|c| format!("did you mean `{c}`?")),
+                    )
+                }),
             }
         }
         if e.kind == TeamKind::Access && !e.roles.is_empty() {
-            problems.push(problem(
-                "team",
-                &e.name,
-                Some(&e.roles[0].0),
-                format!(
-                    "access team `{}` holds roles; access teams hold none",
-                    e.name
-                ),
-                Some("make it an owner team, or share records with it instead".into()),
-            ));
+            problems.add(Some(i), || {
+                problem(
+                    "team",
+                    &e.name,
+                    Some(&e.roles[0].0),
+                    format!(
+                        "access team `{}` holds roles; access teams hold none",
+                        e.name
+                    ),
+                    Some("make it an owner team, or share records with it instead".into()),
+                )
+            });
         }
         let roles = e
             .roles
             .iter()
             .filter_map(|(r, mode)| {
-                resolve_role("team", &e.name, r, &mut problems).map(|id| (id, *mode))
+                resolve_role("team", i, &e.name, r, &mut problems).map(|id| (id, *mode))
             })
             .collect();
         let index = teams.len() as u32;
@@ -483,16 +561,18 @@ fn compile(b: OrganizationBuilder) -> Result<Organization, Vec<OrgProblem>> {
     if let Some(h) = b.hierarchy
         && h.depth == 0
     {
-        problems.push(problem(
-            "organization",
-            "",
-            Some("depth"),
-            "hierarchy depth 0 reaches no one".into(),
-            Some("use 1 for direct reports only, or leave hierarchy out to turn it off".into()),
-        ));
+        problems.add(None, || {
+            problem(
+                "organization",
+                "",
+                Some("depth"),
+                "hierarchy depth 0 reaches no one".into(),
+                Some("use 1 for direct reports only, or leave hierarchy out to turn it off".into()),
+            )
+        });
     }
-    if !problems.is_empty() {
-        return Err(problems);
+    if !problems.shown.is_empty() {
+        return Err(problems.finish());
     }
 
     // Pre-order numbering: iterative, children in definition order.
@@ -527,14 +607,14 @@ fn compile(b: OrganizationBuilder) -> Result<Organization, Vec<OrgProblem>> {
         .map(|t| t.ownership == Ownership::Organization)
         .collect();
     let Some(stamp) = next_stamp() else {
-        return Err(vec![problem(
+        return Err(vec![(problem(
             "organization",
             "",
             None,
             "this process has built 2^32 - 1 organisations; the ids of another could be taken for an earlier one's"
                 .into(),
             Some("build organisations once and share them (an `Organization` clones cheaply)".into()),
-        )]);
+        ), None)]);
     };
     Ok(Organization {
         inner: Arc::new(OrgInner {

@@ -28,7 +28,9 @@
 
 use std::path::Path;
 
-use rolegate_catalog::{Diagnostic, LoadError, Syntax, line_column};
+use rolegate_catalog::{
+    Diagnostic, EntryStarts, LineIndex, LoadError, MAX_DIAGNOSTICS, Syntax, and_more,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::compiled::Authority;
@@ -139,6 +141,15 @@ impl OrganizationFile {
         &self,
         authority: &Authority,
     ) -> Result<OrganizationBuilder, Vec<OrgProblem>> {
+        self.to_builder_indexed(authority)
+            .map_err(|problems| problems.into_iter().map(|(p, _)| p).collect())
+    }
+
+    /// As [`to_builder`](Self::to_builder), each problem with its team's place among the file's teams.
+    fn to_builder_indexed(
+        &self,
+        authority: &Authority,
+    ) -> Result<OrganizationBuilder, Vec<(OrgProblem, Option<usize>)>> {
         let mut problems = Vec::new();
         let bus = self
             .business_units
@@ -159,19 +170,19 @@ impl OrganizationFile {
             })
             .collect();
         let mut teams = Vec::new();
-        for t in &self.teams {
+        for (i, t) in self.teams.iter().enumerate() {
             let mut roles = Vec::new();
             for r in &t.roles {
                 match Inheritance::from_isinherited(r.isinherited) {
                     Some(mode) => roles.push((r.role.clone(), mode)),
-                    None => problems.push(OrgProblem {
+                    None => problems.push((OrgProblem {
                         message: format!(
                             "team `{}` assigns role `{}` with isinherited = {}; it is 0 or 1",
                             t.name, r.role, r.isinherited
                         ),
                         help: Some("1: members also hold the role as their own (Basic); 0: team privileges only".into()),
                         at: Locator { section: "team", entry: t.name.clone(), word: Some(r.role.clone()) },
-                    }),
+                    }, Some(i))),
                 }
             }
             teams.push(TeamEntry {
@@ -191,6 +202,12 @@ impl OrganizationFile {
                 authority, bus, users, teams, hierarchy,
             ))
         } else {
+            let more = problems.len().saturating_sub(MAX_DIAGNOSTICS);
+            problems.truncate(MAX_DIAGNOSTICS + usize::from(more > 0));
+            if more > 0 {
+                problems[MAX_DIAGNOSTICS].0.message = and_more(more);
+                problems[MAX_DIAGNOSTICS].0.help = None;
+            }
             Err(problems)
         }
     }
@@ -212,6 +229,19 @@ impl Organization {
         )
     }
 
+    /// Loads an organisation from a file's bytes: UTF-8, with or without a byte-order mark; any other encoding is a
+    /// diagnostic that names it, at the first byte that is not UTF-8.
+    pub fn from_bytes_named(
+        authority: &Authority,
+        bytes: &[u8],
+        origin: &str,
+        syntax: Syntax,
+    ) -> Result<Self, LoadError> {
+        let text = rolegate_catalog::decode_utf8(bytes, origin)
+            .map_err(|d| LoadError::Invalid(vec![d]))?;
+        Self::from_str_named(authority, text, origin, syntax)
+    }
+
     /// Loads an organisation from source text; `origin` names it in diagnostics, which carry line and column.
     pub fn from_str_named(
         authority: &Authority,
@@ -222,12 +252,24 @@ impl Organization {
         // A byte-order mark is no part of the text: columns are counted as an editor shows them.
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let file = OrganizationFile::parse(text, origin, syntax)?;
-        let located = |problems: Vec<OrgProblem>| {
+        let counts = |section: &str| match section {
+            "business_unit" => file.business_units.len(),
+            "user" => file.users.len(),
+            "team" => file.teams.len(),
+            _ => 0,
+        };
+        let located = |problems: Vec<(OrgProblem, Option<usize>)>| {
+            // Indexed once for all the problems (at most a hundred and one).
+            let lines = LineIndex::new(text);
+            let entries = EntryStarts::new(text);
             LoadError::Invalid(
                 problems
                     .into_iter()
-                    .map(|p| {
-                        let (line, column) = locate(text, &p.at);
+                    .map(|(p, index)| {
+                        let span = index.and_then(|i| {
+                            entries.span(p.at.section, i, counts(p.at.section), text.len())
+                        });
+                        let (line, column) = lines.line_column(locate(text, span, &p.at));
                         Diagnostic {
                             origin: origin.to_owned(),
                             line,
@@ -239,48 +281,59 @@ impl Organization {
                     .collect(),
             )
         };
-        let builder = file.to_builder(authority).map_err(located)?;
-        builder.build().map_err(|e| located(e.problems))
+        let builder = file.to_builder_indexed(authority).map_err(located)?;
+        builder.build_indexed().map_err(located)
     }
 }
 
-/// Where a problem sits: the entry (`name = "X"` after the section's first header), then the offending word after it.
-fn locate(text: &str, at: &Locator) -> (usize, usize) {
-    let section_start = [
-        format!("[[{}]]", at.section),
-        format!("[{}]", at.section),
-        format!("\"{}\"", at.section),
-    ]
-    .iter()
-    .filter_map(|marker| text.find(marker.as_str()))
-    .min()
-    .unwrap_or(0);
-    let entry = if at.entry.is_empty() {
-        Some(section_start)
-    } else {
-        find_keyed(text, section_start, "name", &at.entry)
-            .or_else(|| find_keyed(text, 0, "name", &at.entry))
+/// Where a problem sits: the entry (`name = "X"`, searched from the entry's own start when its `span` is known, else
+/// after the section's first header), then the offending word after it. A byte offset.
+fn locate(text: &str, span: Option<std::ops::Range<usize>>, at: &Locator) -> usize {
+    let (entry, end) = match span {
+        Some(span) => (
+            find_keyed(&text[..span.end], span.start, "name", &at.entry).unwrap_or(span.start),
+            span.end,
+        ),
+        None => {
+            let section_start = [
+                format!("[[{}]]", at.section),
+                format!("[{}]", at.section),
+                format!("\"{}\"", at.section),
+            ]
+            .iter()
+            .filter_map(|marker| text.find(marker.as_str()))
+            .min()
+            .unwrap_or(0);
+            let entry = if at.entry.is_empty() {
+                Some(section_start)
+            } else {
+                find_keyed(text, section_start, "name", &at.entry)
+                    .or_else(|| find_keyed(text, 0, "name", &at.entry))
+            };
+            match entry {
+                Some(entry) => (entry, text.len()),
+                None => return section_start,
+            }
+        }
     };
-    let Some(entry) = entry else {
-        return line_column(text, section_start);
-    };
+    let within = &text[..end];
     let word = at.word.as_deref().and_then(|w| {
         let quoted = format!("\"{w}\"");
         // Past the entry's own name (its first character, which may be wider than a byte: a byte-order mark at 0, say),
         // so a word equal to the name is found where it is used.
-        let from = entry + text[entry..].chars().next().map_or(0, char::len_utf8);
-        text[from..]
+        let from = entry + within[entry..].chars().next().map_or(0, char::len_utf8);
+        within[from..]
             .find(&quoted)
             .or_else(|| {
                 if w.is_empty() {
                     None
                 } else {
-                    text[from..].find(w)
+                    within[from..].find(w)
                 }
             })
             .map(|i| from + i)
     });
-    line_column(text, word.unwrap_or(entry))
+    word.unwrap_or(entry)
 }
 
 /// The offset of `"value"` written as the value of `key` (`key = "value"` or `"key": "value"`), from `from` on.
@@ -313,6 +366,7 @@ fn find_keyed(text: &str, from: usize, key: &str, value: &str) -> Option<usize> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rolegate_catalog::line_column;
 
     #[test]
     fn a_problem_in_a_file_that_starts_with_a_byte_order_mark_is_located_without_panicking() {
@@ -324,7 +378,7 @@ mod tests {
             word: Some("hierarchy_depth".into()),
         };
         // The mark counts as a character here; `from_str_named` strips it before anything is located.
-        assert_eq!(locate(text, &at), (1, 19));
+        assert_eq!(line_column(text, locate(text, None, &at)), (1, 19));
     }
 
     #[test]

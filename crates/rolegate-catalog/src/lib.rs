@@ -31,7 +31,10 @@ mod to_file;
 mod validate;
 
 pub use depth::{Depth, DepthSet};
-pub use error::{Diagnostic, LoadError, line_column};
+pub use error::{
+    Diagnostic, EntryStarts, LineIndex, LoadError, MAX_DIAGNOSTICS, and_more, decode_utf8,
+    line_column,
+};
 pub use file::{
     CapabilityEntry, CatalogFile, Header, MiscEntry, Ownership, OwnershipBasis, PersonaEntry,
     RoleEntry, Syntax, TableEntry,

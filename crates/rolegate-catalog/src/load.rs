@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::sync::OnceLock;
 
-use crate::error::{Diagnostic, LoadError, line_column, locate};
+use crate::error::{Diagnostic, LoadError, decode_utf8, line_column, locate};
 use crate::file::{CatalogFile, Header, Syntax};
 use crate::model::Catalog;
 use crate::validate::{Layer, Origins};
@@ -34,10 +34,7 @@ impl Catalog {
     pub fn load_builtin() -> Result<Self, LoadError> {
         let file = parse_file(BUILTIN_JSON, "<builtin>", Syntax::Json)?;
         // Diagnostics point into the TOML the JSON is generated from.
-        let layer = Layer {
-            origin: "<builtin>".to_owned(),
-            text: BUILTIN_TOML,
-        };
+        let layer = Layer::new("<builtin>", BUILTIN_TOML);
         Self::validate(file, &[layer], Origins::ONE_LAYER)
     }
 
@@ -58,20 +55,23 @@ impl Catalog {
         Self::from_str_named(&text, &path.display().to_string(), Syntax::of_path(path))
     }
 
+    /// Loads a catalog from a file's bytes: UTF-8, with or without a byte-order mark; any other encoding is a
+    /// diagnostic that names it, at the first byte that is not UTF-8.
+    pub fn from_bytes_named(bytes: &[u8], origin: &str, syntax: Syntax) -> Result<Self, LoadError> {
+        let text = decode_utf8(bytes, origin).map_err(|d| LoadError::Invalid(vec![d]))?;
+        Self::from_str_named(text, origin, syntax)
+    }
+
     /// Loads a catalog from source text; `origin` names it in diagnostics.
     pub fn from_str_named(text: &str, origin: &str, syntax: Syntax) -> Result<Self, LoadError> {
+        // A byte-order mark is no part of the text (JSON takes it as TOML does): columns count as an editor shows them.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let file = parse_file(text, origin, syntax)?;
-        let layer = Layer {
-            origin: origin.to_owned(),
-            text,
-        };
+        let layer = Layer::new(origin, text);
         match file.catalog.extends.as_deref() {
             None => Self::validate(file, &[layer], Origins::ONE_LAYER),
             Some(base) if base.eq_ignore_ascii_case("builtin") => {
-                let builtin = Layer {
-                    origin: "<builtin>".to_owned(),
-                    text: BUILTIN_TOML,
-                };
+                let builtin = Layer::new("<builtin>", BUILTIN_TOML);
                 let mut merged = Self::builtin_file();
                 let origins = Origins::extending(&merged);
                 merged.catalog = Header {
@@ -102,10 +102,7 @@ impl Catalog {
     /// in its TOML rendering.
     pub fn from_parsed(file: CatalogFile, origin: &str) -> Result<Self, LoadError> {
         let text = file.to_toml_string();
-        let layer = Layer {
-            origin: origin.to_owned(),
-            text: &text,
-        };
+        let layer = Layer::new(origin, &text);
         Self::validate(file, &[layer], Origins::ONE_LAYER)
     }
 }
@@ -122,6 +119,7 @@ pub fn parse_syntax<T: serde::de::DeserializeOwned>(
     origin: &str,
     syntax: Syntax,
 ) -> Result<T, LoadError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let (message, (line, column)) = match syntax {
         Syntax::Toml => match toml::from_str::<T>(text) {
             Ok(value) => return Ok(value),

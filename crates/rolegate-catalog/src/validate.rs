@@ -3,7 +3,11 @@
 use std::collections::HashMap;
 
 use crate::depth::DepthSet;
-use crate::error::{Diagnostic, LoadError, locate};
+use std::cell::OnceCell;
+
+use crate::error::{
+    Diagnostic, EntryStarts, LineIndex, LoadError, MAX_DIAGNOSTICS, and_more, locate_in,
+};
 use crate::file::{CapabilityEntry, CatalogFile, MiscEntry, PersonaEntry, RoleEntry, TableEntry};
 use crate::model::{
     Capability, Catalog, Grants, MiscPrivilege, Persona, Role, Table, TableId, ownership_defaults,
@@ -12,10 +16,72 @@ use crate::names::key;
 use crate::privilege::{TablePrivilege, list_privileges};
 use crate::suggest::did_you_mean;
 
-/// One source text a catalog is built from, for diagnostics.
+/// One source text a catalog is built from, for diagnostics; its lines and entries are indexed on the first one.
 pub(crate) struct Layer<'a> {
-    pub(crate) origin: String,
-    pub(crate) text: &'a str,
+    origin: String,
+    text: &'a str,
+    lines: OnceCell<LineIndex<'a>>,
+    entries: OnceCell<EntryStarts>,
+}
+
+impl<'a> Layer<'a> {
+    pub(crate) fn new(origin: &str, text: &'a str) -> Self {
+        Self {
+            origin: origin.to_owned(),
+            text,
+            lines: OnceCell::new(),
+            entries: OnceCell::new(),
+        }
+    }
+}
+
+/// The kinds of entries, named as in files.
+#[derive(Clone, Copy)]
+enum Kind {
+    Misc,
+    Table,
+    Capability,
+    Role,
+    Persona,
+}
+
+impl Kind {
+    const fn name(self) -> &'static str {
+        match self {
+            Self::Misc => "misc",
+            Self::Table => "table",
+            Self::Capability => "capability",
+            Self::Role => "role",
+            Self::Persona => "persona",
+        }
+    }
+}
+
+/// An entry being validated: its kind, its layer, and its place among the entries of that kind in that layer.
+#[derive(Clone, Copy)]
+struct At {
+    kind: Kind,
+    layer: usize,
+    index: usize,
+    count: usize,
+}
+
+impl At {
+    /// The `i`-th of `total` entries of `kind`, of which the first `base` come from layer 0.
+    fn new(kind: Kind, base: usize, total: usize, i: usize) -> Self {
+        let layer = layer(base, i);
+        let (index, count) = if layer == 0 {
+            (i, base.min(total))
+        } else {
+            (i - base, total - base)
+        };
+        Self {
+            kind,
+            layer,
+            index,
+            count,
+        }
+    }
 }
 
 /// Where each entry of a merged file came from: of each kind, the first `n` entries come from the base layer (the
@@ -66,6 +132,8 @@ impl Catalog {
         let mut v = Validator {
             layers,
             diagnostics: Vec::new(),
+            more: 0,
+            first_more: None,
         };
         let table_names: usize = file
             .tables
@@ -90,46 +158,56 @@ impl Catalog {
             personas: Vec::with_capacity(file.personas.len()),
             persona_index: HashMap::with_capacity(file.personas.len()),
         };
+        let total = file.misc.len();
         for (i, m) in file.misc.into_iter().enumerate() {
-            catalog.add_misc(m, layer(origins.misc, i), &mut v);
+            let at = At::new(Kind::Misc, origins.misc, total, i);
+            catalog.add_misc(m, at, &mut v);
         }
+        let total = file.tables.len();
         for (i, t) in file.tables.into_iter().enumerate() {
-            catalog.add_table(t, layer(origins.tables, i), &mut v);
+            let at = At::new(Kind::Table, origins.tables, total, i);
+            catalog.add_table(t, at, &mut v);
         }
+        let total = file.capabilities.len();
         for (i, c) in file.capabilities.into_iter().enumerate() {
-            catalog.add_capability(c, layer(origins.capabilities, i), &mut v);
+            let at = At::new(Kind::Capability, origins.capabilities, total, i);
+            catalog.add_capability(c, at, &mut v);
         }
+        let total = file.roles.len();
         for (i, r) in file.roles.into_iter().enumerate() {
-            catalog.add_role(r, layer(origins.roles, i), &mut v);
+            let at = At::new(Kind::Role, origins.roles, total, i);
+            catalog.add_role(r, at, &mut v);
         }
+        let total = file.personas.len();
         for (i, p) in file.personas.into_iter().enumerate() {
-            catalog.add_persona(p, layer(origins.personas, i), &mut v);
+            let at = At::new(Kind::Persona, origins.personas, total, i);
+            catalog.add_persona(p, at, &mut v);
         }
         if v.diagnostics.is_empty() {
             Ok(catalog)
         } else {
-            Err(LoadError::Invalid(v.diagnostics))
+            Err(LoadError::Invalid(v.finish()))
         }
     }
 
-    fn add_misc(&mut self, m: MiscEntry, layer: usize, v: &mut Validator<'_>) {
+    fn add_misc(&mut self, m: MiscEntry, at: At, v: &mut Validator<'_, '_>) {
         let name_q = || quoted(&m.name);
         if !m.name.starts_with("prv") || m.name.len() <= 3 {
             v.error(
-                layer,
+                at,
                 &[&name_q()],
                 format!("miscellaneous privilege `{}` must start with `prv`", m.name),
-                None,
+                || None,
             );
             return;
         }
         let k = key(&m.name);
         if self.misc_index.contains_key(&k) {
             v.error(
-                layer,
+                at,
                 &[&name_q()],
                 format!("miscellaneous privilege `{}` is defined twice", m.name),
-                None,
+                || None,
             );
             return;
         }
@@ -141,7 +219,7 @@ impl Catalog {
         });
     }
 
-    fn add_table(&mut self, t: TableEntry, layer: usize, v: &mut Validator<'_>) {
+    fn add_table(&mut self, t: TableEntry, at: At, v: &mut Validator<'_, '_>) {
         let logical_ok = !t.name.is_empty()
             && t.name
                 .chars()
@@ -149,16 +227,18 @@ impl Catalog {
         if !logical_ok {
             let lower = t.name.to_lowercase();
             v.error(
-                layer,
+                at,
                 &[&quoted(&t.name)],
                 format!(
                     "table name `{}` is not a logical name (lower-case letters, digits and `_`)",
                     t.name
                 ),
-                Some(format!(
-                    "use `{lower}` as `name` and put `{}` in `schema` or `aliases`",
-                    t.name
-                )),
+                || {
+                    Some(format!(
+                        "use `{lower}` as `name` and put `{}` in `schema` or `aliases`",
+                        t.name
+                    ))
+                },
             );
             return;
         }
@@ -173,10 +253,10 @@ impl Catalog {
             .map_or(default_depths, |d| d.iter().copied().collect());
         if allowed.is_empty() {
             v.error(
-                layer,
+                at,
                 &[&quoted(&t.name), "depths"],
                 format!("table `{}` allows no depth at all", t.name),
-                None,
+                || None,
             );
         }
         let mut depths = [DepthSet::EMPTY; TablePrivilege::COUNT];
@@ -201,10 +281,10 @@ impl Catalog {
             && self.tables[other].name == table.name
         {
             v.error(
-                layer,
+                at,
                 &[&quoted(&table.name)],
                 format!("table `{}` is defined twice", table.name),
-                None,
+                || None,
             );
             return;
         }
@@ -223,16 +303,18 @@ impl Catalog {
                     // An explicit alias equal to another table's logical name would be ambiguous.
                     let shown = &table.aliases[i - first_alias];
                     v.error(
-                        layer,
+                        at,
                         &[&quoted(&table.name), &quoted(shown)],
                         format!(
                             "alias `{shown}` of table `{}` is the logical name of another table",
                             table.name
                         ),
-                        Some(
-                            "remove the alias; the logical name already names that table"
-                                .to_owned(),
-                        ),
+                        || {
+                            Some(
+                                "remove the alias; the logical name already names that table"
+                                    .to_owned(),
+                            )
+                        },
                     );
                 }
                 // Otherwise the first table to claim a display or schema name keeps it.
@@ -245,7 +327,7 @@ impl Catalog {
         self.tables.push(table);
     }
 
-    fn add_capability(&mut self, c: CapabilityEntry, layer: usize, v: &mut Validator<'_>) {
+    fn add_capability(&mut self, c: CapabilityEntry, at: At, v: &mut Validator<'_, '_>) {
         let id_q = || quoted(&c.id);
         let id_ok = !c.id.is_empty()
             && c.id
@@ -253,10 +335,10 @@ impl Catalog {
                 .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-' || ch == '_');
         if !id_ok {
             v.error(
-                layer,
+                at,
                 &[&id_q()],
                 format!("capability id `{}` must be kebab-case", c.id),
-                None,
+                || None,
             );
             return;
         }
@@ -267,10 +349,10 @@ impl Catalog {
             .is_some_and(|&i| self.capabilities[i].id == c.id)
         {
             v.error(
-                layer,
+                at,
                 &[&id_q()],
                 format!("capability `{}` is defined twice", c.id),
-                None,
+                || None,
             );
             return;
         }
@@ -284,19 +366,19 @@ impl Catalog {
         });
     }
 
-    fn add_role(&mut self, r: RoleEntry, layer: usize, v: &mut Validator<'_>) {
+    fn add_role(&mut self, r: RoleEntry, at: At, v: &mut Validator<'_, '_>) {
         let name_q = || quoted(&r.name);
         if r.name.trim().is_empty() {
-            v.error(layer, &[&name_q()], "a role needs a name".to_owned(), None);
+            v.error(at, &[&name_q()], "a role needs a name".to_owned(), || None);
             return;
         }
         let role_key = key(&r.name);
         if self.role_index.contains_key(&role_key) {
             v.error(
-                layer,
+                at,
                 &[&name_q()],
                 format!("role `{}` is defined twice (names ignore case)", r.name),
-                None,
+                || None,
             );
             return;
         }
@@ -305,13 +387,13 @@ impl Catalog {
         for (table_name, privileges) in &r.grants {
             let Some(table_id) = self.table_id(table_name) else {
                 v.error(
-                    layer,
+                    at,
                     &[&name_q(), table_name],
                     format!(
                         "role `{}` grants privileges on unknown table `{table_name}`",
                         r.name
                     ),
-                    did_you_mean(table_name, self.all_table_names()),
+                    || did_you_mean(table_name, self.all_table_names()),
                 );
                 continue;
             };
@@ -321,26 +403,28 @@ impl Catalog {
                 let allowed = table.allowed_depths(privilege);
                 if !table.has(privilege) {
                     v.error(
-                        layer,
+                        at,
                         &[&name_q(), table_name, privilege.name()],
                         format!(
                             "table `{}` has no {privilege} privilege ({} ownership)",
                             table.name,
                             table.ownership.name()
                         ),
-                        Some(format!(
-                            "its privileges are {}",
-                            list_privileges(table.privileges)
-                        )),
+                        || {
+                            Some(format!(
+                                "its privileges are {}",
+                                list_privileges(table.privileges)
+                            ))
+                        },
                     );
                 } else if allowed.is_empty() {
                     // A table that allows no depth at all is reported at the table.
                 } else if !allowed.contains(depth) {
                     v.error(
-                        layer,
+                        at,
                         &[&name_q(), table_name, privilege.name()],
                         format!("{privilege} on `{}` cannot be {depth}", table.name),
-                        Some(format!("it can be {allowed}")),
+                        || Some(format!("it can be {allowed}")),
                     );
                 } else {
                     g.0[privilege.index()] = Some(depth);
@@ -349,13 +433,13 @@ impl Catalog {
             match grants.binary_search_by_key(&table_id, |&(t, _)| t) {
                 Err(at) => grants.insert(at, (table_id, g)),
                 Ok(_) => v.error(
-                    layer,
+                    at,
                     &[&name_q(), table_name],
                     format!(
                         "role `{}` names table `{}` twice (under two of its names)",
                         r.name, table.name
                     ),
-                    None,
+                    || None,
                 ),
             }
         }
@@ -364,14 +448,16 @@ impl Catalog {
             match self.misc_id(m) {
                 Some(id) => misc.push(id),
                 None => v.error(
-                    layer,
+                    at,
                     &[&name_q(), m],
                     format!(
                         "role `{}` holds unknown miscellaneous privilege `{m}`",
                         r.name
                     ),
-                    did_you_mean(m, self.misc.iter().map(|x| x.name.as_str()))
-                        .or_else(|| Some("declare it in a [[misc]] entry".into())),
+                    || {
+                        did_you_mean(m, self.misc.iter().map(|x| x.name.as_str()))
+                            .or_else(|| Some("declare it in a [[misc]] entry".into()))
+                    },
                 ),
             }
         }
@@ -380,10 +466,10 @@ impl Catalog {
             match self.capability_id(c) {
                 Some(id) => capabilities.push(id),
                 None => v.error(
-                    layer,
+                    at,
                     &[&name_q(), c],
                     format!("role `{}` holds unknown capability `{c}`", r.name),
-                    did_you_mean(c, self.capabilities.iter().map(|x| x.id.as_str())),
+                    || did_you_mean(c, self.capabilities.iter().map(|x| x.id.as_str())),
                 ),
             }
         }
@@ -398,14 +484,14 @@ impl Catalog {
         });
     }
 
-    fn add_persona(&mut self, p: PersonaEntry, layer: usize, v: &mut Validator<'_>) {
+    fn add_persona(&mut self, p: PersonaEntry, at: At, v: &mut Validator<'_, '_>) {
         let persona_key = key(&p.name);
         if self.persona_index.contains_key(&persona_key) {
             v.error(
-                layer,
+                at,
                 &[&quoted(&p.name)],
                 format!("persona `{}` is defined twice", p.name),
-                None,
+                || None,
             );
             return;
         }
@@ -414,10 +500,10 @@ impl Catalog {
             match self.role(r) {
                 Some(role) => roles.push(role.name.clone()),
                 None => v.error(
-                    layer,
+                    at,
                     &[&quoted(&p.name), &quoted(r)],
                     format!("persona `{}` maps to unknown role `{r}`", p.name),
-                    did_you_mean(r, self.roles.iter().map(|x| x.name.as_str())),
+                    || did_you_mean(r, self.roles.iter().map(|x| x.name.as_str())),
                 ),
             }
         }
@@ -434,21 +520,65 @@ impl Catalog {
 fn quoted(name: &str) -> String {
     format!("\"{name}\"")
 }
-struct Validator<'a> {
-    layers: &'a [Layer<'a>],
+struct Validator<'v, 'a> {
+    layers: &'v [Layer<'a>],
     diagnostics: Vec<Diagnostic>,
+    /// Problems past the first [`MAX_DIAGNOSTICS`], counted, and where the first of them is.
+    more: usize,
+    first_more: Option<Diagnostic>,
 }
 
-impl Validator<'_> {
-    fn error(&mut self, layer: usize, chain: &[&str], message: String, help: Option<String>) {
-        let layer = &self.layers[layer.min(self.layers.len() - 1)];
-        let (line, column) = locate(layer.text, chain);
-        self.diagnostics.push(Diagnostic {
+impl Validator<'_, '_> {
+    /// Reports a problem of the entry `at`, found by `chain` within it; `help` is only worked out for a problem shown.
+    fn error(
+        &mut self,
+        at: At,
+        chain: &[&str],
+        message: String,
+        help: impl FnOnce() -> Option<String>,
+    ) {
+        if self.diagnostics.len() >= MAX_DIAGNOSTICS {
+            if self.first_more.is_none() {
+                self.first_more = Some(self.place(at, chain, String::new()));
+            }
+            self.more += 1;
+            return;
+        }
+        let mut diagnostic = self.place(at, chain, message);
+        diagnostic.help = help();
+        self.diagnostics.push(diagnostic);
+    }
+
+    /// A diagnostic at the last token of `chain` found in the entry `at`: searched from the entry's own start, never
+    /// from the top of the file.
+    fn place(&self, at: At, chain: &[&str], message: String) -> Diagnostic {
+        let layer = &self.layers[at.layer.min(self.layers.len() - 1)];
+        let text = layer.text;
+        let span = layer
+            .entries
+            .get_or_init(|| EntryStarts::new(text))
+            .span(at.kind.name(), at.index, at.count, text.len())
+            .unwrap_or(0..text.len());
+        let offset = locate_in(text, span, chain);
+        let (line, column) = layer
+            .lines
+            .get_or_init(|| LineIndex::new(text))
+            .line_column(offset);
+        Diagnostic {
             origin: layer.origin.clone(),
             line,
             column,
             message,
-            help,
-        });
+            help: None,
+        }
+    }
+
+    /// The diagnostics shown, and one for the rest.
+    fn finish(mut self) -> Vec<Diagnostic> {
+        if let Some(mut rest) = self.first_more.take() {
+            rest.message = and_more(self.more);
+            self.diagnostics.push(rest);
+        }
+        self.diagnostics
     }
 }

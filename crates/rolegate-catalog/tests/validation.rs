@@ -212,12 +212,12 @@ test.toml:2:8: miscellaneous privilege `ExportToExcel` must start with `prv`
 test.toml:8:8: miscellaneous privilege `PRVa` must start with `prv`
 test.toml:11:8: table name `Contoso_Invoice` is not a logical name (lower-case letters, digits and `_`)
   help: use `contoso_invoice` as `name` and put `Contoso_Invoice` in `schema` or `aliases`
-test.toml:15:8: table `t1` is defined twice
+test.toml:20:8: table `t1` is defined twice
 test.toml:27:1: table `t2` allows no depth at all
 test.toml:25:12: alias `T1` of table `t2` is the logical name of another table
   help: remove the alias; the logical name already names that table
 test.toml:30:6: capability id `Bad Id` must be kebab-case
-test.toml:34:6: capability `c` is defined twice
+test.toml:38:6: capability `c` is defined twice
 test.toml:42:8: a role needs a name
 test.toml:51:1: role `R` names table `t1` twice (under two of its names)
 test.toml:50:8: table `t2` has no Assign privilege (organization ownership)
@@ -363,4 +363,77 @@ fn the_builtin_catalog_is_its_file_validated() {
     let catalog = Catalog::builtin();
     assert_eq!(catalog.to_file(), file);
     assert_eq!(catalog.header().name.as_deref(), Some("builtin"));
+}
+
+#[test]
+fn a_name_defined_twice_is_reported_at_the_second_definition() {
+    let text = "[[role]]\nname = \"A\"\n\n[[role]]\nname = \"B\"\n\n[[role]]\nname = \"A\"\n";
+    assert_eq!(
+        errors(text),
+        "test.toml:8:8: role `A` is defined twice (names ignore case)"
+    );
+    let json = r#"{"misc": [{"name": "prvA"}, {"name": "prvB"},
+  {"name": "prvA"}]}"#;
+    let err = Catalog::from_str_named(json, "t.json", Syntax::Json).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "t.json:2:12: miscellaneous privilege `prvA` is defined twice"
+    );
+}
+
+#[test]
+fn a_hundred_thousand_problems_show_the_first_hundred_and_count_the_rest() {
+    let mut text = String::from(
+        "[[table]]\nname = \"t\"\nownership = \"user-or-team\"\n\n[[role]]\nname = \"R\"\nmisc = [",
+    );
+    for i in 0..100_000 {
+        text.push_str(&format!("\"prvUnknown{i}\", "));
+    }
+    text.push_str("]\n[role.grants]\n");
+    for i in 0..100_000 {
+        text.push_str(&format!("unknown_{i} = {{ Read = \"Global\" }}\n"));
+    }
+    let err = load(&text).unwrap_err();
+    let d = err.diagnostics();
+    assert_eq!(d.len(), 101);
+    assert_eq!(d[100].message, "... and 199900 more");
+    assert!(
+        d[..100].iter().all(|d| d.message.contains("unknown table")),
+        "{}",
+        d[0]
+    );
+    // Shown ones are located in the role, the summary at the first left out.
+    assert_eq!((d[0].line, d[0].column), (9, 1));
+    assert!(d[100].line > 9, "{}", d[100]);
+}
+
+#[test]
+fn a_byte_order_mark_is_taken_in_json_as_in_toml() {
+    let json = "\u{feff}{\"role\": [{\"name\": \"R\", \"misc\": [\"prvX\"]}]}";
+    let err = Catalog::from_str_named(json, "t.json", Syntax::Json).unwrap_err();
+    assert_eq!(
+        err.diagnostics()[0].to_string(),
+        "t.json:1:35: role `R` holds unknown miscellaneous privilege `prvX`\n  help: declare it in a [[misc]] entry"
+    );
+    assert!(Catalog::from_bytes_named(b"\xEF\xBB\xBF{}", "t.json", Syntax::Json).is_ok());
+    assert!(Catalog::from_bytes_named(b"\xEF\xBB\xBF[catalog]\n", "t.toml", Syntax::Toml).is_ok());
+}
+
+#[test]
+fn a_file_not_in_utf8_names_its_encoding_and_where_it_stops_being_utf8() {
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain("[catalog]\n".encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    let err = Catalog::from_bytes_named(&utf16, "c.toml", Syntax::Toml).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "c.toml:1:1: not UTF-8 (looks like UTF-16 LE); save it as UTF-8"
+    );
+    let latin1 = b"[catalog]\ndescription = \"Caf\xE9\"\n";
+    let err = Catalog::from_bytes_named(latin1, "c.toml", Syntax::Toml).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "c.toml:2:19: not UTF-8 (looks like a legacy 8-bit encoding such as Windows-1252); save it as UTF-8"
+    );
 }

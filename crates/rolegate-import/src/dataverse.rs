@@ -138,6 +138,8 @@ fn build(roles: Vec<RawRole>, walker: &Walker<'_>, origin: &str) -> Import {
     let mut tables: BTreeMap<String, (Option<String>, BTreeMap<TablePrivilege, Depth>)> =
         BTreeMap::new();
     let mut misc_used: BTreeSet<String> = BTreeSet::new();
+    // Where each grant is given (the first of its entries), for findings about it after the file is built.
+    let mut given: BTreeMap<(usize, String, TablePrivilege), usize> = BTreeMap::new();
     let mut entries = Vec::new();
     for raw in roles {
         // Tokens named by an unambiguous privilege of this role, to settle `prvAppendTo...` against `prvAppend...`.
@@ -237,6 +239,9 @@ fn build(roles: Vec<RawRole>, walker: &Walker<'_>, origin: &str) -> Import {
                         .entry(privilege)
                         .and_modify(|d| *d = (*d).max(entry.depth))
                         .or_insert(entry.depth);
+                    given
+                        .entry((entries.len(), mapped.logical.clone(), privilege))
+                        .or_insert(entry.name_at);
                     let grants = role.grants.entry(mapped.logical.clone()).or_default();
                     if let Some(before) = grants.get(&privilege).copied() {
                         note(
@@ -263,7 +268,12 @@ fn build(roles: Vec<RawRole>, walker: &Walker<'_>, origin: &str) -> Import {
         .map(|(name, (schema, grants))| table_for(builtin, name, schema.clone(), grants, origin))
         .collect();
     file.roles = entries;
-    fit_grants(&mut file, &mut report, origin);
+    let place = |role: usize, table: &str, privilege: TablePrivilege| {
+        given
+            .get(&(role, table.to_owned(), privilege))
+            .map(|&at| walker.place(at))
+    };
+    fit_grants(&mut file, &mut report, origin, &place);
     Import { file, report }
 }
 
@@ -281,8 +291,17 @@ fn table_for(
     }
 }
 
-/// Drops (and reports) grants a known table cannot take, so that the file validates.
-pub(crate) fn fit_grants(file: &mut CatalogFile, report: &mut Vec<Finding>, origin: &str) {
+/// Where the grant of the `role`-th role on a table is given in the input, when known.
+pub(crate) type GrantPlace<'a> = dyn Fn(usize, &str, TablePrivilege) -> Option<(usize, usize)> + 'a;
+
+/// Drops (and reports) grants a known table cannot take, so that the file validates; each finding at the grant's
+/// entry in the input when `place` knows it.
+pub(crate) fn fit_grants(
+    file: &mut CatalogFile,
+    report: &mut Vec<Finding>,
+    origin: &str,
+    place: &GrantPlace<'_>,
+) {
     let Ok(catalog) = Catalog::from_parsed(
         CatalogFile {
             roles: Vec::new(),
@@ -293,7 +312,7 @@ pub(crate) fn fit_grants(file: &mut CatalogFile, report: &mut Vec<Finding>, orig
     ) else {
         return;
     };
-    for role in &mut file.roles {
+    for (index, role) in file.roles.iter_mut().enumerate() {
         for (table_name, grants) in &mut role.grants {
             let Some(table) = catalog.table(table_name) else {
                 continue;
@@ -315,10 +334,11 @@ pub(crate) fn fit_grants(file: &mut CatalogFile, report: &mut Vec<Finding>, orig
                         table.name
                     )
                 };
+                let (line, column) = place(index, table_name, *privilege).unwrap_or((1, 1));
                 report.push(Finding {
                     origin: origin.to_owned(),
-                    line: 1,
-                    column: 1,
+                    line,
+                    column,
                     message: format!("role `{}`: {why}; left out", role.name),
                 });
                 false

@@ -203,19 +203,9 @@ pub fn import_path(path: &Path, format: Option<Format>) -> Result<Import, Import
         source,
     })?;
     let origin = path.display().to_string();
-    let text = match String::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(e) => {
-            let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-            let text = String::from_utf8_lossy(good);
-            return Err(ImportError::at(
-                &origin,
-                rolegate_catalog::line_column(&text, text.len()),
-                "the file is not UTF-8 text",
-            ));
-        }
-    };
-    let format = match format.or_else(|| Format::detect(path, &text)) {
+    let text = rolegate_catalog::decode_utf8(&bytes, &origin)
+        .map_err(|d| ImportError::Invalid(Box::new(d)))?;
+    let format = match format.or_else(|| Format::detect(path, text)) {
         Some(f) => f,
         None => {
             return Err(ImportError::at(&origin, (1, 1), "cannot tell the file's format").with_help(Some(
@@ -223,15 +213,28 @@ pub fn import_path(path: &Path, format: Option<Format>) -> Result<Import, Import
             )));
         }
     };
-    import_str(&text, &origin, format)
+    import_str(text, &origin, format)
 }
 
 /// Imports source text in `format`; `origin` names it in findings and errors.
 pub fn import_str(text: &str, origin: &str, format: Format) -> Result<Import, ImportError> {
-    match format {
+    let mut import = match format {
         Format::DataverseXml => dataverse::import(text, origin),
         Format::XrmMockup => xrmmockup::import(text, origin),
         Format::Markdown => markdown::import(text, origin),
+    }?;
+    cap(&mut import.report);
+    Ok(import)
+}
+
+/// Keeps the first [`MAX_DIAGNOSTICS`](rolegate_catalog::MAX_DIAGNOSTICS) findings and sums up the rest in one more,
+/// at the first of them.
+fn cap(report: &mut Vec<Finding>) {
+    let max = rolegate_catalog::MAX_DIAGNOSTICS;
+    if report.len() > max {
+        let more = report.len() - max;
+        report.truncate(max + 1);
+        report[max].message = rolegate_catalog::and_more(more);
     }
 }
 

@@ -13,8 +13,8 @@ use std::ops::Range;
 
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use rolegate_catalog::{
-    CapabilityEntry, Catalog, Depth, RoleEntry, TableEntry, TablePrivilege, did_you_mean,
-    line_column, same_name,
+    CapabilityEntry, Catalog, Depth, LineIndex, RoleEntry, TableEntry, TablePrivilege,
+    did_you_mean, same_name,
 };
 
 use crate::names::{Mapping, infer_ownership, is_logical, map_token};
@@ -110,6 +110,8 @@ fn untab_tables(text: &str) -> std::borrow::Cow<'_, str> {
 pub(crate) fn parse(text: &str) -> Doc {
     let untabbed = untab_tables(text);
     let text: &str = &untabbed;
+    let lines = LineIndex::new(text);
+    let line_column = |offset: usize| lines.line_column(offset);
     let mut doc = Doc::default();
     let options = Options::ENABLE_TABLES | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS;
     let mut heading: Option<(HeadingLevel, usize, String)> = None;
@@ -139,7 +141,7 @@ pub(crate) fn parse(text: &str) -> Doc {
                         Some(name) if level == HeadingLevel::H2 => {
                             doc.sections.push(Section {
                                 name,
-                                line: line_column(text, offset).0,
+                                line: line_column(offset).0,
                                 offset,
                                 tables: 0,
                                 rows: Vec::new(),
@@ -159,7 +161,7 @@ pub(crate) fn parse(text: &str) -> Doc {
             Event::Start(Tag::TableRow) => {
                 if let Some(t) = table.as_mut() {
                     t.row = Some(Row {
-                        line: line_column(text, start).0,
+                        line: line_column(start).0,
                         offset: start,
                         cells: Vec::new(),
                     });
@@ -214,7 +216,7 @@ pub(crate) fn parse(text: &str) -> Doc {
                         doc.sections[s].tables += 1;
                         doc.sections[s].rows.extend(t.rows);
                     } else {
-                        doc.other_tables.push(line_column(text, t.offset));
+                        doc.other_tables.push(line_column(t.offset));
                     }
                 }
             }
@@ -226,7 +228,7 @@ pub(crate) fn parse(text: &str) -> Doc {
                 {
                     let description: String = parts[1..].iter().map(|(_, t)| t.as_str()).collect();
                     doc.bullets.push(Bullet {
-                        line: line_column(text, offset).0,
+                        line: line_column(offset).0,
                         name: name.trim().to_owned(),
                         description: collapse(&description),
                     });
@@ -402,14 +404,14 @@ pub(crate) fn capability_id(text: &str) -> String {
 }
 
 struct Ctx<'a> {
-    text: &'a str,
+    lines: LineIndex<'a>,
     origin: &'a str,
     notes: Vec<Note>,
 }
 
 impl Ctx<'_> {
     fn note(&mut self, defect: bool, offset: usize, message: String) {
-        let (line, column) = line_column(self.text, offset);
+        let (line, column) = self.lines.line_column(offset);
         self.notes.push(Note {
             defect,
             finding: Finding {
@@ -422,7 +424,7 @@ impl Ctx<'_> {
     }
 
     fn error(&self, offset: usize, message: String) -> ImportError {
-        ImportError::at(self.origin, line_column(self.text, offset), message)
+        ImportError::at(self.origin, self.lines.line_column(offset), message)
     }
 }
 
@@ -436,7 +438,7 @@ pub(crate) fn interpret(
     builtin: Option<&Catalog>,
 ) -> Result<Interpreted, ImportError> {
     let mut cx = Ctx {
-        text,
+        lines: LineIndex::new(text),
         origin,
         notes: Vec::new(),
     };
@@ -494,6 +496,7 @@ pub(crate) fn interpret(
         sections.push(role);
     }
     let mut capabilities: Vec<(String, String, usize)> = Vec::new();
+    let mut capability_ids: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut matrix_roles: Vec<(String, Vec<String>)> = Vec::new();
     for matrix in &doc.matrices {
         for name in &matrix.roles {
@@ -515,7 +518,7 @@ pub(crate) fn interpret(
                 );
                 continue;
             }
-            if !capabilities.iter().any(|(i, _, _)| *i == id) {
+            if capability_ids.insert(id.clone()) {
                 capabilities.push((id.clone(), text, row.line));
             }
             for (i, role) in matrix.roles.iter().enumerate() {

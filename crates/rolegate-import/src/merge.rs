@@ -59,7 +59,8 @@ pub fn merge(imports: impl IntoIterator<Item = Import>) -> Result<Import, Import
         source: (!sources.is_empty()).then(|| sources.join(", ")),
         extends: None,
     };
-    crate::dataverse::fit_grants(&mut out.file, &mut out.report, "<merged>");
+    crate::dataverse::fit_grants(&mut out.file, &mut out.report, "<merged>", &|_, _, _| None);
+    crate::cap(&mut out.report);
     Ok(out)
 }
 

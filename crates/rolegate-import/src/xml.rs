@@ -4,7 +4,9 @@
 use quick_xml::NsReader;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
-use rolegate_catalog::line_column;
+use std::cell::OnceCell;
+
+use rolegate_catalog::LineIndex;
 
 use crate::ImportError;
 
@@ -51,6 +53,7 @@ impl Element {
 pub(crate) struct Walker<'a> {
     reader: NsReader<&'a [u8]>,
     text: &'a str,
+    lines: OnceCell<LineIndex<'a>>,
     origin: &'a str,
     known: &'a [&'a str],
     open: Vec<(String, usize)>,
@@ -77,6 +80,7 @@ impl<'a> Walker<'a> {
         Walker {
             reader,
             text,
+            lines: OnceCell::new(),
             origin,
             known,
             open: Vec::new(),
@@ -86,12 +90,14 @@ impl<'a> Walker<'a> {
 
     /// An error at a byte offset.
     pub fn error_at(&self, offset: usize, message: impl Into<String>) -> ImportError {
-        ImportError::at(self.origin, line_column(self.text, offset), message)
+        ImportError::at(self.origin, self.place(offset), message)
     }
 
-    /// The line and column of a byte offset.
+    /// The line and column of a byte offset, from the text's lines indexed once.
     pub fn place(&self, offset: usize) -> (usize, usize) {
-        line_column(self.text, offset)
+        self.lines
+            .get_or_init(|| LineIndex::new(self.text))
+            .line_column(offset)
     }
 
     /// The depth of open elements (1 inside the root).

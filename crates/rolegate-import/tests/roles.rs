@@ -481,3 +481,66 @@ fn missing_files_are_io_errors() {
     let err = import_path(Path::new("/nonexistent/role.xml"), None).unwrap_err();
     assert!(matches!(err, ImportError::Io { .. }));
 }
+
+#[test]
+fn a_hundred_thousand_unknown_privileges_report_the_first_hundred_and_count_the_rest() {
+    let mut xml = String::from("<Role name=\"R\">\n<RolePrivileges>\n");
+    for i in 0..100_000 {
+        xml.push_str(&format!(
+            "<RolePrivilege name=\"xUnknown{i}\" level=\"Global\" />\n"
+        ));
+    }
+    xml.push_str("</RolePrivileges>\n</Role>\n");
+    let import = import_str(&xml, "big.xml", Format::DataverseXml).unwrap();
+    assert_eq!(import.report.len(), 101);
+    assert_eq!(
+        import.report[0].to_string(),
+        "big.xml:3:22: `xUnknown0` is not a privilege name (they start with `prv`); left out"
+    );
+    assert_eq!(
+        import.report[100].to_string(),
+        "big.xml:103:22: ... and 99900 more"
+    );
+}
+
+#[test]
+fn a_hundred_thousand_bad_markdown_rows_report_the_first_hundred_and_count_the_rest() {
+    let mut md = String::from(
+        "## Role: A\n\n| Table | Name | Privilege | Depth |\n|---|---|---|---|\n| Account | account | Read | Global |\n",
+    );
+    for _ in 0..100_000 {
+        md.push_str("| | | Frobnicate | Global |\n");
+    }
+    let import = import_str(&md, "big.md", Format::Markdown).unwrap();
+    assert_eq!(import.report.len(), 101);
+    assert!(
+        import.report[0]
+            .message
+            .contains("unknown privilege `Frobnicate`"),
+        "{}",
+        import.report[0]
+    );
+    assert_eq!((import.report[0].line, import.report[0].column), (6, 6));
+    assert_eq!(
+        import.report[100].to_string(),
+        "big.md:106:6: ... and 99900 more"
+    );
+}
+
+#[test]
+fn a_dropped_grant_is_reported_at_its_entry() {
+    let xml = "<Role name=\"R\">\n<RolePrivileges>\n  <RolePrivilege name=\"prvReadappmodule\" level=\"Global\" />\n  <RolePrivilege name=\"prvReadattribute\" level=\"Basic\" />\n</RolePrivileges>\n</Role>\n";
+    let import = import_str(xml, "r.xml", Format::DataverseXml).unwrap();
+    let dropped: Vec<String> = import
+        .report
+        .iter()
+        .filter(|f| f.message.contains("left out"))
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(dropped.len(), 1, "{dropped:?}");
+    assert!(
+        dropped[0].starts_with("r.xml:4:24: role `R`: Read on `attribute` cannot be Basic"),
+        "{}",
+        dropped[0]
+    );
+}
