@@ -4,10 +4,11 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use rolegate_catalog::Catalog;
-use rolegate_import::{Format, Import, import_path, merge};
+use rolegate_import::{Format, Import, merge};
 
 use crate::error::CliError;
 use crate::render::Report;
+use crate::source;
 
 /// `rolegate import <file>... [--format F] -o <catalog>`: writes the catalog only when it validates.
 pub fn import(
@@ -22,7 +23,7 @@ pub fn import(
     };
     let imports = files
         .iter()
-        .map(|f| import_path(f, format))
+        .map(|f| source::import_file(f, format))
         .collect::<Result<Vec<Import>, _>>()?;
     let import = if imports.len() == 1 {
         imports.into_iter().next().unwrap_or_default()
