@@ -14,6 +14,7 @@ mod commands;
 mod error;
 mod render;
 mod source;
+mod write;
 
 use std::io::Write as _;
 use std::process::ExitCode;

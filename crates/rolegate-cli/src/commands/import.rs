@@ -9,8 +9,10 @@ use rolegate_import::{Format, Import, merge};
 use crate::error::CliError;
 use crate::render::Report;
 use crate::source;
+use crate::write::write_atomically;
 
-/// `rolegate import <file>... [--format F] -o <catalog>`: writes the catalog only when it validates.
+/// `rolegate import <file>... [--format F] -o <catalog>`: writes the catalog only when it validates, and whole or not
+/// at all.
 pub fn import(
     files: &[PathBuf],
     format: Option<Format>,
@@ -37,7 +39,7 @@ pub fn import(
     } else {
         import.file.to_toml_string()
     };
-    std::fs::write(output, text).map_err(|source| CliError::Write {
+    write_atomically(output, text.as_bytes()).map_err(|source| CliError::Write {
         path: output.to_owned(),
         source,
     })?;
