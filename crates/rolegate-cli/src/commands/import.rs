@@ -7,7 +7,7 @@ use rolegate_catalog::Catalog;
 use rolegate_import::{Format, Import, merge};
 
 use crate::error::CliError;
-use crate::render::Report;
+use crate::render::{Escaped, Report};
 use crate::source;
 use crate::write::write_atomically;
 
@@ -52,7 +52,7 @@ pub fn import(
     let _ = writeln!(
         out,
         "wrote {}: {}, {}, {}, {}, {}",
-        output.display(),
+        Escaped(output.display()),
         plural(catalog.roles().len(), "role", "roles"),
         plural(catalog.tables().len(), "table", "tables"),
         plural(

@@ -70,7 +70,7 @@ pub fn lint(path: &Path, json: bool) -> Result<Report, CliError> {
                 );
                 out
             };
-            Ok(Report { stdout, code: 2 })
+            Ok(Report::text(&stdout, 2))
         }
         Err(e) => Err(e.into()),
     }
