@@ -12,6 +12,7 @@
 mod cli;
 mod commands;
 mod error;
+mod hostile;
 mod render;
 mod source;
 mod write;

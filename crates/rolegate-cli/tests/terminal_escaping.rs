@@ -1,5 +1,5 @@
 //! Names from files reach the terminal escaped: a role named with `ESC ]0;... BEL ESC [2J` neither retitles nor clears
-//! the terminal of whoever lists the roles.
+//! the terminal of whoever lists the roles, and `lint` reports it with file, line and column.
 
 mod common;
 
@@ -118,13 +118,56 @@ fn json_output_escapes_them_as_json() {
 }
 
 #[test]
-fn imported_character_references_are_escaped() {
+fn lint_reports_names_a_terminal_would_obey_with_file_line_and_column() {
+    let run = harmless(&["lint", HOSTILE]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    let lines: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| !l.starts_with("  help:"))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            r#"tests/fixtures/hostile.toml:7:11: `display` "Evil\u{1b}[2J" contains the control character U+001B"#,
+            r#"tests/fixtures/hostile.toml:11:11: `display` "Ta\u{202e}ble\u{7}" contains the bidirectional-text control U+202E"#,
+            r#"tests/fixtures/hostile.toml:16:8: `text` "Can \u{1b}]0;pwned\u{7}" contains the control character U+001B"#,
+            r#"tests/fixtures/hostile.toml:19:8: `name` "Evil\u{1b}]0;pwned\u{7}\u{1b}[2J" contains the control character U+001B"#,
+            r#"tests/fixtures/hostile.toml:20:15: `description` "desc\u{9b}31m" contains the control character U+009B"#,
+            r#"tests/fixtures/hostile.toml:27:8: `name` "Pers\u{2066}ona" contains the bidirectional-text control U+2066"#,
+            r#"tests/fixtures/hostile.toml:28:10: `roles` "Evil\u{1b}]0;pwned\u{7}\u{1b}[2J" contains the control character U+001B"#,
+            "tests/fixtures/hostile.toml: invalid (7 problems)",
+        ]
+    );
+    let run = harmless(&["lint", HOSTILE, "--format", "json"]);
+    assert_eq!(run.code, 2);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["valid"], false);
+    assert_eq!(
+        (
+            v["diagnostics"][3]["line"].as_u64(),
+            v["diagnostics"][3]["column"].as_u64()
+        ),
+        (Some(19), Some(8))
+    );
+}
+
+#[test]
+fn imported_character_references_are_escaped_and_linted() {
     let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("hostile-import.json");
     let out = out.to_str().unwrap();
     let run = harmless(&["import", HOSTILE_XML, "-o", out]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
         run.stdout.starts_with(r"tests/fixtures/hostile-xrmmockup.xml:1:328: table key `Bad\u{1b}[2J` is not a logical name"),
+        "{}",
+        run.stdout
+    );
+    let run = harmless(&["lint", out]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains(r#"`name` "Evil\u{1b}]0;pwned\u{7}" contains the control character U+001B"#),
         "{}",
         run.stdout
     );
