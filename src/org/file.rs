@@ -215,11 +215,14 @@ impl OrganizationFile {
 
 impl Organization {
     /// Loads an organisation file (TOML, or JSON when the path ends in `.json`); roles are `authority`'s.
+    ///
+    /// The file must be a regular file of at most [`rolegate_catalog::Catalog::MAX_FILE_BYTES`].
     pub fn from_path(authority: &Authority, path: impl AsRef<Path>) -> Result<Self, LoadError> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+        let bytes = rolegate_catalog::Catalog::read_input(path)?;
+        let text = String::from_utf8(bytes).map_err(|e| LoadError::Io {
             path: path.to_owned(),
-            source,
+            source: std::io::Error::new(std::io::ErrorKind::InvalidData, e.utf8_error()),
         })?;
         Self::from_str_named(
             authority,

@@ -44,6 +44,24 @@ pub enum LoadError {
         #[source]
         source: std::io::Error,
     },
+    /// The path names something other than a regular file (a directory, a FIFO, a device): nothing was read from it.
+    #[error("cannot read {}: it is {kind}, not a regular file", path.display())]
+    NotAFile {
+        /// The path.
+        path: PathBuf,
+        /// What it is instead ("a directory", "a FIFO", "a character device", ...).
+        kind: &'static str,
+    },
+    /// The file is larger than the limit on input files.
+    #[error("cannot read {}: {}", path.display(), too_large(*.size, *.limit))]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Its size in bytes; `None` when it grew past the limit while being read.
+        size: Option<u64>,
+        /// The limit in bytes.
+        limit: u64,
+    },
     /// The file was read but is not a valid catalog; every problem found is listed.
     #[error("{}", render(.0))]
     Invalid(Vec<Diagnostic>),
@@ -53,9 +71,24 @@ impl LoadError {
     /// The problems found, empty for an I/O error.
     pub fn diagnostics(&self) -> &[Diagnostic] {
         match self {
-            Self::Io { .. } => &[],
+            Self::Io { .. } | Self::NotAFile { .. } | Self::TooLarge { .. } => &[],
             Self::Invalid(d) => d,
         }
+    }
+}
+
+fn too_large(size: Option<u64>, limit: u64) -> String {
+    let mib = |n: u64| format!("{:.1} MiB", n as f64 / (1024.0 * 1024.0));
+    match size {
+        Some(size) => format!(
+            "the file is {size} bytes ({}), over the limit of {limit} bytes ({})",
+            mib(size),
+            mib(limit)
+        ),
+        None => format!(
+            "the file grew past the limit of {limit} bytes ({}) while being read",
+            mib(limit)
+        ),
     }
 }
 

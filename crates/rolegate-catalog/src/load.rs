@@ -1,5 +1,7 @@
 //! Loading: the built-in catalog, catalog files and source text, parsed and handed to validation.
 
+use std::fs::File;
+use std::io::{self, Read};
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -43,14 +45,27 @@ impl Catalog {
         serde_json::from_str(BUILTIN_JSON).unwrap_or_default()
     }
 
+    /// The largest input file rolegate reads: 64 MiB.
+    ///
+    /// Catalog and organisation files are far smaller (the built-in catalog is under 1 MiB); the limit stops a
+    /// mistaken or hostile path, such as `/dev/zero` or a runaway log, from exhausting memory.
+    pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+    /// Reads an input file whole: only a regular file (a FIFO would block, a device may never end), and at most
+    /// [`Catalog::MAX_FILE_BYTES`], even when the file grows while it is read.
+    pub fn read_input(path: &Path) -> Result<Vec<u8>, LoadError> {
+        read_bounded(path, Self::MAX_FILE_BYTES)
+    }
+
     /// Loads a catalog file (TOML, or JSON when the path ends in `.json`).
     ///
-    /// A file whose header says `extends = "builtin"` adds to the built-in catalog.
+    /// A file whose header says `extends = "builtin"` adds to the built-in catalog. The file must be a regular file
+    /// of at most [`Catalog::MAX_FILE_BYTES`].
     pub fn from_path(path: impl AsRef<Path>) -> Result<Self, LoadError> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+        let text = String::from_utf8(Self::read_input(path)?).map_err(|e| LoadError::Io {
             path: path.to_owned(),
-            source,
+            source: io::Error::new(io::ErrorKind::InvalidData, e.utf8_error()),
         })?;
         Self::from_str_named(&text, &path.display().to_string(), Syntax::of_path(path))
     }
@@ -107,6 +122,75 @@ impl Catalog {
     }
 }
 
+/// Reads `path` whole if it is a regular file of at most `limit` bytes.
+fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, LoadError> {
+    let io_error = |source| LoadError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    // Looked at before opening: opening a FIFO blocks until a writer comes.
+    let check = |metadata: &std::fs::Metadata| match special_file(&metadata.file_type()) {
+        Some(kind) => Err(LoadError::NotAFile {
+            path: path.to_owned(),
+            kind,
+        }),
+        None if metadata.len() > limit => Err(LoadError::TooLarge {
+            path: path.to_owned(),
+            size: Some(metadata.len()),
+            limit,
+        }),
+        None => Ok(()),
+    };
+    check(&std::fs::metadata(path).map_err(io_error)?)?;
+    let file = File::open(path).map_err(io_error)?;
+    // Again on what was opened, in case the path was replaced in between.
+    let metadata = file.metadata().map_err(io_error)?;
+    check(&metadata)?;
+    read_at_most(file, limit, metadata.len())
+        .map_err(io_error)?
+        .ok_or_else(|| LoadError::TooLarge {
+            path: path.to_owned(),
+            size: None,
+            limit,
+        })
+}
+
+/// Reads to the end, or `None` once more than `limit` bytes come.
+fn read_at_most(reader: impl Read, limit: u64, expected: u64) -> io::Result<Option<Vec<u8>>> {
+    let mut bytes = Vec::with_capacity(usize::try_from(expected.min(limit)).unwrap_or(0));
+    reader
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= limit).then_some(bytes))
+}
+
+/// What a file type is when it is not a regular file.
+fn special_file(file_type: &std::fs::FileType) -> Option<&'static str> {
+    if file_type.is_file() {
+        return None;
+    }
+    if file_type.is_dir() {
+        return Some("a directory");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        if file_type.is_fifo() {
+            return Some("a FIFO (named pipe)");
+        }
+        if file_type.is_char_device() {
+            return Some("a character device");
+        }
+        if file_type.is_block_device() {
+            return Some("a block device");
+        }
+        if file_type.is_socket() {
+            return Some("a socket");
+        }
+    }
+    Some("a special file")
+}
+
 /// Parses catalog text into its file form, with the syntax error's line and column.
 pub fn parse_file(text: &str, origin: &str, syntax: Syntax) -> Result<CatalogFile, LoadError> {
     parse_syntax(text, origin, syntax)
@@ -149,5 +233,158 @@ fn strip_json_position(message: &str) -> String {
     match message.rfind(" at line ") {
         Some(at) => message[..at].to_owned(),
         None => message.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use std::path::PathBuf;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    /// A fresh directory for one test's files.
+    fn scratch(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("rolegate-catalog-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    /// Loads `path` on another thread, failing instead of hanging when the load blocks.
+    fn load_within_seconds(path: PathBuf) -> Result<Catalog, LoadError> {
+        let (send, receive) = mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = send.send(Catalog::from_path(path));
+        });
+        receive
+            .recv_timeout(Duration::from_secs(20))
+            .expect("loading returns instead of blocking or reading forever")
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_device_is_refused_unread() {
+        let err = load_within_seconds("/dev/zero".into()).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                LoadError::NotAFile {
+                    kind: "a character device",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "cannot read /dev/zero: it is a character device, not a regular file"
+        );
+    }
+
+    #[test]
+    fn a_fifo_is_refused_without_waiting_for_a_writer() {
+        let dir = scratch("fifo");
+        let fifo = dir.join("roles.toml");
+        match std::process::Command::new("mkfifo").arg(&fifo).status() {
+            Ok(status) => assert!(status.success(), "mkfifo {}", fifo.display()),
+            Err(e) => {
+                eprintln!("skipped: mkfifo is not available ({e})");
+                return;
+            }
+        }
+        let err = load_within_seconds(fifo.clone()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "cannot read {}: it is a FIFO (named pipe), not a regular file",
+                fifo.display()
+            )
+        );
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_directory_is_refused() {
+        let dir = scratch("directory");
+        let err = Catalog::from_path(&dir).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                LoadError::NotAFile {
+                    kind: "a directory",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_file_over_the_limit_is_refused_with_its_size_and_the_limit() {
+        let dir = scratch("large");
+        let path = dir.join("huge.toml");
+        // Sparse: costs no disk.
+        File::create(&path)
+            .unwrap()
+            .set_len(Catalog::MAX_FILE_BYTES + 1)
+            .unwrap();
+        let err = load_within_seconds(path.clone()).unwrap_err();
+        assert!(
+            matches!(err, LoadError::TooLarge { size: Some(n), limit, .. }
+                if n == Catalog::MAX_FILE_BYTES + 1 && limit == Catalog::MAX_FILE_BYTES),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "cannot read {}: the file is 67108865 bytes (64.0 MiB), over the limit of 67108864 bytes (64.0 MiB)",
+                path.display()
+            )
+        );
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_file_at_the_limit_is_read() {
+        let dir = scratch("limit");
+        let path = dir.join("exact.toml");
+        std::fs::write(&path, b"0123456789").unwrap();
+        assert_eq!(read_bounded(&path, 10).unwrap(), b"0123456789");
+        assert!(matches!(
+            read_bounded(&path, 9),
+            Err(LoadError::TooLarge {
+                size: Some(10),
+                limit: 9,
+                ..
+            })
+        ));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn reading_stops_once_past_the_limit_whatever_the_size_said() {
+        // A file that grows while it is read looks like this: more bytes than its size promised.
+        assert_eq!(read_at_most(io::repeat(0), 1000, 10).unwrap(), None);
+        assert_eq!(
+            read_at_most(&b"ten bytes!"[..], 10, 0).unwrap().as_deref(),
+            Some(&b"ten bytes!"[..])
+        );
+    }
+
+    #[test]
+    fn the_grown_file_error_says_so() {
+        let err = LoadError::TooLarge {
+            path: "roles.toml".into(),
+            size: None,
+            limit: Catalog::MAX_FILE_BYTES,
+        };
+        assert_eq!(
+            err.to_string(),
+            "cannot read roles.toml: the file grew past the limit of 67108864 bytes (64.0 MiB) while being read"
+        );
     }
 }

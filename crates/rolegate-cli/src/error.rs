@@ -8,6 +8,8 @@ use std::path::PathBuf;
 use rolegate_catalog::{LoadError, Problem};
 use rolegate_import::ImportError;
 
+use crate::render::Escaped;
+
 /// A failure the tool reports on standard error before exiting with code 2.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
@@ -33,7 +35,7 @@ pub enum CliError {
     #[error("{}", Problems(.0))]
     Requirement(Vec<Problem>),
     /// A name (role, table) the catalog does not know.
-    #[error("unknown {kind} `{name}`{}{}", in_origin(.origin), help_line(.help))]
+    #[error("unknown {kind} `{}`{}{}", Escaped(.name), in_origin(.origin), help_line(.help))]
     Unknown {
         /// What kind of name ("role", "table").
         kind: &'static str,
@@ -73,12 +75,12 @@ impl fmt::Display for Problems<'_> {
 fn in_origin(origin: &Option<String>) -> String {
     origin
         .as_ref()
-        .map(|o| format!(" in {o}"))
+        .map(|o| format!(" in {}", Escaped(o)))
         .unwrap_or_default()
 }
 
 fn help_line(help: &Option<String>) -> String {
     help.as_ref()
-        .map(|h| format!("\n  help: {h}"))
+        .map(|h| format!("\n  help: {}", Escaped(h)))
         .unwrap_or_default()
 }

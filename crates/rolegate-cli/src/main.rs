@@ -12,8 +12,10 @@
 mod cli;
 mod commands;
 mod error;
+mod hostile;
 mod render;
 mod source;
+mod write;
 
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -23,18 +25,25 @@ use clap::Parser;
 use crate::cli::{Cli, Command};
 use crate::commands::{browse, diff, import, lint, query};
 use crate::error::CliError;
-use crate::render::Report;
+use crate::render::{Report, terminal_text};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(report) => {
             // A closed pipe (`rolegate roles | head`) is not an error worth a message.
-            let _ = std::io::stdout().lock().write_all(report.stdout.as_bytes());
-            ExitCode::from(report.code)
+            let _ = std::io::stdout()
+                .lock()
+                .write_all(report.stdout().as_bytes());
+            ExitCode::from(report.code())
         }
         Err(e) => {
-            let _ = writeln!(std::io::stderr().lock(), "error: {e}");
+            // Messages quote names from files: escaped like every text the tool prints.
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "error: {}",
+                terminal_text(&e.to_string())
+            );
             ExitCode::from(2)
         }
     }

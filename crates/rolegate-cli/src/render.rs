@@ -1,32 +1,141 @@
-//! Rendering: aligned plain-text tables for people, pretty JSON for machines.
+//! Rendering: aligned plain-text tables for people, pretty JSON for machines, and the escaping that keeps text from
+//! files harmless on a terminal.
+
+use std::fmt::{self, Write as _};
 
 use serde_json::Value;
 
 /// What a command produced: the text for standard output and the exit code.
+///
+/// Built only through its constructors, which escape what a terminal would obey (see [`Escaped`]).
 #[derive(Debug)]
 pub struct Report {
-    /// Standard output.
-    pub stdout: String,
-    /// 0 success or allowed, 1 denied.
-    pub code: u8,
+    stdout: String,
+    code: u8,
 }
 
 impl Report {
-    /// A successful report.
+    /// A report of plain text: control and bidirectional-text characters escaped, line breaks kept.
+    pub fn text(stdout: &str, code: u8) -> Self {
+        Self {
+            stdout: terminal_text(stdout),
+            code,
+        }
+    }
+
+    /// A successful report of plain text.
     pub fn ok(stdout: String) -> Self {
-        Self { stdout, code: 0 }
+        Self::text(&stdout, 0)
     }
 
     /// A successful report of JSON.
     pub fn json(value: &Value) -> Self {
-        Self::ok(json_text(value))
+        Self {
+            stdout: json_text(value),
+            code: 0,
+        }
+    }
+
+    /// The same report with another exit code.
+    pub fn with_code(self, code: u8) -> Self {
+        Self { code, ..self }
+    }
+
+    /// Standard output.
+    pub fn stdout(&self) -> &str {
+        &self.stdout
+    }
+
+    /// 0 success or allowed, 1 denied, 2 invalid (`lint`).
+    pub fn code(&self) -> u8 {
+        self.code
     }
 }
 
-/// Pretty JSON with a final newline.
+/// Pretty JSON with a final newline; characters a terminal would obey are `\u` escapes even where JSON allows them
+/// raw (DEL, C1 controls, bidirectional-text controls).
 pub fn json_text(value: &Value) -> String {
     // A `Value` holds only strings, numbers, maps and arrays: serializing it cannot fail.
-    serde_json::to_string_pretty(value).unwrap_or_default() + "\n"
+    let text = serde_json::to_string_pretty(value).unwrap_or_default() + "\n";
+    // serde_json escapes C0 in strings itself, and outside them writes only ASCII, line breaks its only control
+    // character: what is left sits in strings, where a `\uXXXX` escape (every such character is in the Basic
+    // Multilingual Plane) means the same character.
+    let in_string = |c: char| is_hostile(c) && c != '\n';
+    if !text.chars().any(in_string) {
+        return text;
+    }
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if in_string(c) {
+            let _ = write!(escaped, "\\u{:04x}", u32::from(c));
+        } else {
+            escaped.push(c);
+        }
+    }
+    escaped
+}
+
+/// Whether a terminal would obey `c` instead of showing it: a C0 or C1 control character, DEL, or a Unicode
+/// bidirectional-text control (which reorders the text around it).
+pub fn is_hostile(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+        )
+}
+
+/// Text from a file or the command line (a name, a path, a message quoting them), shown with every character a
+/// terminal would obey written as a visible escape (`\u{1b}`), line breaks included.
+///
+/// Every text renderer and error message goes through it: a role named `ESC ]0;... BEL` can neither retitle nor
+/// clear the terminal of whoever lists the roles, nor a bidi override reorder what is printed after it.
+#[derive(Debug, Clone, Copy)]
+pub struct Escaped<T>(pub T);
+
+impl<T: fmt::Display> fmt::Display for Escaped<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            EscapeWriter {
+                out: f,
+                keep_line_breaks: false
+            },
+            "{}",
+            self.0
+        )
+    }
+}
+
+/// Whole output for the terminal, as [`Escaped`] writes it but keeping its line breaks, which are the renderer's own.
+pub fn terminal_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let _ = EscapeWriter {
+        out: &mut out,
+        keep_line_breaks: true,
+    }
+    .write_str(text);
+    out
+}
+
+/// Escapes hostile characters on their way to `out`.
+struct EscapeWriter<W> {
+    out: W,
+    keep_line_breaks: bool,
+}
+
+impl<W: fmt::Write> fmt::Write for EscapeWriter<W> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let mut rest = s;
+        while let Some((at, c)) = rest
+            .char_indices()
+            .find(|&(_, c)| is_hostile(c) && !(self.keep_line_breaks && c == '\n'))
+        {
+            self.out.write_str(&rest[..at])?;
+            write!(self.out, "\\u{{{:x}}}", u32::from(c))?;
+            rest = &rest[at + c.len_utf8()..];
+        }
+        self.out.write_str(rest)
+    }
 }
 
 /// A plain-text table: a header row and rows, columns padded to their widest cell, two spaces apart.
@@ -44,14 +153,14 @@ impl TextTable {
         S: Into<String>,
     {
         Self {
-            header: header.into_iter().map(Into::into).collect(),
+            header: header.into_iter().map(|h| escaped(h.into())).collect(),
             rows: Vec::new(),
         }
     }
 
-    /// Adds a row (missing cells are blank).
+    /// Adds a row (missing cells are blank); each cell is [`Escaped`], so that columns align on what is shown.
     pub fn row(&mut self, cells: Vec<String>) {
-        self.rows.push(cells);
+        self.rows.push(cells.into_iter().map(escaped).collect());
     }
 
     /// The table as text, one line per row, trailing blanks trimmed.
@@ -86,9 +195,54 @@ impl TextTable {
     }
 }
 
+/// A cell escaped, without copying the (usual) cell that needs nothing.
+fn escaped(cell: String) -> String {
+    if cell.chars().any(is_hostile) {
+        Escaped(&cell).to_string()
+    } else {
+        cell
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn controls_and_bidi_controls_are_shown_as_escapes() {
+        let name = "Evil\u{1b}]0;pwned\u{7}\u{1b}[2J\u{9b}1m\u{7f}\u{202e}gnp.exe\u{2066}\u{200f}\u{61c}\r\n\tok";
+        assert_eq!(
+            Escaped(name).to_string(),
+            "Evil\\u{1b}]0;pwned\\u{7}\\u{1b}[2J\\u{9b}1m\\u{7f}\\u{202e}gnp.exe\\u{2066}\\u{200f}\\u{61c}\\u{d}\\u{a}\\u{9}ok"
+        );
+        assert_eq!(terminal_text("a\u{1b}c\nd\te\n"), "a\\u{1b}c\nd\\u{9}e\n");
+        // Everything else, accents and scripts and emoji included, is shown as itself.
+        let plain = "Omnichannel-Administrator (Zürich) 管理者 ✓ \u{2014} \\ `x`";
+        assert_eq!(Escaped(plain).to_string(), plain);
+        assert_eq!(terminal_text(plain), plain);
+    }
+
+    #[test]
+    fn table_cells_are_escaped_and_aligned_on_what_is_shown() {
+        let mut t = TextTable::new(["role", "n"]);
+        t.row(vec!["a\u{1b}[2J".into(), "1".into()]);
+        t.row(vec!["long name".into(), "2".into()]);
+        assert_eq!(
+            t.render(),
+            "role        n\n\
+             a\\u{1b}[2J  1\n\
+             long name   2\n"
+        );
+    }
+
+    #[test]
+    fn json_escapes_what_a_terminal_obeys_and_still_means_the_same() {
+        let value = serde_json::json!({ "name": "a\u{1b}b\u{9b}c\u{202e}d\u{7f}" });
+        let text = json_text(&value);
+        assert!(!text.chars().any(|c| is_hostile(c) && c != '\n'), "{text}");
+        assert!(text.contains(r#""a\u001bb\u009bc\u202ed\u007f""#), "{text}");
+        assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), value);
+    }
 
     #[test]
     fn columns_align_and_trailing_blanks_go() {

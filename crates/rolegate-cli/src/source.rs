@@ -3,7 +3,8 @@
 use std::borrow::Cow;
 use std::path::Path;
 
-use rolegate_catalog::{Catalog, Role, Table, did_you_mean};
+use rolegate_catalog::{Catalog, Diagnostic, Role, Table, did_you_mean, line_column};
+use rolegate_import::{Format, Import, ImportError, import_str};
 
 use crate::error::CliError;
 
@@ -25,11 +26,44 @@ pub fn load_path(path: &Path) -> Result<Catalog, CliError> {
     if catalog_file {
         return Ok(Catalog::from_path(path)?);
     }
-    let import = rolegate_import::import_path(path, None)?;
+    let import = import_file(path, None)?;
     Ok(Catalog::from_parsed(
         import.file,
         &path.display().to_string(),
     )?)
+}
+
+/// Reads and imports a role export, as [`rolegate_import::import_path`] does but within the input limits: a regular
+/// file of at most [`Catalog::MAX_FILE_BYTES`].
+pub fn import_file(path: &Path, format: Option<Format>) -> Result<Import, CliError> {
+    let bytes = Catalog::read_input(path)?;
+    let origin = path.display().to_string();
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let good = String::from_utf8_lossy(&e.as_bytes()[..e.utf8_error().valid_up_to()]);
+        let (line, column) = line_column(&good, good.len());
+        ImportError::Invalid(Box::new(Diagnostic {
+            origin: origin.clone(),
+            line,
+            column,
+            message: "the file is not UTF-8 text".to_owned(),
+            help: None,
+        }))
+    })?;
+    let format = format
+        .or_else(|| Format::detect(path, &text))
+        .ok_or_else(|| {
+            ImportError::Invalid(Box::new(Diagnostic {
+                origin: origin.clone(),
+                line: 1,
+                column: 1,
+                message: "cannot tell the file's format".to_owned(),
+                help: Some(
+                    "name it: dataverse-xml (solution role XML), xrmmockup (XrmMockup export) or markdown"
+                        .to_owned(),
+                ),
+            }))
+        })?;
+    Ok(import_str(&text, &origin, format)?)
 }
 
 /// A role by name, case-insensitively, or an error suggesting the nearest name.

@@ -6,7 +6,7 @@ use rolegate_catalog::{Catalog, Grants, Ownership, OwnershipBasis, Role, Table, 
 use serde_json::{Map, Value, json};
 
 use crate::error::CliError;
-use crate::render::{Report, TextTable};
+use crate::render::{Escaped, Report, TextTable};
 use crate::source;
 
 /// `rolegate roles`.
@@ -64,14 +64,14 @@ pub fn role(catalog: &Catalog, name: &str, json: bool) -> Result<Report, CliErro
         })));
     }
     let mut out = String::new();
-    let _ = writeln!(out, "role: {}", role.name);
+    let _ = writeln!(out, "role: {}", Escaped(&role.name));
     if let Some(d) = &role.description {
-        let _ = writeln!(out, "description: {d}");
+        let _ = writeln!(out, "description: {}", Escaped(d));
     }
     let _ = writeln!(
         out,
         "personas: {}",
-        or_none(&personas(catalog, role).join(", "))
+        Escaped(or_none(&personas(catalog, role).join(", ")))
     );
     let _ = writeln!(
         out,
@@ -102,8 +102,8 @@ pub fn role(catalog: &Catalog, name: &str, json: bool) -> Result<Report, CliErro
     if !role.misc.is_empty() {
         out.push_str("\nmiscellaneous privileges:\n");
         for misc in catalog.role_misc(role) {
-            let m = &misc.name;
-            match misc.display.as_deref() {
+            let m = Escaped(&misc.name);
+            match misc.display.as_deref().map(Escaped) {
                 Some(display) => writeln!(out, "  {m} ({display})"),
                 None => writeln!(out, "  {m}"),
             }

@@ -7,7 +7,7 @@ use rolegate_catalog::{Catalog, Depth, Grants, Role, TablePrivilege, name_key};
 use serde_json::{Value, json};
 
 use crate::error::CliError;
-use crate::render::{Report, TextTable};
+use crate::render::{Escaped, Report, TextTable};
 use crate::source::Side;
 
 /// How a (table, privilege) or a switch differs between the two sides.
@@ -212,14 +212,14 @@ pub fn diff(a: &Side, b: &Side, json: bool) -> Result<Report, CliError> {
         }
         (Some(_), None) => {
             return Err(CliError::MixedDiff {
-                a: format!("role `{}`", a.label),
-                b: format!("catalog `{}`", b.label),
+                a: format!("role `{}`", Escaped(&a.label)),
+                b: format!("catalog `{}`", Escaped(&b.label)),
             });
         }
         (None, Some(_)) => {
             return Err(CliError::MixedDiff {
-                a: format!("catalog `{}`", a.label),
-                b: format!("role `{}`", b.label),
+                a: format!("catalog `{}`", Escaped(&a.label)),
+                b: format!("role `{}`", Escaped(&b.label)),
             });
         }
     };
@@ -289,7 +289,7 @@ fn to_json(d: &Diff, a: &Side, b: &Side, per_role: bool) -> Value {
 
 fn to_text(d: &Diff, a: &Side, b: &Side, per_role: bool) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "a: {}\nb: {}", a.label, b.label);
+    let _ = writeln!(out, "a: {}\nb: {}", Escaped(&a.label), Escaped(&b.label));
     let lead = |role: &str| {
         if per_role {
             vec![role.to_owned()]
@@ -303,10 +303,18 @@ fn to_text(d: &Diff, a: &Side, b: &Side, per_role: bool) -> String {
         TextTable::new(h)
     };
     if !d.roles_only_in_a.is_empty() {
-        let _ = writeln!(out, "\nroles only in a: {}", d.roles_only_in_a.join(", "));
+        let _ = writeln!(
+            out,
+            "\nroles only in a: {}",
+            Escaped(d.roles_only_in_a.join(", "))
+        );
     }
     if !d.roles_only_in_b.is_empty() {
-        let _ = writeln!(out, "\nroles only in b: {}", d.roles_only_in_b.join(", "));
+        let _ = writeln!(
+            out,
+            "\nroles only in b: {}",
+            Escaped(d.roles_only_in_b.join(", "))
+        );
     }
     if !d.privileges.is_empty() {
         out.push_str("\ntable privileges:\n");

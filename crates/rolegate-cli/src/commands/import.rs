@@ -4,12 +4,15 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use rolegate_catalog::Catalog;
-use rolegate_import::{Format, Import, import_path, merge};
+use rolegate_import::{Format, Import, merge};
 
 use crate::error::CliError;
-use crate::render::Report;
+use crate::render::{Escaped, Report};
+use crate::source;
+use crate::write::write_atomically;
 
-/// `rolegate import <file>... [--format F] -o <catalog>`: writes the catalog only when it validates.
+/// `rolegate import <file>... [--format F] -o <catalog>`: writes the catalog only when it validates, and whole or not
+/// at all.
 pub fn import(
     files: &[PathBuf],
     format: Option<Format>,
@@ -22,7 +25,7 @@ pub fn import(
     };
     let imports = files
         .iter()
-        .map(|f| import_path(f, format))
+        .map(|f| source::import_file(f, format))
         .collect::<Result<Vec<Import>, _>>()?;
     let import = if imports.len() == 1 {
         imports.into_iter().next().unwrap_or_default()
@@ -36,7 +39,7 @@ pub fn import(
     } else {
         import.file.to_toml_string()
     };
-    std::fs::write(output, text).map_err(|source| CliError::Write {
+    write_atomically(output, text.as_bytes()).map_err(|source| CliError::Write {
         path: output.to_owned(),
         source,
     })?;
@@ -49,7 +52,7 @@ pub fn import(
     let _ = writeln!(
         out,
         "wrote {}: {}, {}, {}, {}, {}",
-        output.display(),
+        Escaped(output.display()),
         plural(catalog.roles().len(), "role", "roles"),
         plural(catalog.tables().len(), "table", "tables"),
         plural(

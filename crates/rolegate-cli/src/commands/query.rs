@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::commands::browse::personas;
 use crate::error::CliError;
-use crate::render::{Report, TextTable};
+use crate::render::{Escaped, Report, TextTable};
 
 /// A requirement as given on the command line.
 pub struct Asked<'a> {
@@ -98,7 +98,11 @@ pub fn who_can(catalog: &Catalog, asked: &Asked<'_>, json: bool) -> Result<Repor
     if roles.is_empty() {
         out.push_str("no role satisfies it\n");
         if let Some((role, depth)) = catalog.closest_role(&requirement) {
-            let _ = writeln!(out, "closest: role \"{}\" holds it at {depth}", role.name);
+            let _ = writeln!(
+                out,
+                "closest: role \"{}\" holds it at {depth}",
+                Escaped(&role.name)
+            );
         }
         return Ok(Report::ok(out));
     }
@@ -122,7 +126,7 @@ pub fn who_can(catalog: &Catalog, asked: &Asked<'_>, json: bool) -> Result<Repor
         if all_personas.is_empty() {
             "(none)".into()
         } else {
-            all_personas.join(", ")
+            Escaped(all_personas.join(", ")).to_string()
         }
     );
     Ok(Report::ok(out))
@@ -158,9 +162,14 @@ pub fn check(
             });
             let switch = !matches!(requirement, Requirement::Table { .. });
             let message = match (&through, held) {
-                (Some(role), _) if switch => format!("holds {requirement} through role \"{role}\""),
+                (Some(role), _) if switch => {
+                    format!("holds {requirement} through role \"{}\"", Escaped(role))
+                }
                 (Some(role), Some(d)) => {
-                    format!("holds {requirement}: {d} through role \"{role}\"")
+                    format!(
+                        "holds {requirement}: {d} through role \"{}\"",
+                        Escaped(role)
+                    )
                 }
                 _ => format!("holds {requirement}"),
             };
@@ -192,14 +201,8 @@ pub fn check(
             "reason": reason,
             "message": message,
         });
-        return Ok(Report {
-            code,
-            ..Report::json(&value)
-        });
+        return Ok(Report::json(&value).with_code(code));
     }
     let verdict = if allowed { "allowed" } else { "denied" };
-    Ok(Report {
-        stdout: format!("{verdict}: {message}\n"),
-        code,
-    })
+    Ok(Report::text(&format!("{verdict}: {message}\n"), code))
 }

@@ -1,7 +1,9 @@
 //! Running the `rolegate` binary from the integration tests.
 
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
 
 /// What a run printed, and its exit code.
 pub struct Run {
@@ -10,13 +12,29 @@ pub struct Run {
     pub code: i32,
 }
 
-/// Runs `rolegate` with `args` in `dir`.
+/// Runs `rolegate` with `args` in `dir`; a run that has not finished within a minute (a read that blocks or never
+/// ends) is killed and fails the test.
 pub fn rolegate_in(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_rolegate"))
+    let child = Command::new(env!("CARGO_BIN_EXE_rolegate"))
         .args(args)
         .current_dir(dir)
-        .output()
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .expect("the rolegate binary runs");
+    let pid = child.id();
+    let (send, receive) = mpsc::channel();
+    std::thread::spawn(move || send.send(child.wait_with_output()));
+    let out = match receive.recv_timeout(Duration::from_secs(60)) {
+        Ok(out) => out.expect("rolegate's output"),
+        Err(_) => {
+            let _ = Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+            panic!("rolegate {args:?} did not finish: it blocks, or reads without end");
+        }
+    };
     Run {
         stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
         stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
