@@ -220,13 +220,9 @@ impl Organization {
     pub fn from_path(authority: &Authority, path: impl AsRef<Path>) -> Result<Self, LoadError> {
         let path = path.as_ref();
         let bytes = rolegate_catalog::Catalog::read_input(path)?;
-        let text = String::from_utf8(bytes).map_err(|e| LoadError::Io {
-            path: path.to_owned(),
-            source: std::io::Error::new(std::io::ErrorKind::InvalidData, e.utf8_error()),
-        })?;
-        Self::from_str_named(
+        Self::from_bytes_named(
             authority,
-            &text,
+            &bytes,
             &path.display().to_string(),
             Syntax::of_path(path),
         )

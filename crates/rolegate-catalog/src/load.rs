@@ -63,11 +63,8 @@ impl Catalog {
     /// of at most [`Catalog::MAX_FILE_BYTES`].
     pub fn from_path(path: impl AsRef<Path>) -> Result<Self, LoadError> {
         let path = path.as_ref();
-        let text = String::from_utf8(Self::read_input(path)?).map_err(|e| LoadError::Io {
-            path: path.to_owned(),
-            source: io::Error::new(io::ErrorKind::InvalidData, e.utf8_error()),
-        })?;
-        Self::from_str_named(&text, &path.display().to_string(), Syntax::of_path(path))
+        let bytes = Self::read_input(path)?;
+        Self::from_bytes_named(&bytes, &path.display().to_string(), Syntax::of_path(path))
     }
 
     /// Loads a catalog from a file's bytes: UTF-8, with or without a byte-order mark; any other encoding is a
@@ -251,6 +248,22 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         dir
+    }
+
+    #[test]
+    fn a_file_in_utf16_is_named_as_such_with_its_path() {
+        let dir = scratch("utf16");
+        let path = dir.join("roles.toml");
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("[[table]]\n".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        std::fs::write(&path, utf16).unwrap();
+        let e = Catalog::from_path(&path).unwrap_err().to_string();
+        assert!(
+            e.contains("roles.toml:1:1: not UTF-8 (looks like UTF-16 LE)"),
+            "{e}"
+        );
     }
 
     /// Loads `path` on another thread, failing instead of hanging when the load blocks.
