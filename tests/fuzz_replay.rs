@@ -13,8 +13,11 @@ mod oracles;
 /// in the fuzzing report. Remove an entry when its bug is fixed; the replay then keeps it fixed.
 const KNOWN_OPEN: &[&str] = &[];
 
+/// A fuzz target's oracle: what it checks of one input, panicking on a failure.
+type Oracle = fn(&[u8]);
+
 /// The fuzz targets, by the name of their folder, and the oracle each runs.
-const TARGETS: &[(&str, fn(&[u8]))] = &[
+const TARGETS: &[(&str, Oracle)] = &[
     ("import_dataverse_xml", |d| {
         oracles::import(d, Format::DataverseXml)
     }),
