@@ -1,15 +1,13 @@
 //! The service over real HTTP on loopback, as each persona (Administrator, Supervisor, Agent) and as nobody: every
 //! endpoint's allowed and denied responses, with the problem+json body of each denial.
 
-use std::net::{Ipv4Addr, SocketAddr};
-use std::time::Duration;
+mod common;
 
-use http_body_util::{BodyExt, Full};
-use hyper::body::Bytes;
-use hyper_util::rt::TokioIo;
+use std::net::{Ipv4Addr, SocketAddr};
+
+use common::{ADA, ALAN, SAM, send};
 use omnichannel_admin::{AppState, Data, USERS_TOML, Users, app, catalog};
 use rolegate::Authority;
-use serde_json::Value;
 
 /// Starts the service on 127.0.0.1 with a free port.
 async fn start() -> SocketAddr {
@@ -27,58 +25,6 @@ async fn start() -> SocketAddr {
     address
 }
 
-struct Reply {
-    status: u16,
-    content_type: String,
-    body: Value,
-}
-
-/// One request over a fresh connection, bounded by a timeout.
-async fn send(
-    address: SocketAddr,
-    user: Option<&str>,
-    method: &str,
-    path: &str,
-    body: &str,
-) -> Reply {
-    let exchange = async {
-        let stream = tokio::net::TcpStream::connect(address).await.unwrap();
-        let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-            .await
-            .unwrap();
-        tokio::spawn(connection);
-        let mut request = hyper::Request::builder()
-            .method(method)
-            .uri(path)
-            .header("host", address.to_string())
-            .header("content-type", "application/json");
-        if let Some(user) = user {
-            request = request.header("x-user", user);
-        }
-        let request = request
-            .body(Full::new(Bytes::copy_from_slice(body.as_bytes())))
-            .unwrap();
-        let response = sender.send_request(request).await.unwrap();
-        let status = response.status().as_u16();
-        let content_type = response
-            .headers()
-            .get("content-type")
-            .map(|v| v.to_str().unwrap().to_owned())
-            .unwrap_or_default();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        let body = serde_json::from_slice(&bytes)
-            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
-        Reply {
-            status,
-            content_type,
-            body,
-        }
-    };
-    tokio::time::timeout(Duration::from_secs(10), exchange)
-        .await
-        .expect("the service answers within 10 s")
-}
-
 /// An endpoint, a request body that it accepts, and the personas it admits.
 struct Endpoint {
     method: &'static str,
@@ -90,10 +36,6 @@ struct Endpoint {
     ok: u16,
     admits: &'static [&'static str],
 }
-
-const ADA: &str = "ada"; // Administrator
-const SAM: &str = "sam"; // Supervisor
-const ALAN: &str = "alan"; // Agent
 
 const ENDPOINTS: &[Endpoint] = &[
     Endpoint {
