@@ -2,7 +2,7 @@
 //! roles principals hold.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use rolegate_catalog::{Catalog, Depth, PrivilegeSet, Requirement, Role, Table, TablePrivilege};
@@ -44,12 +44,6 @@ struct Inner {
     role_grants: Vec<Box<[(u32, u8)]>>,
     /// Each table's privileges, by position: what a table privilege's slot exists for, without reading the table.
     table_privileges: Box<[PrivilegeSet]>,
-    /// Every spelling the catalog stores for a table (logical, display, schema name, aliases) -> its position: the
-    /// lookup that finds names as the catalog writes them without folding them first.
-    tables_by_name: NameIndex,
-    /// Miscellaneous privileges and capabilities by the spelling the catalog stores -> their position.
-    misc_by_name: NameIndex,
-    capabilities_by_id: NameIndex,
     /// Names interned (see [`intern`]), by position: tables' logical names, misc names, capability ids, role names.
     table_names: Box<[&'static str]>,
     misc_names: Box<[&'static str]>,
@@ -58,10 +52,6 @@ struct Inner {
     /// The packed rows of the sets of roles principals hold.
     shared_rows: SharedRows,
 }
-
-/// Names as the catalog spells them -> position. A name spelled otherwise (another case, other white space) misses
-/// here and is looked up by the catalog's one folded rule, which gives the same answer for every spelling.
-type NameIndex = HashMap<Box<str>, u32, foldhash::fast::RandomState>;
 
 /// The process-wide copy of a name from a catalog, so that a [`Denied`](crate::Denied) can name a role or a table
 /// without allocating or counting references. Each distinct name is kept once for the life of the process: catalogs
@@ -80,15 +70,6 @@ fn intern(name: &str) -> &'static str {
     interned
 }
 
-fn index<'a>(names: impl IntoIterator<Item = (&'a str, usize)>) -> NameIndex {
-    let mut index = NameIndex::default();
-    for (name, position) in names {
-        // The first entry wins, as in the catalog's own lookups.
-        index.entry(name.into()).or_insert(position as u32);
-    }
-    index
-}
-
 impl Authority {
     /// Compiles a catalog.
     pub fn new(catalog: Catalog) -> Self {
@@ -101,27 +82,6 @@ impl Authority {
             .iter()
             .map(|role| compile_role(role, misc_base, capability_base))
             .collect();
-        let tables_by_name = index(
-            catalog
-                .tables()
-                .iter()
-                .enumerate()
-                .flat_map(|(i, t)| t.names().map(move |n| (n, i))),
-        );
-        let misc_by_name = index(
-            catalog
-                .misc_privileges()
-                .iter()
-                .enumerate()
-                .map(|(i, m)| (m.name.as_str(), i)),
-        );
-        let capabilities_by_id = index(
-            catalog
-                .capabilities()
-                .iter()
-                .enumerate()
-                .map(|(i, c)| (c.id.as_str(), i)),
-        );
         let id = AuthorityId::next();
         Self {
             inner: Arc::new(Inner {
@@ -145,9 +105,6 @@ impl Authority {
                 misc_base,
                 capability_base,
                 role_grants,
-                tables_by_name,
-                misc_by_name,
-                capabilities_by_id,
                 shared_rows: SharedRows::default(),
             }),
         }
@@ -172,20 +129,16 @@ impl Authority {
     }
 
     /// Bytes the compiled form holds besides the catalog (and the names, interned once per process): what the roles
-    /// grant, the name indexes and the per-table data. It follows what the catalog grants, not roles x slots.
+    /// grant and the per-table data. It follows what the catalog grants, not roles x slots.
     pub fn memory_bytes(&self) -> usize {
         use std::mem::size_of;
         let inner = &*self.inner;
-        let index = |i: &NameIndex| i.capacity() * (size_of::<(Box<str>, u32)>() + 1);
         size_of::<Inner>()
             + inner
                 .role_grants
                 .iter()
                 .map(|g| size_of::<Box<[(u32, u8)]>>() + std::mem::size_of_val(&**g))
                 .sum::<usize>()
-            + index(&inner.tables_by_name)
-            + index(&inner.misc_by_name)
-            + index(&inner.capabilities_by_id)
             + std::mem::size_of_val(&*inner.table_privileges)
             + size_of::<&str>()
                 * (inner.table_names.len()
@@ -262,10 +215,7 @@ impl Authority {
     /// A table's position in the catalog, by any of its names under the one name rule.
     #[inline]
     pub(crate) fn table_position(&self, name: &str) -> Option<usize> {
-        match self.inner.tables_by_name.get(name) {
-            Some(&t) => Some(t as usize),
-            None => self.inner.catalog.table_id(name).map(|t| t.index()),
-        }
+        self.inner.catalog.table_id(name).map(|t| t.index())
     }
 
     /// Whether `name` names the table at position `table`, which `known` (a name the caller has at hand, such as a
@@ -283,17 +233,11 @@ impl Authority {
     }
 
     fn misc_position(&self, name: &str) -> Option<usize> {
-        match self.inner.misc_by_name.get(name) {
-            Some(&i) => Some(i as usize),
-            None => self.inner.catalog.misc_id(name).map(|m| m.index()),
-        }
+        self.inner.catalog.misc_id(name).map(|m| m.index())
     }
 
     fn capability_position(&self, id: &str) -> Option<usize> {
-        match self.inner.capabilities_by_id.get(id) {
-            Some(&i) => Some(i as usize),
-            None => self.inner.catalog.capability_id(id).map(|c| c.index()),
-        }
+        self.inner.catalog.capability_id(id).map(|c| c.index())
     }
 
     /// The table, its position and the privilege of a table privilege's slot: the inverse of

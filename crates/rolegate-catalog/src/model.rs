@@ -1,7 +1,7 @@
 //! The validated model: tables, grants, roles, capabilities, miscellaneous privileges, personas, and the catalog
 //! that holds them.
 
-use std::collections::HashMap;
+use crate::names::NameIndex;
 use std::ops::Index;
 
 use crate::depth::{Depth, DepthSet};
@@ -201,15 +201,15 @@ pub struct Persona {
 pub struct Catalog {
     pub(crate) header: Header,
     pub(crate) tables: Vec<Table>,
-    pub(crate) table_index: HashMap<String, usize>,
+    pub(crate) table_index: NameIndex,
     pub(crate) roles: Vec<Role>,
-    pub(crate) role_index: HashMap<String, usize>,
+    pub(crate) role_index: NameIndex,
     pub(crate) capabilities: Vec<Capability>,
-    pub(crate) capability_index: HashMap<String, usize>,
+    pub(crate) capability_index: NameIndex,
     pub(crate) misc: Vec<MiscPrivilege>,
-    pub(crate) misc_index: HashMap<String, usize>,
+    pub(crate) misc_index: NameIndex,
     pub(crate) personas: Vec<Persona>,
-    pub(crate) persona_index: HashMap<String, usize>,
+    pub(crate) persona_index: NameIndex,
 }
 
 impl Catalog {

@@ -50,9 +50,22 @@ fn is_folded_ascii(name: &str) -> bool {
     !previous_space || bytes.is_empty()
 }
 
-/// Looks a name up by its folded [`key`], without allocating for the common (ASCII, not too long) names.
-pub(crate) fn find(index: &HashMap<String, usize>, name: &str) -> Option<usize> {
-    with_key(name, |k| index.get(k).copied())
+/// A name index: folded [`key`] -> position. Hashed with foldhash: run-time checks by name go through it.
+pub(crate) type NameIndex = HashMap<String, usize, foldhash::fast::RandomState>;
+
+/// A name index with room for `n` names.
+pub(crate) fn name_index(n: usize) -> NameIndex {
+    NameIndex::with_capacity_and_hasher(n, Default::default())
+}
+
+/// Looks a name up by its folded [`key`]: first as given (a name already in key form, such as a logical name, is found
+/// without folding; keys are folded, so only a folded name can match one), then folded, without allocating for the
+/// common (ASCII, not too long) names.
+pub(crate) fn find(index: &NameIndex, name: &str) -> Option<usize> {
+    match index.get(name) {
+        Some(&i) => Some(i),
+        None => with_key(name, |k| index.get(k).copied()),
+    }
 }
 
 /// The lookup key of a name: lower case, every run of white space (including no-break spaces, which the Microsoft

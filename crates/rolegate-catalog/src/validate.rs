@@ -1,7 +1,5 @@
 //! Validation: a parsed catalog file becomes a [`Catalog`], or every problem in it is reported with its place.
 
-use std::collections::HashMap;
-
 use crate::depth::DepthSet;
 use std::cell::OnceCell;
 
@@ -12,7 +10,7 @@ use crate::file::{CapabilityEntry, CatalogFile, MiscEntry, PersonaEntry, RoleEnt
 use crate::model::{
     Capability, Catalog, Grants, MiscPrivilege, Persona, Role, Table, TableId, ownership_defaults,
 };
-use crate::names::key;
+use crate::names::{key, name_index};
 use crate::privilege::{TablePrivilege, list_privileges};
 use crate::suggest::did_you_mean;
 
@@ -147,16 +145,16 @@ impl Catalog {
         let mut catalog = Catalog {
             header: file.catalog,
             tables: Vec::with_capacity(file.tables.len()),
-            table_index: HashMap::with_capacity(table_names),
+            table_index: name_index(table_names),
             roles: Vec::with_capacity(file.roles.len()),
-            role_index: HashMap::with_capacity(file.roles.len()),
+            role_index: name_index(file.roles.len()),
             capabilities: Vec::with_capacity(file.capabilities.len()),
             // By id and by text.
-            capability_index: HashMap::with_capacity(2 * file.capabilities.len()),
+            capability_index: name_index(2 * file.capabilities.len()),
             misc: Vec::with_capacity(file.misc.len()),
-            misc_index: HashMap::with_capacity(file.misc.len()),
+            misc_index: name_index(file.misc.len()),
             personas: Vec::with_capacity(file.personas.len()),
-            persona_index: HashMap::with_capacity(file.personas.len()),
+            persona_index: name_index(file.personas.len()),
         };
         let total = file.misc.len();
         for (i, m) in file.misc.into_iter().enumerate() {
