@@ -201,13 +201,18 @@ fn building_in_code_reports_problems_without_a_file() {
 fn a_file_that_starts_with_a_byte_order_mark_is_read_and_its_problems_located() {
     let text =
         "\u{feff}organization = { hierarchy_depth = 0 }\n[[business_unit]]\nname = \"Root\"\n";
-    let e = Organization::from_str_named(&Authority::builtin(), text, "org.toml", Syntax::Toml)
-        .unwrap_err()
-        .to_string();
+    let error = |text: &str| {
+        Organization::from_str_named(&Authority::builtin(), text, "org.toml", Syntax::Toml)
+            .unwrap_err()
+            .to_string()
+    };
+    let e = error(text);
     assert!(
         e.starts_with("org.toml:1:") && e.contains("hierarchy depth 0 reaches no one"),
         "{e}"
     );
+    // Located as in the same file without the mark: the mark takes no column.
+    assert_eq!(e, error(text.trim_start_matches('\u{feff}')));
 }
 
 #[test]

@@ -53,21 +53,26 @@ struct Inner {
     shared_rows: SharedRows,
 }
 
-/// The process-wide copy of a name from a catalog, so that a [`Denied`](crate::Denied) can name a role or a table
+/// The process-wide copies of names from a catalog, so that a [`Denied`](crate::Denied) can name a role or a table
 /// without allocating or counting references. Each distinct name is kept once for the life of the process: catalogs
-/// hold hundreds to thousands of names, and recompiling an authority reuses them.
-fn intern(name: &str) -> &'static str {
+/// hold hundreds to thousands of names, and recompiling an authority reuses them. One lock for the whole list.
+fn intern<'a>(names: impl IntoIterator<Item = &'a str>) -> Box<[&'static str]> {
     static NAMES: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
-    let mut names = NAMES
+    let mut interned = NAMES
         .get_or_init(Mutex::default)
         .lock()
         .unwrap_or_else(PoisonError::into_inner);
-    if let Some(&interned) = names.get(name) {
-        return interned;
-    }
-    let interned: &'static str = Box::leak(name.into());
-    names.insert(interned);
-    interned
+    names
+        .into_iter()
+        .map(|name| match interned.get(name) {
+            Some(&kept) => kept,
+            None => {
+                let kept: &'static str = Box::leak(name.into());
+                interned.insert(kept);
+                kept
+            }
+        })
+        .collect()
 }
 
 impl Authority {
@@ -87,18 +92,10 @@ impl Authority {
             inner: Arc::new(Inner {
                 id,
                 schema_key: SchemaKey::of(id),
-                table_names: catalog.tables().iter().map(|t| intern(&t.name)).collect(),
-                misc_names: catalog
-                    .misc_privileges()
-                    .iter()
-                    .map(|m| intern(&m.name))
-                    .collect(),
-                capability_ids: catalog
-                    .capabilities()
-                    .iter()
-                    .map(|c| intern(&c.id))
-                    .collect(),
-                role_names: catalog.roles().iter().map(|r| intern(&r.name)).collect(),
+                table_names: intern(catalog.tables().iter().map(|t| t.name.as_str())),
+                misc_names: intern(catalog.misc_privileges().iter().map(|m| m.name.as_str())),
+                capability_ids: intern(catalog.capabilities().iter().map(|c| c.id.as_str())),
+                role_names: intern(catalog.roles().iter().map(|r| r.name.as_str())),
                 table_privileges: catalog.tables().iter().map(|t| t.privileges).collect(),
                 catalog,
                 slot_count,
