@@ -145,11 +145,8 @@ fn catalog(raw: &Raw) -> Catalog {
             grants.insert("msdyn_presence".to_owned(), p);
             RoleEntry {
                 name: format!("role{i}"),
-                description: None,
-                source: None,
-                misc: Vec::new(),
-                capabilities: Vec::new(),
                 grants,
+                ..RoleEntry::default()
             }
         })
         .collect();

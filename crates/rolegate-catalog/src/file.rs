@@ -12,6 +12,7 @@
 //! name = "contoso_invoice"     # logical name: lower case
 //! display = "Invoice"
 //! ownership = "user-or-team"   # user-or-team | organization | business
+//! privilege_depths = { Assign = ["Global"] }   # where one privilege's depths differ from the ownership's
 //!
 //! [[capability]]
 //! id = "approve-invoices"
@@ -23,6 +24,10 @@
 //! misc = ["prvExportToExcel"]
 //! [role.grants]
 //! contoso_invoice = { Create = "Basic", Read = "Local", Write = "Basic" }
+//!
+//! [[role]]
+//! name = "Invoice administrator"
+//! all = true                   # every privilege of every table at its deepest depth, like System Administrator
 //!
 //! [[persona]]
 //! name = "Clerk"
@@ -167,6 +172,10 @@ pub struct TableEntry {
     /// The depths its privileges can take; absent means those its ownership gives.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub depths: Option<Vec<Depth>>,
+    /// The depths of single privileges that differ from `depths` (Dataverse sets them per privilege: on
+    /// `businessunit`, Create can be Deep or Global while Read can also be Local).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub privilege_depths: BTreeMap<TablePrivilege, Vec<Depth>>,
     /// Deprecated tables stay usable; tools mark them.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub deprecated: bool,
@@ -188,6 +197,7 @@ impl TableEntry {
             ownership_basis: OwnershipBasis::Declared,
             privileges: None,
             depths: None,
+            privilege_depths: BTreeMap::new(),
             deprecated: false,
             source: None,
         }
@@ -219,6 +229,12 @@ pub struct RoleEntry {
     /// Where the entry comes from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// The role holds everything, as Dataverse's System Administrator does: every privilege of every table of the
+    /// catalog at the deepest depth the table allows (Global wherever it can be), every miscellaneous privilege and
+    /// every capability, including those of tables added later by a file that extends the catalog. A role with `all`
+    /// lists nothing else.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub all: bool,
     /// Miscellaneous privileges the role holds.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub misc: Vec<String>,
@@ -320,6 +336,20 @@ impl CatalogFile {
                     list(&mut d.iter().map(|d| d.name().to_owned()))
                 );
             }
+            if !t.privilege_depths.is_empty() {
+                let cells: Vec<String> = t
+                    .privilege_depths
+                    .iter()
+                    .map(|(p, d)| {
+                        format!(
+                            "{} = {}",
+                            p.name(),
+                            list(&mut d.iter().map(|d| d.name().to_owned()))
+                        )
+                    })
+                    .collect();
+                let _ = writeln!(out, "privilege_depths = {{ {} }}", cells.join(", "));
+            }
             if t.deprecated {
                 out.push_str("deprecated = true\n");
             }
@@ -336,6 +366,9 @@ impl CatalogFile {
             let _ = writeln!(out, "name = {}", q(&r.name));
             opt(&mut out, "description", &r.description);
             opt(&mut out, "source", &r.source);
+            if r.all {
+                out.push_str("all = true\n");
+            }
             if !r.misc.is_empty() {
                 let _ = writeln!(out, "misc = {}", list(&mut r.misc.iter().cloned()));
             }

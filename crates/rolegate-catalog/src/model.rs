@@ -129,6 +129,9 @@ pub struct Role {
     pub description: Option<String>,
     /// Where it comes from.
     pub source: Option<String>,
+    /// The role holds everything (`all = true` in its file): its grants, miscellaneous privileges and capabilities
+    /// are every one the catalog has.
+    pub all: bool,
     /// Grants by table, sorted by table id, one entry per table.
     pub grants: Vec<(TableId, Grants)>,
     /// Miscellaneous privileges held, in file order.

@@ -1,5 +1,6 @@
 //! Conversion back to the file form, for writing a catalog out.
 
+use crate::depth::DepthSet;
 use crate::file::{CapabilityEntry, CatalogFile, MiscEntry, PersonaEntry, RoleEntry, TableEntry};
 use crate::model::{Catalog, MiscPrivilege, Role, Table, ownership_defaults};
 
@@ -34,10 +35,20 @@ impl Catalog {
 
     /// A role back in file form: its tables, privileges and capabilities by the names the catalog spells them with.
     fn role_entry(&self, r: &Role) -> RoleEntry {
+        if r.all {
+            return RoleEntry {
+                name: r.name.clone(),
+                description: r.description.clone(),
+                source: r.source.clone(),
+                all: true,
+                ..RoleEntry::default()
+            };
+        }
         RoleEntry {
             name: r.name.clone(),
             description: r.description.clone(),
             source: r.source.clone(),
+            all: false,
             misc: self.role_misc(r).map(|m| m.name.clone()).collect(),
             capabilities: self.role_capabilities(r).map(|c| c.id.clone()).collect(),
             grants: self
@@ -57,14 +68,28 @@ pub fn misc_entry(m: &MiscPrivilege) -> MiscEntry {
     }
 }
 
-/// A table back in file form, writing `privileges`/`depths` only where they differ from the ownership's defaults.
+/// A table back in file form, writing `privileges`/`depths` only where they differ from the ownership's defaults, and
+/// `privilege_depths` for the privileges whose depths differ from the table's.
 pub fn table_entry(t: &Table) -> TableEntry {
     let (default_privileges, default_depths) = ownership_defaults(t.ownership);
-    let depths = t
+    // The table's depths: the set most of its privileges share (the first such in privilege order), the ownership's
+    // when it has no privileges.
+    let sets: Vec<DepthSet> = t.privileges.iter().map(|p| t.allowed_depths(p)).collect();
+    let count = |s: &DepthSet| sets.iter().filter(|x| *x == s).count();
+    let depths = sets
+        .iter()
+        .copied()
+        .fold(None, |best: Option<DepthSet>, s| match best {
+            Some(b) if count(&b) >= count(&s) => Some(b),
+            _ => Some(s),
+        });
+    let depths = depths.unwrap_or(default_depths);
+    let privilege_depths = t
         .privileges
         .iter()
-        .next()
-        .map_or(default_depths, |p| t.allowed_depths(p));
+        .filter(|&p| t.allowed_depths(p) != depths)
+        .map(|p| (p, t.allowed_depths(p).iter().collect()))
+        .collect();
     TableEntry {
         name: t.name.clone(),
         display: t.display.clone(),
@@ -74,6 +99,7 @@ pub fn table_entry(t: &Table) -> TableEntry {
         ownership_basis: t.ownership_basis,
         privileges: (t.privileges != default_privileges).then(|| t.privileges.iter().collect()),
         depths: (depths != default_depths).then(|| depths.iter().collect()),
+        privilege_depths,
         deprecated: t.deprecated,
         source: t.source.clone(),
     }

@@ -8,7 +8,8 @@ use crate::error::{
 };
 use crate::file::{CapabilityEntry, CatalogFile, MiscEntry, PersonaEntry, RoleEntry, TableEntry};
 use crate::model::{
-    Capability, Catalog, Grants, MiscPrivilege, Persona, Role, Table, TableId, ownership_defaults,
+    Capability, CapabilityId, Catalog, Grants, MiscId, MiscPrivilege, Persona, Role, Table,
+    TableId, ownership_defaults,
 };
 use crate::names::{key, name_index};
 use crate::privilege::{TablePrivilege, list_privileges};
@@ -261,6 +262,34 @@ impl Catalog {
         for p in privileges.iter() {
             depths[p.index()] = allowed;
         }
+        for (&privilege, own) in &t.privilege_depths {
+            let own: DepthSet = own.iter().copied().collect();
+            if !privileges.contains(privilege) {
+                v.error(
+                    at,
+                    &[&quoted(&t.name), "privilege_depths", privilege.name()],
+                    format!(
+                        "table `{}` gives depths to {privilege}, which it does not have",
+                        t.name
+                    ),
+                    || {
+                        Some(format!(
+                            "its privileges are {}; add {privilege} to `privileges` or remove it from `privilege_depths`",
+                            list_privileges(privileges)
+                        ))
+                    },
+                );
+            } else if own.is_empty() {
+                v.error(
+                    at,
+                    &[&quoted(&t.name), "privilege_depths", privilege.name()],
+                    format!("{privilege} on table `{}` allows no depth at all", t.name),
+                    || Some("remove the privilege from `privileges` instead".into()),
+                );
+            } else {
+                depths[privilege.index()] = own;
+            }
+        }
         let table = Table {
             name: t.name,
             display: t.display,
@@ -380,6 +409,24 @@ impl Catalog {
             );
             return;
         }
+        if r.all {
+            if !(r.grants.is_empty() && r.misc.is_empty() && r.capabilities.is_empty()) {
+                v.error(
+                    at,
+                    &[&name_q(), "all"],
+                    format!(
+                        "role `{}` holds everything (`all = true`) and also lists grants, miscellaneous privileges or capabilities",
+                        r.name
+                    ),
+                    || Some("remove the lists, or remove `all` to hold only what they name".into()),
+                );
+                return;
+            }
+            self.role_index.insert(role_key, self.roles.len());
+            let role = self.everything(r.name, r.description, r.source);
+            self.roles.push(role);
+            return;
+        }
         // Sorted by table id as they are added; a table named twice (under two of its names) is an error.
         let mut grants: Vec<(TableId, Grants)> = Vec::with_capacity(r.grants.len());
         for (table_name, privileges) in &r.grants {
@@ -476,10 +523,44 @@ impl Catalog {
             name: r.name,
             description: r.description,
             source: r.source,
+            all: false,
             grants,
             misc,
             capabilities,
         });
+    }
+
+    /// A role that holds everything the catalog has: each privilege of each table at the deepest depth the table
+    /// allows for it, every miscellaneous privilege, every capability.
+    fn everything(
+        &self,
+        name: String,
+        description: Option<String>,
+        source: Option<String>,
+    ) -> Role {
+        let grants = self
+            .tables
+            .iter()
+            .enumerate()
+            .filter_map(|(i, t)| {
+                let mut g = Grants::default();
+                for p in t.privileges.iter() {
+                    g.0[p.index()] = t.allowed_depths(p).max();
+                }
+                (g != Grants::default()).then(|| (TableId::from_index(i), g))
+            })
+            .collect();
+        Role {
+            name,
+            description,
+            source,
+            all: true,
+            grants,
+            misc: (0..self.misc.len()).map(MiscId::from_index).collect(),
+            capabilities: (0..self.capabilities.len())
+                .map(CapabilityId::from_index)
+                .collect(),
+        }
     }
 
     fn add_persona(&mut self, p: PersonaEntry, at: At, v: &mut Validator<'_, '_>) {

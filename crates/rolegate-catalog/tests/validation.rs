@@ -437,3 +437,142 @@ fn a_file_not_in_utf8_names_its_encoding_and_where_it_stops_being_utf8() {
         "c.toml:2:19: not UTF-8 (looks like a legacy 8-bit encoding such as Windows-1252); save it as UTF-8"
     );
 }
+
+#[test]
+fn depths_can_differ_per_privilege_and_write_back_as_read() {
+    let text = r#"
+[[table]]
+name = "businessunit"
+ownership = "business"
+privilege_depths = { Create = ["Deep", "Global"], Delete = ["Deep", "Global"] }
+
+[[table]]
+name = "sharepointdocument"
+ownership = "user-or-team"
+depths = ["Global"]
+privilege_depths = { Assign = ["Basic", "Local", "Deep", "Global"] }
+
+[[role]]
+name = "Clerk"
+[role.grants]
+businessunit = { Read = "Local", Create = "Deep" }
+sharepointdocument = { Assign = "Basic", Read = "Global" }
+"#;
+    let c = load(text).unwrap();
+    let bu = c.table("businessunit").unwrap();
+    assert_eq!(
+        bu.allowed_depths(TablePrivilege::Read).to_string(),
+        "Local, Deep, Global"
+    );
+    assert_eq!(
+        bu.allowed_depths(TablePrivilege::Create).to_string(),
+        "Deep, Global"
+    );
+    let doc = c.table("sharepointdocument").unwrap();
+    assert!(
+        doc.allowed_depths(TablePrivilege::Assign)
+            .contains(Depth::Basic)
+    );
+    assert!(
+        !doc.allowed_depths(TablePrivilege::Read)
+            .contains(Depth::Basic)
+    );
+    // Written out and read again: the same tables, each privilege with its own depths.
+    let again = Catalog::from_parsed(c.to_file(), "again.toml").unwrap();
+    assert_eq!(again.tables(), c.tables());
+    let toml = c.to_file().to_toml_string();
+    assert!(
+        toml.contains(
+            r#"privilege_depths = { Create = ["Deep", "Global"], Delete = ["Deep", "Global"] }"#
+        ),
+        "{toml}"
+    );
+
+    let bad = errors(
+        r#"
+[[table]]
+name = "businessunit"
+ownership = "business"
+privilege_depths = { Create = ["Deep"], Assign = ["Global"] }
+
+[[role]]
+name = "Clerk"
+[role.grants]
+businessunit = { Create = "Local" }
+"#,
+    );
+    assert!(
+        bad.contains(
+            "test.toml:5:41: table `businessunit` gives depths to Assign, which it does not have"
+        ),
+        "{bad}"
+    );
+    assert!(
+        bad.contains("Create on `businessunit` cannot be Local"),
+        "{bad}"
+    );
+}
+
+#[test]
+fn a_role_with_all_holds_every_privilege_at_its_deepest_depth_even_on_tables_added_later() {
+    let text = r#"
+[catalog]
+extends = "builtin"
+
+[[misc]]
+name = "prvContosoExport"
+
+[[table]]
+name = "contoso_invoice"
+ownership = "user-or-team"
+
+[[table]]
+name = "contoso_unit"
+ownership = "business"
+privilege_depths = { Delete = ["Local"] }
+
+[[role]]
+name = "Contoso administrator"
+all = true
+"#;
+    let c = load(text).unwrap();
+    let role = c.role("contoso administrator").unwrap();
+    assert!(role.all);
+    let invoice = c.table_id("contoso_invoice").unwrap();
+    for p in TablePrivilege::ALL {
+        assert_eq!(role.depth(invoice, p), Some(Depth::Global), "{p}");
+    }
+    let unit = c.table_id("contoso_unit").unwrap();
+    assert_eq!(role.depth(unit, TablePrivilege::Delete), Some(Depth::Local));
+    assert_eq!(role.depth(unit, TablePrivilege::Assign), None);
+    // Every table of the built-in catalog too, every miscellaneous privilege, every capability.
+    assert_eq!(role.grants.len(), c.tables().len());
+    assert_eq!(role.misc.len(), c.misc_privileges().len());
+    assert_eq!(role.capabilities.len(), c.capabilities().len());
+    // Written back as `all`, not as thousands of grants.
+    let entry = c
+        .to_file()
+        .roles
+        .into_iter()
+        .find(|r| r.name == "Contoso administrator")
+        .unwrap();
+    assert!(entry.all && entry.grants.is_empty());
+
+    let bad = errors(
+        r#"
+[[table]]
+name = "contoso_invoice"
+ownership = "user-or-team"
+
+[[role]]
+name = "Administrator"
+all = true
+[role.grants]
+contoso_invoice = { Read = "Basic" }
+"#,
+    );
+    assert!(
+        bad.contains("test.toml:8:1: role `Administrator` holds everything (`all = true`) and also lists grants"),
+        "{bad}"
+    );
+}

@@ -906,16 +906,13 @@ pub(crate) fn import(text: &str, origin: &str) -> Result<Import, ImportError> {
 /// The table entry of a documented table, its ownership inferred from its grants.
 pub(crate) fn doc_table_entry(t: &DocTable, source: String) -> TableEntry {
     TableEntry {
-        name: t.logical.clone(),
         display: t.display.clone(),
         schema: t.schema.clone(),
         aliases: t.aliases.clone(),
-        ownership: infer_ownership(&t.grants),
         ownership_basis: rolegate_catalog::OwnershipBasis::Inferred,
-        privileges: None,
-        depths: None,
         deprecated: t.deprecated,
         source: Some(source),
+        ..TableEntry::new(t.logical.clone(), infer_ownership(&t.grants))
     }
 }
 
