@@ -274,7 +274,11 @@ fn build(roles: Vec<RawRole>, walker: &Walker<'_>, origin: &str) -> Import {
             .map(|&at| walker.place(at))
     };
     fit_grants(&mut file, &mut report, origin, &place);
-    Import { file, report }
+    Import {
+        file,
+        report,
+        places: crate::Places::default(),
+    }
 }
 
 /// The table entry: the built-in catalog's when it knows the table, else one with inferred ownership.

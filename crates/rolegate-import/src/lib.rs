@@ -27,11 +27,12 @@ mod seeds;
 mod xml;
 mod xrmmockup;
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
 
-use rolegate_catalog::{CatalogFile, Diagnostic};
+use rolegate_catalog::{CatalogFile, Diagnostic, TablePrivilege};
 
 pub use merge::merge;
 pub use seeds::builtin_from_seeds;
@@ -139,13 +140,66 @@ impl fmt::Display for Finding {
     }
 }
 
-/// The result of an import: a catalog file and the report of what was corrected or left out.
+/// The result of an import: a catalog file, the report of what was corrected or left out, and where in the input
+/// each part of the file was read.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Import {
     /// The catalog file, self-contained: every table and miscellaneous privilege its roles name is declared in it.
     pub file: CatalogFile,
     /// What could not be mapped, or was corrected, in input order.
     pub report: Vec<Finding>,
+    /// Where the file's roles, tables and grants were read, for findings and errors about them found later (when
+    /// imports are merged, or the result is validated).
+    pub places: Places,
+}
+
+/// A place in an input file: the file (or the name given to a string), 1-based line and column (in characters).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    /// The input file.
+    pub origin: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+}
+
+impl Place {
+    /// A finding at this place.
+    pub fn finding(&self, message: impl Into<String>) -> Finding {
+        Finding {
+            origin: self.origin.clone(),
+            line: self.line,
+            column: self.column,
+            message: message.into(),
+        }
+    }
+}
+
+/// Where an import read each part of its catalog file, by the names the file gives them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Places {
+    /// Each role, by name: its start.
+    pub roles: BTreeMap<String, Place>,
+    /// Each table, by logical name: the first entry that named it.
+    pub tables: BTreeMap<String, Place>,
+    /// Each grant, by role name, table's logical name and privilege: the entry that gave it (the first, if several).
+    pub grants: BTreeMap<(String, String, TablePrivilege), Place>,
+}
+
+impl Places {
+    /// Adds `other`'s places where this has none: the first file to name a thing keeps its place.
+    pub fn extend(&mut self, other: Places) {
+        for (k, v) in other.roles {
+            self.roles.entry(k).or_insert(v);
+        }
+        for (k, v) in other.tables {
+            self.tables.entry(k).or_insert(v);
+        }
+        for (k, v) in other.grants {
+            self.grants.entry(k).or_insert(v);
+        }
+    }
 }
 
 /// An import failed; bad input carries its file, line and column.

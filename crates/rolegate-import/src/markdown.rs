@@ -900,7 +900,11 @@ pub(crate) fn import(text: &str, origin: &str) -> Result<Import, ImportError> {
     file.misc = crate::names::builtin_misc_entries(builtin, &misc);
     file.roles = roles;
     let report = interpreted.notes.into_iter().map(|n| n.finding).collect();
-    Ok(Import { file, report })
+    Ok(Import {
+        file,
+        report,
+        places: crate::Places::default(),
+    })
 }
 
 /// The table entry of a documented table, its ownership inferred from its grants.

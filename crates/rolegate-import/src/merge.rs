@@ -17,8 +17,13 @@ pub fn merge(imports: impl IntoIterator<Item = Import>) -> Result<Import, Import
     let mut tables: BTreeMap<String, TableEntry> = BTreeMap::new();
     let mut sources = Vec::new();
     for import in imports {
-        let Import { file, report } = import;
+        let Import {
+            file,
+            report,
+            places,
+        } = import;
         out.report.extend(report);
+        out.places.extend(places);
         if let Some(s) = file.catalog.source.clone() {
             sources.push(s);
         }

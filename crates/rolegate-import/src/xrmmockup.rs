@@ -407,5 +407,9 @@ fn build(
         }],
         ..crate::imported_file("Imported from an XrmMockup security-role export", origin)
     };
-    Import { file, report }
+    Import {
+        file,
+        report,
+        places: crate::Places::default(),
+    }
 }
