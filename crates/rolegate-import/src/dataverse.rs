@@ -81,14 +81,12 @@ pub(crate) fn import(text: &str, origin: &str) -> Result<Import, ImportError> {
                 }
             }
             Node::End { local } => {
-                if local == "Role"
+                let closes_role = local == "Role"
                     && current
                         .as_ref()
-                        .is_some_and(|(_, depth)| *depth == path.len())
-                {
-                    if let Some((done, _)) = current.take() {
-                        roles.push(done);
-                    }
+                        .is_some_and(|(_, depth)| *depth == path.len());
+                if closes_role && let Some((done, _)) = current.take() {
+                    roles.push(done);
                 }
                 path.pop();
             }

@@ -1,8 +1,9 @@
 //! Importers that turn security roles exported from Dataverse into rolegate catalog files.
 //!
-//! Three formats are read: unpacked Dataverse solution role XML (`<Role><RolePrivileges>`), XrmMockup security-role
-//! exports (DataContract XML), and the privilege tables of Microsoft's documentation pages (markdown). Every import
-//! returns the catalog file and a report of what could not be mapped or was corrected; nothing is dropped silently.
+//! Three formats are read: Dataverse solution role XML (`<Role><RolePrivileges>`, alone or in a solution's
+//! `customizations.xml`), XrmMockup security-role exports (DataContract XML), and the privilege tables of Microsoft's
+//! documentation pages (markdown). Every import returns the catalog file and a report of what could not be mapped or
+//! was corrected; nothing is dropped silently.
 //!
 //! ```
 //! use rolegate_import::{Format, import_str};
@@ -40,7 +41,8 @@ pub use seeds::builtin_from_seeds;
 /// The formats the importers read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Format {
-    /// An unpacked Dataverse solution security role (`<Role name=.. ><RolePrivileges>..`).
+    /// Dataverse solution security roles: an unpacked role file (`<Role name=.. ><RolePrivileges>..`) or a solution's
+    /// `customizations.xml` (`<ImportExportXml>..<Roles><Role name=..>`).
     DataverseXml,
     /// An XrmMockup security-role export (DataContract XML with `CanBeBasic/Local/Deep/Global` flags).
     XrmMockup,
@@ -61,30 +63,25 @@ impl Format {
         }
     }
 
-    /// Guesses the format from the path's extension and the text's first element; `None` when neither tells.
+    /// Guesses the format from the text's root element (after any BOM, XML declaration, comments and doctype) and
+    /// the path's extension; `None` when neither tells.
     pub fn detect(path: &Path, text: &str) -> Option<Format> {
         let ext = path
             .extension()
             .and_then(|e| e.to_str())
             .map(str::to_ascii_lowercase);
-        let head: String = text
-            .trim_start_matches('\u{feff}')
-            .chars()
-            .take(4096)
-            .collect();
-        let looks_xml = head.trim_start().starts_with('<');
-        if looks_xml || ext.as_deref() == Some("xml") {
-            if head.contains("<SecurityRole") || head.contains("DG.Tools.XrmMockup") {
-                return Some(Self::XrmMockup);
-            }
-            if head.contains("<Role ")
-                || head.contains("<Role>")
-                || head.contains("<RolePrivileges")
-            {
-                return Some(Self::DataverseXml);
-            }
+        let text = text.trim_start_matches('\u{feff}');
+        if let Some(root) = xml::root_element(text) {
+            return match root {
+                "SecurityRole" => Some(Self::XrmMockup),
+                "Role" | "ImportExportXml" => Some(Self::DataverseXml),
+                _ => None,
+            };
+        }
+        if ext.as_deref() == Some("xml") || text.trim_start().starts_with('<') {
             return None;
         }
+        let head: String = text.chars().take(4096).collect();
         match ext.as_deref() {
             Some("md" | "markdown" | "txt") => Some(Self::Markdown),
             _ if head.contains("\n#") || head.starts_with('#') || head.starts_with("---") => {

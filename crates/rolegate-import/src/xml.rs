@@ -72,6 +72,33 @@ pub(crate) fn strip_bom(text: &str) -> &str {
     text.strip_prefix('\u{feff}').unwrap_or(text)
 }
 
+/// The local name of a document's root element: what follows the prolog (XML declaration, processing instructions,
+/// comments, doctype, white space), without its prefix; `None` when the text does not start as XML.
+pub(crate) fn root_element(text: &str) -> Option<&str> {
+    let mut rest = text;
+    loop {
+        rest = rest.trim_start();
+        let skip = if rest.starts_with("<?") {
+            "?>"
+        } else if rest.starts_with("<!--") {
+            "-->"
+        } else if rest.starts_with("<!") {
+            ">"
+        } else {
+            break;
+        };
+        let end = rest.find(skip)?;
+        rest = &rest[end + skip.len()..];
+    }
+    let name = rest.strip_prefix('<')?;
+    let len = name
+        .find(|c: char| c.is_whitespace() || matches!(c, '/' | '>'))
+        .unwrap_or(name.len());
+    let name = &name[..len];
+    let local = name.rsplit(':').next().unwrap_or(name);
+    (!local.is_empty()).then_some(local)
+}
+
 impl<'a> Walker<'a> {
     /// A walker over `text` (without BOM), recognising the namespaces `known` by URI.
     pub fn new(text: &'a str, origin: &'a str, known: &'a [&'a str]) -> Self {
