@@ -207,6 +207,8 @@ fn build(roles: Vec<RawRole>, walker: &Walker<'_>, origin: &str) -> Import {
                 _ => None,
             })
             .collect();
+        // The role's miscellaneous privileges by name key, so that each is listed once.
+        let mut held: BTreeSet<String> = BTreeSet::new();
         let mut role = RoleEntry {
             name: raw.name.clone(),
             description: Some(describe(&raw)),
@@ -265,7 +267,7 @@ fn build(roles: Vec<RawRole>, walker: &Walker<'_>, origin: &str) -> Import {
                     entry.depth_text
                 )));
             }
-            if !role.misc.contains(&misc_name) {
+            if held.insert(name_key(&misc_name).into_owned()) {
                 role.misc.push(misc_name);
             }
         }

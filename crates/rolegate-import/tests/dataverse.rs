@@ -299,3 +299,14 @@ fn a_grant_a_known_table_cannot_take_is_reported_at_its_own_entry() {
     assert_eq!(dropped.len(), 1, "{:?}", import.report);
     assert_eq!((dropped[0].line, dropped[0].column), (4, 24));
 }
+
+#[test]
+fn a_hundred_thousand_unknown_prv_names_are_all_kept_and_reported_once_each() {
+    let names: Vec<String> = (0..100_000).map(|i| format!("prvDoThing{i}")).collect();
+    let entries: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), "Global")).collect();
+    let import = import(&role(&entries));
+    assert_eq!(import.file.roles[0].misc.len(), 100_000);
+    assert_eq!(import.file.misc.len(), 100_000);
+    assert_eq!(import.report.len(), 101, "the first hundred, and a count");
+    assert_eq!(import.report[100].message, "... and 99900 more");
+}
