@@ -27,7 +27,8 @@ fn load_side(path: &Path) -> Result<(Catalog, Origin), CliError> {
     if is_catalog_file(path) {
         let bytes = Catalog::read_input(path)?;
         let origin = path.display().to_string();
-        let text = decode(&bytes, &origin).map_err(|d| rolegate_catalog::LoadError::Invalid(vec![d]))?;
+        let text =
+            decode(&bytes, &origin).map_err(|d| rolegate_catalog::LoadError::Invalid(vec![d]))?;
         let catalog = Catalog::from_str_named(text, &origin, Syntax::of_path(path))?;
         let kind = Origin::of_catalog(&catalog);
         return Ok((catalog, kind));
@@ -172,7 +173,10 @@ impl Origin {
         let description = catalog.header().description.as_deref().unwrap_or_default();
         [
             ("Imported from an XrmMockup", Format::XrmMockup),
-            ("Imported from Dataverse solution role XML", Format::DataverseXml),
+            (
+                "Imported from Dataverse solution role XML",
+                Format::DataverseXml,
+            ),
             ("Imported from documentation markdown", Format::Markdown),
         ]
         .into_iter()
