@@ -637,19 +637,14 @@ fn to_text(
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "a: {} ({})
-b: {} ({})",
+        "a: {} ({})\nb: {} ({})",
         Escaped(&a.label),
         origin_text(a.origin),
         Escaped(&b.label),
         origin_text(b.origin)
     );
     let t = d.total();
-    out.push_str(
-        "
-summary (added: only in b, removed: only in a, changed: depth differs):
-",
-    );
+    out.push_str("\nsummary (added: only in b, removed: only in a, changed: depth differs):\n");
     if per_role {
         let _ = writeln!(out, "  roles: {}", roles_counts(d).text(true));
     }
@@ -676,11 +671,7 @@ summary (added: only in b, removed: only in a, changed: depth differs):
     let differing: Vec<&(String, RoleCounts)> =
         d.per_role.iter().filter(|(_, c)| c.differs()).collect();
     if per_role && !differing.is_empty() {
-        out.push_str(
-            "
-per role:
-",
-        );
+        out.push_str("\nper role:\n");
         for (name, c) in differing {
             let tables = c.tables.added + c.tables.removed + c.tables.changed;
             let mut line = format!(
@@ -730,11 +721,7 @@ per role:
         ));
     }
     if !notes.is_empty() {
-        out.push_str(
-            "
-notes:
-",
-        );
+        out.push_str("\nnotes:\n");
         for note in notes {
             let _ = writeln!(out, "  {note}");
         }
@@ -754,25 +741,19 @@ notes:
     if !d.roles_only_in_a.is_empty() && filter.lists(Change::Removed) {
         let _ = writeln!(
             out,
-            "
-roles only in a: {}",
+            "\nroles only in a: {}",
             Escaped(d.roles_only_in_a.join(", "))
         );
     }
     if !d.roles_only_in_b.is_empty() && filter.lists(Change::Added) {
         let _ = writeln!(
             out,
-            "
-roles only in b: {}",
+            "\nroles only in b: {}",
             Escaped(d.roles_only_in_b.join(", "))
         );
     }
     if !shown.privileges.is_empty() {
-        out.push_str(
-            "
-table privileges:
-",
-        );
+        out.push_str("\ntable privileges:\n");
         let mut t = head(&["table", "privilege", "a", "b", "difference"]);
         for r in &shown.privileges {
             let mut row = lead(&r.role);
@@ -794,11 +775,7 @@ table privileges:
         if rows.is_empty() {
             continue;
         }
-        let _ = writeln!(
-            out,
-            "
-{title}:"
-        );
+        let _ = writeln!(out, "\n{title}:");
         let mut t = head(&["name", "difference"]);
         for r in rows {
             let mut row = lead(&r.role);
