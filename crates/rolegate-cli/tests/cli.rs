@@ -505,11 +505,11 @@ fn diff_two_roles_per_table_and_privilege() {
            capabilities: 0 added, 0 removed, 0 the same\n\
          \n\
          table privileges:\n\
-         table            privilege  a      b      difference\n\
-         contoso_invoice  Read       Local  Deep   depth differs\n\
-         contoso_invoice  Write      Basic  -      only in a\n\
-         contoso_invoice  Delete     -      Basic  only in b\n\
-         contoso_payment  Read       -      Local  only in b\n\
+         table            privileges  a      b      difference\n\
+         contoso_invoice  Read        Local  Deep   depth differs\n\
+         contoso_invoice  Write       Basic  -      only in a\n\
+         contoso_invoice  Delete      -      Basic  only in b\n\
+         contoso_payment  Read        -      Local  only in b\n\
          \n\
          miscellaneous privileges:\n\
          name              difference\n\

@@ -142,11 +142,51 @@ fn the_summary_comes_first_with_a_line_per_role() {
     ), "{text}");
     let v = json(&["diff", CONTOSO, CONTOSO_NEXT]);
     let s = &v["summary"];
+    assert_eq!(
+        v["privileges"].as_array().unwrap().len(),
+        12,
+        "JSON keeps a row per privilege"
+    );
     assert_eq!(s["roles"]["changed"], 1);
     assert_eq!(s["grants"]["removed"], 8);
     assert_eq!(s["tables"]["added"], 2);
     assert_eq!(s["per_role"][0]["role"], "Invoice clerk");
     assert_eq!(s["per_role"][0]["grants"]["changed"], 1);
+}
+
+#[test]
+fn text_rows_group_a_tables_privileges_that_differ_alike() {
+    let text = ok(&["diff", CONTOSO, CONTOSO_NEXT, "--only", "removed"]);
+    assert!(
+        text.ends_with(
+            "\ntable privileges:\n\
+             role             table            privileges                     a       b  difference\n\
+             Invoice clerk    contoso_invoice  Write                          Basic   -  only in a\n\
+             Invoice manager  contoso_invoice  Create, Write, Delete, Assign  Local   -  only in a\n\
+             Invoice manager  contoso_invoice  Read                           Deep    -  only in a\n\
+             Invoice manager  contoso_rate     Read, Write                    Global  -  only in a\n\
+             \n\
+             miscellaneous privileges:\n\
+             role             name              difference\n\
+             Invoice clerk    prvExportToExcel  only in a\n\
+             Invoice manager  prvExportToExcel  only in a\n\
+             Invoice manager  prvBulkDelete     only in a\n\
+             \n\
+             capabilities:\n\
+             role             name              difference\n\
+             Invoice manager  approve-invoices  only in a\n"
+        ),
+        "{text}"
+    );
+    // A table granted whole on one side is one line.
+    let text = ok(&[
+        "diff",
+        ADMIN,
+        REAL_ADMIN,
+        "--table-prefix",
+        "msdyn_preferredagent",
+    ]);
+    assert!(text.contains("\nmsdyn_preferredagent  all 8"), "{text}");
 }
 
 #[test]

@@ -471,18 +471,18 @@ fn notes(d: &Diff, a: &Side, b: &Side) -> Vec<String> {
                 let n = d.not_compared[i];
                 notes.push(format!(
                     "side {name} is {is}: capabilities and miscellaneous privileges cannot appear in it; {} and {} of \
-                 side {other} are not compared",
+                    side {other} are not compared",
                     plural(n.capabilities, "capability", "capabilities"),
                     plural(n.misc, "miscellaneous privilege", "miscellaneous privileges"),
                 ));
             }
             Some(Format::DataverseXml) => notes.push(format!(
                 "side {name} is {is}: it has no table ownership or depth flags; its table definitions are inferred \
-                 and not compared, only the grants and their depths"
+                and not compared, only the grants and their depths"
             )),
             Some(Format::Markdown) => notes.push(format!(
                 "side {name} is {is}: it has no depth flags; its table definitions are inferred and not compared, \
-                 only the grants and their depths"
+                only the grants and their depths"
             )),
             None => {}
         }
@@ -493,7 +493,7 @@ fn notes(d: &Diff, a: &Side, b: &Side) -> Vec<String> {
         {
             notes.push(format!(
                 "side {name}: {} not compared (tables deleted from the environment, named only by their object type \
-                 code)",
+                code)",
                 plural(n, "DeletedEntity row", "DeletedEntity rows")
             ));
         }
@@ -700,7 +700,7 @@ fn to_text(
     if !filter.table_prefixes.is_empty() {
         notes.push(format!(
             "only tables whose logical name starts with {} are compared; miscellaneous privileges and capabilities \
-                 are not",
+            are not",
             filter
                 .table_prefixes
                 .iter()
@@ -754,12 +754,22 @@ fn to_text(
     }
     if !shown.privileges.is_empty() {
         out.push_str("\ntable privileges:\n");
-        let mut t = head(&["table", "privilege", "a", "b", "difference"]);
-        for r in &shown.privileges {
+        let mut t = head(&["table", "privileges", "a", "b", "difference"]);
+        for group in table_groups(&shown.privileges) {
+            let r = group[0];
+            let privileges = if group.len() == TablePrivilege::ALL.len() {
+                "all 8".to_owned()
+            } else {
+                group
+                    .iter()
+                    .map(|r| r.privilege.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
             let mut row = lead(&r.role);
             row.extend([
                 r.table.clone(),
-                r.privilege.name().to_owned(),
+                privileges,
                 r.a.map(|x| x.to_string()).unwrap_or_else(|| "-".into()),
                 r.b.map(|x| x.to_string()).unwrap_or_else(|| "-".into()),
                 r.difference.text().to_owned(),
@@ -785,4 +795,25 @@ fn to_text(
         out.push_str(&t.render());
     }
     out
+}
+
+/// The rows of each (role, table) grouped by what differs (both depths and the kind of difference), each group in
+/// privilege order, the groups in the order their first privilege comes: one line of text per group.
+fn table_groups<'a>(rows: &[&'a PrivilegeRow]) -> Vec<Vec<&'a PrivilegeRow>> {
+    let mut groups: Vec<Vec<&PrivilegeRow>> = Vec::new();
+    let mut table_start = 0;
+    for &row in rows {
+        let same_table = |g: &Vec<&PrivilegeRow>| g[0].role == row.role && g[0].table == row.table;
+        if !groups.last().is_some_and(same_table) {
+            table_start = groups.len();
+        }
+        let same_change = |g: &&mut Vec<&PrivilegeRow>| {
+            (g[0].a, g[0].b, g[0].difference) == (row.a, row.b, row.difference)
+        };
+        match groups[table_start..].iter_mut().find(same_change) {
+            Some(group) => group.push(row),
+            None => groups.push(vec![row]),
+        }
+    }
+    groups
 }
