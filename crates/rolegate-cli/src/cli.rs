@@ -47,6 +47,28 @@ impl Output {
     }
 }
 
+/// A kind of difference, as `diff --only` spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub enum Change {
+    /// Granted only in b.
+    Added,
+    /// Granted only in a.
+    Removed,
+    /// Granted in both at different depths.
+    Changed,
+}
+
+impl Change {
+    /// The name on the command line and in JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Added => "added",
+            Self::Removed => "removed",
+            Self::Changed => "changed",
+        }
+    }
+}
+
 /// Table ownership, as the `--ownership` filter spells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OwnershipArg {
@@ -153,11 +175,22 @@ pub enum Command {
     /// Show what one catalog or role grants that the other does not.
     ///
     /// Each side is a catalog file, `builtin`, or `FILE#Role name` / `builtin#Role name` for one role.
+    ///
+    /// Reads a -> b: "added" is only in b, "removed" only in a, "changed" a depth that differs. A summary comes first,
+    /// then notes on what a side's format cannot express, then the differing rows.
     Diff {
         /// The first catalog or role.
         a: String,
         /// The second catalog or role.
         b: String,
+        /// List only these differences (the summary still counts all): added, removed, changed; repeat or separate
+        /// with commas.
+        #[arg(long, value_enum, value_delimiter = ',', value_name = "KIND")]
+        only: Vec<Change>,
+        /// Only tables whose logical name starts with this (any case), e.g. `msdyn_`; repeat for several. Leaves out
+        /// miscellaneous privileges and capabilities.
+        #[arg(long, value_name = "PREFIX")]
+        table_prefix: Vec<String>,
         /// Output format.
         #[command(flatten)]
         output: Output,

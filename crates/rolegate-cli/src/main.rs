@@ -69,8 +69,15 @@ fn run(cli: Cli) -> Result<Report, CliError> {
             requirement,
             output,
         } => query::check(&*catalog()?, roles, &requirement.asked(), output.json()),
-        Command::Diff { a, b, output } => {
-            diff::diff(&source::side(a)?, &source::side(b)?, output.json())
+        Command::Diff {
+            a,
+            b,
+            only,
+            table_prefix,
+            output,
+        } => {
+            let filter = diff::Filter::new(only, table_prefix);
+            diff::diff(&source::side(a)?, &source::side(b)?, &filter, output.json())
         }
         Command::Import {
             files,

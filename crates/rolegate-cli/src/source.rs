@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::path::Path;
 
-use rolegate_catalog::{Catalog, Diagnostic, Role, Table, did_you_mean, line_column};
+use rolegate_catalog::{Catalog, Diagnostic, Role, Syntax, Table, decode_utf8, did_you_mean};
 use rolegate_import::{Format, Import, ImportError, import_str};
 
 use crate::error::CliError;
@@ -19,38 +19,57 @@ pub fn catalog(path: Option<&Path>) -> Result<Cow<'static, Catalog>, CliError> {
 /// Loads a catalog file (`.toml`, `.json`), or imports a role export (any other file: Dataverse solution XML,
 /// XrmMockup XML, documentation markdown, detected from its content).
 pub fn load_path(path: &Path) -> Result<Catalog, CliError> {
-    let catalog_file = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("toml") || e.eq_ignore_ascii_case("json"));
-    if catalog_file {
-        return Ok(Catalog::from_path(path)?);
+    load_side(path).map(|(catalog, _)| catalog)
+}
+
+/// Loads a catalog file or imports a role export, with what the file is.
+fn load_side(path: &Path) -> Result<(Catalog, Origin), CliError> {
+    if is_catalog_file(path) {
+        let bytes = Catalog::read_input(path)?;
+        let origin = path.display().to_string();
+        let text =
+            decode(&bytes, &origin).map_err(|d| rolegate_catalog::LoadError::Invalid(vec![d]))?;
+        let catalog = Catalog::from_str_named(text, &origin, Syntax::of_path(path))?;
+        let kind = Origin::of_catalog(&catalog);
+        return Ok((catalog, kind));
     }
-    let import = import_file(path, None)?;
-    Ok(Catalog::from_parsed(
-        import.file,
-        &path.display().to_string(),
-    )?)
+    let bytes = Catalog::read_input(path)?;
+    let (import, format) = import_bytes(&bytes, path, None)?;
+    let deleted_entities = count_deleted_entities(&bytes);
+    let catalog = Catalog::from_parsed(import.file, &path.display().to_string())?;
+    Ok((
+        catalog,
+        Origin::Export {
+            format,
+            deleted_entities,
+        },
+    ))
+}
+
+/// Whether the path names a catalog file (`.toml`, `.json`) rather than a role export.
+pub fn is_catalog_file(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("toml") || e.eq_ignore_ascii_case("json"))
 }
 
 /// Reads and imports a role export, as [`rolegate_import::import_path`] does but within the input limits: a regular
 /// file of at most [`Catalog::MAX_FILE_BYTES`].
 pub fn import_file(path: &Path, format: Option<Format>) -> Result<Import, CliError> {
     let bytes = Catalog::read_input(path)?;
+    Ok(import_bytes(&bytes, path, format)?.0)
+}
+
+/// Imports a role export's bytes; the format is detected from the path and the text unless given.
+fn import_bytes(
+    bytes: &[u8],
+    path: &Path,
+    format: Option<Format>,
+) -> Result<(Import, Format), CliError> {
     let origin = path.display().to_string();
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let good = String::from_utf8_lossy(&e.as_bytes()[..e.utf8_error().valid_up_to()]);
-        let (line, column) = line_column(&good, good.len());
-        ImportError::Invalid(Box::new(Diagnostic {
-            origin: origin.clone(),
-            line,
-            column,
-            message: "the file is not UTF-8 text".to_owned(),
-            help: None,
-        }))
-    })?;
+    let text = decode(bytes, &origin).map_err(|d| ImportError::Invalid(Box::new(d)))?;
     let format = format
-        .or_else(|| Format::detect(path, &text))
+        .or_else(|| Format::detect(path, text))
         .ok_or_else(|| {
             ImportError::Invalid(Box::new(Diagnostic {
                 origin: origin.clone(),
@@ -63,7 +82,41 @@ pub fn import_file(path: &Path, format: Option<Format>) -> Result<Import, CliErr
                 ),
             }))
         })?;
-    Ok(import_str(&text, &origin, format)?)
+    Ok((import_str(text, &origin, format)?, format))
+}
+
+/// The help given for a file saved as UTF-16.
+pub const UTF16_HELP: &str =
+    "the file is UTF-16; save it as UTF-8 (e.g. `iconv -f UTF-16 -t UTF-8 FILE > FILE.utf8`)";
+
+/// A file's text, as [`decode_utf8`] gives it, with [`UTF16_HELP`] on a file that looks like UTF-16.
+pub fn decode<'a>(bytes: &'a [u8], origin: &str) -> Result<&'a str, Diagnostic> {
+    decode_utf8(bytes, origin).map_err(|mut d| {
+        if is_utf16(bytes) {
+            d.help = Some(UTF16_HELP.to_owned());
+        }
+        d
+    })
+}
+
+/// Whether bytes look like UTF-16: a UTF-16 byte-order mark (FF FE, FE FF), or a NUL in every fourth byte or more of
+/// the first kilobyte (ASCII text in UTF-16 has one in every other).
+pub fn is_utf16(bytes: &[u8]) -> bool {
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return true;
+    }
+    let head = &bytes[..bytes.len().min(1024)];
+    !head.is_empty() && head.iter().filter(|&&b| b == 0).count() * 4 >= head.len()
+}
+
+/// The XrmMockup table key of a table deleted from the environment, which keeps only its object type code.
+pub const DELETED_ENTITY: &str = "DeletedEntity for objectTypeCode=";
+
+/// How many table entries of an XrmMockup export are [`DELETED_ENTITY`] rows: the importer leaves them out, and a
+/// diff counts them once instead of listing them.
+fn count_deleted_entities(bytes: &[u8]) -> usize {
+    let needle = DELETED_ENTITY.as_bytes();
+    bytes.windows(needle.len()).filter(|w| *w == needle).count()
 }
 
 /// A role by name, case-insensitively, or an error suggesting the nearest name.
@@ -98,6 +151,51 @@ pub fn table<'a>(catalog: &'a Catalog, name: &str) -> Result<&'a Table, CliError
     })
 }
 
+/// What a diff side was read from, which decides what it can express.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// The built-in catalog.
+    Builtin,
+    /// A catalog file written by hand, or one whose header names no importer.
+    Catalog,
+    /// A role export, imported as the diff reads it, or a catalog file its importer wrote (named in its header).
+    Export {
+        /// The export's format.
+        format: Format,
+        /// Its [`DELETED_ENTITY`] rows, left out (0 when the side is a catalog file).
+        deleted_entities: usize,
+    },
+}
+
+impl Origin {
+    /// A catalog file's origin: the format of the importer its header's description names, if any.
+    fn of_catalog(catalog: &Catalog) -> Self {
+        let description = catalog.header().description.as_deref().unwrap_or_default();
+        [
+            ("Imported from an XrmMockup", Format::XrmMockup),
+            (
+                "Imported from Dataverse solution role XML",
+                Format::DataverseXml,
+            ),
+            ("Imported from documentation markdown", Format::Markdown),
+        ]
+        .into_iter()
+        .find(|(prefix, _)| description.starts_with(prefix))
+        .map_or(Self::Catalog, |(_, format)| Self::Export {
+            format,
+            deleted_entities: 0,
+        })
+    }
+
+    /// The export format, for a side that is (or was imported from) a role export.
+    pub fn format(self) -> Option<Format> {
+        match self {
+            Self::Export { format, .. } => Some(format),
+            Self::Builtin | Self::Catalog => None,
+        }
+    }
+}
+
 /// One side of a diff: a whole catalog, or one role of a catalog.
 pub struct Side {
     /// How the side was written on the command line.
@@ -106,6 +204,8 @@ pub struct Side {
     pub catalog: Cow<'static, Catalog>,
     /// The role, when the side names one (as the catalog spells it).
     pub role: Option<String>,
+    /// What the side was read from.
+    pub origin: Origin,
 }
 
 /// Reads a diff side: `builtin`, a catalog file, or either followed by `#Role name`.
@@ -117,10 +217,11 @@ pub fn side(spec: &str) -> Result<Side, CliError> {
         Some((source, role)) => (source, Some(role.trim())),
         None => (spec, None),
     };
-    let catalog = if source.eq_ignore_ascii_case("builtin") {
-        Cow::Borrowed(Catalog::builtin())
+    let (catalog, origin) = if source.eq_ignore_ascii_case("builtin") {
+        (Cow::Borrowed(Catalog::builtin()), Origin::Builtin)
     } else {
-        Cow::Owned(load_path(Path::new(source))?)
+        let (catalog, origin) = load_side(Path::new(source))?;
+        (Cow::Owned(catalog), origin)
     };
     let role = match role_name {
         None => None,
@@ -130,5 +231,6 @@ pub fn side(spec: &str) -> Result<Side, CliError> {
         label: spec.to_owned(),
         catalog,
         role,
+        origin,
     })
 }

@@ -495,28 +495,25 @@ fn diff_two_roles_per_table_and_privilege() {
             "tests/fixtures/contoso.toml#invoice clerk",
             "tests/fixtures/contoso-next.toml#Invoice Clerk"
         ]),
-        "a: tests/fixtures/contoso.toml#invoice clerk\n\
-         b: tests/fixtures/contoso-next.toml#Invoice Clerk\n\
+        "a: tests/fixtures/contoso.toml#invoice clerk (a catalog file)\n\
+         b: tests/fixtures/contoso-next.toml#Invoice Clerk (a catalog file)\n\
+         \n\
+         summary (added: only in b, removed: only in a, changed: depth differs):\n  \
+           grants: 2 added, 1 removed, 1 changed, 2 the same (a higher: 0, b higher: 1)\n  \
+           tables: 1 added, 0 removed, 1 changed, 1 the same\n  \
+           miscellaneous privileges: 0 added, 1 removed, 0 the same\n  \
+           capabilities: 0 added, 0 removed, 0 the same\n\
          \n\
          table privileges:\n\
-         table            privilege  a      b      difference\n\
-         contoso_invoice  Read       Local  Deep   depth differs\n\
-         contoso_invoice  Write      Basic  -      only in a\n\
-         contoso_invoice  Delete     -      Basic  only in b\n\
-         contoso_payment  Read       -      Local  only in b\n\
+         table            privileges  a      b      difference\n\
+         contoso_invoice  Read        Local  Deep   depth differs\n\
+         contoso_invoice  Write       Basic  -      only in a\n\
+         contoso_invoice  Delete      -      Basic  only in b\n\
+         contoso_payment  Read        -      Local  only in b\n\
          \n\
          miscellaneous privileges:\n\
          name              difference\n\
-         prvExportToExcel  only in a\n\
-         \n\
-         summary:\n  \
-           privileges the same: 2\n  \
-           only in a: 1\n  \
-           only in b: 2\n  \
-           depth differs: 1 (a higher: 0, b higher: 1)\n  \
-           tables granted in both: 2, only in a: 0, only in b: 1\n  \
-           miscellaneous privileges only in a: 1, only in b: 0\n  \
-           capabilities only in a: 0, only in b: 0\n"
+         prvExportToExcel  only in a\n"
     );
 }
 

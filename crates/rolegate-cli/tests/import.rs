@@ -109,7 +109,7 @@ fn a_role_export_works_where_a_catalog_is_expected() {
         "builtin#Omnichannel agent",
     ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.contains("\nsummary:\n"), "{}", run.stdout);
+    assert!(run.stdout.contains("\nsummary ("), "{}", run.stdout);
 }
 
 #[test]
