@@ -59,8 +59,8 @@ impl Catalog {
 
     /// Loads a catalog file (TOML, or JSON when the path ends in `.json`).
     ///
-    /// A file whose header says `extends = "builtin"` adds to the built-in catalog. The file must be a regular file
-    /// of at most [`Catalog::MAX_FILE_BYTES`].
+    /// A file whose header says `extends = "builtin"` adds to the built-in catalog; a table it defines replaces the
+    /// built-in table of that name. The file must be a regular file of at most [`Catalog::MAX_FILE_BYTES`].
     pub fn from_path(path: impl AsRef<Path>) -> Result<Self, LoadError> {
         let path = path.as_ref();
         let bytes = Self::read_input(path)?;
@@ -85,6 +85,16 @@ impl Catalog {
             Some(base) if base.eq_ignore_ascii_case("builtin") => {
                 let builtin = Layer::new("<builtin>", BUILTIN_TOML);
                 let mut merged = Self::builtin_file();
+                // A table the file defines replaces the built-in entry of that name: the file describes the
+                // user's own environment. (Roles, capabilities and the rest must have names of their own.)
+                let own: std::collections::HashSet<String> = file
+                    .tables
+                    .iter()
+                    .map(|t| crate::names::name_key(&t.name).into_owned())
+                    .collect();
+                merged
+                    .tables
+                    .retain(|t| !own.contains(crate::names::name_key(&t.name).as_ref()));
                 let origins = Origins::extending(&merged);
                 merged.catalog = Header {
                     extends: None,

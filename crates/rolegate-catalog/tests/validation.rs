@@ -343,6 +343,29 @@ fn a_file_extending_the_builtin_catalog_adds_to_it() {
         Some(Depth::Global)
     );
 
+    // A table of the file replaces the built-in table of that name: here `sharepointdocument` becomes user-or-team
+    // owned at every depth, and the built-in roles' grants on it still hold.
+    let c = load(
+        "[catalog]\nextends = \"builtin\"\n\n\
+         [[table]]\nname = \"sharepointdocument\"\nownership = \"user-or-team\"\n\n\
+         [[role]]\nname = \"Clerk\"\n[role.grants]\nsharepointdocument = { Read = \"Basic\" }\n",
+    )
+    .unwrap();
+    assert_eq!(c.tables().len(), builtin.tables().len());
+    let doc = c.table("sharepointdocument").unwrap();
+    assert_eq!(
+        doc.ownership_basis,
+        rolegate_catalog::OwnershipBasis::Declared
+    );
+    assert_eq!(
+        c.role_depth(
+            c.role("clerk").unwrap(),
+            "sharepointdocument",
+            TablePrivilege::Read
+        ),
+        Some(Depth::Basic)
+    );
+
     // A problem in the extending file points into it, not into the built-in catalog.
     assert_eq!(
         errors(
