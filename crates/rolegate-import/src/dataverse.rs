@@ -12,7 +12,7 @@ use rolegate_catalog::{
 
 use crate::names::{Mapping, builtin_table, inferred_table, map_token, split_privilege_name};
 use crate::xml::{Node, Walker, strip_bom};
-use crate::{Finding, Import, ImportError};
+use crate::{Finding, Import, ImportError, Place, Places};
 
 /// One `<RolePrivilege>` as read.
 struct Entry {
@@ -268,16 +268,22 @@ fn build(roles: Vec<RawRole>, walker: &Walker<'_>, origin: &str) -> Import {
         .map(|(name, (schema, grants))| table_for(builtin, name, schema.clone(), grants, origin))
         .collect();
     file.roles = entries;
-    let place = |role: usize, table: &str, privilege: TablePrivilege| {
-        given
-            .get(&(role, table.to_owned(), privilege))
-            .map(|&at| walker.place(at))
-    };
-    fit_grants(&mut file, &mut report, origin, &place);
+    let mut places = Places::default();
+    for ((role, table, privilege), at) in given {
+        let (line, column) = walker.place(at);
+        let place = Place {
+            origin: origin.to_owned(),
+            line,
+            column,
+        };
+        let key = (file.roles[role].name.clone(), table, privilege);
+        places.grants.entry(key).or_insert(place);
+    }
+    fit_grants(&mut file, &mut report, origin, &places);
     Import {
         file,
         report,
-        places: crate::Places::default(),
+        places,
     }
 }
 
@@ -295,16 +301,13 @@ fn table_for(
     }
 }
 
-/// Where the grant of the `role`-th role on a table is given in the input, when known.
-pub(crate) type GrantPlace<'a> = dyn Fn(usize, &str, TablePrivilege) -> Option<(usize, usize)> + 'a;
-
 /// Drops (and reports) grants a known table cannot take, so that the file validates; each finding at the grant's
-/// entry in the input when `place` knows it.
+/// place in `places` (its role's when the grant has none, `origin` 1:1 when neither has).
 pub(crate) fn fit_grants(
     file: &mut CatalogFile,
     report: &mut Vec<Finding>,
     origin: &str,
-    place: &GrantPlace<'_>,
+    places: &Places,
 ) {
     let Ok(catalog) = Catalog::from_parsed(
         CatalogFile {
@@ -316,7 +319,7 @@ pub(crate) fn fit_grants(
     ) else {
         return;
     };
-    for (index, role) in file.roles.iter_mut().enumerate() {
+    for role in &mut file.roles {
         for (table_name, grants) in &mut role.grants {
             let Some(table) = catalog.table(table_name) else {
                 continue;
@@ -338,13 +341,23 @@ pub(crate) fn fit_grants(
                         table.name
                     )
                 };
-                let (line, column) = place(index, table_name, *privilege).unwrap_or((1, 1));
-                report.push(Finding {
-                    origin: origin.to_owned(),
-                    line,
-                    column,
-                    message: format!("role `{}`: {why}; left out", role.name),
-                });
+                let message = format!("role `{}`: {why}; left out", role.name);
+                let key = (role.name.clone(), table_name.clone(), *privilege);
+                report.push(
+                    match places
+                        .grants
+                        .get(&key)
+                        .or_else(|| places.roles.get(&role.name))
+                    {
+                        Some(place) => place.finding(message),
+                        None => Finding {
+                            origin: origin.to_owned(),
+                            line: 1,
+                            column: 1,
+                            message,
+                        },
+                    },
+                );
                 false
             });
         }

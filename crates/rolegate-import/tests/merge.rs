@@ -1,11 +1,11 @@
 //! XrmMockup exports keep each privilege's own depths and say where they were read; merged imports unite what the
 //! files say, lose no grant any file allows, and come out the same in any file order.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use rolegate_catalog::{Catalog, Depth, Ownership, TableEntry, TablePrivilege};
-use rolegate_import::{Format, Import, Place, import_path, import_str};
+use rolegate_import::{Format, Import, Place, import_path, import_str, merge};
 
 fn data(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -191,4 +191,259 @@ fn xrmmockup_says_where_its_role_tables_and_grants_are() {
         (import.report[0].line, import.report[0].column),
         (places.left_out[key].line, places.left_out[key].column)
     );
+}
+
+/// Every held privilege of an XrmMockup export, read straight from the text: role, (table, privilege, depth).
+fn held(text: &str) -> (String, Vec<(String, TablePrivilege, Depth)>) {
+    let between = |s: &str, open: &str, close: &str| -> Option<(String, usize)> {
+        let start = s.find(open)? + open.len();
+        let end = start + s[start..].find(close)?;
+        Some((s[start..end].to_owned(), end))
+    };
+    let (role, _) = between(text, "<Name>", "</Name>").unwrap();
+    let mut out = Vec::new();
+    for entry in text.split("<a:KeyValueOfstringArrayOf").skip(1) {
+        let (table, _) = between(entry, "<a:Key>", "</a:Key>").unwrap();
+        let mut rest = entry;
+        while let Some((right, end)) = between(rest, "<AccessRight>", "</AccessRight>") {
+            rest = &rest[end..];
+            let (depth, end) = between(rest, "<PrivilegeDepth>", "</PrivilegeDepth>").unwrap();
+            rest = &rest[end..];
+            if depth != "None" {
+                let privilege = TablePrivilege::from_access_right_name(&right).unwrap();
+                out.push((table.clone(), privilege, Depth::parse(&depth).unwrap()));
+            }
+        }
+    }
+    (role, out)
+}
+
+#[test]
+fn all_out_of_box_roles_merge_the_same_in_any_order_and_lose_nothing() {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(data("roles/xrmbedrock-oob"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "xml"))
+        .collect();
+    paths.sort();
+    assert_eq!(paths.len(), 165);
+    let imports: Vec<Import> = paths
+        .iter()
+        .map(|p| import_path(p, None).unwrap_or_else(|e| panic!("{e}")))
+        .collect();
+    let sorted = merge(imports.clone()).unwrap();
+    let reversed = merge(imports.iter().rev().cloned()).unwrap();
+    assert!(
+        sorted.file == reversed.file,
+        "reversed order gives another catalog"
+    );
+    let n = imports.len();
+    let shuffled = merge((0..n).map(|i| imports[i * 7 % n].clone())).unwrap();
+    assert!(
+        sorted.file == shuffled.file,
+        "shuffled order gives another catalog"
+    );
+
+    let merged = &sorted.file;
+    let names: Vec<&str> = merged.roles.iter().map(|r| r.name.as_str()).collect();
+    assert!(
+        names
+            .windows(2)
+            .all(|w| w[0].to_lowercase() <= w[1].to_lowercase()),
+        "{names:?}"
+    );
+    let catalog = Catalog::from_parsed(merged.clone(), "merged").unwrap_or_else(|e| panic!("{e}"));
+
+    // Nothing dropped: every held privilege of every file is in the merged role, at its depth.
+    let mut deleted: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut checked = 0;
+    for path in &paths {
+        let text = std::fs::read_to_string(path).unwrap();
+        let (role, grants) = held(&text);
+        let entry = merged.roles.iter().find(|r| r.name == role).unwrap();
+        for (table, privilege, depth) in grants {
+            if table.starts_with("DeletedEntity") {
+                deleted
+                    .entry(table)
+                    .or_default()
+                    .insert(path.display().to_string());
+                continue;
+            }
+            let got = entry.grants.get(&table).and_then(|g| g.get(&privilege));
+            assert_eq!(got, Some(&depth), "{role}: {privilege} on {table}");
+            checked += 1;
+        }
+    }
+    assert!(checked > 55_000, "{checked}");
+    assert!(
+        sorted.report.iter().all(|f| !f.message.contains("role `")),
+        "no grant left out: {:?}",
+        sorted.report.iter().find(|f| f.message.contains("role `"))
+    );
+    // Keys that name no table: once each, with the number of files that have them.
+    for finding in &sorted.report {
+        if let Some((key, _)) = finding
+            .message
+            .strip_prefix("table key `")
+            .and_then(|m| m.split_once('`'))
+        {
+            let files = deleted[key].len();
+            assert!(
+                finding
+                    .message
+                    .ends_with(&format!("left out in {files} files"))
+                    || files == 1,
+                "{finding}"
+            );
+            assert_eq!(
+                sorted
+                    .report
+                    .iter()
+                    .filter(|f| f.message.contains(&format!("`{key}`")))
+                    .count(),
+                1,
+                "{key}"
+            );
+        }
+    }
+    assert!(
+        sorted.report.iter().any(|f| f
+            .message
+            .contains("`DeletedEntity for objectTypeCode=1131` is not a logical name; the entry is left out in 36 files")),
+        "{:?}",
+        &sorted.report[..3]
+    );
+
+    // Each privilege's own depths.
+    let depths_of = |table: &str, privilege| {
+        catalog
+            .table(table)
+            .unwrap()
+            .allowed_depths(privilege)
+            .iter()
+            .collect::<Vec<_>>()
+    };
+    use TablePrivilege::*;
+    for p in [Create, Delete] {
+        assert_eq!(
+            depths_of("businessunit", p),
+            [Depth::Deep, Depth::Global],
+            "{p}"
+        );
+    }
+    for p in [Read, Write, Append, AppendTo] {
+        assert_eq!(
+            depths_of("businessunit", p),
+            [Depth::Local, Depth::Deep, Depth::Global],
+            "{p}"
+        );
+    }
+    for p in [Create, Read, Write, Delete, Append, AppendTo] {
+        assert_eq!(depths_of("sharepointdocument", p), [Depth::Global], "{p}");
+    }
+    assert_eq!(depths_of("sharepointdocument", Assign), ALL);
+    for t in ["userform", "userqueryvisualization"] {
+        assert_eq!(depths_of(t, Assign), [Depth::Basic, Depth::Global], "{t}");
+        assert_eq!(depths_of(t, Read), [Depth::Basic], "{t}");
+    }
+    assert!(catalog.table("role").unwrap().has(Assign));
+}
+
+#[test]
+fn merging_unites_a_tables_privileges_whatever_the_order() {
+    // The first file has `sharepointdocument` with Read only (Global: organization-owned, taken alone); the second
+    // also lists Assign, which can be any depth, and holds it at Basic.
+    let reader = xrm(
+        "Reader",
+        &[("sharepointdocument", &[("ReadAccess", GLOBAL, "Global")])],
+    );
+    let assigner = xrm(
+        "Assigner",
+        &[(
+            "sharepointdocument",
+            &[
+                ("ReadAccess", GLOBAL, "Global"),
+                ("AssignAccess", ANY, "Basic"),
+            ],
+        )],
+    );
+    let a = import_str(&reader, "reader.xml", Format::XrmMockup).unwrap();
+    let b = import_str(&assigner, "assigner.xml", Format::XrmMockup).unwrap();
+    let ab = merge([a.clone(), b.clone()]).unwrap();
+    let ba = merge([b, a]).unwrap();
+    assert!(ab.file == ba.file);
+    assert_eq!(ab.report, [], "nothing left out, nothing to correct");
+    let catalog = Catalog::from_parsed(ab.file, "merged").unwrap();
+    let assigner = catalog.role("Assigner").unwrap();
+    assert_eq!(
+        catalog.role_depth(assigner, "sharepointdocument", TablePrivilege::Assign),
+        Some(Depth::Basic)
+    );
+}
+
+#[test]
+fn an_export_wins_over_the_built_in_entry_and_what_it_drops_is_reported_at_its_line() {
+    // The built-in catalog has `sharepointdocument` organization-owned; a user's export says Assign can be Basic.
+    let export = xrm(
+        "Assigner",
+        &[(
+            "sharepointdocument",
+            &[
+                ("ReadAccess", GLOBAL, "Global"),
+                ("AssignAccess", ANY, "Basic"),
+            ],
+        )],
+    );
+    let solution = "<Role name=\"Solution role\">\n<RolePrivileges>\n  <RolePrivilege name=\"prvReadSharePointDocument\" level=\"Global\" />\n  <RolePrivilege name=\"prvAssignbookableresource\" level=\"Basic\" />\n</RolePrivileges>\n</Role>\n";
+    // And the export says `bookableresource` (user-or-team in the built-in catalog) has Read only, at Global.
+    let narrow = xrm(
+        "Reader",
+        &[("bookableresource", &[("ReadAccess", GLOBAL, "Global")])],
+    );
+    let x = import_str(&export, "export.xml", Format::XrmMockup).unwrap();
+    let n = import_str(&narrow, "narrow.xml", Format::XrmMockup).unwrap();
+    let d = import_str(solution, "solution.xml", Format::DataverseXml).unwrap();
+    assert!(
+        d.file
+            .tables
+            .iter()
+            .any(|t| t.name == "sharepointdocument" && t.ownership == Ownership::Organization)
+    );
+    let one = merge([d.clone(), x.clone(), n.clone()]).unwrap();
+    let two = merge([n, x, d]).unwrap();
+    assert!(one.file == two.file);
+    let catalog = Catalog::from_parsed(one.file.clone(), "merged").unwrap();
+    let assigner = catalog.role("Assigner").unwrap();
+    assert_eq!(
+        catalog.role_depth(assigner, "sharepointdocument", TablePrivilege::Assign),
+        Some(Depth::Basic)
+    );
+    let role = catalog.role("Solution role").unwrap();
+    assert_eq!(
+        catalog.role_depth(role, "sharepointdocument", TablePrivilege::Read),
+        Some(Depth::Global)
+    );
+    for merged in [&one, &two] {
+        let dropped: Vec<String> = merged
+            .report
+            .iter()
+            .filter(|f| f.message.contains("left out"))
+            .map(ToString::to_string)
+            .collect();
+        let at = place_of(solution, "solution.xml", "prvAssignbookableresource", 0);
+        assert_eq!(dropped.len(), 1, "{dropped:?}");
+        assert!(
+            dropped[0].starts_with(&format!(
+                "solution.xml:{}:{}: role `Solution role`: table `bookableresource` has no Assign",
+                at.line, at.column
+            )),
+            "{}",
+            dropped[0]
+        );
+        assert!(
+            merged.report.iter().all(|f| (f.line, f.column) != (1, 1)),
+            "{:?}",
+            merged.report
+        );
+    }
 }
