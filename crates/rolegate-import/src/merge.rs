@@ -53,11 +53,25 @@ pub fn merge(imports: impl IntoIterator<Item = Import>) -> Result<Import, Import
         // Entries left out because their key names no table: one finding for each key, however many files have it.
         let left_out_messages: HashSet<String> =
             places.left_out.keys().map(|k| not_a_table(k)).collect();
-        out.report.extend(
-            report
-                .into_iter()
-                .filter(|f| !left_out_messages.contains(&f.message)),
-        );
+        let shown = report.len();
+        let mut report: Vec<Finding> = report
+            .into_iter()
+            .filter(|f| !left_out_messages.contains(&f.message))
+            .collect();
+        // A report cut short counts what it hides; the hidden entries left out are counted here instead.
+        let hidden_left_out =
+            places.left_out.len() - (shown - report.len()).min(places.left_out.len());
+        if let Some(last) = report.last_mut()
+            && let Some(more) = hidden(&last.message)
+        {
+            let rest = more.saturating_sub(hidden_left_out);
+            if rest == 0 {
+                report.pop();
+            } else {
+                last.message = rolegate_catalog::and_more(rest);
+            }
+        }
+        out.report.extend(report);
         for (key, place) in &places.left_out {
             match left_out.get_mut(key) {
                 Some((_, files)) => {
@@ -160,6 +174,13 @@ pub fn merge(imports: impl IntoIterator<Item = Import>) -> Result<Import, Import
     crate::dataverse::fit_grants(&mut out.file, &mut out.report, "<merged>", &out.places);
     crate::cap(&mut out.report);
     Ok(out)
+}
+
+/// The number of findings a report cut short hides, when `message` is the one that counts them.
+fn hidden(message: &str) -> Option<usize> {
+    let more = message.strip_prefix("... and ")?.strip_suffix(" more")?;
+    let more: usize = more.parse().ok()?;
+    (rolegate_catalog::and_more(more) == message).then_some(more)
 }
 
 /// Keeps, of the entries with one key, the least by `order`: the same entry whatever the order they come in.
