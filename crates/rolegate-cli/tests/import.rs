@@ -166,3 +166,34 @@ fn bad_import_input_is_exit_2_with_file_line_column() {
     let run = rolegate(&["import", ADMIN_XML]);
     assert_eq!(run.code, 2, "-o is required");
 }
+
+#[test]
+fn merged_exports_write_the_same_catalog_in_any_order_and_report_a_left_out_key_once() {
+    let files = [
+        "data/roles/xrmbedrock-oob/AIBRoles.xml",
+        "data/roles/xrmbedrock-oob/BasicUser.xml",
+        "data/roles/xrmbedrock-oob/CEOBusinessManager.xml",
+    ];
+    let mut written = Vec::new();
+    for (name, order) in [("abc.toml", [0, 1, 2]), ("cba.toml", [2, 1, 0])] {
+        let out = out_path(name);
+        let mut args = vec!["import"];
+        args.extend(order.map(|i| files[i]));
+        args.extend(["-o", &out]);
+        let run = rolegate(&args);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let key = "`DeletedEntity for objectTypeCode=1131`";
+        let lines: Vec<&str> = run.stdout.lines().filter(|l| l.contains(key)).collect();
+        assert_eq!(lines.len(), 1, "{}", run.stdout);
+        assert!(lines[0].ends_with("left out in 2 files"), "{}", lines[0]);
+        written.push(std::fs::read_to_string(&out).unwrap());
+    }
+    assert_eq!(written[0], written[1]);
+    assert!(
+        written[0].contains(
+            "privilege_depths = { Create = [\"Deep\", \"Global\"], Delete = [\"Deep\", \"Global\"] }"
+        ),
+        "{}",
+        written[0]
+    );
+}

@@ -286,12 +286,7 @@ fn build(roles: Vec<RawRole>, walker: &Walker<'_>, origin: &str) -> Import {
         .map(|(name, (schema, grants))| table_for(builtin, name, schema.clone(), grants, origin))
         .collect();
     file.roles = entries;
-    let role_names: Vec<String> = file.roles.iter().map(|r| r.name.clone()).collect();
-    let grant_place = |role: usize, table: &str, privilege: TablePrivilege| {
-        let key = (role_names.get(role)?.clone(), table.to_owned(), privilege);
-        places.grants.get(&key).map(|p| (p.line, p.column))
-    };
-    fit_grants(&mut file, &mut report, origin, &grant_place);
+    fit_grants(&mut file, &mut report, origin, &places);
     Import {
         file,
         report,
@@ -372,16 +367,13 @@ fn table_for(
     }
 }
 
-/// Where the grant of the `role`-th role on a table is given in the input, when known.
-pub(crate) type GrantPlace<'a> = dyn Fn(usize, &str, TablePrivilege) -> Option<(usize, usize)> + 'a;
-
 /// Drops (and reports) grants a known table cannot take, so that the file validates; each finding at the grant's
-/// entry in the input when `place` knows it.
+/// place in `places` (its role's when the grant has none, `origin` 1:1 when neither has).
 pub(crate) fn fit_grants(
     file: &mut CatalogFile,
     report: &mut Vec<Finding>,
     origin: &str,
-    place: &GrantPlace<'_>,
+    places: &Places,
 ) {
     let Ok(catalog) = Catalog::from_parsed(
         CatalogFile {
@@ -393,7 +385,7 @@ pub(crate) fn fit_grants(
     ) else {
         return;
     };
-    for (index, role) in file.roles.iter_mut().enumerate() {
+    for role in &mut file.roles {
         for (table_name, grants) in &mut role.grants {
             let Some(table) = catalog.table(table_name) else {
                 continue;
@@ -415,13 +407,23 @@ pub(crate) fn fit_grants(
                         table.name
                     )
                 };
-                let (line, column) = place(index, table_name, *privilege).unwrap_or((1, 1));
-                report.push(Finding {
-                    origin: origin.to_owned(),
-                    line,
-                    column,
-                    message: format!("role `{}`: {why}; left out", role.name),
-                });
+                let message = format!("role `{}`: {why}; left out", role.name);
+                let key = (role.name.clone(), table_name.clone(), *privilege);
+                report.push(
+                    match places
+                        .grants
+                        .get(&key)
+                        .or_else(|| places.roles.get(&role.name))
+                    {
+                        Some(place) => place.finding(message),
+                        None => Finding {
+                            origin: origin.to_owned(),
+                            line: 1,
+                            column: 1,
+                            message,
+                        },
+                    },
+                );
                 false
             });
         }

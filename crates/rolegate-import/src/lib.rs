@@ -182,6 +182,12 @@ pub struct Places {
     pub tables: BTreeMap<String, Place>,
     /// Each grant, by role name, table's logical name and privilege: the entry that gave it (the first, if several).
     pub grants: BTreeMap<(String, String, TablePrivilege), Place>,
+    /// Each table privilege whose depths an export's flags give, by table's logical name and privilege: the entry
+    /// that gave them (the first, if several).
+    pub privileges: BTreeMap<(String, TablePrivilege), Place>,
+    /// Each entry left out because its key names no table (`DeletedEntity for objectTypeCode=1131`), by key: the
+    /// first such entry.
+    pub left_out: BTreeMap<String, Place>,
 }
 
 impl Places {
@@ -195,6 +201,12 @@ impl Places {
         }
         for (k, v) in other.grants {
             self.grants.entry(k).or_insert(v);
+        }
+        for (k, v) in other.privileges {
+            self.privileges.entry(k).or_insert(v);
+        }
+        for (k, v) in other.left_out {
+            self.left_out.entry(k).or_insert(v);
         }
     }
 }

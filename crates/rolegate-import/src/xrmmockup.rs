@@ -16,7 +16,7 @@ use rolegate_catalog::{
 
 use crate::names::is_logical;
 use crate::xml::{Element, Node, Walker, strip_bom};
-use crate::{Finding, Import, ImportError};
+use crate::{Finding, Import, ImportError, Place, Places};
 
 const XRM: &str = "http://schemas.datacontract.org/2004/07/DG.Tools.XrmMockup";
 const ARRAYS: &str = "http://schemas.microsoft.com/2003/10/Serialization/Arrays";
@@ -34,11 +34,22 @@ struct Right {
     at: usize,
 }
 
+/// One privilege of one table, checked.
+struct RightRead {
+    privilege: TablePrivilege,
+    /// The depths its CanBe flags allow.
+    allowed: DepthSet,
+    /// The depth the role holds it at; `None` when it does not hold it.
+    depth: Option<Depth>,
+    /// Its entry's `<Key>` (the entry's start when it has none).
+    at: usize,
+}
+
 /// One table as read.
 struct TableRead {
     name: String,
     at: usize,
-    rights: Vec<(TablePrivilege, DepthSet, Option<Depth>, usize)>,
+    rights: Vec<RightRead>,
 }
 
 pub(crate) fn import(text: &str, origin: &str) -> Result<Import, ImportError> {
@@ -66,13 +77,14 @@ pub(crate) fn import(text: &str, origin: &str) -> Result<Import, ImportError> {
     }
     let mut name: Option<String> = None;
     let mut tables: Vec<TableRead> = Vec::new();
+    let mut places = Places::default();
     loop {
         match w.next()? {
             Node::Start(e) if e.ns == IS_XRM && e.local == "Name" && w.depth() == 2 => {
                 name = Some(w.text(&e)?.trim().to_owned());
             }
             Node::Start(e) if e.ns == IS_XRM && e.local == "Privileges" && w.depth() == 2 => {
-                read_privileges(&mut w, &mut tables, &mut report, origin)?;
+                read_privileges(&mut w, &mut tables, &mut report, &mut places, origin)?;
             }
             Node::Start(_) => w.skip()?,
             Node::End { .. } | Node::Text(_) => {}
@@ -82,20 +94,21 @@ pub(crate) fn import(text: &str, origin: &str) -> Result<Import, ImportError> {
     let Some(name) = name.filter(|n| !n.is_empty()) else {
         return Err(w.error_at(root.offset, "<SecurityRole> has no <Name>"));
     };
-    Ok(build(name, tables, &w, origin, report))
+    Ok(build(name, root.offset, tables, &w, origin, report, places))
 }
 
 fn read_privileges(
     w: &mut Walker<'_>,
     tables: &mut Vec<TableRead>,
     report: &mut Vec<Finding>,
+    places: &mut Places,
     origin: &str,
 ) -> Result<(), ImportError> {
     // Inside <Privileges>: entries KeyValueOf..(Key = table, Value = entries KeyValueOf..(Key = right, Value = privilege)).
     loop {
         match w.next()? {
             Node::Start(e) if e.ns == IS_ARRAYS && e.local.starts_with("KeyValueOf") => {
-                if let Some(table) = read_table(w, &e, report, origin)? {
+                if let Some(table) = read_table(w, &e, report, places, origin)? {
                     tables.push(table);
                 }
             }
@@ -125,6 +138,7 @@ fn read_table(
     w: &mut Walker<'_>,
     entry: &Element,
     report: &mut Vec<Finding>,
+    places: &mut Places,
     origin: &str,
 ) -> Result<Option<TableRead>, ImportError> {
     let mut key: Option<(String, usize)> = None;
@@ -172,13 +186,13 @@ fn read_table(
         ));
     };
     if !is_logical(&name) {
-        push(
-            report,
-            w,
-            origin,
-            at,
-            format!("table key `{name}` is not a logical name; the entry is left out"),
-        );
+        push(report, w, origin, at, not_a_table(&name));
+        let (line, column) = w.place(at);
+        places.left_out.entry(name).or_insert(Place {
+            origin: origin.to_owned(),
+            line,
+            column,
+        });
         return Ok(None);
     }
     let mut out = TableRead {
@@ -246,7 +260,12 @@ fn read_table(
                 }
             },
         };
-        out.rights.push((privilege, allowed, depth, right.at));
+        out.rights.push(RightRead {
+            privilege,
+            allowed,
+            depth,
+            at: right.key.as_ref().map_or(right.at, |k| k.1),
+        });
     }
     Ok(Some(out))
 }
@@ -313,13 +332,80 @@ pub(crate) fn ownership_of(allowed: DepthSet) -> (Ownership, Option<DepthSet>) {
     }
 }
 
+/// The privileges and depths a table owned as `ownership` has when its entry does not list them.
+pub(crate) fn ownership_defaults(ownership: Ownership) -> (PrivilegeSet, DepthSet) {
+    match ownership {
+        Ownership::UserOrTeam => (PrivilegeSet::ALL, DepthSet::ALL),
+        Ownership::Organization => (PrivilegeSet::WITHOUT_OWNER, DepthSet::GLOBAL),
+        Ownership::Business => (PrivilegeSet::WITHOUT_OWNER, DepthSet::BUSINESS),
+    }
+}
+
+/// The table entry an export's flags give, with each privilege's own depths: the ownership from the union of all
+/// flags ([`ownership_of`]); the privileges the ownership gives and those listed, less those listed without any depth;
+/// `depths` the set most listed privileges share (the first such in privilege order), which the privileges not listed
+/// take too, and `privilege_depths` for the listed privileges whose depths differ from it. `None` when no listed
+/// privilege can take any depth.
+pub(crate) fn export_entry(
+    name: &str,
+    listed: &BTreeMap<TablePrivilege, DepthSet>,
+) -> Option<TableEntry> {
+    let union = DepthSet::from_iter(listed.values().flat_map(|s| s.iter()));
+    if union.is_empty() {
+        return None;
+    }
+    let (ownership, _) = ownership_of(union);
+    let (default_privileges, default_depths) = ownership_defaults(ownership);
+    let count = |set: DepthSet| listed.values().filter(|s| **s == set).count();
+    let mut common = union;
+    let mut best = 0;
+    for set in listed.values().copied().filter(|s| !s.is_empty()) {
+        let n = count(set);
+        if n > best {
+            (common, best) = (set, n);
+        }
+    }
+    let privileges: PrivilegeSet = default_privileges
+        .iter()
+        .chain(listed.keys().copied())
+        .filter(|p| listed.get(p).is_none_or(|s| !s.is_empty()))
+        .collect();
+    Some(TableEntry {
+        ownership_basis: OwnershipBasis::Export,
+        privileges: (privileges != default_privileges).then(|| privileges.iter().collect()),
+        depths: (common != default_depths).then(|| common.iter().collect()),
+        privilege_depths: listed
+            .iter()
+            .filter(|(_, s)| !s.is_empty() && **s != common)
+            .map(|(p, s)| (*p, s.iter().collect()))
+            .collect(),
+        ..TableEntry::new(name, ownership)
+    })
+}
+
+/// The finding for a privileges entry whose key is not a table's logical name.
+pub(crate) fn not_a_table(key: &str) -> String {
+    format!("table key `{key}` is not a logical name; the entry is left out")
+}
+
 fn build(
     name: String,
+    root: usize,
     tables: Vec<TableRead>,
     w: &Walker<'_>,
     origin: &str,
     mut report: Vec<Finding>,
+    mut places: Places,
 ) -> Import {
+    let place = |at: usize| {
+        let (line, column) = w.place(at);
+        Place {
+            origin: origin.to_owned(),
+            line,
+            column,
+        }
+    };
+    places.roles.insert(name.clone(), place(root));
     let mut entries: BTreeMap<String, TableEntry> = BTreeMap::new();
     let mut grants: BTreeMap<String, BTreeMap<TablePrivilege, Depth>> = BTreeMap::new();
     for table in tables {
@@ -336,66 +422,74 @@ fn build(
             );
             continue;
         }
-        let mut allowed = DepthSet::EMPTY;
-        let mut first: Option<DepthSet> = None;
-        let mut seen = PrivilegeSet::EMPTY;
-        for (privilege, set, _, at) in &table.rights {
-            if let Some(f) = first
-                && f != *set
-            {
-                let message = format!(
-                    "table `{}`: {privilege} can be {set} but an earlier privilege {f}; the table allows their union",
-                    table.name
-                );
-                push(&mut report, w, origin, *at, message);
-            }
-            first.get_or_insert(*set);
-            allowed = DepthSet::from_iter(allowed.iter().chain(set.iter()));
-            seen = seen.with(*privilege);
-        }
-        if allowed.is_empty() {
-            // No flags at all (no privileges listed): nothing tells the ownership.
-            push(
-                &mut report,
-                w,
-                origin,
-                table.at,
-                format!("table `{}` lists no privileges; left out", table.name),
+        // Each privilege's flags and depth; a privilege listed twice allows what either entry allows, at the higher
+        // of their depths.
+        let mut listed: BTreeMap<TablePrivilege, DepthSet> = BTreeMap::new();
+        let mut held: BTreeMap<TablePrivilege, (Depth, usize)> = BTreeMap::new();
+        for right in &table.rights {
+            let Some(before) = listed.get(&right.privilege).copied() else {
+                listed.insert(right.privilege, right.allowed);
+                places
+                    .privileges
+                    .insert((table.name.clone(), right.privilege), place(right.at));
+                continue;
+            };
+            let message = format!(
+                "table `{}`: {} is listed twice; the entries are united",
+                table.name, right.privilege
             );
-            continue;
+            push(&mut report, w, origin, right.at, message);
+            listed.insert(
+                right.privilege,
+                DepthSet::from_iter(before.iter().chain(right.allowed.iter())),
+            );
         }
-        let (ownership, depths) = ownership_of(allowed);
-        let default = match ownership {
-            Ownership::UserOrTeam => PrivilegeSet::ALL,
-            _ => PrivilegeSet::WITHOUT_OWNER,
+        let Some(entry) = export_entry(&table.name, &listed) else {
+            // No flags at all: nothing tells the ownership.
+            let message = if table.rights.is_empty() {
+                format!("table `{}` lists no privileges; left out", table.name)
+            } else {
+                format!(
+                    "table `{}`: none of its privileges can take any depth; left out",
+                    table.name
+                )
+            };
+            push(&mut report, w, origin, table.at, message);
+            continue;
         };
-        let privileges = PrivilegeSet::from_iter(default.iter().chain(seen.iter()));
+        places.tables.insert(table.name.clone(), place(table.at));
+        for right in &table.rights {
+            let Some(depth) = right.depth else { continue };
+            let set = listed[&right.privilege];
+            if !set.contains(depth) {
+                let message = format!(
+                    "role `{name}`: {} on `{}` at {depth} but it can only be {set}; left out",
+                    right.privilege, table.name
+                );
+                push(&mut report, w, origin, right.at, message);
+                continue;
+            }
+            let kept = held.entry(right.privilege).or_insert((depth, right.at));
+            kept.0 = kept.0.max(depth);
+        }
+        if !held.is_empty() {
+            for (privilege, (_, at)) in &held {
+                places
+                    .grants
+                    .insert((name.clone(), table.name.clone(), *privilege), place(*at));
+            }
+            grants.insert(
+                table.name.clone(),
+                held.into_iter().map(|(p, (d, _))| (p, d)).collect(),
+            );
+        }
         entries.insert(
             table.name.clone(),
             TableEntry {
-                ownership_basis: OwnershipBasis::Export,
-                privileges: (privileges != default).then(|| privileges.iter().collect()),
-                depths: depths.map(|d| d.iter().collect()),
                 source: Some(origin.to_owned()),
-                ..TableEntry::new(table.name.clone(), ownership)
+                ..entry
             },
         );
-        let held = grants.entry(table.name.clone()).or_default();
-        for (privilege, set, depth, at) in &table.rights {
-            let Some(depth) = depth else { continue };
-            if !set.contains(*depth) {
-                let message = format!(
-                    "table `{}`: {privilege} at {depth} but it can only be {set}; left out",
-                    table.name
-                );
-                push(&mut report, w, origin, *at, message);
-                continue;
-            }
-            held.insert(*privilege, *depth);
-        }
-        if held.is_empty() {
-            grants.remove(&table.name);
-        }
     }
     let file = CatalogFile {
         tables: entries.into_values().collect(),
@@ -410,6 +504,6 @@ fn build(
     Import {
         file,
         report,
-        places: crate::Places::default(),
+        places,
     }
 }
