@@ -145,12 +145,22 @@ fn problem_error(p: &Problem, span: Option<Span>, attr: &Attr) -> syn::Error {
     }
 }
 
-/// When no role grants the requirement: a warning naming the closest role.
+/// When no role grants the requirement: a warning naming the closest role. Roles that hold everything (`all = true`,
+/// as System Administrator) are left out: they satisfy every requirement, so they would hide every mistake.
 fn unsatisfiable(catalog: &Catalog, requirement: &Requirement) -> Option<String> {
-    if catalog.roles_satisfying(requirement).next().is_some() {
+    if catalog
+        .roles_satisfying(requirement)
+        .any(|(role, _)| !role.all)
+    {
         return None;
     }
-    let closest = match (catalog.closest_role(requirement), requirement) {
+    let closest_role = catalog
+        .roles()
+        .iter()
+        .filter(|r| !r.all)
+        .filter_map(|r| catalog.held_by(r, requirement).map(|d| (r, d)))
+        .max_by_key(|(_, d)| *d);
+    let closest = match (closest_role, requirement) {
         (Some((role, held)), Requirement::Table { .. }) => {
             format!(
                 "the closest is role \"{}\", which holds it at {held}",
@@ -166,6 +176,7 @@ fn unsatisfiable(catalog: &Catalog, requirement: &Requirement) -> Option<String>
                 let best = catalog
                     .roles()
                     .iter()
+                    .filter(|r| !r.all)
                     .max_by_key(|r| grants_on(r).map_or(0, |g| g.iter().count()))
                     .filter(|r| grants_on(r).is_some());
                 match best {
@@ -173,10 +184,10 @@ fn unsatisfiable(catalog: &Catalog, requirement: &Requirement) -> Option<String>
                         "the closest is role \"{}\", which holds other privileges on {table} but not {privilege}",
                         r.name
                     ),
-                    None => format!("no role holds any privilege on {table}"),
+                    None => format!("no other role holds any privilege on {table}"),
                 }
             }
-            _ => "no role holds it".to_owned(),
+            _ => "no other role holds it".to_owned(),
         },
     };
     let or_more = match requirement {
@@ -184,8 +195,9 @@ fn unsatisfiable(catalog: &Catalog, requirement: &Requirement) -> Option<String>
         _ => "",
     };
     Some(format!(
-        "no role in the catalog grants {requirement}{or_more}, so every call will be denied; {closest}. \
-         Add a role that grants it to the catalog, or relax the requirement"
+        "no role in the catalog grants {requirement}{or_more} but those that hold everything (System Administrator), \
+         so every other caller will be denied; {closest}. Add a role that grants it to the catalog, or relax the \
+         requirement"
     ))
 }
 

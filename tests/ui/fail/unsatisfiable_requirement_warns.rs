@@ -1,10 +1,11 @@
 #![deny(deprecated)]
 use rolegate::{requires, Denied, Principal};
 
-// No role of the built-in catalog deletes personal quick replies beyond Basic: this compiles with a warning
-// naming the closest role (made an error here by deny(deprecated) so that the message is pinned).
-#[requires(privilege = "Delete", table = "msdyn_personalmessage", depth = "Global")]
-fn purge_personal_replies(user: &Principal) -> Result<(), Denied> {
+// Only System Administrator, which holds everything, holds the miscellaneous privilege prvBulkDelete in the built-in
+// catalog: this compiles with a warning (made an error here by deny(deprecated) so that the message is pinned), since
+// a requirement that no ordinary role meets is most likely a mistake.
+#[requires(privilege = "prvBulkDelete")]
+fn bulk_delete(user: &Principal) -> Result<(), Denied> {
     Ok(())
 }
 
