@@ -11,7 +11,16 @@
 //!
 //! let report = rolegate::report::AccessReport::new(Catalog::builtin(), rolegate::site::call_sites());
 //! let site = report.sites.iter().find(|s| s.function == "rename_workstream").unwrap();
-//! assert_eq!(site.roles, ["Omnichannel administrator"]);
+//! assert_eq!(
+//!     site.roles,
+//!     [
+//!         "Omnichannel administrator",
+//!         "System Administrator",
+//!         "Omnichannel administrator (environment)",
+//!         "Service Writer",
+//!         "System Customizer"
+//!     ]
+//! );
 //! assert_eq!(site.personas, ["Administrator"]);
 //! assert!(report.to_markdown().contains("rename_workstream"));
 //! ```

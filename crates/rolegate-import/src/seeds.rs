@@ -123,14 +123,21 @@ fn seed_path(dir: &Path, id: &str) -> Result<PathBuf, ImportError> {
 }
 
 /// Derives the built-in catalog file from the seeds (`000_*`: roles and capability matrix; `004_*`: the persona
-/// privilege tables), the errata file (with `misc-privileges.toml` beside it) and the XrmMockup exports (ownership).
+/// privilege tables), the errata file (with `misc-privileges.toml` beside it) and the XrmMockup exports of a real
+/// environment's out-of-box roles in `exports_dir` (table ownership and depths, and the environment's roles).
+///
+/// The environment's roles join the seed's: a role the seed only names (System Administrator, Basic User, ...) takes
+/// the environment's privileges and keeps the seed's description; a role the seed documents privileges or
+/// capabilities for keeps its name, and the environment's role of that name is added as `<name> (environment)`.
+/// System Administrator holds everything (`all = true`): the export must grant every privilege it lists at the
+/// deepest depth the table allows.
 ///
 /// Fails when an erratum no longer matches its seed, when a seed defect has no erratum, or when the result is not a
 /// valid catalog.
 pub fn builtin_from_seeds(
     seeds_dir: &Path,
     errata: &Path,
-    xrmmockup_dir: &Path,
+    exports_dir: &Path,
 ) -> Result<CatalogFile, ImportError> {
     let errata_text = read(errata)?;
     let errata_file: ErrataFile = parse_toml(&errata_text, errata)?;
@@ -205,27 +212,13 @@ pub fn builtin_from_seeds(
             .to_owned()
     };
 
-    // Ownership from the exports.
-    let mut exported: BTreeMap<String, TableEntry> = BTreeMap::new();
-    let mut exports: Vec<PathBuf> = std::fs::read_dir(xrmmockup_dir)
-        .map_err(|source| ImportError::Io {
-            path: xrmmockup_dir.to_owned(),
-            source,
-        })?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x.eq_ignore_ascii_case("xml")))
-        .collect();
-    exports.sort();
-    for path in &exports {
-        let import = import_str(&read(path)?, &path.display().to_string(), Format::XrmMockup)?;
-        for t in import.file.tables {
-            exported.entry(t.name.clone()).or_insert(t);
-        }
-    }
+    // The out-of-box roles of a real environment, each with the ownership and depth flags of the tables it lists.
+    let exports = read_exports(exports_dir)?;
+    let exported = exported_tables(&exports)?;
 
-    // Tables, by logical name.
-    let tables: Vec<TableEntry> = tables_read
+    // Tables, by logical name: the seed's, with their ownership and depths from the exports where they list them,
+    // then every other table the exports list.
+    let mut tables: BTreeMap<String, TableEntry> = tables_read
         .tables
         .values()
         .map(|t| {
@@ -236,12 +229,21 @@ pub fn builtin_from_seeds(
                     entry.ownership_basis = OwnershipBasis::Export;
                     entry.privileges.clone_from(&x.privileges);
                     entry.depths.clone_from(&x.depths);
+                    entry.privilege_depths.clone_from(&x.privilege_depths);
+                    entry.source = Some(format!(
+                        "seed 004 line {}; ownership and depths: {EXPORT_TABLE_SOURCE}",
+                        t.line
+                    ));
                 }
                 None => entry.ownership = infer_ownership(&t.grants),
             }
-            entry
+            (t.logical.clone(), entry)
         })
         .collect();
+    for (name, entry) in exported {
+        tables.entry(name).or_insert(entry);
+    }
+    let tables: Vec<TableEntry> = tables.into_values().collect();
 
     // Miscellaneous privileges: the seeds' own, then the list.
     let mut misc: Vec<MiscEntry> = Vec::new();
@@ -376,6 +378,7 @@ pub fn builtin_from_seeds(
             ..RoleEntry::default()
         });
     }
+    add_environment_roles(&mut roles, exports, &tables)?;
     if let Some(i) = used.iter().position(|u| !u) {
         let e = &list[i];
         return Err(ImportError::at(
@@ -403,4 +406,144 @@ pub fn builtin_from_seeds(
         ));
     }
     Ok(file)
+}
+
+/// Where the built-in catalog's out-of-box table entries come from.
+const EXPORT_TABLE_SOURCE: &str = "out-of-box metadata, data/roles/xrmbedrock-oob";
+
+/// What the name of an environment role gets when the seed documents a role of that name.
+const ENVIRONMENT_SUFFIX: &str = " (environment)";
+
+/// One out-of-box role export, imported.
+struct Export {
+    /// The file, relative to the repository (`data/roles/xrmbedrock-oob/BasicUser.xml`).
+    path: String,
+    import: crate::Import,
+}
+
+/// Imports every `*.xml` of `dir`, in file-name order.
+fn read_exports(dir: &Path) -> Result<Vec<Export>, ImportError> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|source| ImportError::Io {
+            path: dir.to_owned(),
+            source,
+        })?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x.eq_ignore_ascii_case("xml")))
+        .collect();
+    paths.sort();
+    let folder = dir
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    paths
+        .iter()
+        .map(|path| {
+            let name = path
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+            let import = import_str(&read(path)?, &path.display().to_string(), Format::XrmMockup)?;
+            Ok(Export {
+                path: format!("data/roles/{folder}/{name}"),
+                import,
+            })
+        })
+        .collect()
+}
+
+/// Adds the environment's roles to the seed's (see [`builtin_from_seeds`]).
+fn add_environment_roles(
+    roles: &mut Vec<RoleEntry>,
+    exports: Vec<Export>,
+    tables: &[TableEntry],
+) -> Result<(), ImportError> {
+    let catalog = Catalog::from_parsed(
+        CatalogFile {
+            tables: tables.to_vec(),
+            ..CatalogFile::default()
+        },
+        "<derived tables>",
+    )
+    .map_err(|e| {
+        ImportError::at(
+            "<derived tables>",
+            (1, 1),
+            format!("the derived tables are invalid:\n{e}"),
+        )
+    })?;
+    let mut added = Vec::new();
+    for export in exports {
+        let Some(mut role) = export.import.file.roles.into_iter().next() else {
+            continue;
+        };
+        role.source = Some(format!("environment export {}", export.path));
+        role.description = Some(
+            "Out-of-box role of a real Dynamics 365 Customer Service environment, as its XrmMockup export lists it"
+                .to_owned(),
+        );
+        if same_name(&role.name, "System Administrator") {
+            for (table, grants) in &role.grants {
+                let deepest = catalog.table(table).map(|t| {
+                    grants
+                        .iter()
+                        .all(|(p, d)| t.allowed_depths(*p).max() == Some(*d))
+                });
+                if deepest != Some(true) {
+                    return Err(ImportError::at(
+                        &export.path,
+                        (1, 1),
+                        format!(
+                            "System Administrator does not hold every privilege of `{table}` at its deepest depth; it cannot be written as `all = true`"
+                        ),
+                    ));
+                }
+            }
+            role.grants.clear();
+            role.all = true;
+            role.description = Some(
+                "Every privilege of every table at its deepest depth, every miscellaneous privilege and capability, as Dataverse's System Administrator has them (its export grants each privilege it lists at that depth)"
+                    .to_owned(),
+            );
+        }
+        match roles.iter_mut().find(|r| same_name(&r.name, &role.name)) {
+            Some(seed)
+                if seed.grants.is_empty()
+                    && seed.misc.is_empty()
+                    && seed.capabilities.is_empty() =>
+            {
+                let named = seed.source.take().unwrap_or_default();
+                role.source = Some(format!("{named}; privileges: {}", export.path.clone()));
+                if !role.all {
+                    role.description.clone_from(&seed.description);
+                }
+                role.name.clone_from(&seed.name);
+                *seed = role;
+            }
+            Some(_) => {
+                role.name.push_str(ENVIRONMENT_SUFFIX);
+                added.push(role);
+            }
+            None => added.push(role),
+        }
+    }
+    roles.extend(added);
+    Ok(())
+}
+
+/// The tables the exports list, as [`merge`](crate::merge) unites them: each privilege with the union of the depths
+/// the exports that describe it allow, and the ownership those depths give.
+fn exported_tables(exports: &[Export]) -> Result<BTreeMap<String, TableEntry>, ImportError> {
+    let merged = crate::merge(exports.iter().map(|e| e.import.clone()))?;
+    Ok(merged
+        .file
+        .tables
+        .into_iter()
+        .map(|t| {
+            let entry = TableEntry {
+                source: Some(EXPORT_TABLE_SOURCE.to_owned()),
+                ..t
+            };
+            (entry.name.clone(), entry)
+        })
+        .collect())
 }

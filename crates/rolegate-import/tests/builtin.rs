@@ -14,7 +14,7 @@ fn derive() -> String {
     let file = rolegate_import::builtin_from_seeds(
         &repo.join("data/seeds"),
         &data.join("errata.toml"),
-        &repo.join("data/roles/xrmmockup"),
+        &repo.join("data/roles/xrmbedrock-oob"),
     )
     .unwrap_or_else(|e| panic!("deriving the built-in catalog failed:\n{e}"));
     file.to_toml_string()

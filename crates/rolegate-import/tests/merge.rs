@@ -383,15 +383,12 @@ fn merging_unites_a_tables_privileges_whatever_the_order() {
 
 #[test]
 fn an_export_wins_over_the_built_in_entry_and_what_it_drops_is_reported_at_its_line() {
-    // The built-in catalog has `sharepointdocument` organization-owned; a user's export says Assign can be Basic.
+    // The built-in catalog has `sharepointdocument` Read at Global only; a user's export says it can be Basic.
     let export = xrm(
         "Assigner",
         &[(
             "sharepointdocument",
-            &[
-                ("ReadAccess", GLOBAL, "Global"),
-                ("AssignAccess", ANY, "Basic"),
-            ],
+            &[("ReadAccess", ANY, "Basic"), ("AssignAccess", ANY, "Basic")],
         )],
     );
     let solution = "<Role name=\"Solution role\">\n<RolePrivileges>\n  <RolePrivilege name=\"prvReadSharePointDocument\" level=\"Global\" />\n  <RolePrivilege name=\"prvAssignbookableresource\" level=\"Basic\" />\n</RolePrivileges>\n</Role>\n";
@@ -403,17 +400,22 @@ fn an_export_wins_over_the_built_in_entry_and_what_it_drops_is_reported_at_its_l
     let x = import_str(&export, "export.xml", Format::XrmMockup).unwrap();
     let n = import_str(&narrow, "narrow.xml", Format::XrmMockup).unwrap();
     let d = import_str(solution, "solution.xml", Format::DataverseXml).unwrap();
-    assert!(
-        d.file
-            .tables
-            .iter()
-            .any(|t| t.name == "sharepointdocument" && t.ownership == Ownership::Organization)
-    );
+    let builtin_entry = d
+        .file
+        .tables
+        .iter()
+        .find(|t| t.name == "sharepointdocument")
+        .unwrap();
+    assert_eq!(builtin_entry.depths, Some(vec![Depth::Global]));
     let one = merge([d.clone(), x.clone(), n.clone()]).unwrap();
     let two = merge([n, x, d]).unwrap();
     assert!(one.file == two.file);
     let catalog = Catalog::from_parsed(one.file.clone(), "merged").unwrap();
     let assigner = catalog.role("Assigner").unwrap();
+    assert_eq!(
+        catalog.role_depth(assigner, "sharepointdocument", TablePrivilege::Read),
+        Some(Depth::Basic)
+    );
     assert_eq!(
         catalog.role_depth(assigner, "sharepointdocument", TablePrivilege::Assign),
         Some(Depth::Basic)

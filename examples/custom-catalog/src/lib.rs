@@ -19,8 +19,9 @@ pub fn raise_invoice(user: &Principal, amount: u64) -> Result<u64, Denied> {
     Ok(amount)
 }
 
-/// Reads every invoice in the user's business unit, by display name.
-#[requires(privilege = "Read", table = "Invoice", depth = "Business Unit")]
+/// Reads every invoice in the user's business unit, by schema name. (Not by the display name "Invoice": that is the
+/// logical name of the built-in out-of-box `invoice` table, and a logical name is found before a display name.)
+#[requires(privilege = "Read", table = "contoso_Invoice", depth = "Business Unit")]
 pub fn list_invoices(user: &Principal) -> Result<usize, Denied> {
     Ok(0)
 }

@@ -44,7 +44,16 @@ fn the_report_names_who_edits_workstreams_and_who_transfers_conversations() {
         .find(|s| s.function == "update_workstream")
         .unwrap();
     assert_eq!(edit.requirement, "Write on msdyn_liveworkstream at Global");
-    assert_eq!(edit.roles, ["Omnichannel administrator"]);
+    assert_eq!(
+        edit.roles,
+        [
+            "Omnichannel administrator",
+            "System Administrator",
+            "Omnichannel administrator (environment)",
+            "Service Writer",
+            "System Customizer"
+        ]
+    );
     assert_eq!(edit.personas, ["Administrator"]);
     let transfer: Vec<_> = report
         .sites
@@ -52,19 +61,26 @@ fn the_report_names_who_edits_workstreams_and_who_transfers_conversations() {
         .filter(|s| s.function == "transfer_conversation")
         .map(|s| (s.requirement.as_str(), s.roles.clone()))
         .collect();
+    assert_eq!(transfer.len(), 2);
     assert_eq!(
-        transfer,
-        [
-            (
-                "capability assign-monitor-transfer-conversations",
-                vec!["Omnichannel supervisor".to_owned()]
-            ),
-            (
-                "Assign on msdyn_ocliveworkitem at Global",
-                vec!["Conversation supervisor".to_owned()]
-            ),
-        ]
+        transfer[0],
+        (
+            "capability assign-monitor-transfer-conversations",
+            vec![
+                "Omnichannel supervisor".to_owned(),
+                "System Administrator".to_owned()
+            ]
+        )
     );
+    // The example's own role, and the out-of-box roles of the built-in catalog that assign conversations.
+    assert_eq!(transfer[1].0, "Assign on msdyn_ocliveworkitem at Global");
+    for role in [
+        "Conversation supervisor",
+        "System Administrator",
+        "Service Writer",
+    ] {
+        assert!(transfer[1].1.iter().any(|r| r == role), "{:?}", transfer[1]);
+    }
 }
 
 #[test]
