@@ -227,6 +227,22 @@ pub fn side(spec: &str) -> Result<Side, CliError> {
         None => None,
         Some(name) => Some(role(&catalog, name, Some(source))?.name.clone()),
     };
+    // A built-in role read from the environment's XrmMockup exports can express no more than they can.
+    let from_export = |name: &String| {
+        catalog.role(name).is_some_and(|r| {
+            r.source.as_deref().is_some_and(|s| {
+                s.starts_with(rolegate_import::ENVIRONMENT_EXPORT)
+                    || s.contains("; privileges: data/roles/")
+            })
+        })
+    };
+    let origin = match origin {
+        Origin::Builtin if role.as_ref().is_some_and(from_export) => Origin::Export {
+            format: Format::XrmMockup,
+            deleted_entities: 0,
+        },
+        other => other,
+    };
     Ok(Side {
         label: spec.to_owned(),
         catalog,

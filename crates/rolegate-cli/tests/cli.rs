@@ -378,6 +378,25 @@ fn check_allows_with_exit_0_and_names_the_role() {
 }
 
 #[test]
+fn system_administrator_is_allowed_everything() {
+    for args in [
+        &["Delete", "incident", "--depth", "Global"][..],
+        &["Assign", "msdyn_liveworkstream"],
+        &["Write", "businessunit", "--depth", "Global"],
+        &["prvBulkDelete"],
+        &["--capability", "assign-monitor-transfer-conversations"],
+    ] {
+        let mut all = vec!["check", "--role", "System Administrator"];
+        all.extend(args);
+        let out = ok(&all);
+        assert!(
+            out.starts_with("allowed: ") && out.contains("through role \"System Administrator\""),
+            "{args:?}: {out}"
+        );
+    }
+}
+
+#[test]
 fn check_denies_with_exit_1_and_the_runtime_message() {
     let run = rolegate(&[
         "check",

@@ -340,3 +340,30 @@ fn a_utf16_file_gets_a_hint_to_save_it_as_utf8() {
     assert_eq!(run.code, 2);
     assert!(run.stdout.contains(HINT), "{}", run.stdout);
 }
+
+/// Both layers of the built-in catalog: the documented Omnichannel administrator against the environment's, whose
+/// XrmMockup origin the diff knows, so that the documented capabilities are counted, not listed as removed.
+#[test]
+fn the_documented_role_against_the_environments_in_the_built_in_catalog() {
+    let text = ok(&[
+        "diff",
+        ADMIN,
+        "builtin#Omnichannel administrator (environment)",
+    ]);
+    assert!(
+        text.contains("side b is an XrmMockup export: capabilities and miscellaneous privileges cannot appear in it; 16 capabilities"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("capabilities: 0 added, 16 removed"),
+        "{text}"
+    );
+    // The same grants as against the export file itself.
+    let file = ok(&["diff", ADMIN, REAL_ADMIN]);
+    let grants = |t: &str| {
+        t.lines()
+            .find(|l| l.trim_start().starts_with("grants:"))
+            .map(str::to_owned)
+    };
+    assert_eq!(grants(&text), grants(&file));
+}

@@ -411,6 +411,11 @@ pub fn builtin_from_seeds(
 /// Where the built-in catalog's out-of-box table entries come from.
 const EXPORT_TABLE_SOURCE: &str = "out-of-box metadata, data/roles/xrmbedrock-oob";
 
+/// How the `source` of a built-in role read from the environment's exports starts (`environment export
+/// data/roles/xrmbedrock-oob/CSRManager.xml`); a role the seeds only name has it after their line (`seed 000 line 23;
+/// privileges: data/roles/...`).
+pub const ENVIRONMENT_EXPORT: &str = "environment export";
+
 /// What the name of an environment role gets when the seed documents a role of that name.
 const ENVIRONMENT_SUFFIX: &str = " (environment)";
 
@@ -476,7 +481,7 @@ fn add_environment_roles(
         let Some(mut role) = export.import.file.roles.into_iter().next() else {
             continue;
         };
-        role.source = Some(format!("environment export {}", export.path));
+        role.source = Some(format!("{ENVIRONMENT_EXPORT} {}", export.path));
         role.description = Some(
             "Out-of-box role of a real Dynamics 365 Customer Service environment, as its XrmMockup export lists it"
                 .to_owned(),
