@@ -106,13 +106,21 @@ pub fn and_more(more: usize) -> String {
 }
 
 /// The start of every line of a text, computed once: a line and column is a binary search, not a scan from byte 0.
+///
+/// Columns count characters. So that a column on a very long line (a whole XML export can be one 3 MB line) costs no
+/// more than a short scan, the index also keeps how many characters precede every [`Self::BLOCK`]-byte block.
 #[derive(Debug, Clone)]
 pub struct LineIndex<'a> {
     text: &'a str,
     starts: Vec<usize>,
+    /// Characters before byte `i * BLOCK`, for each block.
+    chars_before_block: Vec<usize>,
 }
 
 impl<'a> LineIndex<'a> {
+    /// The size of the blocks whose character counts are kept.
+    const BLOCK: usize = 256;
+
     /// Indexes `text`'s lines.
     pub fn new(text: &'a str) -> Self {
         let starts = std::iter::once(0)
@@ -123,7 +131,23 @@ impl<'a> LineIndex<'a> {
                     .map(|(i, _)| i + 1),
             )
             .collect();
-        Self { text, starts }
+        let mut chars = 0;
+        let mut chars_before_block: Vec<usize> = text
+            .as_bytes()
+            .chunks(Self::BLOCK)
+            .map(|block| {
+                let before = chars;
+                chars += block.iter().filter(|&&b| !is_continuation(b)).count();
+                before
+            })
+            .collect();
+        // The block that starts at the end of the text, for an offset there.
+        chars_before_block.push(chars);
+        Self {
+            text,
+            starts,
+            chars_before_block,
+        }
     }
 
     /// The text indexed.
@@ -136,8 +160,28 @@ impl<'a> LineIndex<'a> {
         let offset = floor_char_boundary(self.text, offset.min(self.text.len()));
         let line = self.starts.partition_point(|&s| s <= offset);
         let start = self.starts[line - 1];
-        (line, self.text[start..offset].chars().count() + 1)
+        (
+            line,
+            self.chars_before(offset) - self.chars_before(start) + 1,
+        )
     }
+
+    /// The number of characters before the byte offset `offset`, a character boundary.
+    fn chars_before(&self, offset: usize) -> usize {
+        let block = offset / Self::BLOCK;
+        let before = self.chars_before_block[block];
+        let from = block * Self::BLOCK;
+        before
+            + self.text.as_bytes()[from..offset]
+                .iter()
+                .filter(|&&b| !is_continuation(b))
+                .count()
+    }
+}
+
+/// Whether a byte continues a UTF-8 character rather than starting one.
+fn is_continuation(byte: u8) -> bool {
+    byte & 0xC0 == 0x80
 }
 
 /// The text of a file's bytes: UTF-8, a leading byte-order mark dropped; anything else (UTF-16, a legacy 8-bit
@@ -327,6 +371,24 @@ fn find_token(text: &str, from: usize, token: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn columns_count_characters_on_long_lines_and_short_ones() {
+        let line = "é€a".repeat(400);
+        let text = format!("{line}\nx{line}\n\n𝄞z");
+        let index = LineIndex::new(&text);
+        let naive = |offset: usize| {
+            let before = &text[..offset];
+            let line = before.matches('\n').count() + 1;
+            let start = before.rfind('\n').map_or(0, |i| i + 1);
+            (line, text[start..offset].chars().count() + 1)
+        };
+        for (offset, _) in text.char_indices().chain([(text.len(), ' ')]) {
+            assert_eq!(index.line_column(offset), naive(offset), "offset {offset}");
+        }
+        // An offset inside a character is taken at the character's start.
+        assert_eq!(index.line_column(1), (1, 1));
+    }
 
     #[test]
     fn line_and_column_are_one_based() {
