@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use rolegate_catalog::{
-    Catalog, CatalogFile, Diagnostic, LoadError, MAX_DIAGNOSTICS, RoleEntry, TableEntry, and_more,
-    name_key,
+    CapabilityEntry, Catalog, CatalogFile, Diagnostic, LoadError, MAX_DIAGNOSTICS, MiscEntry,
+    RoleEntry, TableEntry, and_more, name_key,
 };
 use rolegate_import::{Format, Import, Place, merge};
 
@@ -123,20 +123,48 @@ fn validate(import: &Import, files: &[PathBuf]) -> Result<Catalog, LoadError> {
             by_name.entry(name_key(name).into_owned()).or_insert(t);
         }
     }
-    let reference = CatalogFile {
-        tables: Vec::new(),
-        roles: Vec::new(),
-        personas: Vec::new(),
-        ..file.clone()
-    };
+    // Each role is checked against the miscellaneous privileges and capabilities it names, found by name, so that
+    // the work is the size of the role, not of the file.
+    let mut misc_by_name: HashMap<String, &MiscEntry> = HashMap::new();
+    for m in &file.misc {
+        misc_by_name
+            .entry(name_key(&m.name).into_owned())
+            .or_insert(m);
+    }
+    let mut capability_by_name: HashMap<String, &CapabilityEntry> = HashMap::new();
+    for c in &file.capabilities {
+        for name in [&c.id, &c.text] {
+            capability_by_name
+                .entry(name_key(name).into_owned())
+                .or_insert(c);
+        }
+    }
     for r in &file.roles {
         let bare = RoleEntry {
             grants: BTreeMap::new(),
             ..r.clone()
         };
+        let mut seen = HashSet::new();
+        let misc: Vec<MiscEntry> = r
+            .misc
+            .iter()
+            .filter_map(|m| misc_by_name.get(name_key(m).as_ref()))
+            .filter(|e| seen.insert(e.name.as_str()))
+            .map(|e| (*e).clone())
+            .collect();
+        let mut seen = HashSet::new();
+        let capabilities: Vec<CapabilityEntry> = r
+            .capabilities
+            .iter()
+            .filter_map(|c| capability_by_name.get(name_key(c).as_ref()))
+            .filter(|e| seen.insert(e.id.as_str()))
+            .map(|e| (*e).clone())
+            .collect();
         let part = CatalogFile {
+            misc,
+            capabilities,
             roles: vec![bare],
-            ..reference.clone()
+            ..CatalogFile::default()
         };
         found.extend(check(part, places.roles.get(&r.name), &none));
         for (table, grants) in &r.grants {
