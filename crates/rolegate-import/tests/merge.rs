@@ -1,21 +1,14 @@
 //! XrmMockup exports keep each privilege's own depths and say where they were read; merged imports unite what the
 //! files say, lose no grant any file allows, and come out the same in any file order.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+mod common;
 
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use common::{data, import};
 use rolegate_catalog::{Catalog, Depth, Ownership, TableEntry, TablePrivilege};
 use rolegate_import::{Format, Import, Place, import_path, import_str, merge};
-
-fn data(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../data")
-        .join(rel)
-}
-
-fn import(rel: &str) -> Import {
-    import_path(&data(rel), None).unwrap_or_else(|e| panic!("{rel}: {e}"))
-}
 
 fn table<'a>(import: &'a Import, name: &str) -> &'a TableEntry {
     import

@@ -1,20 +1,13 @@
 //! Every real role file imports, with the facts it holds; the seeds' defects are reported; bad input is an error with
 //! a place, never a panic.
 
-use std::path::{Path, PathBuf};
+mod common;
 
+use std::path::Path;
+
+use common::{data, import};
 use rolegate_catalog::{Catalog, Depth, Ownership, OwnershipBasis, TablePrivilege};
 use rolegate_import::{Format, Import, ImportError, import_path, import_str, merge};
-
-fn data(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../data")
-        .join(rel)
-}
-
-fn import(rel: &str) -> Import {
-    import_path(&data(rel), None).unwrap_or_else(|e| panic!("{rel}: {e}"))
-}
 
 fn valid(import: &Import, origin: &str) -> Catalog {
     Catalog::from_parsed(import.file.clone(), origin).unwrap_or_else(|e| panic!("{origin}: {e}"))
