@@ -5,14 +5,15 @@
 //! rebuilds when the file changes too. Parsed catalogs, and the `[package.metadata.rolegate]` read from each
 //! Cargo.toml, are cached per process (one compiler process expands every `#[requires]` of a crate; one proc-macro
 //! server serves many crates), keyed by path and checked against the file's modification time: a crate's catalog is
-//! parsed once, not once per attribute.
+//! parsed once, not once per attribute. A catalog that does not load is reported in full at the first `#[requires]`
+//! of a crate and in one line at the others.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::SystemTime;
 
-use rolegate_catalog::Catalog;
+use rolegate_catalog::{Catalog, closest};
 
 /// The catalog to validate against, and the file to track if it is not the built-in one.
 pub struct Loaded {
@@ -93,17 +94,43 @@ pub fn load() -> Result<Loaded, String> {
         ));
     }
     let path = dir.join(&relative);
-    let catalog = CATALOGS.get(&path, |path| {
-        Catalog::from_path(path).map(Arc::new).map_err(|e| {
-            format!(
-                "the rolegate catalog named in Cargo.toml ([package.metadata.rolegate]) does not load:\n{e}"
-            )
+    let catalog = CATALOGS
+        .get(&path, |path| {
+            Catalog::from_path(path).map(Arc::new).map_err(|e| {
+                format!(
+                    "the rolegate catalog named in Cargo.toml ([package.metadata.rolegate]) does not load:\n{e}"
+                )
+            })
         })
-    })?;
+        .map_err(|full| {
+            if first_report(&path) {
+                full
+            } else {
+                format!(
+                    "the rolegate catalog {} does not load; its problems are reported once, at the first #[requires] \
+                     of the crate",
+                    path.display()
+                )
+            }
+        })?;
     Ok(Loaded {
         catalog,
         tracked: Some(path),
     })
+}
+
+/// Whether this is the first time this compiler process reports that the catalog at `path` (as it is now) does not
+/// load, for the crate being compiled: its problems are reported in full once, not at each of hundreds of
+/// `#[requires]`.
+fn first_report(path: &Path) -> bool {
+    type Reported = HashSet<(Option<String>, PathBuf, Option<SystemTime>)>;
+    static REPORTED: OnceLock<Mutex<Reported>> = OnceLock::new();
+    let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
+    REPORTED
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .insert((env("CARGO_CRATE_NAME"), path.to_path_buf(), modified))
 }
 
 /// `package.metadata.rolegate.catalog` of `dir/Cargo.toml`, if set; read once per manifest and modification.
@@ -119,11 +146,31 @@ fn read_configured_path(manifest: &Path) -> Result<Option<String>, String> {
     let value: toml::Table = text
         .parse()
         .map_err(|e| format!("cannot read {}: {e}", manifest.display()))?;
-    let entry = value
-        .get("package")
-        .and_then(|p| p.get("metadata"))
-        .and_then(|m| m.get("rolegate"))
-        .and_then(|r| r.get("catalog"));
+    let metadata = value.get("package").and_then(|p| p.get("metadata"));
+    let Some(rolegate) = metadata.and_then(|m| m.get("rolegate")) else {
+        // A near miss (`rolgate`, `role-gate`, `RoleGate`) would silently validate against the built-in catalog.
+        let near = metadata
+            .and_then(toml::Value::as_table)
+            .and_then(|m| closest("rolegate", m.keys().map(String::as_str)));
+        return match near {
+            Some(key) => Err(format!(
+                "{}: [package.metadata.{key}] is not read by rolegate; did you mean [package.metadata.rolegate]? \
+                 (without it, #[requires] validates against the built-in catalog)",
+                manifest.display()
+            )),
+            None => Ok(None),
+        };
+    };
+    if let Some(table) = rolegate.as_table()
+        && let Some(unknown) = table.keys().find(|k| *k != "catalog")
+    {
+        return Err(format!(
+            "{}: [package.metadata.rolegate] has no key `{unknown}`; its one key is `catalog`, the catalog file's path \
+             relative to this Cargo.toml",
+            manifest.display()
+        ));
+    }
+    let entry = rolegate.get("catalog");
     match entry {
         None => Ok(None),
         Some(toml::Value::String(s)) => Ok(Some(s.clone())),
@@ -131,5 +178,69 @@ fn read_configured_path(manifest: &Path) -> Result<Option<String>, String> {
             "{}: [package.metadata.rolegate] catalog must be a string path, found `{other}`",
             manifest.display()
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(manifest: &str) -> Result<Option<String>, String> {
+        let dir = std::env::temp_dir().join(format!(
+            "rolegate-macros-manifest-{}-{}",
+            std::process::id(),
+            manifest.len()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("Cargo.toml");
+        std::fs::write(&path, manifest).unwrap();
+        let read = read_configured_path(&path);
+        std::fs::remove_dir_all(&dir).unwrap();
+        read
+    }
+
+    #[test]
+    fn a_broken_catalog_is_reported_in_full_once_per_crate() {
+        let path = std::env::temp_dir().join(format!(
+            "rolegate-macros-report-{}.toml",
+            std::process::id()
+        ));
+        std::fs::write(&path, "not = [a catalog").unwrap();
+        assert!(first_report(&path));
+        assert!(!first_report(&path));
+        std::fs::remove_file(&path).unwrap();
+    }
+
+    #[test]
+    fn the_catalog_key_is_read() {
+        let manifest =
+            "[package]\nname = \"x\"\n[package.metadata.rolegate]\ncatalog = \"rolegate.toml\"\n";
+        assert_eq!(read(manifest), Ok(Some("rolegate.toml".to_owned())));
+        assert_eq!(read("[package]\nname = \"x\"\n"), Ok(None));
+        // Other tools' metadata is none of rolegate's business.
+        assert_eq!(
+            read("[package]\nname = \"x\"\n[package.metadata.docs.rs]\nall-features = true\n"),
+            Ok(None)
+        );
+    }
+
+    #[test]
+    fn a_near_miss_is_an_error_not_the_builtin_catalog() {
+        let err =
+            read("[package]\nname = \"x\"\n[package.metadata.rolgate]\ncatalog = \"r.toml\"\n")
+                .unwrap_err();
+        assert!(
+            err.contains("[package.metadata.rolgate] is not read by rolegate; did you mean [package.metadata.rolegate]?"),
+            "{err}"
+        );
+        let err =
+            read("[package]\nname = \"x\"\n[package.metadata.rolegate]\ncatalogue = \"r.toml\"\n")
+                .unwrap_err();
+        assert!(
+            err.contains(
+                "[package.metadata.rolegate] has no key `catalogue`; its one key is `catalog`"
+            ),
+            "{err}"
+        );
     }
 }
