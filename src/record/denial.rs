@@ -70,11 +70,20 @@ impl RecordDenial {
             _ => None,
         };
         let user = &inner.users[*user as usize];
-        let own = user.roles.iter().filter_map(|&r| rank_of(r)).max();
-        let mut out: Vec<String> = own
-            .and_then(|rank| name(user.bu, rank))
-            .into_iter()
-            .collect();
+        // The user's own roles, per business unit they are held in (in unit order).
+        let mut out: Vec<String> = Vec::new();
+        let mut held_in: Vec<u32> = user.roles.iter().map(|&(_, bu)| bu).collect();
+        held_in.sort_unstable();
+        held_in.dedup();
+        for bu in held_in {
+            let rank = user
+                .roles
+                .iter()
+                .filter(|&&(_, b)| b == bu)
+                .filter_map(|&(r, _)| rank_of(r))
+                .max();
+            out.extend(rank.and_then(|rank| name(bu, rank)));
+        }
         for &t in &user.owner_teams {
             let team = &inner.teams[t as usize];
             let rank = team.roles.iter().filter_map(|&(r, _)| rank_of(r)).max();
