@@ -342,3 +342,16 @@ fn decision_hierarchy_security_does_not_see_a_reports_group_membership() {
     let owned = RecordData::owned_by_team(&org, 2, "account", team);
     assert!(!can(&org, "M", Read, &owned));
 }
+
+#[test]
+fn a_denial_names_the_reach_of_a_group_team_the_caller_is_a_member_of_by_token() {
+    let org = org_with_group("Read Local", Inheritance::TeamOnly);
+    let u = org.user("U").unwrap();
+    let denied = org
+        .principal_with_groups(u, [ESCALATIONS])
+        .unwrap()
+        .check_record(Read, &account_of(&org, 1, "V"))
+        .unwrap_err();
+    let record = denied.record.as_deref().unwrap();
+    assert_eq!(record.reach(), ["B2 (team Escalations)"]);
+}
