@@ -194,7 +194,8 @@ pub(crate) struct OrgInner {
 
 /// An organisation compiled for record checks: its business-unit tree, users, teams and role assignments.
 ///
-/// Cloning is cheap (an `Arc`). Build principals from it with [`Organization::principal`]: they carry the user's
+/// Cloning is cheap (an `Arc`). Build principals from it with [`Organization::principal`], or
+/// [`Organization::principal_with_groups`] for a caller whose token names Entra ID groups: they carry the user's
 /// business unit, teams and precomputed reach, and check records with [`Principal::check_record`](crate::Principal::check_record).
 #[derive(Debug, Clone)]
 pub struct Organization {
