@@ -266,3 +266,124 @@ fn an_organisation_file_not_in_utf8_names_its_encoding() {
     let json = "\u{feff}{\"business_unit\": [{\"name\": \"Root\"}]}";
     Organization::from_bytes_named(&authority, json.as_bytes(), "org.json", Syntax::Json).unwrap();
 }
+
+/// Roles held in another business unit, and an Entra ID group team.
+const UNITS_AND_GROUPS: &str = r#"
+[[business_unit]]
+name = "Root"
+
+[[business_unit]]
+name = "B1"
+parent = "Root"
+
+[[business_unit]]
+name = "B2"
+parent = "Root"
+
+[[user]]
+name = "U"
+business_unit = "B1"
+roles = ["Omnichannel agent", { role = "Omnichannel supervisor", business_unit = "B2" }]
+
+[[user]]
+name = "W"
+business_unit = "B2"
+
+[[team]]
+name = "Escalations"
+business_unit = "B2"
+kind = "aad-security-group"
+entra_object_id = "5f2b1c3e-8d4a-4e6b-9c1d-2a3b4c5d6e7f"
+roles = [{ role = "Omnichannel administrator", isinherited = 0 }]
+"#;
+
+#[test]
+fn a_file_holds_roles_in_a_business_unit_and_declares_group_teams_by_object_id() {
+    let org = load(UNITS_AND_GROUPS).unwrap();
+    let (u, w) = (org.user("U").unwrap(), org.user("W").unwrap());
+    let group = org
+        .group_team("5f2b1c3e-8d4a-4e6b-9c1d-2a3b4c5d6e7f")
+        .unwrap();
+    assert_eq!(org.team_name(group), Some("Escalations"));
+    let in_b2 = RecordData::owned_by_user(&org, 1, "msdyn_liveworkstream", w);
+    let roles = |p: &rolegate::Principal| p.roles().map(|r| r.name.clone()).collect::<Vec<_>>();
+    let plain = org.principal(u).unwrap();
+    assert_eq!(
+        roles(&plain),
+        ["Omnichannel supervisor", "Omnichannel agent"],
+        "catalog order"
+    );
+    let member = org
+        .principal_with_groups(u, ["5F2B1C3E-8D4A-4E6B-9C1D-2A3B4C5D6E7F"])
+        .unwrap();
+    assert!(roles(&member).contains(&"Omnichannel administrator".to_owned()));
+    // The administrator's Write on workstreams, through the group team: only with the token's claim.
+    assert!(member.can(TablePrivilege::Write, &in_b2));
+    assert!(!plain.can(TablePrivilege::Write, &in_b2));
+}
+
+#[test]
+fn the_same_roles_in_units_and_group_teams_load_from_json() {
+    let json = r#"{
+  "business_unit": [{ "name": "Root" }, { "name": "B1", "parent": "Root" }],
+  "user": [{ "name": "U", "business_unit": "B1", "roles": ["Omnichannel agent", { "role": "Omnichannel agent", "business_unit": "Root" }] }],
+  "team": [{ "name": "G", "business_unit": "B1", "kind": "aad-office-group", "azureactivedirectoryobjectid": "5f2b1c3e-8d4a-4e6b-9c1d-2a3b4c5d6e7f", "roles": [{ "role": "Omnichannel agent" }] }]
+}"#;
+    let org = Organization::from_str_named(&Authority::builtin(), json, "org.json", Syntax::Json)
+        .unwrap();
+    assert_eq!(
+        org.group_team("5f2b1c3e-8d4a-4e6b-9c1d-2a3b4c5d6e7f"),
+        org.team("G")
+    );
+}
+
+#[test]
+fn a_role_held_in_an_unknown_business_unit_is_located_with_a_suggestion() {
+    let text = UNITS_AND_GROUPS.replace("business_unit = \"B2\" }", "business_unit = \"B3\" }");
+    assert_eq!(
+        error(&text),
+        "org.toml:16:82: user `U` holds role `Omnichannel supervisor` in unknown business unit `B3`"
+    );
+    let text = UNITS_AND_GROUPS.replace("business_unit = \"B2\" }", "unit = \"B2\" }");
+    let e = error(&text);
+    assert!(e.starts_with("org.toml:16:"), "{e}");
+    assert!(e.contains("unknown field `unit`"), "{e}");
+}
+
+#[test]
+fn a_group_team_has_one_guid_of_its_own_and_no_stored_members() {
+    let group = "entra_object_id = \"5f2b1c3e-8d4a-4e6b-9c1d-2a3b4c5d6e7f\"\n";
+    let e = error(&UNITS_AND_GROUPS.replace(group, ""));
+    assert_eq!(
+        e,
+        "org.toml:23:8: group team `Escalations` has no Entra object id\n  help: give `entra_object_id`: the group's object id in Microsoft Entra ID"
+    );
+    let e = error(&UNITS_AND_GROUPS.replace("4e6b-9c1d", "4e6b-9c1x"));
+    assert!(
+        e.starts_with("org.toml:26:19: group team `Escalations` has object id `5f2b1c3e-8d4a-4e6b-9c1x-2a3b4c5d6e7f`, which is not a GUID"),
+        "{e}"
+    );
+    let e = error(&UNITS_AND_GROUPS.replace(group, &format!("{group}members = [\"W\"]\n")));
+    assert!(
+        e.starts_with("org.toml:27:12: group team `Escalations` lists members; a group team's members come from the caller's token"),
+        "{e}"
+    );
+    let e = error(&UNITS_AND_GROUPS.replace("kind = \"aad-security-group\"\n", ""));
+    assert!(
+        e.starts_with(
+            "org.toml:25:19: team `Escalations` has an Entra object id but is not a group team"
+        ),
+        "{e}"
+    );
+    let twice = format!(
+        "{UNITS_AND_GROUPS}\n[[team]]\nname = \"Again\"\nbusiness_unit = \"B1\"\nkind = \"aad-office-group\"\n{}",
+        group
+            .to_uppercase()
+            .replace("ENTRA_OBJECT_ID", "entra_object_id")
+    );
+    let e = error(&twice);
+    assert!(
+        e.starts_with("org.toml:33:19: group team `Again` has object id `5F2B1C3E-8D4A-4E6B-9C1D-2A3B4C5D6E7F`, which is team `Escalations`'s"),
+        "{e}"
+    );
+}

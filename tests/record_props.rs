@@ -1,13 +1,14 @@
 //! The fast record check agrees with the reference evaluator (`docs/semantics.md` as code) on random organisations:
-//! random business-unit trees, roles, users with managers, owner teams (both inheritance modes) and access teams,
-//! hierarchy security on or off, records owned by users or teams in any unit, shares to users, teams and the
-//! organisation. 10,000 cases, every user against every record and every privilege in each.
+//! random business-unit trees, roles, users with managers and roles held in other units, owner teams (both inheritance
+//! modes), Entra ID group teams with members by token (and group ids no team declares), access teams, hierarchy
+//! security on or off, records owned by users or teams in any unit, shares to users, teams and the organisation.
+//! 10,000 cases, every user against every record and every privilege in each.
 
 use std::collections::BTreeMap;
 
 use proptest::prelude::*;
 use rolegate::catalog::{CatalogFile, Ownership, RoleEntry, TableEntry};
-use rolegate::org::Inheritance;
+use rolegate::org::{Inheritance, TeamKind};
 use rolegate::record::{Grantee, Owner, reference};
 use rolegate::site::{CallSite, SiteRequirement};
 use rolegate::{Authority, Catalog, Depth, Organization, RecordData, TablePrivilege};
@@ -16,13 +17,18 @@ use rolegate::{Authority, Catalog, Depth, Organization, RecordData, TablePrivile
 struct RawUser {
     bu: usize,
     roles: u8,
+    /// Roles held in a business unit: (role, unit).
+    roles_in: Vec<(usize, usize)>,
     manager: Option<usize>,
+    /// The `groups` claim of the user's token: group teams by bit, and whether it also names a group no team declares.
+    token: (u8, bool),
 }
 
 #[derive(Debug, Clone)]
 struct RawTeam {
     bu: usize,
     access: bool,
+    group: bool,
     members: u8,
     roles: Vec<(usize, bool)>,
 }
@@ -62,15 +68,25 @@ fn raw() -> impl Strategy<Value = Raw> {
             ),
             ROLES,
         );
-        let users = prop::collection::vec((0..n, any::<u8>(), prop::option::of(0..8usize)), 1..=6);
+        let users = prop::collection::vec(
+            (
+                0..n,
+                any::<u8>(),
+                prop::collection::vec((0..ROLES, 0..n), 0..=2),
+                prop::option::of(0..8usize),
+                (any::<u8>(), any::<bool>()),
+            ),
+            1..=6,
+        );
         let teams = prop::collection::vec(
             (
                 0..n,
                 prop::bool::weighted(0.3),
+                prop::bool::weighted(0.4),
                 any::<u8>(),
                 prop::collection::vec((0..ROLES, any::<bool>()), 0..=2),
             ),
-            0..=3,
+            0..=4,
         );
         let hierarchy = prop::option::weighted(0.4, 1..=3u8);
         let records = prop::collection::vec(
@@ -92,17 +108,20 @@ fn raw() -> impl Strategy<Value = Raw> {
                         .into_iter()
                         .enumerate()
                         // A manager listed before the user: no cycles.
-                        .map(|(i, (bu, roles, m))| RawUser {
+                        .map(|(i, (bu, roles, roles_in, m, token))| RawUser {
                             bu,
                             roles,
+                            roles_in,
                             manager: m.filter(|_| i > 0).map(|m| m % i.max(1)),
+                            token,
                         })
                         .collect(),
                     teams: teams
                         .into_iter()
-                        .map(|(bu, access, members, roles)| RawTeam {
+                        .map(|(bu, access, group, members, roles)| RawTeam {
                             bu,
                             access,
+                            group: group && !access,
                             members,
                             roles: if access { Vec::new() } else { roles },
                         })
@@ -180,6 +199,9 @@ fn organization(raw: &Raw) -> Organization {
         );
     }
     for (i, u) in raw.users.iter().enumerate() {
+        for &(role, bu) in &u.roles_in {
+            b = b.role_in(&format!("u{i}"), &format!("role{role}"), &format!("bu{bu}"));
+        }
         if let Some(m) = u.manager {
             b = b.manager(&format!("u{i}"), &format!("u{m}"));
         }
@@ -190,19 +212,26 @@ fn organization(raw: &Raw) -> Organization {
             .map(|m| format!("u{m}"))
             .collect();
         let bu = format!("bu{}", t.bu);
+        let roles = t.roles.iter().map(|&(r, direct)| {
+            (
+                format!("role{r}"),
+                if direct {
+                    Inheritance::DirectBasicAndTeam
+                } else {
+                    Inheritance::TeamOnly
+                },
+            )
+        });
         b = if t.access {
             b.access_team(&format!("t{i}"), &bu, members)
+        } else if t.group {
+            let kind = if i % 2 == 0 {
+                TeamKind::EntraSecurityGroup
+            } else {
+                TeamKind::EntraOfficeGroup
+            };
+            b.group_team(&format!("t{i}"), &bu, kind, &object_id(i), roles)
         } else {
-            let roles = t.roles.iter().map(|&(r, direct)| {
-                (
-                    format!("role{r}"),
-                    if direct {
-                        Inheritance::DirectBasicAndTeam
-                    } else {
-                        Inheritance::TeamOnly
-                    },
-                )
-            });
             b.owner_team(&format!("t{i}"), &bu, members, roles)
         };
     }
@@ -210,6 +239,28 @@ fn organization(raw: &Raw) -> Organization {
         b = b.hierarchy(d);
     }
     b.build().expect("generated organisations are valid")
+}
+
+/// The Entra ID object id of group team `t{i}`.
+fn object_id(i: usize) -> String {
+    format!("00000000-0000-4000-8000-{i:012x}")
+}
+
+/// The `groups` claim of user `i`'s token: the object ids of the group teams its bits name (every other one in upper
+/// case), and a group no team declares when asked.
+fn token(raw: &Raw, i: usize) -> Vec<String> {
+    let (mask, unknown) = raw.users[i].token;
+    let mut groups: Vec<String> = (0..raw.teams.len())
+        .filter(|&t| raw.teams[t].group && mask & (1 << t) != 0)
+        .map(|t| {
+            let id = object_id(t);
+            if t % 2 == 1 { id.to_uppercase() } else { id }
+        })
+        .collect();
+    if unknown {
+        groups.push("ffffffff-0000-4000-8000-000000000000".to_owned());
+    }
+    groups
 }
 
 fn records(raw: &Raw, org: &Organization) -> Vec<RecordData> {
@@ -268,16 +319,18 @@ proptest! {
         let records = records(&raw, &org);
         for i in 0..raw.users.len() {
             let id = org.user(&format!("u{i}")).unwrap();
-            let principal = org.principal(id).unwrap();
+            let groups = token(&raw, i);
+            let claim: Vec<&str> = groups.iter().map(String::as_str).collect();
+            let principal = org.principal_with_groups(id, &claim).unwrap();
             for record in &records {
                 for privilege in TablePrivilege::ALL {
                     let fast = principal.check_record(privilege, record);
-                    let spec = reference::decide(&org, id, privilege, record);
+                    let spec = reference::decide_with_groups(&org, id, &claim, privilege, record);
                     prop_assert_eq!(
                         fast.is_ok(),
                         spec.is_some(),
-                        "u{} {} on {:?}: fast {:?}, reference {:?}",
-                        i, privilege, record, fast.as_ref().err().map(ToString::to_string), spec
+                        "u{} with {:?}: {} on {:?}: fast {:?}, reference {:?}",
+                        i, claim, privilege, record, fast.as_ref().err().map(ToString::to_string), spec
                     );
                     let slot = principal.authority().table_slot(privilege, &record.table);
                     prop_assert_eq!(

@@ -23,7 +23,8 @@ pub(crate) struct UserEntry {
     pub(crate) name: String,
     pub(crate) bu: String,
     pub(crate) manager: Option<String>,
-    pub(crate) roles: Vec<String>,
+    /// Roles, each with the business unit it is held in (`None`: the user's own).
+    pub(crate) roles: Vec<(String, Option<String>)>,
 }
 
 #[derive(Debug, Clone)]
@@ -33,6 +34,8 @@ pub(crate) struct TeamEntry {
     pub(crate) kind: TeamKind,
     pub(crate) members: Vec<String>,
     pub(crate) roles: Vec<(String, Inheritance)>,
+    /// A group team's Entra ID object id.
+    pub(crate) object_id: Option<String>,
 }
 
 impl Organization {
@@ -45,17 +48,29 @@ impl Organization {
 /// Builds an [`Organization`] in code; names are resolved and everything is validated in [`build`](Self::build).
 ///
 /// ```
-/// use rolegate::org::Inheritance;
+/// use rolegate::org::{Inheritance, TeamKind};
 /// use rolegate::{Authority, Organization};
 /// let authority = Authority::builtin();
 /// let org = Organization::builder(&authority)
 ///     .business_unit("Root", None)
 ///     .business_unit("Sales", Some("Root"))
+///     .business_unit("Service", Some("Root"))
 ///     .user("ada", "Sales", ["Omnichannel agent"])
+///     // Held in Service: its Local and Deep reach Service's records.
+///     .role_in("ada", "Omnichannel supervisor", "Service")
 ///     .owner_team("Tier 2", "Sales", ["ada"], [("Omnichannel supervisor", Inheritance::TeamOnly)])
+///     // Members come from the caller's token (`groups` claim), not from here.
+///     .group_team(
+///         "Escalations",
+///         "Service",
+///         TeamKind::EntraSecurityGroup,
+///         "5f2b1c3e-8d4a-4e6b-9c1d-2a3b4c5d6e7f",
+///         [("Omnichannel supervisor", Inheritance::DirectBasicAndTeam)],
+///     )
 ///     .build()
 ///     .unwrap();
 /// assert!(org.user("ada").is_some());
+/// assert_eq!(org.group_team("5F2B1C3E-8D4A-4E6B-9C1D-2A3B4C5D6E7F"), org.team("Escalations"));
 /// ```
 #[derive(Debug, Clone)]
 pub struct OrganizationBuilder {
@@ -76,7 +91,7 @@ impl OrganizationBuilder {
         self
     }
 
-    /// Adds a user in a business unit, holding roles (by name) of its own.
+    /// Adds a user in a business unit, holding roles (by name) of its own, held in that business unit.
     pub fn user<I, S>(mut self, name: &str, business_unit: &str, roles: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -86,8 +101,28 @@ impl OrganizationBuilder {
             name: name.to_owned(),
             bu: business_unit.to_owned(),
             manager: None,
-            roles: roles.into_iter().map(|r| r.as_ref().to_owned()).collect(),
+            roles: roles
+                .into_iter()
+                .map(|r| (r.as_ref().to_owned(), None))
+                .collect(),
         });
+        self
+    }
+
+    /// Assigns a user a role held in a business unit, which may differ from the user's own (Dataverse's modernized
+    /// business units): the role's Local and Deep are measured from `business_unit`.
+    pub fn role_in(mut self, user: &str, role: &str, business_unit: &str) -> Self {
+        let assignment = (role.to_owned(), Some(business_unit.to_owned()));
+        match self.users.iter_mut().rev().find(|u| u.name == user) {
+            Some(u) => u.roles.push(assignment),
+            // Recorded as a user entry with no unit, so validation reports the unknown name.
+            None => self.users.push(UserEntry {
+                name: user.to_owned(),
+                bu: String::new(),
+                manager: None,
+                roles: vec![assignment],
+            }),
+        }
         self
     }
 
@@ -129,6 +164,37 @@ impl OrganizationBuilder {
                 .into_iter()
                 .map(|(r, i)| (r.as_ref().to_owned(), i))
                 .collect(),
+            object_id: None,
+        });
+        self
+    }
+
+    /// Adds a Microsoft Entra ID group team (`kind`: [`TeamKind::EntraSecurityGroup`] or
+    /// [`TeamKind::EntraOfficeGroup`]) for the group with object id `object_id`, holding roles. It owns records like
+    /// an owner team; its members are the callers whose token names the group
+    /// ([`Organization::principal_with_groups`]).
+    pub fn group_team<R, T>(
+        mut self,
+        name: &str,
+        business_unit: &str,
+        kind: TeamKind,
+        object_id: &str,
+        roles: R,
+    ) -> Self
+    where
+        R: IntoIterator<Item = (T, Inheritance)>,
+        T: AsRef<str>,
+    {
+        self.teams.push(TeamEntry {
+            name: name.to_owned(),
+            bu: business_unit.to_owned(),
+            kind,
+            members: Vec::new(),
+            roles: roles
+                .into_iter()
+                .map(|(r, i)| (r.as_ref().to_owned(), i))
+                .collect(),
+            object_id: Some(object_id.to_owned()),
         });
         self
     }
@@ -145,6 +211,7 @@ impl OrganizationBuilder {
             kind: TeamKind::Access,
             members: members.into_iter().map(|m| m.as_ref().to_owned()).collect(),
             roles: Vec::new(),
+            object_id: None,
         });
         self
     }
@@ -406,11 +473,37 @@ fn compile(b: OrganizationBuilder) -> Result<Organization, Vec<Indexed>> {
                 0
             }
         };
-        let roles = e
+        let mut roles: Vec<(u32, u32)> = e
             .roles
             .iter()
-            .filter_map(|r| resolve_role("user", i, &e.name, r, &mut problems))
+            .filter_map(|(r, unit)| {
+                let role = resolve_role("user", i, &e.name, r, &mut problems);
+                let held_in = match unit {
+                    None => Some(bu),
+                    Some(unit) => {
+                        let found = bu_index.get(unit).copied();
+                        if found.is_none() {
+                            problems.add(Some(i), || {
+                                problem(
+                                    "user",
+                                    &e.name,
+                                    Some(unit),
+                                    format!(
+                                        "user `{}` holds role `{r}` in unknown business unit `{unit}`",
+                                        e.name
+                                    ),
+                                    closest(unit, bu_names()).map(|c| format!("did you mean `{c}`?")),
+                                )
+                            });
+                        }
+                        found
+                    }
+                };
+                Some((role?, held_in?))
+            })
             .collect();
+        roles.sort_unstable();
+        roles.dedup();
         user_index.insert(e.name.clone(), users.len() as u32);
         users.push(User {
             name: e.name.clone(),
@@ -475,6 +568,7 @@ fn compile(b: OrganizationBuilder) -> Result<Organization, Vec<Indexed>> {
 
     // Teams: unique, known unit, known members, owner teams with known roles, access teams with none.
     let mut team_index: HashMap<String, u32> = HashMap::new();
+    let mut group_index: HashMap<String, u32> = HashMap::new();
     let mut teams: Vec<Team> = Vec::new();
     for (i, e) in b.teams.iter().enumerate() {
         if team_index.contains_key(&e.name) {
@@ -543,9 +637,10 @@ fn compile(b: OrganizationBuilder) -> Result<Organization, Vec<Indexed>> {
             })
             .collect();
         let index = teams.len() as u32;
+        let object_id = group_object_id(i, e, index, &teams, &mut group_index, &mut problems);
         for &u in &members {
             users[u as usize].teams.push(index);
-            if e.kind == TeamKind::Owner {
+            if e.kind.owns_records() {
                 users[u as usize].owner_teams.push(index);
             }
         }
@@ -556,6 +651,7 @@ fn compile(b: OrganizationBuilder) -> Result<Organization, Vec<Indexed>> {
             kind: e.kind,
             members,
             roles,
+            object_id,
         });
     }
     if let Some(h) = b.hierarchy
@@ -629,9 +725,102 @@ fn compile(b: OrganizationBuilder) -> Result<Organization, Vec<Indexed>> {
             bu_index,
             user_index,
             team_index,
+            group_index,
             org_owned,
         }),
     })
+}
+
+/// A group team's object id, checked (a group team has one, a GUID, not another team's; other teams have none) and
+/// recorded in `group_index`; lower case.
+fn group_object_id(
+    i: usize,
+    e: &TeamEntry,
+    index: u32,
+    teams: &[Team],
+    group_index: &mut HashMap<String, u32>,
+    problems: &mut Problems,
+) -> Option<Box<str>> {
+    let report = |problems: &mut Problems, word: Option<&str>, message: String, help: &str| {
+        problems.add(Some(i), || {
+            problem("team", &e.name, word, message, Some(help.to_owned()))
+        });
+    };
+    if e.kind.is_group() && !e.members.is_empty() {
+        report(
+            problems,
+            Some(&e.members[0]),
+            format!(
+                "group team `{}` lists members; a group team's members come from the caller's token",
+                e.name
+            ),
+            "leave `members` out, and build the principal with the token's group ids",
+        );
+    }
+    match (&e.object_id, e.kind.is_group()) {
+        (None, false) => None,
+        (None, true) => {
+            report(
+                problems,
+                None,
+                format!("group team `{}` has no Entra object id", e.name),
+                "give `entra_object_id`: the group's object id in Microsoft Entra ID",
+            );
+            None
+        }
+        (Some(id), false) => {
+            report(
+                problems,
+                Some(id),
+                format!(
+                    "team `{}` has an Entra object id but is not a group team",
+                    e.name
+                ),
+                "write `kind = \"aad-security-group\"` or `kind = \"aad-office-group\"`, or leave the id out",
+            );
+            None
+        }
+        (Some(id), true) => {
+            let key = id.to_ascii_lowercase();
+            if !is_guid(&key) {
+                report(
+                    problems,
+                    Some(id),
+                    format!(
+                        "group team `{}` has object id `{id}`, which is not a GUID",
+                        e.name
+                    ),
+                    "an Entra object id is written like `00000000-0000-0000-0000-000000000000`",
+                );
+                return None;
+            }
+            if let Some(&first) = group_index.get(&key) {
+                let first = teams.get(first as usize).map_or("", |t| t.name.as_str());
+                report(
+                    problems,
+                    Some(id),
+                    format!(
+                        "group team `{}` has object id `{id}`, which is team `{first}`'s",
+                        e.name
+                    ),
+                    "one team per group: a token names the group, not the team",
+                );
+                return None;
+            }
+            group_index.insert(key.clone(), index);
+            Some(key.into_boxed_str())
+        }
+    }
+}
+
+/// Whether `s` is a GUID written with hyphens: 8-4-4-4-12 hex digits.
+fn is_guid(s: &str) -> bool {
+    let groups: Vec<&str> = s.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 fn bus_names(entries: &[BuEntry]) -> impl Iterator<Item = &str> {

@@ -16,14 +16,24 @@
 //! name = "U"
 //! business_unit = "B1"
 //! manager = "M"                  # optional
-//! roles = ["Salesperson"]
+//! # A role is held in the user's own unit, or in the unit named (modernized business units):
+//! # its Local and Deep are measured from there.
+//! roles = ["Salesperson", { role = "Salesperson", business_unit = "Root" }]
 //!
 //! [[team]]
 //! name = "T"
 //! business_unit = "B1"
-//! kind = "owner"                 # owner (default) | access
+//! kind = "owner"                 # owner (default) | access | aad-security-group | aad-office-group
 //! members = ["U"]
 //! roles = [{ role = "Salesperson", isinherited = 0 }]   # isinherited: 1 (default) or 0
+//!
+//! [[team]]
+//! name = "Escalations"
+//! business_unit = "B1"
+//! kind = "aad-security-group"    # an Entra ID group team: owns records, holds roles
+//! entra_object_id = "5f2b1c3e-8d4a-4e6b-9c1d-2a3b4c5d6e7f"
+//! roles = [{ role = "Salesperson" }]
+//! # no members: they come from the caller's token (`groups` claim), see `Organization::principal_with_groups`
 //! ```
 
 use std::path::Path;
@@ -91,9 +101,77 @@ pub struct UserFileEntry {
     /// Its manager, for hierarchy security.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manager: Option<String>,
-    /// Roles assigned to the user directly.
+    /// Roles assigned to the user directly: a name (held in the user's own unit) or `{ role, business_unit }`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub roles: Vec<String>,
+    pub roles: Vec<UserRoleFileEntry>,
+}
+
+/// A role assigned to a user: `"R"` (held in the user's own business unit) or `{ role = "R", business_unit = "B2" }`
+/// (held in B2: its Local and Deep are measured from B2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum UserRoleFileEntry {
+    /// A role held in the user's own business unit.
+    Role(String),
+    /// A role held in a named business unit.
+    InBusinessUnit(RoleInBusinessUnit),
+}
+
+/// `{ role = "R", business_unit = "B2" }`: a role held in a business unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleInBusinessUnit {
+    /// The role's name.
+    pub role: String,
+    /// The business unit it is held in.
+    pub business_unit: String,
+}
+
+impl UserRoleFileEntry {
+    /// The role's name.
+    pub fn role(&self) -> &str {
+        match self {
+            Self::Role(role) | Self::InBusinessUnit(RoleInBusinessUnit { role, .. }) => role,
+        }
+    }
+
+    /// The business unit it is held in, when one is named.
+    pub fn business_unit(&self) -> Option<&str> {
+        match self {
+            Self::Role(_) => None,
+            Self::InBusinessUnit(r) => Some(&r.business_unit),
+        }
+    }
+}
+
+impl From<&str> for UserRoleFileEntry {
+    fn from(role: &str) -> Self {
+        Self::Role(role.to_owned())
+    }
+}
+
+/// A string or a table, each with serde's own errors (an untagged enum would say only "did not match any variant").
+impl<'de> Deserialize<'de> for UserRoleFileEntry {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = UserRoleFileEntry;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a role name or { role, business_unit }")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(UserRoleFileEntry::Role(v.to_owned()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Self::Value, A::Error> {
+                RoleInBusinessUnit::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(UserRoleFileEntry::InBusinessUnit)
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
 }
 
 /// A role assigned to a team: `{ role = "R", isinherited = 0 }`.
@@ -119,13 +197,20 @@ pub struct TeamFileEntry {
     pub name: String,
     /// Its business unit (Local and Deep through the team are measured from here).
     pub business_unit: String,
-    /// Owner (default) or access team.
+    /// Owner (default), access, or Entra ID group team (`aad-security-group`, `aad-office-group`).
     #[serde(default)]
     pub kind: TeamKind,
-    /// Its members.
+    /// A group team's Entra ID object id (Dataverse's `azureactivedirectoryobjectid`), a GUID.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        alias = "azureactivedirectoryobjectid"
+    )]
+    pub entra_object_id: Option<String>,
+    /// Its members (none for a group team: they come from the caller's token).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub members: Vec<String>,
-    /// Its roles (owner teams only).
+    /// Its roles (owner and group teams only).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub roles: Vec<TeamRoleFileEntry>,
 }
@@ -166,7 +251,11 @@ impl OrganizationFile {
                 name: u.name.clone(),
                 bu: u.business_unit.clone(),
                 manager: u.manager.clone(),
-                roles: u.roles.clone(),
+                roles: u
+                    .roles
+                    .iter()
+                    .map(|r| (r.role().to_owned(), r.business_unit().map(str::to_owned)))
+                    .collect(),
             })
             .collect();
         let mut teams = Vec::new();
@@ -191,6 +280,7 @@ impl OrganizationFile {
                 kind: t.kind,
                 members: t.members.clone(),
                 roles,
+                object_id: t.entra_object_id.clone(),
             });
         }
         let hierarchy = self

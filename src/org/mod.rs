@@ -13,8 +13,8 @@ mod problem;
 pub use builder::OrganizationBuilder;
 pub(crate) use builder::{BuEntry, TeamEntry, UserEntry};
 pub use file::{
-    BusinessUnitFileEntry, OrganizationFile, OrganizationHeader, TeamFileEntry, TeamRoleFileEntry,
-    UserFileEntry,
+    BusinessUnitFileEntry, OrganizationFile, OrganizationHeader, RoleInBusinessUnit, TeamFileEntry,
+    TeamRoleFileEntry, UserFileEntry, UserRoleFileEntry,
 };
 pub(crate) use model::{Bu, OrgInner, Team, User, next_stamp};
 pub use model::{BusinessUnitId, Hierarchy, Inheritance, Organization, TeamId, TeamKind, UserId};

@@ -20,7 +20,7 @@ pub struct UserId {
     pub(crate) index: u32,
 }
 
-/// A team (owner or access team) of an [`Organization`]; valid only for the organisation that issued it.
+/// A team (owner, access or Entra ID group team) of an [`Organization`]; valid only for the organisation that issued it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct TeamId {
     pub(crate) org: u32,
@@ -58,8 +58,12 @@ impl Inheritance {
     }
 }
 
-/// Whether a team owns records and holds roles (owner team) or only groups members for sharing (access team).
-/// Written `owner` or `access` in an organisation file.
+/// What a team is (Dataverse's team type). Written `owner`, `access`, `aad-security-group` or `aad-office-group` in
+/// an organisation file.
+///
+/// Owner teams and Entra ID group teams own records and hold roles; access teams only group members for sharing. A
+/// group team's members are not stored: they are the callers whose token names the group (its `groups` claim), given
+/// when the principal is built ([`Organization::principal_with_groups`]).
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
 )]
@@ -70,6 +74,24 @@ pub enum TeamKind {
     Owner,
     /// Holds no roles; records are shared with it.
     Access,
+    /// A Microsoft Entra ID security group team ("AAD Security Group"): an owner team whose members are the group's.
+    #[serde(rename = "aad-security-group", alias = "entra-security-group")]
+    EntraSecurityGroup,
+    /// A Microsoft 365 group team ("AAD Office Group"): an owner team whose members are the group's.
+    #[serde(rename = "aad-office-group", alias = "entra-office-group")]
+    EntraOfficeGroup,
+}
+
+impl TeamKind {
+    /// Whether the team owns records and holds roles: owner and group teams, not access teams.
+    pub const fn owns_records(self) -> bool {
+        !matches!(self, Self::Access)
+    }
+
+    /// Whether the team is an Entra ID group team, whose membership comes from the caller's token.
+    pub const fn is_group(self) -> bool {
+        matches!(self, Self::EntraSecurityGroup | Self::EntraOfficeGroup)
+    }
 }
 
 /// Hierarchy security (the manager model): off unless configured.
@@ -124,8 +146,9 @@ pub(crate) struct User {
     pub(crate) name: String,
     pub(crate) bu: u32,
     pub(crate) manager: Option<u32>,
-    pub(crate) roles: Vec<u32>,
-    /// Every team the user is a member of (owner and access), sorted.
+    /// Its own roles, each with the business unit it is held in (Local and Deep are measured from there).
+    pub(crate) roles: Vec<(u32, u32)>,
+    /// Every team the user is a member of (owner and access; group teams' members are not stored), sorted.
     pub(crate) teams: Vec<u32>,
     /// The owner teams only, sorted.
     pub(crate) owner_teams: Vec<u32>,
@@ -145,6 +168,8 @@ pub(crate) struct Team {
     )]
     pub(crate) members: Vec<u32>,
     pub(crate) roles: Vec<(u32, Inheritance)>,
+    /// A group team's Entra ID object id, lower case.
+    pub(crate) object_id: Option<Box<str>>,
 }
 
 #[derive(Debug)]
@@ -161,13 +186,16 @@ pub(crate) struct OrgInner {
     pub(crate) bu_index: HashMap<String, u32>,
     pub(crate) user_index: HashMap<String, u32>,
     pub(crate) team_index: HashMap<String, u32>,
+    /// Group teams by Entra ID object id, lower case.
+    pub(crate) group_index: HashMap<String, u32>,
     /// Per table position: organization-owned (step 2 always passes).
     pub(crate) org_owned: Vec<bool>,
 }
 
 /// An organisation compiled for record checks: its business-unit tree, users, teams and role assignments.
 ///
-/// Cloning is cheap (an `Arc`). Build principals from it with [`Organization::principal`]: they carry the user's
+/// Cloning is cheap (an `Arc`). Build principals from it with [`Organization::principal`], or
+/// [`Organization::principal_with_groups`] for a caller whose token names Entra ID groups: they carry the user's
 /// business unit, teams and precomputed reach, and check records with [`Principal::check_record`](crate::Principal::check_record).
 #[derive(Debug, Clone)]
 pub struct Organization {
@@ -202,6 +230,17 @@ impl Organization {
             org: self.inner.stamp,
             index,
         })
+    }
+
+    /// The group team of an Entra ID group, by its object id (any case); `None` for a group no team names.
+    pub fn group_team(&self, object_id: &str) -> Option<TeamId> {
+        self.inner
+            .group_index
+            .get(&object_id.to_ascii_lowercase())
+            .map(|&index| TeamId {
+                org: self.inner.stamp,
+                index,
+            })
     }
 
     /// The root business unit.
@@ -281,7 +320,7 @@ impl Organization {
         self.inner.users.len()
     }
 
-    /// How many teams (owner and access) the organisation has.
+    /// How many teams (owner, access and group teams) the organisation has.
     pub fn team_count(&self) -> usize {
         self.inner.teams.len()
     }

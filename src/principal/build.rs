@@ -69,10 +69,51 @@ impl Authority {
 
 impl Organization {
     /// The principal for a user: its own roles and its owner teams' roles (the highest depth winning), with its
-    /// business unit, teams and per-slot reach precomputed for record checks.
+    /// business unit, teams and per-slot reach precomputed for record checks. A member of no group team: see
+    /// [`principal_with_groups`](Self::principal_with_groups).
     pub fn principal(&self, user: UserId) -> Option<Principal> {
+        self.principal_with_groups(user, [""; 0])
+    }
+
+    /// The principal for a user calling with a token whose `groups` claim lists `groups` (Entra ID object ids, any
+    /// case): as [`principal`](Self::principal), and a member of each group team declared for one of those groups,
+    /// holding its roles and reaching the records it owns. A group id no team declares is ignored: it grants nothing.
+    ///
+    /// ```
+    /// # use rolegate::org::{Inheritance, TeamKind};
+    /// # use rolegate::{Authority, Organization};
+    /// # let authority = Authority::builtin();
+    /// let org = Organization::builder(&authority)
+    ///     .business_unit("Root", None)
+    ///     .user("ada", "Root", [""; 0])
+    ///     .group_team(
+    ///         "Agents",
+    ///         "Root",
+    ///         TeamKind::EntraSecurityGroup,
+    ///         "5f2b1c3e-8d4a-4e6b-9c1d-2a3b4c5d6e7f",
+    ///         [("Omnichannel agent", Inheritance::DirectBasicAndTeam)],
+    ///     )
+    ///     .build()
+    ///     .unwrap();
+    /// let ada = org.user("ada").unwrap();
+    /// // The request's token: `"groups": ["5f2b1c3e-8d4a-4e6b-9c1d-2a3b4c5d6e7f", "<a group no team names>"]`.
+    /// let groups = ["5f2b1c3e-8d4a-4e6b-9c1d-2a3b4c5d6e7f", "0b7d9e4c-0000-4000-8000-000000000000"];
+    /// let with_claim = org.principal_with_groups(ada, groups).unwrap();
+    /// assert!(with_claim.roles().any(|r| r.name == "Omnichannel agent"));
+    /// assert_eq!(org.principal(ada).unwrap().roles().count(), 0);
+    /// ```
+    pub fn principal_with_groups<I, S>(&self, user: UserId, groups: I) -> Option<Principal>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
         self.user_ref(user)?;
-        let (scope, roles) = scope::build(self, user.index);
+        let teams: Vec<u32> = groups
+            .into_iter()
+            .filter_map(|g| self.group_team(g.as_ref()))
+            .map(|t| t.index)
+            .collect();
+        let (scope, roles) = scope::build(self, user.index, &teams);
         let name = self.user_name(user).unwrap_or_default();
         Some(Principal::new(
             self.authority().clone(),

@@ -247,6 +247,12 @@ impl Principal {
                 user: scope.user,
                 owning_business_unit: record.owning_business_unit(),
                 slot: None,
+                groups: scope
+                    .owner_teams
+                    .iter()
+                    .copied()
+                    .filter(|&t| scope.org.inner.teams[t as usize].kind.is_group())
+                    .collect(),
             }),
         })
     }

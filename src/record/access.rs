@@ -6,7 +6,7 @@ use rolegate_catalog::TablePrivilege;
 use super::model::{Grantee, Owner, Record, Share};
 use super::scope::RecordScope;
 use crate::compiled::row::PackedRow;
-use crate::org::{TeamId, TeamKind, UserId};
+use crate::org::{TeamId, UserId};
 
 /// Whether a record's parties are this organisation's; `Some(pre-order number of its owning unit)` when they are.
 #[inline]
@@ -22,7 +22,7 @@ pub(crate) fn valid_parties<R: Record + ?Sized>(scope: &RecordScope, record: &R)
             Some(pre)
         }
         Owner::Team(t) if t.org == scope.stamp => match inner.teams.get(t.index as usize) {
-            Some(team) if team.kind == TeamKind::Owner => Some(pre),
+            Some(team) if team.kind.owns_records() => Some(pre),
             _ => None,
         },
         _ => None,

@@ -40,6 +40,8 @@ pub(crate) struct RecordNames {
     pub(crate) owning_business_unit: Option<BusinessUnitId>,
     /// The slot whose reach failed (a [`DenialReason::NoAccess`](crate::DenialReason::NoAccess)(crate::DenialReason::NoAccess) denial only).
     pub(crate) slot: Option<u32>,
+    /// The group teams the principal is a member of by its token.
+    pub(crate) groups: Box<[u32]>,
 }
 
 impl RecordDenial {
@@ -50,13 +52,14 @@ impl RecordDenial {
     }
 
     /// What the principal's depths reach, for a [`DenialReason::NoAccess`](crate::DenialReason::NoAccess) denial: one entry per source, `B1`
-    /// (Local), `B1 and below` (Deep), `B2 (team T)` (through an owner team). Empty for the other reasons, and when
+    /// (Local), `B1 and below` (Deep), `B2 (team T)` (through an owner or group team). Empty for the other reasons, and when
     /// the depths reach only what the principal or its teams own.
     pub fn reach(&self) -> Vec<String> {
         let Some(RecordNames {
             org,
             user,
             slot: Some(slot),
+            groups,
             ..
         }) = &self.names
         else {
@@ -70,12 +73,21 @@ impl RecordDenial {
             _ => None,
         };
         let user = &inner.users[*user as usize];
-        let own = user.roles.iter().filter_map(|&r| rank_of(r)).max();
-        let mut out: Vec<String> = own
-            .and_then(|rank| name(user.bu, rank))
-            .into_iter()
-            .collect();
-        for &t in &user.owner_teams {
+        // The user's own roles, per business unit they are held in (in unit order).
+        let mut out: Vec<String> = Vec::new();
+        let mut held_in: Vec<u32> = user.roles.iter().map(|&(_, bu)| bu).collect();
+        held_in.sort_unstable();
+        held_in.dedup();
+        for bu in held_in {
+            let rank = user
+                .roles
+                .iter()
+                .filter(|&&(_, b)| b == bu)
+                .filter_map(|&(r, _)| rank_of(r))
+                .max();
+            out.extend(rank.and_then(|rank| name(bu, rank)));
+        }
+        for &t in user.owner_teams.iter().chain(groups.iter()) {
             let team = &inner.teams[t as usize];
             let rank = team.roles.iter().filter_map(|&(r, _)| rank_of(r)).max();
             out.extend(

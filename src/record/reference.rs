@@ -22,7 +22,7 @@
 
 use rolegate_catalog::{Depth, Ownership, TablePrivilege};
 
-use crate::org::{BusinessUnitId, Inheritance, Organization, TeamKind, UserId};
+use crate::org::{BusinessUnitId, Inheritance, Organization, UserId};
 use crate::record::{Grantee, Owner, Record};
 
 /// The access path that granted a request (step 2), as the spec lists them.
@@ -61,27 +61,42 @@ fn at_or_below(org: &Organization, a: u32, b: u32) -> bool {
     false
 }
 
-fn is_member(org: &Organization, user: u32, team: u32) -> bool {
-    org.inner.teams[team as usize].members.contains(&user)
+/// Is the user a member of the team: listed among its members, or, for a group team, calling with a token whose
+/// groups name the team's group?
+fn is_member(org: &Organization, groups: &[&str], user: u32, team: u32) -> bool {
+    let team = &org.inner.teams[team as usize];
+    team.members.contains(&user)
+        || (team.kind.is_group()
+            && team
+                .object_id
+                .as_deref()
+                .is_some_and(|id| groups.iter().any(|g| g.eq_ignore_ascii_case(id))))
 }
 
-/// Every source of `privilege` on `table` the user holds: its own roles, and for each owner team it is a member of,
-/// the team's roles (measured from the team's unit), plus Basic as its own for `isinherited = 1` roles.
-fn sources(org: &Organization, user: u32, table: &str, privilege: TablePrivilege) -> Vec<Source> {
+/// Every source of `privilege` on `table` the user holds: its own roles (measured from the unit each is held in), and
+/// for each owner or group team it is a member of, the team's roles (measured from the team's unit), plus Basic as
+/// its own for `isinherited = 1` roles.
+fn sources(
+    org: &Organization,
+    groups: &[&str],
+    user: u32,
+    table: &str,
+    privilege: TablePrivilege,
+) -> Vec<Source> {
     let catalog = org.authority().catalog();
     let u = &org.inner.users[user as usize];
     let mut out = Vec::new();
-    for &r in &u.roles {
+    for &(r, held_in) in &u.roles {
         if let Some(depth) = catalog.role_depth(&catalog.roles()[r as usize], table, privilege) {
             out.push(Source {
                 depth,
-                anchor: u.bu,
+                anchor: held_in,
                 through_team: None,
             });
         }
     }
     for (t, team) in org.inner.teams.iter().enumerate() {
-        if team.kind != TeamKind::Owner || !team.members.contains(&user) {
+        if !team.kind.owns_records() || !is_member(org, groups, user, t as u32) {
             continue;
         }
         for &(r, mode) in &team.roles {
@@ -118,13 +133,25 @@ pub fn decide<R: Record + ?Sized>(
     privilege: TablePrivilege,
     record: &R,
 ) -> Option<Path> {
+    decide_with_groups(org, user, &[], privilege, record)
+}
+
+/// As [`decide`], for a user calling with a token whose `groups` claim lists `groups` (Entra ID object ids, any case):
+/// a member of every group team of those groups.
+pub fn decide_with_groups<R: Record + ?Sized>(
+    org: &Organization,
+    user: UserId,
+    groups: &[&str],
+    privilege: TablePrivilege,
+    record: &R,
+) -> Option<Path> {
     let catalog = org.authority().catalog();
     let table = catalog.table(record.table())?;
     org.user_ref(user)?;
     let me = user.index;
 
     // Step 1: the privilege, at some depth, through any role.
-    let held = sources(org, me, &table.name, privilege);
+    let held = sources(org, groups, me, &table.name, privilege);
     if held.is_empty() {
         return None;
     }
@@ -140,7 +167,7 @@ pub fn decide<R: Record + ?Sized>(
             org.user_ref(u)?;
         }
         Owner::Team(t) => {
-            if org.team_ref(t)?.kind != TeamKind::Owner {
+            if !org.team_ref(t)?.kind.owns_records() {
                 return None;
             }
         }
@@ -150,7 +177,8 @@ pub fn decide<R: Record + ?Sized>(
     let owns = |s: &Source| match (s.through_team, owner) {
         (None, Owner::User(u)) => u.index == me,
         (None, Owner::Team(t)) => {
-            org.inner.teams[t.index as usize].kind == TeamKind::Owner && is_member(org, me, t.index)
+            org.inner.teams[t.index as usize].kind.owns_records()
+                && is_member(org, groups, me, t.index)
         }
         (Some(team), Owner::Team(t)) => t.index == team,
         _ => false,
@@ -172,7 +200,7 @@ pub fn decide<R: Record + ?Sized>(
     let shared_with = |grantee: Grantee, who: u32| match grantee {
         Grantee::Organization => true,
         Grantee::User(u) => org.user_ref(u).is_some() && u.index == who,
-        Grantee::Team(t) => org.team_ref(t).is_some() && is_member(org, who, t.index),
+        Grantee::Team(t) => org.team_ref(t).is_some() && is_member(org, groups, who, t.index),
     };
     if record
         .shares()
@@ -184,7 +212,7 @@ pub fn decide<R: Record + ?Sized>(
 
     if let Some(h) = org.hierarchy() {
         // DECISION: the manager needs at least Basic Read on the table.
-        let reads = !sources(org, me, &table.name, TablePrivilege::Read).is_empty();
+        let reads = !sources(org, groups, me, &table.name, TablePrivilege::Read).is_empty();
         let level_allows = |level: u8| match privilege {
             TablePrivilege::Read => true,
             TablePrivilege::Write | TablePrivilege::Append | TablePrivilege::AppendTo => level == 1,
@@ -211,6 +239,8 @@ pub fn decide<R: Record + ?Sized>(
             }
             false
         };
+        // DECISION: only the manager's own token is known, so a report reaches the manager through the teams the
+        // organisation lists it in, never through a group team.
         let any_member = |t: u32| {
             org.inner.teams[t as usize]
                 .members

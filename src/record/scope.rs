@@ -69,18 +69,40 @@ fn interval(org: &Organization, bu: u32, rank: u8) -> Option<(u32, u32)> {
     }
 }
 
-/// Compiles the organisation for user `user` (an index valid for `org`): its scope, and the roles its principal holds
-/// (its own, then its owner teams'; its row is theirs together, the highest depth winning).
-pub(crate) fn build(org: &Organization, user: u32) -> (RecordScope, Vec<u32>) {
+/// The sorted union of two sorted lists.
+fn union(a: &[u32], b: &[u32]) -> Box<[u32]> {
+    let mut all: Vec<u32> = a.iter().chain(b).copied().collect();
+    all.sort_unstable();
+    all.dedup();
+    all.into_boxed_slice()
+}
+
+/// Compiles the organisation for user `user` (an index valid for `org`), a member by token of the group teams `groups`
+/// (indices of group teams): its scope, and the roles its principal holds (its own, then its owner and group teams';
+/// its row is theirs together, the highest depth winning).
+pub(crate) fn build(org: &Organization, user: u32, groups: &[u32]) -> (RecordScope, Vec<u32>) {
     let inner = &org.inner;
     let u = &inner.users[user as usize];
     let slots = inner.authority.slot_count();
-    let own = inner.authority.rank_row(u.roles.iter().copied());
+    let own = inner.authority.rank_row(u.roles.iter().map(|&(r, _)| r));
+    // Local and Deep of the user's own roles are measured from the unit each is held in: one row per unit.
+    let mut held_in: Vec<u32> = u.roles.iter().map(|&(_, bu)| bu).collect();
+    held_in.sort_unstable();
+    held_in.dedup();
+    let unit_rows: Vec<(u32, Box<[u8]>)> = held_in
+        .into_iter()
+        .map(|bu| {
+            let roles = u.roles.iter().filter(|&&(_, b)| b == bu).map(|&(r, _)| r);
+            (bu, inner.authority.rank_row(roles))
+        })
+        .collect();
+    let teams = union(&u.teams, groups);
+    let owner_teams = union(&u.owner_teams, groups);
     let mut own_basic = vec![false; slots];
-    // The principal's roles: its own, then its owner teams' (its row is theirs together, the highest depth winning).
-    let mut roles: Vec<u32> = u.roles.clone();
+    // The principal's roles: its own, then its teams' (its row is theirs together, the highest depth winning).
+    let mut roles: Vec<u32> = u.roles.iter().map(|&(r, _)| r).collect();
     let mut team_rows = Vec::new();
-    for &t in &u.owner_teams {
+    for &t in owner_teams.iter() {
         let team = &inner.teams[t as usize];
         let row = inner.authority.rank_row(team.roles.iter().map(|&(r, _)| r));
         for &(r, mode) in &team.roles {
@@ -107,7 +129,10 @@ pub(crate) fn build(org: &Organization, user: u32) -> (RecordScope, Vec<u32>) {
         } else {
             reach.own = own[s] > 0 || own_basic[s];
             reach.global = own[s] == Depth::Global.rank();
-            let mut intervals: Vec<(u32, u32)> = interval(org, u.bu, own[s]).into_iter().collect();
+            let mut intervals: Vec<(u32, u32)> = unit_rows
+                .iter()
+                .filter_map(|(bu, row)| interval(org, *bu, row[s]))
+                .collect();
             let mut teams = Vec::new();
             for (t, bu, row) in &team_rows {
                 if row[s] > 0 {
@@ -170,8 +195,8 @@ pub(crate) fn build(org: &Organization, user: u32) -> (RecordScope, Vec<u32>) {
         org: org.clone(),
         stamp: inner.stamp,
         user,
-        teams: u.teams.clone().into_boxed_slice(),
-        owner_teams: u.owner_teams.clone().into_boxed_slice(),
+        teams,
+        owner_teams,
         slot_reach: slot_reach.into_boxed_slice(),
         reaches: reaches.into_boxed_slice(),
         reports: reports.into_boxed_slice(),
