@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use rolegate_catalog::{Depth, Requirement};
+use rolegate_catalog::{Depth, Requirement, TablePrivilege};
 
 use crate::compiled::site::CallSite;
 use crate::record::RecordDenial;
@@ -66,6 +66,23 @@ impl Denied {
             reason: DenialReason::Unknown,
             site,
             record: None,
+        }
+    }
+
+    /// The table privilege required (`None` for a miscellaneous privilege or a capability).
+    pub fn privilege(&self) -> Option<TablePrivilege> {
+        match &self.requirement {
+            Requirement::Table { privilege, .. } => Some(*privilege),
+            _ => None,
+        }
+    }
+
+    /// The table of the privilege required, by its logical name (`None` for a miscellaneous privilege or a
+    /// capability).
+    pub fn table(&self) -> Option<&str> {
+        match &self.requirement {
+            Requirement::Table { table, .. } => Some(table),
+            _ => None,
         }
     }
 
