@@ -333,13 +333,27 @@ impl Principal {
                 ))),
             );
         };
-        if access::valid_parties(scope, record).is_none() {
+        let business_owned = self
+            .authority
+            .slot_table(slot)
+            .is_some_and(|(_, t, _)| t.ownership == Ownership::Business);
+        if access::valid_parties(scope, record, business_owned).is_none() {
             let note = match (record.owner(), record.owning_business_unit()) {
                 (_, None) => "the record has no owning business unit".to_owned(),
                 (_, Some(bu)) if scope.org.bu_ref(bu).is_none() => {
                     "the record's owning business unit is not in the principal's organisation"
                         .to_owned()
                 }
+                (Owner::BusinessUnit, _) if business_owned => {
+                    "the record's owning business unit is not in the principal's organisation"
+                        .to_owned()
+                }
+                (_, _) if business_owned => format!(
+                    "`{table}` is business-owned: its records are owned by their business unit, not by a user or a team"
+                ),
+                (Owner::BusinessUnit, _) => format!(
+                    "the record is owned by its business unit, but `{table}` is not business-owned"
+                ),
                 (Owner::Organization, _) => {
                     format!("the record has no owner, but `{table}` is not organization-owned")
                 }

@@ -47,6 +47,8 @@ struct Source {
     anchor: u32,
     /// `None`: the user's own (records of the user or of an owner team of theirs); `Some(t)`: records of team `t`.
     through_team: Option<u32>,
+    /// Whether the depth reaches business units; when not, only owned records (Create through a team).
+    reaches_units: bool,
 }
 
 /// Is unit `a` unit `b` or below it? Walks up from `a`.
@@ -66,7 +68,8 @@ fn is_member(org: &Organization, user: u32, team: u32) -> bool {
 }
 
 /// Every source of `privilege` on `table` the user holds: its own roles, and for each owner team it is a member of,
-/// the team's roles (measured from the team's unit), plus Basic as its own for `isinherited = 1` roles.
+/// the team's roles (measured from the team's unit; for Create, only the team's own records), plus Basic as its own
+/// for `isinherited = 1` roles.
 fn sources(org: &Organization, user: u32, table: &str, privilege: TablePrivilege) -> Vec<Source> {
     let catalog = org.authority().catalog();
     let u = &org.inner.users[user as usize];
@@ -77,6 +80,7 @@ fn sources(org: &Organization, user: u32, table: &str, privilege: TablePrivilege
                 depth,
                 anchor: u.bu,
                 through_team: None,
+                reaches_units: true,
             });
         }
     }
@@ -87,16 +91,19 @@ fn sources(org: &Organization, user: u32, table: &str, privilege: TablePrivilege
         for &(r, mode) in &team.roles {
             if let Some(depth) = catalog.role_depth(&catalog.roles()[r as usize], table, privilege)
             {
+                // A member creates, through the team, only records the team owns (whatever the depth).
                 out.push(Source {
                     depth,
                     anchor: team.bu,
                     through_team: Some(t as u32),
+                    reaches_units: privilege != TablePrivilege::Create,
                 });
                 if mode == Inheritance::DirectBasicAndTeam {
                     out.push(Source {
                         depth: Depth::Basic,
                         anchor: u.bu,
                         through_team: None,
+                        reaches_units: true,
                     });
                 }
             }
@@ -135,7 +142,11 @@ pub fn decide<R: Record + ?Sized>(
     }
     let unit = in_org_bu(org, record.owning_business_unit())?;
     let owner = record.owner();
+    let business_owned = table.ownership == Ownership::Business;
     match owner {
+        // A business-owned table's records are owned by their business unit; no other table's are.
+        Owner::BusinessUnit if business_owned => {}
+        _ if business_owned => return None,
         Owner::User(u) => {
             org.user_ref(u)?;
         }
@@ -144,7 +155,7 @@ pub fn decide<R: Record + ?Sized>(
                 return None;
             }
         }
-        Owner::Organization => return None,
+        Owner::Organization | Owner::BusinessUnit => return None,
     }
 
     let owns = |s: &Source| match (s.through_team, owner) {
@@ -160,6 +171,7 @@ pub fn decide<R: Record + ?Sized>(
     }
 
     let reaches = |s: &Source| match s.depth {
+        _ if !s.reaches_units => false,
         Depth::Global => true,
         Depth::Deep => at_or_below(org, unit, s.anchor),
         Depth::Local => unit == s.anchor,
@@ -220,7 +232,7 @@ pub fn decide<R: Record + ?Sized>(
         let owned_by_report = match owner {
             Owner::User(u) => manages(u.index),
             Owner::Team(t) => any_member(t.index),
-            Owner::Organization => false,
+            Owner::Organization | Owner::BusinessUnit => false,
         };
         let shared_with_report = record.shares().iter().any(|s| {
             s.rights.contains(privilege)
