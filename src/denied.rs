@@ -28,6 +28,8 @@ pub enum DenialReason {
     /// Record checks: the record's owner or owning business unit is not the principal's organisation's (or an access
     /// team owns it): denied by default.
     UnknownRecordParty,
+    /// Assigning a record: the new owner holds no Read on the record's table, through any role.
+    NewOwnerCannotRead,
 }
 
 /// A check failed. Displays like
@@ -148,6 +150,9 @@ fn fmt_record_denial(d: &Denied, r: &RecordDenial, f: &mut fmt::Formatter<'_>) -
         DenialReason::Unknown => write!(f, "; {note}, so it is denied"),
         DenialReason::WrongTable | DenialReason::NoOrganization => write!(f, ": {note}"),
         DenialReason::UnknownRecordParty => write!(f, ": {note}, so it is denied"),
+        DenialReason::NewOwnerCannotRead => {
+            write!(f, ": {note}, so the record cannot be assigned to it")
+        }
         DenialReason::NotHeld => f.write_str(": held through no role"),
         DenialReason::TooShallow => match (d.held, &d.through) {
             (Some(held), Some(role)) => write!(f, ": best held {held} through role \"{role}\""),

@@ -83,6 +83,16 @@ name = "Team creator Global"
 [role.grants]
 account = { Read = "Global", Create = "Global" }
 
+[[role]]
+name = "Assigner"
+[role.grants]
+account = { Read = "Local", Assign = "Local" }
+
+[[role]]
+name = "Sharer"
+[role.grants]
+account = { Read = "Local", Write = "Basic", Share = "Local" }
+
 [[table]]
 name = "systemuser"
 ownership = "business"
@@ -545,6 +555,111 @@ fn an_owner_of_the_wrong_form_for_its_table_is_denied_as_unknown() {
             .to_string(),
         "missing Read on account for record 2: the record is owned by its business unit, but `account` is not \
          business-owned, so it is denied"
+    );
+}
+
+/// "Anyone with Assign access rights on a record can assign that record to another user. When a record is assigned,
+/// the new user or team becomes the owner of the record"
+/// (<https://learn.microsoft.com/en-us/power-apps/developer/data-platform/security-sharing-assigning#assigning-records>).
+/// DECISION: the new owner must hold Read on the table (any depth, any role): a record is not handed to an owner that
+/// could not read it.
+#[test]
+fn assigning_a_record_needs_assign_on_it_and_a_new_owner_holding_read_on_the_table() {
+    let org = units(&authority())
+        .user("U", "B1", ["Assigner"])
+        .user("V", "B1", ["Read Basic"])
+        .user_without_roles("W", "B2")
+        .owner_team("T", "B2", ["W"], [("Read Basic", Inheritance::TeamOnly)])
+        .owner_team_without_roles("E", "B2", ["W"])
+        .access_team("A", "B2", ["V"])
+        .build()
+        .unwrap();
+    let u = principal(&org, "U");
+    let assign = |record: &RecordData, to: Owner| {
+        let fast = u.check_assign(record, to);
+        let spec = reference::decide_assign(&org, org.user("U").unwrap(), record, to);
+        assert_eq!(fast.is_ok(), spec, "assigning {record:?} to {to:?}");
+        fast
+    };
+    let v_account = account_of(&org, 1, "V");
+    let (v, w) = (org.user("V").unwrap(), org.user("W").unwrap());
+    assert!(
+        assign(&v_account, Owner::User(v)).is_ok(),
+        "V reads accounts"
+    );
+    assert!(
+        assign(&v_account, Owner::Team(org.team("T").unwrap())).is_ok(),
+        "owner team T reads accounts"
+    );
+    assert!(
+        assign(&v_account, Owner::User(w)).is_ok(),
+        "W reads accounts through its team T"
+    );
+    let denied = assign(&v_account, Owner::Team(org.team("E").unwrap())).unwrap_err();
+    assert_eq!(denied.reason, DenialReason::NewOwnerCannotRead);
+    assert_eq!(
+        denied.to_string(),
+        "missing Read on account for record 1: the new owner `E` holds Read on `account` through no role, so the \
+         record cannot be assigned to it"
+    );
+    assert_eq!(
+        assign(&v_account, Owner::Team(org.team("A").unwrap()))
+            .unwrap_err()
+            .reason,
+        DenialReason::UnknownRecordParty,
+        "an access team owns nothing"
+    );
+    // U's Assign is Local: W's account in B2 is out of reach, whoever the new owner.
+    let denied = assign(&account_of(&org, 2, "W"), Owner::User(v)).unwrap_err();
+    assert_eq!(
+        (denied.reason, denied.privilege()),
+        (DenialReason::NoAccess, Some(TablePrivilege::Assign))
+    );
+}
+
+/// "The owner of a record or a person who has the Share privilege on a record can share a record with other users or
+/// teams" (<https://learn.microsoft.com/en-us/power-platform/admin/security-roles-privileges>). DECISION: and shares
+/// only rights it holds on that record itself; a share of a right it lacks is denied, naming that right.
+#[test]
+fn a_principal_shares_a_record_for_no_more_rights_than_it_holds_on_it() {
+    let org = units(&authority())
+        .user("U", "B1", ["Sharer"])
+        .user_without_roles("V", "B1")
+        .build()
+        .unwrap();
+    let u = principal(&org, "U");
+    let share = |record: &RecordData, rights: &[TablePrivilege]| {
+        let fast = u.check_share(record, rights.iter().copied());
+        let spec =
+            reference::decide_share(&org, org.user("U").unwrap(), record, rights.iter().copied());
+        assert_eq!(fast.is_ok(), spec, "sharing {record:?} for {rights:?}");
+        fast
+    };
+    let (own, vs) = (account_of(&org, 1, "U"), account_of(&org, 2, "V"));
+    assert!(
+        share(&own, &[Read, Write]).is_ok(),
+        "U reads and writes its own account"
+    );
+    assert!(share(&vs, &[Read]).is_ok(), "U reads V's account (Local)");
+    let denied = share(&vs, &[Read, Write]).unwrap_err();
+    assert_eq!(
+        (denied.reason, denied.privilege()),
+        (DenialReason::NoAccess, Some(Write)),
+        "U's Write is Basic: it cannot share Write on V's account"
+    );
+    let denied = share(&own, &[Delete]).unwrap_err();
+    assert_eq!(
+        (denied.reason, denied.privilege()),
+        (DenialReason::NotHeld, Some(Delete))
+    );
+    let org = org_where_u_holds(&["R"]);
+    assert_eq!(
+        principal(&org, "U")
+            .check_share(&account_of(&org, 3, "U"), [Read])
+            .unwrap_err()
+            .privilege(),
+        Some(TablePrivilege::Share),
+        "without Share, nothing is shared"
     );
 }
 

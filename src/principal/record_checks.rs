@@ -10,6 +10,7 @@ use crate::audit;
 use crate::compiled::Slot;
 use crate::compiled::site::{CallSite, SiteRequirement};
 use crate::denied::{DenialReason, Denied};
+use crate::org::TeamKind;
 use crate::record::{Owner, Record, RecordDenial, RecordNames, access};
 
 impl Principal {
@@ -223,6 +224,138 @@ impl Principal {
     {
         self.check_record(TablePrivilege::Append, a)?;
         self.check_record(TablePrivilege::Append, b)
+    }
+
+    /// Assigning `record` to `new_owner` (a user or an owner team): this principal needs Assign on the record, and the
+    /// new owner needs Read on the record's table, at any depth, through any of its roles (once it owns the record,
+    /// ownership reaches it). The first that fails is the denial; a new owner lacking Read is denied with
+    /// [`DenialReason::NewOwnerCannotRead`], a new owner that is not a user or owner team of the principal's
+    /// organisation with [`DenialReason::UnknownRecordParty`].
+    ///
+    /// ```
+    /// use rolegate::catalog::Syntax;
+    /// use rolegate::record::Owner;
+    /// use rolegate::{Authority, Catalog, Organization, RecordData};
+    ///
+    /// let catalog = Catalog::from_str_named(
+    ///     r#"
+    ///     [[table]]
+    ///     name = "account"
+    ///     ownership = "user-or-team"
+    ///     [[role]]
+    ///     name = "Manager"
+    ///     grants = { account = { Read = "Local", Assign = "Local" } }
+    ///     [[role]]
+    ///     name = "Reader"
+    ///     grants = { account = { Read = "Basic" } }
+    ///     "#,
+    ///     "catalog.toml",
+    ///     Syntax::Toml,
+    /// )
+    /// .unwrap();
+    /// let authority = Authority::new(catalog);
+    /// let org = Organization::builder(&authority)
+    ///     .business_unit("Root", None)
+    ///     .user("ada", "Root", ["Manager"])
+    ///     .user("bob", "Root", ["Reader"])
+    ///     .user_without_roles("cy", "Root")
+    ///     .build()
+    ///     .unwrap();
+    /// let ada = org.principal_named("ada").unwrap();
+    /// let record = RecordData::owned_by_user(&org, 1, "account", org.user("ada").unwrap());
+    /// assert!(ada.check_assign(&record, Owner::User(org.user("bob").unwrap())).is_ok());
+    /// // cy holds no Read on account: the record cannot become cy's.
+    /// assert!(ada.check_assign(&record, Owner::User(org.user("cy").unwrap())).is_err());
+    /// ```
+    pub fn check_assign<R: Record + ?Sized>(
+        &self,
+        record: &R,
+        new_owner: Owner,
+    ) -> Result<(), Denied> {
+        self.check_record(TablePrivilege::Assign, record)?;
+        let Some(slot) = self
+            .authority
+            .table_slot_index(TablePrivilege::Read, record.table())
+        else {
+            return Err(self.check_record(TablePrivilege::Read, record).unwrap_err());
+        };
+        let requirement = self
+            .authority
+            .requirement_at(slot, None)
+            .unwrap_or_else(|| Requirement::Table {
+                privilege: TablePrivilege::Read,
+                table: record.table().to_owned().into(),
+                depth: None,
+            });
+        let deny = |reason, note: String| Denied {
+            requirement: requirement.clone(),
+            held: None,
+            through: None,
+            reason,
+            site: None,
+            record: Some(self.describe(None, record, Some(note))),
+        };
+        let Some(scope) = &self.scope else {
+            return Err(deny(
+                DenialReason::NoOrganization,
+                "the principal carries no organisation to find the new owner in".to_owned(),
+            ));
+        };
+        let (org, table) = (&scope.org, record.table());
+        let reads = |r: u32| self.authority.role_rank(r, slot) >= 1;
+        let (name, holds) = match new_owner {
+            Owner::User(u) => match org.user_ref(u) {
+                Some(user) => {
+                    let teams = user
+                        .owner_teams
+                        .iter()
+                        .flat_map(|&t| org.inner.teams[t as usize].roles.iter().map(|&(r, _)| r));
+                    (
+                        user.name.as_str(),
+                        user.roles.iter().copied().chain(teams).any(reads),
+                    )
+                }
+                None => ("", false),
+            },
+            Owner::Team(t) => match org.team_ref(t) {
+                Some(team) if team.kind == TeamKind::Owner => (
+                    team.name.as_str(),
+                    team.roles.iter().map(|&(r, _)| r).any(reads),
+                ),
+                _ => ("", false),
+            },
+            Owner::Organization | Owner::BusinessUnit => ("", false),
+        };
+        if name.is_empty() {
+            return Err(deny(
+                DenialReason::UnknownRecordParty,
+                "the new owner is not a user or owner team of the principal's organisation"
+                    .to_owned(),
+            ));
+        }
+        if holds {
+            Ok(())
+        } else {
+            Err(deny(
+                DenialReason::NewOwnerCannotRead,
+                format!("the new owner `{name}` holds Read on `{table}` through no role"),
+            ))
+        }
+    }
+
+    /// Sharing `record` for `rights`: this principal needs Share on the record, and each right it grants on the
+    /// record itself (a principal shares no more than it holds). The first that fails is the denial. Whom the
+    /// record is shared with is not checked: a share never grants more than the grantee's own privileges allow.
+    pub fn check_share<R: Record + ?Sized>(
+        &self,
+        record: &R,
+        rights: impl IntoIterator<Item = TablePrivilege>,
+    ) -> Result<(), Denied> {
+        self.check_record(TablePrivilege::Share, record)?;
+        let rights: rolegate_catalog::PrivilegeSet = rights.into_iter().collect();
+        rights
+            .iter()
+            .try_for_each(|right| self.check_record(right, record))
     }
 
     /// The record part of a denial. `table` is the requirement's table when it is `'static` (a call site's), so that

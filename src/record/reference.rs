@@ -248,3 +248,53 @@ pub fn decide<R: Record + ?Sized>(
     }
     None
 }
+
+/// Decides assigning `record` to `new_owner` as `docs/semantics.md` states it: `user` may Assign the record, and the
+/// new owner (a user, or an owner team) holds Read on the table through some role (a user's own or its owner teams').
+pub fn decide_assign<R: Record + ?Sized>(
+    org: &Organization,
+    user: UserId,
+    record: &R,
+    new_owner: Owner,
+) -> bool {
+    if decide(org, user, TablePrivilege::Assign, record).is_none() {
+        return false;
+    }
+    let catalog = org.authority().catalog();
+    let Some(table) = catalog.table(record.table()) else {
+        return false;
+    };
+    let reads = |role: u32| {
+        catalog
+            .role_depth(
+                &catalog.roles()[role as usize],
+                &table.name,
+                TablePrivilege::Read,
+            )
+            .is_some()
+    };
+    match new_owner {
+        Owner::User(u) => {
+            org.user_ref(u).is_some()
+                && !sources(org, u.index, &table.name, TablePrivilege::Read).is_empty()
+        }
+        Owner::Team(t) => org.team_ref(t).is_some_and(|team| {
+            team.kind == TeamKind::Owner && team.roles.iter().any(|&(r, _)| reads(r))
+        }),
+        Owner::Organization | Owner::BusinessUnit => false,
+    }
+}
+
+/// Decides sharing `record` for `rights` as `docs/semantics.md` states it: `user` may Share the record and holds
+/// each of the rights on it.
+pub fn decide_share<R: Record + ?Sized>(
+    org: &Organization,
+    user: UserId,
+    record: &R,
+    rights: impl IntoIterator<Item = TablePrivilege>,
+) -> bool {
+    decide(org, user, TablePrivilege::Share, record).is_some()
+        && rights
+            .into_iter()
+            .all(|right| decide(org, user, right, record).is_some())
+}
