@@ -902,6 +902,68 @@ fn record_denials_say_which_path_failed() {
 }
 
 #[test]
+fn a_denial_under_team_privileges_only_names_the_team_and_what_its_role_reaches() {
+    let org = units(&authority())
+        .user_without_roles("U", "B1")
+        .owner_team("T", "B2", ["U"], [("Read Basic", Inheritance::TeamOnly)])
+        .owner_team("C", "B2", ["U"], [("Team creator", Inheritance::TeamOnly)])
+        .build()
+        .unwrap();
+    let u = org.user("U").unwrap();
+    // U owns the record, but neither team's role counts U's own records: Local through C is measured from B2.
+    let own = RecordData::owned_by_user(&org, 1, "account", u);
+    let denied = principal(&org, "U").check_record(Read, &own).unwrap_err();
+    assert_eq!(denied.through_team(), Some("C"));
+    assert_eq!(
+        denied.to_string(),
+        "missing Read on account for record 1: held Local through role \"Team creator\" of team \"C\", but the \
+         record's owning business unit B1 is outside B2 (team C); not shared"
+    );
+    let only_t = units(&authority())
+        .user_without_roles("U", "B1")
+        .owner_team("T", "B2", ["U"], [("Read Basic", Inheritance::TeamOnly)])
+        .build()
+        .unwrap();
+    let own = RecordData::owned_by_user(&only_t, 1, "account", only_t.user("U").unwrap());
+    let denied = principal(&only_t, "U")
+        .check_record(Read, &own)
+        .unwrap_err();
+    assert_eq!(denied.reason, DenialReason::NoAccess);
+    assert_eq!(
+        denied.to_string(),
+        "missing Read on account for record 1: held Basic through role \"Read Basic\" of team \"T\", which reaches \
+         only records team \"T\" owns; not shared"
+    );
+    // Create through C's role: only C's records, even in C's own unit.
+    let in_b2 = RecordData::new(2, "account", Owner::User(u), org.business_unit("B2"));
+    let denied = principal(&org, "U")
+        .check_record(Create, &in_b2)
+        .unwrap_err();
+    assert_eq!(
+        denied.to_string(),
+        "missing Create on account for record 2: held Local through role \"Team creator\" of team \"C\", which \
+         creates only records team \"C\" owns; not shared"
+    );
+}
+
+#[test]
+fn a_denial_says_for_which_rights_the_record_is_shared() {
+    let org = org_where_u_holds(&["Write Basic"]);
+    let u = org.user("U").unwrap();
+    let shared = account_of(&org, 7, "V").shared(Grantee::User(u), [Read, Append]);
+    assert!(can(&org, "U", Read, &shared));
+    let denied = principal(&org, "U")
+        .check_record(Write, &shared)
+        .unwrap_err();
+    assert_eq!(denied.through_team(), None);
+    assert_eq!(
+        denied.to_string(),
+        "missing Write on account for record 7: held Basic through role \"Write Basic\", which reaches only records \
+         the principal or its teams own; not owner, shared for Read, Append only"
+    );
+}
+
+#[test]
 fn anything_unknown_on_a_record_is_denied_with_a_reason() {
     let org = org_where_u_holds(&["Read Global"]);
     let other = org_where_u_holds(&["Read Global"]);

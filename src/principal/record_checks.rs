@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use rolegate_catalog::{Depth, Ownership, Requirement, TablePrivilege};
+use rolegate_catalog::{Depth, Ownership, PrivilegeSet, Requirement, TablePrivilege};
 
 use super::build::Principal;
 use crate::audit;
@@ -11,7 +11,7 @@ use crate::compiled::Slot;
 use crate::compiled::site::{CallSite, SiteRequirement};
 use crate::denied::{DenialReason, Denied};
 use crate::org::TeamKind;
-use crate::record::{Owner, Record, RecordDenial, RecordNames, access};
+use crate::record::{Grantee, Owner, Record, RecordDenial, RecordNames, access};
 
 impl Principal {
     /// Decides `privilege` on one record: step 1 (the privilege held, through any role), then step 2 (ownership,
@@ -375,6 +375,8 @@ impl Principal {
             table,
             hierarchy: false,
             note,
+            shared: PrivilegeSet::EMPTY,
+            owned: false,
             names: self.scope.as_ref().map(|scope| RecordNames {
                 org: scope.org.clone(),
                 user: scope.user,
@@ -505,6 +507,25 @@ impl Principal {
             names.slot = u32::try_from(slot).ok();
         }
         described.hierarchy = !scope.reports.is_empty();
+        described.owned = match record.owner() {
+            Owner::User(u) => u.org == scope.stamp && u.index == scope.user,
+            Owner::Team(t) => {
+                t.org == scope.stamp && scope.owner_teams.binary_search(&t.index).is_ok()
+            }
+            Owner::Organization | Owner::BusinessUnit => false,
+        };
+        described.shared = record
+            .shares()
+            .iter()
+            .filter(|s| match s.grantee {
+                Grantee::Organization => true,
+                Grantee::User(u) => u.org == scope.stamp && u.index == scope.user,
+                Grantee::Team(t) => {
+                    t.org == scope.stamp && scope.teams.binary_search(&t.index).is_ok()
+                }
+            })
+            .flat_map(|s| s.rights.iter())
+            .collect();
         (DenialReason::NoAccess, described)
     }
 
