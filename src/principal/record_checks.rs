@@ -18,6 +18,12 @@ impl Principal {
     /// depth against the record's owning business unit, a share, or the manager hierarchy).
     ///
     /// Resolves the table by name on each call; on hot paths use [`check_record_site`](Self::check_record_site).
+    ///
+    /// Create is checked on the record as it will be, before it exists: give the owner it will be created with (the
+    /// caller, or the team it is created for: a member holding Create only through a team's role creates records
+    /// owned by that team alone), the owning business unit it will have (the owner's:
+    /// [`RecordData::owned_by_user`](crate::RecordData::owned_by_user) and
+    /// [`owned_by_team`](crate::RecordData::owned_by_team) take it from the organisation) and any id.
     pub fn check_record<R: Record + ?Sized>(
         &self,
         privilege: TablePrivilege,
