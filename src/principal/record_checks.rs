@@ -283,7 +283,12 @@ impl Principal {
             .authority
             .table_slot_index(TablePrivilege::Read, record.table())
         else {
-            return Err(self.check_record(TablePrivilege::Read, record).unwrap_err());
+            let read = Requirement::Table {
+                privilege: TablePrivilege::Read,
+                table: record.table().to_owned().into(),
+                depth: None,
+            };
+            return Err(self.record_denial(read, None, None, record));
         };
         let requirement = self
             .authority
