@@ -2,9 +2,10 @@
 
 use std::fmt;
 
-use rolegate_catalog::{Depth, Requirement};
+use rolegate_catalog::{Depth, Requirement, TablePrivilege, list_privileges};
 
 use crate::compiled::site::CallSite;
+use crate::org::Inheritance;
 use crate::record::RecordDenial;
 
 /// Why a check failed.
@@ -28,6 +29,8 @@ pub enum DenialReason {
     /// Record checks: the record's owner or owning business unit is not the principal's organisation's (or an access
     /// team owns it): denied by default.
     UnknownRecordParty,
+    /// Assigning a record: the new owner holds no Read on the record's table, through any role.
+    NewOwnerCannotRead,
 }
 
 /// A check failed. Displays like
@@ -67,6 +70,33 @@ impl Denied {
             site,
             record: None,
         }
+    }
+
+    /// The table privilege required (`None` for a miscellaneous privilege or a capability).
+    pub fn privilege(&self) -> Option<TablePrivilege> {
+        match &self.requirement {
+            Requirement::Table { privilege, .. } => Some(*privilege),
+            _ => None,
+        }
+    }
+
+    /// The table of the privilege required, by its logical name (`None` for a miscellaneous privilege or a
+    /// capability).
+    pub fn table(&self) -> Option<&str> {
+        match &self.requirement {
+            Requirement::Table { table, .. } => Some(table),
+            _ => None,
+        }
+    }
+
+    /// The owner team through which the principal holds the role named in [`through`](Self::through), for a record
+    /// check (`None` when the principal holds the role itself, or the check had no record).
+    pub fn through_team(&self) -> Option<&str> {
+        let role = self.through?;
+        self.record
+            .as_ref()?
+            .team_of_role(role)
+            .map(|(team, _)| team)
     }
 
     /// The required depth, for a table privilege that names one.
@@ -131,9 +161,15 @@ fn fmt_record_denial(d: &Denied, r: &RecordDenial, f: &mut fmt::Formatter<'_>) -
         DenialReason::Unknown => write!(f, "; {note}, so it is denied"),
         DenialReason::WrongTable | DenialReason::NoOrganization => write!(f, ": {note}"),
         DenialReason::UnknownRecordParty => write!(f, ": {note}, so it is denied"),
+        DenialReason::NewOwnerCannotRead => {
+            write!(f, ": {note}, so the record cannot be assigned to it")
+        }
         DenialReason::NotHeld => f.write_str(": held through no role"),
         DenialReason::TooShallow => match (d.held, &d.through) {
-            (Some(held), Some(role)) => write!(f, ": best held {held} through role \"{role}\""),
+            (Some(held), Some(role)) => {
+                write!(f, ": best held {held} through role \"{role}\"")?;
+                fmt_team(r, role, f)
+            }
             (Some(held), None) => write!(f, ": best held {held}"),
             _ => f.write_str(": held through no role"),
         },
@@ -142,11 +178,22 @@ fn fmt_record_denial(d: &Denied, r: &RecordDenial, f: &mut fmt::Formatter<'_>) -
             if let Some(held) = d.held {
                 write!(f, " {held}")?;
             }
+            let team = d.through.and_then(|role| r.team_of_role(role));
             if let Some(role) = &d.through {
                 write!(f, " through role \"{role}\"")?;
+                fmt_team(r, role, f)?;
             }
+            // What the role reaches through its team: the team's records alone, for Basic under "team privileges
+            // only" and for Create in either mode.
+            let creates = d.privilege() == Some(TablePrivilege::Create);
+            let team_only = team.filter(|(_, mode)| {
+                creates || (*mode == Inheritance::TeamOnly && d.held == Some(Depth::Basic))
+            });
             let reach = r.reach();
-            if reach.is_empty() {
+            if let Some((team, _)) = team_only {
+                let verb = if creates { "creates" } else { "reaches" };
+                write!(f, ", which {verb} only records team \"{team}\" owns")?;
+            } else if reach.is_empty() {
                 f.write_str(", which reaches only records the principal or its teams own")?;
             } else {
                 let unit = r.owning_business_unit().unwrap_or("?");
@@ -156,12 +203,28 @@ fn fmt_record_denial(d: &Denied, r: &RecordDenial, f: &mut fmt::Formatter<'_>) -
                     reach.join(", ")
                 )?;
             }
-            f.write_str("; not owner, not shared")?;
-            if r.hierarchy {
-                f.write_str(", not a report's record")?;
+            let mut paths = Vec::new();
+            if !r.owned {
+                paths.push("not owner".to_owned());
             }
-            Ok(())
+            if r.shared.is_empty() {
+                paths.push("not shared".to_owned());
+            } else {
+                paths.push(format!("shared for {} only", list_privileges(r.shared)));
+            }
+            if r.hierarchy {
+                paths.push("not a report's record".to_owned());
+            }
+            write!(f, "; {}", paths.join(", "))
         }
+    }
+}
+
+/// ` of team "T"` when the principal holds `role` through owner team T.
+fn fmt_team(r: &RecordDenial, role: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    match r.team_of_role(role) {
+        Some((team, _)) => write!(f, " of team \"{team}\""),
+        None => Ok(()),
     }
 }
 

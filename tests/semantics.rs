@@ -74,6 +74,45 @@ name = "Team reader"
 account = { Read = "Local", Create = "Basic" }
 
 [[role]]
+name = "Team creator"
+[role.grants]
+account = { Read = "Local", Create = "Local" }
+
+[[role]]
+name = "Team creator Global"
+[role.grants]
+account = { Read = "Global", Create = "Global" }
+
+[[role]]
+name = "Assigner"
+[role.grants]
+account = { Read = "Local", Assign = "Local" }
+
+[[role]]
+name = "Sharer"
+[role.grants]
+account = { Read = "Local", Write = "Basic", Share = "Local" }
+
+[[table]]
+name = "systemuser"
+ownership = "business"
+
+[[role]]
+name = "Users Local"
+[role.grants]
+systemuser = { Read = "Local" }
+
+[[role]]
+name = "Users Deep"
+[role.grants]
+systemuser = { Read = "Deep" }
+
+[[role]]
+name = "Users Global"
+[role.grants]
+systemuser = { Read = "Global" }
+
+[[role]]
 name = "Presence reader"
 [role.grants]
 msdyn_presence = { Read = "Global" }
@@ -108,9 +147,9 @@ fn units(authority: &Authority) -> OrganizationBuilder {
 fn org_where_u_holds(roles: &[&str]) -> Organization {
     units(&authority())
         .user("U", "B1", roles)
-        .user("V", "B1", [""; 0])
-        .user("W", "B2", [""; 0])
-        .user("X", "B1a", [""; 0])
+        .user_without_roles("V", "B1")
+        .user_without_roles("W", "B2")
+        .user_without_roles("X", "B1a")
         .build()
         .unwrap()
 }
@@ -203,8 +242,8 @@ fn example_2_read_deep_reaches_child_units_and_global_reaches_all() {
 fn example_3_read_basic_reaches_owned_team_owned_and_shared_records() {
     let org = units(&authority())
         .user("U", "B1", ["Read Basic"])
-        .user("V", "B1", [""; 0])
-        .owner_team("T", "B2", ["U"], [("", Inheritance::TeamOnly); 0])
+        .user_without_roles("V", "B1")
+        .owner_team_without_roles("T", "B2", ["U"])
         .access_team("A", "B2", ["U"])
         .build()
         .unwrap();
@@ -363,6 +402,286 @@ fn example_6_team_privileges_only_act_through_the_team() {
         .unwrap();
     let own = RecordData::owned_by_user(&org, 4, "account", org.user("U").unwrap());
     assert!(can(&org, "U", Create, &own));
+}
+
+/// "Team members who don't have user privileges of their own can create records with the team as the owner."
+/// (<https://learn.microsoft.com/en-us/power-platform/admin/security-roles-privileges#team-members-privilege-inheritance>)
+#[test]
+fn example_6_team_privileges_only_a_member_creates_only_records_the_team_owns_whatever_the_depth() {
+    for role in ["Team creator", "Team creator Global"] {
+        let org = units(&authority())
+            .user_without_roles("U", "B1")
+            .user_without_roles("V", "B2")
+            .owner_team("T", "B2", ["U"], [(role, Inheritance::TeamOnly)])
+            .build()
+            .unwrap();
+        let (u, t, b2) = (
+            org.user("U").unwrap(),
+            org.team("T").unwrap(),
+            org.business_unit("B2").unwrap(),
+        );
+        assert!(
+            can(
+                &org,
+                "U",
+                Create,
+                &RecordData::owned_by_team(&org, 1, "account", t)
+            ),
+            "{role}: U creates accounts owned by T"
+        );
+        assert!(
+            !can(
+                &org,
+                "U",
+                Create,
+                &RecordData::new(2, "account", Owner::User(u), Some(b2))
+            ),
+            "{role}: not an account owned by U, even in T's unit B2"
+        );
+        assert!(
+            !can(&org, "U", Create, &account_of(&org, 3, "V")),
+            "{role}: nor one owned by a colleague in T's unit"
+        );
+        assert!(
+            can(&org, "U", Read, &account_of(&org, 3, "V")),
+            "{role}: Read through the same role still reaches B2"
+        );
+    }
+}
+
+/// DECISION: the Create rule holds for the team part of an `isinherited = 1` role too: "The team members can create
+/// records with themselves as the owner and records with the team as the owner" (same page); a colleague's record is
+/// neither.
+#[test]
+fn example_6_direct_basic_and_team_privileges_create_the_members_own_records_and_the_teams() {
+    let org = units(&authority())
+        .user_without_roles("U", "B1")
+        .user_without_roles("V", "B2")
+        .owner_team(
+            "T",
+            "B2",
+            ["U"],
+            [("Team creator", Inheritance::DirectBasicAndTeam)],
+        )
+        .build()
+        .unwrap();
+    let (u, t) = (org.user("U").unwrap(), org.team("T").unwrap());
+    assert!(can(
+        &org,
+        "U",
+        Create,
+        &RecordData::owned_by_user(&org, 1, "account", u)
+    ));
+    assert!(can(
+        &org,
+        "U",
+        Create,
+        &RecordData::owned_by_team(&org, 2, "account", t)
+    ));
+    assert!(!can(&org, "U", Create, &account_of(&org, 3, "V")));
+}
+
+/// Business-owned tables (`businessunit`, `systemuser`, `team`) take Local, Deep and Global; their records are owned
+/// by a business unit ("BusinessOwned: The entity is owned by a business unit",
+/// <https://learn.microsoft.com/en-us/dotnet/api/microsoft.xrm.sdk.metadata.ownershiptypes>), so depth decides.
+#[test]
+fn records_of_business_owned_tables_are_owned_by_their_business_unit_and_reached_by_depth() {
+    let user_in = |org: &Organization, id: u128, unit: &str| {
+        RecordData::owned_by_business_unit(id, "systemuser", org.business_unit(unit).unwrap())
+    };
+    let org = org_where_u_holds(&["Users Local"]);
+    assert!(
+        can(&org, "U", Read, &user_in(&org, 1, "B1")),
+        "Local: U's unit"
+    );
+    assert!(
+        !can(&org, "U", Read, &user_in(&org, 2, "B1a")),
+        "Local: not below it"
+    );
+    assert!(!can(&org, "U", Read, &user_in(&org, 3, "B2")));
+
+    let org = org_where_u_holds(&["Users Deep"]);
+    assert!(can(&org, "U", Read, &user_in(&org, 1, "B1")));
+    assert!(
+        can(&org, "U", Read, &user_in(&org, 2, "B1a")),
+        "Deep: below B1"
+    );
+    assert!(!can(&org, "U", Read, &user_in(&org, 3, "B2")));
+    assert!(
+        !can(&org, "U", Read, &user_in(&org, 4, "Root")),
+        "Deep: not above B1"
+    );
+
+    let org = org_where_u_holds(&["Users Global"]);
+    for (id, unit) in [(1, "B1"), (2, "B1a"), (3, "B2"), (4, "Root")] {
+        assert!(
+            can(&org, "U", Read, &user_in(&org, id, unit)),
+            "Global: {unit}"
+        );
+    }
+    // Through an owner team, depth is measured from the team's unit.
+    let org = units(&authority())
+        .user_without_roles("U", "B1")
+        .owner_team("T", "B2", ["U"], [("Users Local", Inheritance::TeamOnly)])
+        .build()
+        .unwrap();
+    assert!(can(&org, "U", Read, &user_in(&org, 1, "B2")));
+    assert!(!can(&org, "U", Read, &user_in(&org, 2, "B1")));
+}
+
+/// DECISION: an owner of the wrong form is unknown, so denied: a user or team owning a business-owned table's record,
+/// or a business unit owning a user-or-team-owned table's.
+#[test]
+fn an_owner_of_the_wrong_form_for_its_table_is_denied_as_unknown() {
+    let org = org_where_u_holds(&["Users Global", "Read Global"]);
+    let (u, b1) = (org.user("U").unwrap(), org.business_unit("B1").unwrap());
+    let user_owned_systemuser = RecordData::new(1, "systemuser", Owner::User(u), Some(b1));
+    assert!(!can(&org, "U", Read, &user_owned_systemuser));
+    let denied = principal(&org, "U")
+        .check_record(Read, &user_owned_systemuser)
+        .unwrap_err();
+    assert_eq!(denied.reason, DenialReason::UnknownRecordParty);
+    assert_eq!(
+        denied.to_string(),
+        "missing Read on systemuser for record 1: `systemuser` is business-owned: its records are owned by their \
+         business unit, not by a user or a team, so it is denied"
+    );
+    let unit_owned_account = RecordData::owned_by_business_unit(2, "account", b1);
+    assert!(!can(&org, "U", Read, &unit_owned_account));
+    assert_eq!(
+        principal(&org, "U")
+            .check_record(Read, &unit_owned_account)
+            .unwrap_err()
+            .to_string(),
+        "missing Read on account for record 2: the record is owned by its business unit, but `account` is not \
+         business-owned, so it is denied"
+    );
+}
+
+/// "Anyone with Assign access rights on a record can assign that record to another user. When a record is assigned,
+/// the new user or team becomes the owner of the record"
+/// (<https://learn.microsoft.com/en-us/power-apps/developer/data-platform/security-sharing-assigning#assigning-records>).
+/// DECISION: the new owner must hold Read on the table (any depth, any role): a record is not handed to an owner that
+/// could not read it.
+#[test]
+fn assigning_a_record_needs_assign_on_it_and_a_new_owner_holding_read_on_the_table() {
+    let org = units(&authority())
+        .user("U", "B1", ["Assigner"])
+        .user("V", "B1", ["Read Basic"])
+        .user_without_roles("W", "B2")
+        .owner_team("T", "B2", ["W"], [("Read Basic", Inheritance::TeamOnly)])
+        .owner_team_without_roles("E", "B2", ["W"])
+        .access_team("A", "B2", ["V"])
+        .build()
+        .unwrap();
+    let u = principal(&org, "U");
+    let assign = |record: &RecordData, to: Owner| {
+        let fast = u.check_assign(record, to);
+        let spec = reference::decide_assign(&org, org.user("U").unwrap(), &[], record, to);
+        assert_eq!(fast.is_ok(), spec, "assigning {record:?} to {to:?}");
+        fast
+    };
+    let v_account = account_of(&org, 1, "V");
+    let (v, w) = (org.user("V").unwrap(), org.user("W").unwrap());
+    assert!(
+        assign(&v_account, Owner::User(v)).is_ok(),
+        "V reads accounts"
+    );
+    assert!(
+        assign(&v_account, Owner::Team(org.team("T").unwrap())).is_ok(),
+        "owner team T reads accounts"
+    );
+    assert!(
+        assign(&v_account, Owner::User(w)).is_ok(),
+        "W reads accounts through its team T"
+    );
+    let denied = assign(&v_account, Owner::Team(org.team("E").unwrap())).unwrap_err();
+    assert_eq!(denied.reason, DenialReason::NewOwnerCannotRead);
+    assert_eq!(
+        denied.to_string(),
+        "missing Read on account for record 1: the new owner `E` holds Read on `account` through no role, so the \
+         record cannot be assigned to it"
+    );
+    assert_eq!(
+        assign(&v_account, Owner::Team(org.team("A").unwrap()))
+            .unwrap_err()
+            .reason,
+        DenialReason::UnknownRecordParty,
+        "an access team owns nothing"
+    );
+    // U's Assign is Local: W's account in B2 is out of reach, whoever the new owner.
+    let denied = assign(&account_of(&org, 2, "W"), Owner::User(v)).unwrap_err();
+    assert_eq!(
+        (denied.reason, denied.privilege()),
+        (DenialReason::NoAccess, Some(TablePrivilege::Assign))
+    );
+}
+
+/// "The owner of a record or a person who has the Share privilege on a record can share a record with other users or
+/// teams" (<https://learn.microsoft.com/en-us/power-platform/admin/security-roles-privileges>). DECISION: and shares
+/// only rights it holds on that record itself; a share of a right it lacks is denied, naming that right.
+#[test]
+fn a_principal_shares_a_record_for_no_more_rights_than_it_holds_on_it() {
+    let org = units(&authority())
+        .user("U", "B1", ["Sharer"])
+        .user_without_roles("V", "B1")
+        .build()
+        .unwrap();
+    let u = principal(&org, "U");
+    let share = |record: &RecordData, rights: &[TablePrivilege]| {
+        let fast = u.check_share(record, rights.iter().copied());
+        let spec = reference::decide_share(
+            &org,
+            org.user("U").unwrap(),
+            &[],
+            record,
+            rights.iter().copied(),
+        );
+        assert_eq!(fast.is_ok(), spec, "sharing {record:?} for {rights:?}");
+        fast
+    };
+    let (own, vs) = (account_of(&org, 1, "U"), account_of(&org, 2, "V"));
+    assert!(
+        share(&own, &[Read, Write]).is_ok(),
+        "U reads and writes its own account"
+    );
+    assert!(share(&vs, &[Read]).is_ok(), "U reads V's account (Local)");
+    let denied = share(&vs, &[Read, Write]).unwrap_err();
+    assert_eq!(
+        (denied.reason, denied.privilege()),
+        (DenialReason::NoAccess, Some(Write)),
+        "U's Write is Basic: it cannot share Write on V's account"
+    );
+    let denied = share(&own, &[Delete]).unwrap_err();
+    assert_eq!(
+        (denied.reason, denied.privilege()),
+        (DenialReason::NotHeld, Some(Delete))
+    );
+    let org = org_where_u_holds(&["R"]);
+    assert_eq!(
+        principal(&org, "U")
+            .check_share(&account_of(&org, 3, "U"), [Read])
+            .unwrap_err()
+            .privilege(),
+        Some(TablePrivilege::Share),
+        "without Share, nothing is shared"
+    );
+}
+
+#[test]
+fn a_denial_offers_the_privilege_and_the_table_it_names() {
+    let org = org_where_u_holds(&["Read Local"]);
+    let denied = principal(&org, "U")
+        .check_record(Write, &account_of(&org, 1, "V"))
+        .unwrap_err();
+    assert_eq!(denied.privilege(), Some(Write));
+    assert_eq!(denied.table(), Some("account"));
+    let misc = principal(&org, "U")
+        .check(&rolegate::Requirement::Misc {
+            name: "prvPublishCustomization".into(),
+        })
+        .unwrap_err();
+    assert_eq!((misc.privilege(), misc.table()), (None, None));
 }
 
 #[test]
@@ -584,6 +903,68 @@ fn record_denials_say_which_path_failed() {
         denied.to_string(),
         "missing Write on account for record 7: held Basic through role \"Write Basic\", which reaches only records \
          the principal or its teams own; not owner, not shared"
+    );
+}
+
+#[test]
+fn a_denial_under_team_privileges_only_names_the_team_and_what_its_role_reaches() {
+    let org = units(&authority())
+        .user_without_roles("U", "B1")
+        .owner_team("T", "B2", ["U"], [("Read Basic", Inheritance::TeamOnly)])
+        .owner_team("C", "B2", ["U"], [("Team creator", Inheritance::TeamOnly)])
+        .build()
+        .unwrap();
+    let u = org.user("U").unwrap();
+    // U owns the record, but neither team's role counts U's own records: Local through C is measured from B2.
+    let own = RecordData::owned_by_user(&org, 1, "account", u);
+    let denied = principal(&org, "U").check_record(Read, &own).unwrap_err();
+    assert_eq!(denied.through_team(), Some("C"));
+    assert_eq!(
+        denied.to_string(),
+        "missing Read on account for record 1: held Local through role \"Team creator\" of team \"C\", but the \
+         record's owning business unit B1 is outside B2 (team C); not shared"
+    );
+    let only_t = units(&authority())
+        .user_without_roles("U", "B1")
+        .owner_team("T", "B2", ["U"], [("Read Basic", Inheritance::TeamOnly)])
+        .build()
+        .unwrap();
+    let own = RecordData::owned_by_user(&only_t, 1, "account", only_t.user("U").unwrap());
+    let denied = principal(&only_t, "U")
+        .check_record(Read, &own)
+        .unwrap_err();
+    assert_eq!(denied.reason, DenialReason::NoAccess);
+    assert_eq!(
+        denied.to_string(),
+        "missing Read on account for record 1: held Basic through role \"Read Basic\" of team \"T\", which reaches \
+         only records team \"T\" owns; not shared"
+    );
+    // Create through C's role: only C's records, even in C's own unit.
+    let in_b2 = RecordData::new(2, "account", Owner::User(u), org.business_unit("B2"));
+    let denied = principal(&org, "U")
+        .check_record(Create, &in_b2)
+        .unwrap_err();
+    assert_eq!(
+        denied.to_string(),
+        "missing Create on account for record 2: held Local through role \"Team creator\" of team \"C\", which \
+         creates only records team \"C\" owns; not shared"
+    );
+}
+
+#[test]
+fn a_denial_says_for_which_rights_the_record_is_shared() {
+    let org = org_where_u_holds(&["Write Basic"]);
+    let u = org.user("U").unwrap();
+    let shared = account_of(&org, 7, "V").shared(Grantee::User(u), [Read, Append]);
+    assert!(can(&org, "U", Read, &shared));
+    let denied = principal(&org, "U")
+        .check_record(Write, &shared)
+        .unwrap_err();
+    assert_eq!(denied.through_team(), None);
+    assert_eq!(
+        denied.to_string(),
+        "missing Write on account for record 7: held Basic through role \"Write Basic\", which reaches only records \
+         the principal or its teams own; not owner, shared for Read, Append only"
     );
 }
 

@@ -216,6 +216,25 @@ impl OrganizationBuilder {
         self
     }
 
+    /// Adds a user in a business unit holding no roles of its own (it may still hold its owner teams').
+    pub fn user_without_roles(self, name: &str, business_unit: &str) -> Self {
+        self.user(name, business_unit, [""; 0])
+    }
+
+    /// Adds an owner team in a business unit, with members and no roles (it owns records; its members reach them).
+    pub fn owner_team_without_roles<M, S>(self, name: &str, business_unit: &str, members: M) -> Self
+    where
+        M: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        self.owner_team(
+            name,
+            business_unit,
+            members,
+            [("", Inheritance::TeamOnly); 0],
+        )
+    }
+
     /// Turns on hierarchy security (the manager model) down to `depth` levels of reports.
     pub fn hierarchy(mut self, depth: u8) -> Self {
         self.hierarchy = Some(Hierarchy { depth });

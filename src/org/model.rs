@@ -310,6 +310,81 @@ impl Organization {
         }
     }
 
+    /// Every user, in the order they were added.
+    pub fn users(&self) -> impl ExactSizeIterator<Item = UserId> + '_ {
+        let org = self.inner.stamp;
+        (0..self.inner.users.len() as u32).map(move |index| UserId { org, index })
+    }
+
+    /// Every team (owner, access and group teams), in the order they were added.
+    pub fn teams(&self) -> impl ExactSizeIterator<Item = TeamId> + '_ {
+        let org = self.inner.stamp;
+        (0..self.inner.teams.len() as u32).map(move |index| TeamId { org, index })
+    }
+
+    /// Every business unit, in the order they were added.
+    pub fn business_units(&self) -> impl ExactSizeIterator<Item = BusinessUnitId> + '_ {
+        let org = self.inner.stamp;
+        (0..self.inner.bus.len() as u32).map(move |index| BusinessUnitId { org, index })
+    }
+
+    /// A user's own roles (not its teams'), each with the business unit it is held in.
+    pub fn user_roles(
+        &self,
+        user: UserId,
+    ) -> impl Iterator<Item = (&rolegate_catalog::Role, BusinessUnitId)> + '_ {
+        let org = self.inner.stamp;
+        let roles = self.inner.authority.catalog().roles();
+        self.user_ref(user)
+            .into_iter()
+            .flat_map(|u| u.roles.iter())
+            .filter_map(move |&(role, index)| {
+                roles
+                    .get(role as usize)
+                    .map(|r| (r, BusinessUnitId { org, index }))
+            })
+    }
+
+    /// The teams a user is a stored member of (owner and access teams; a group team's members come from the caller's
+    /// token, not from the organisation).
+    pub fn user_teams(&self, user: UserId) -> impl Iterator<Item = TeamId> + '_ {
+        let org = self.inner.stamp;
+        self.user_ref(user)
+            .into_iter()
+            .flat_map(|u| u.teams.iter())
+            .map(move |&index| TeamId { org, index })
+    }
+
+    /// A team's roles, each with how it reaches the members.
+    pub fn team_roles(
+        &self,
+        team: TeamId,
+    ) -> impl Iterator<Item = (&rolegate_catalog::Role, Inheritance)> + '_ {
+        let roles = self.inner.authority.catalog().roles();
+        self.team_ref(team)
+            .into_iter()
+            .flat_map(|t| t.roles.iter())
+            .filter_map(move |&(role, mode)| roles.get(role as usize).map(|r| (r, mode)))
+    }
+
+    /// What a team is: owner, access, or an Entra ID group team.
+    pub fn team_kind(&self, team: TeamId) -> Option<TeamKind> {
+        self.team_ref(team).map(|t| t.kind)
+    }
+
+    /// A group team's Entra ID object id (lower case); `None` for owner and access teams.
+    pub fn team_object_id(&self, team: TeamId) -> Option<&str> {
+        self.team_ref(team).and_then(|t| t.object_id.as_deref())
+    }
+
+    /// A user's manager, if it has one.
+    pub fn user_manager(&self, user: UserId) -> Option<UserId> {
+        let org = self.inner.stamp;
+        self.user_ref(user)
+            .and_then(|u| u.manager)
+            .map(|index| UserId { org, index })
+    }
+
     /// How many business units the organisation has.
     pub fn business_unit_count(&self) -> usize {
         self.inner.bus.len()

@@ -3,20 +3,26 @@
 
 use std::borrow::Cow;
 
-use rolegate_catalog::{Depth, Ownership, Requirement, TablePrivilege};
+use rolegate_catalog::{Depth, Ownership, PrivilegeSet, Requirement, TablePrivilege};
 
 use super::build::Principal;
 use crate::audit;
 use crate::compiled::Slot;
 use crate::compiled::site::{CallSite, SiteRequirement};
 use crate::denied::{DenialReason, Denied};
-use crate::record::{Owner, Record, RecordDenial, RecordNames, access};
+use crate::record::{Grantee, Owner, Record, RecordDenial, RecordNames, access};
 
 impl Principal {
     /// Decides `privilege` on one record: step 1 (the privilege held, through any role), then step 2 (ownership,
     /// depth against the record's owning business unit, a share, or the manager hierarchy).
     ///
     /// Resolves the table by name on each call; on hot paths use [`check_record_site`](Self::check_record_site).
+    ///
+    /// Create is checked on the record as it will be, before it exists: give the owner it will be created with (the
+    /// caller, or the team it is created for: a member holding Create only through a team's role creates records
+    /// owned by that team alone), the owning business unit it will have (the owner's:
+    /// [`RecordData::owned_by_user`](crate::RecordData::owned_by_user) and
+    /// [`owned_by_team`](crate::RecordData::owned_by_team) take it from the organisation) and any id.
     pub fn check_record<R: Record + ?Sized>(
         &self,
         privilege: TablePrivilege,
@@ -225,6 +231,143 @@ impl Principal {
         self.check_record(TablePrivilege::Append, b)
     }
 
+    /// Assigning `record` to `new_owner` (a user or an owner team): this principal needs Assign on the record, and the
+    /// new owner needs Read on the record's table, at any depth, through any of its roles (once it owns the record,
+    /// ownership reaches it). The first that fails is the denial; a new owner lacking Read is denied with
+    /// [`DenialReason::NewOwnerCannotRead`], a new owner that is not a user or owner team of the principal's
+    /// organisation with [`DenialReason::UnknownRecordParty`].
+    ///
+    /// ```
+    /// use rolegate::catalog::Syntax;
+    /// use rolegate::record::Owner;
+    /// use rolegate::{Authority, Catalog, Organization, RecordData};
+    ///
+    /// let catalog = Catalog::from_str_named(
+    ///     r#"
+    ///     [[table]]
+    ///     name = "account"
+    ///     ownership = "user-or-team"
+    ///     [[role]]
+    ///     name = "Manager"
+    ///     grants = { account = { Read = "Local", Assign = "Local" } }
+    ///     [[role]]
+    ///     name = "Reader"
+    ///     grants = { account = { Read = "Basic" } }
+    ///     "#,
+    ///     "catalog.toml",
+    ///     Syntax::Toml,
+    /// )
+    /// .unwrap();
+    /// let authority = Authority::new(catalog);
+    /// let org = Organization::builder(&authority)
+    ///     .business_unit("Root", None)
+    ///     .user("ada", "Root", ["Manager"])
+    ///     .user("bob", "Root", ["Reader"])
+    ///     .user_without_roles("cy", "Root")
+    ///     .build()
+    ///     .unwrap();
+    /// let ada = org.principal_named("ada").unwrap();
+    /// let record = RecordData::owned_by_user(&org, 1, "account", org.user("ada").unwrap());
+    /// assert!(ada.check_assign(&record, Owner::User(org.user("bob").unwrap())).is_ok());
+    /// // cy holds no Read on account: the record cannot become cy's.
+    /// assert!(ada.check_assign(&record, Owner::User(org.user("cy").unwrap())).is_err());
+    /// ```
+    pub fn check_assign<R: Record + ?Sized>(
+        &self,
+        record: &R,
+        new_owner: Owner,
+    ) -> Result<(), Denied> {
+        self.check_record(TablePrivilege::Assign, record)?;
+        let Some(slot) = self
+            .authority
+            .table_slot_index(TablePrivilege::Read, record.table())
+        else {
+            let read = Requirement::Table {
+                privilege: TablePrivilege::Read,
+                table: record.table().to_owned().into(),
+                depth: None,
+            };
+            return Err(self.record_denial(read, None, None, record));
+        };
+        let requirement = self
+            .authority
+            .requirement_at(slot, None)
+            .unwrap_or_else(|| Requirement::Table {
+                privilege: TablePrivilege::Read,
+                table: record.table().to_owned().into(),
+                depth: None,
+            });
+        let deny = |reason, note: String| Denied {
+            requirement: requirement.clone(),
+            held: None,
+            through: None,
+            reason,
+            site: None,
+            record: Some(self.describe(None, record, Some(note))),
+        };
+        let Some(scope) = &self.scope else {
+            return Err(deny(
+                DenialReason::NoOrganization,
+                "the principal carries no organisation to find the new owner in".to_owned(),
+            ));
+        };
+        let (org, table) = (&scope.org, record.table());
+        let reads = |r: u32| self.authority.role_rank(r, slot) >= 1;
+        let (name, holds) = match new_owner {
+            Owner::User(u) => match org.user_ref(u) {
+                Some(user) => {
+                    let teams = user
+                        .owner_teams
+                        .iter()
+                        .flat_map(|&t| org.inner.teams[t as usize].roles.iter().map(|&(r, _)| r));
+                    (
+                        user.name.as_str(),
+                        user.roles.iter().map(|&(r, _)| r).chain(teams).any(reads),
+                    )
+                }
+                None => ("", false),
+            },
+            Owner::Team(t) => match org.team_ref(t) {
+                Some(team) if team.kind.owns_records() => (
+                    team.name.as_str(),
+                    team.roles.iter().map(|&(r, _)| r).any(reads),
+                ),
+                _ => ("", false),
+            },
+            Owner::Organization | Owner::BusinessUnit => ("", false),
+        };
+        if name.is_empty() {
+            return Err(deny(
+                DenialReason::UnknownRecordParty,
+                "the new owner is not a user or owner team of the principal's organisation"
+                    .to_owned(),
+            ));
+        }
+        if holds {
+            Ok(())
+        } else {
+            Err(deny(
+                DenialReason::NewOwnerCannotRead,
+                format!("the new owner `{name}` holds Read on `{table}` through no role"),
+            ))
+        }
+    }
+
+    /// Sharing `record` for `rights`: this principal needs Share on the record, and each right it grants on the
+    /// record itself (a principal shares no more than it holds). The first that fails is the denial. Whom the
+    /// record is shared with is not checked: a share never grants more than the grantee's own privileges allow.
+    pub fn check_share<R: Record + ?Sized>(
+        &self,
+        record: &R,
+        rights: impl IntoIterator<Item = TablePrivilege>,
+    ) -> Result<(), Denied> {
+        self.check_record(TablePrivilege::Share, record)?;
+        let rights: rolegate_catalog::PrivilegeSet = rights.into_iter().collect();
+        rights
+            .iter()
+            .try_for_each(|right| self.check_record(right, record))
+    }
+
     /// The record part of a denial. `table` is the requirement's table when it is `'static` (a call site's), so that
     /// a record spelling its table the same way borrows it.
     fn describe<R: Record + ?Sized>(
@@ -242,6 +385,8 @@ impl Principal {
             table,
             hierarchy: false,
             note,
+            shared: PrivilegeSet::EMPTY,
+            owned: false,
             names: self.scope.as_ref().map(|scope| RecordNames {
                 org: scope.org.clone(),
                 user: scope.user,
@@ -339,13 +484,27 @@ impl Principal {
                 ))),
             );
         };
-        if access::valid_parties(scope, record).is_none() {
+        let business_owned = self
+            .authority
+            .slot_table(slot)
+            .is_some_and(|(_, t, _)| t.ownership == Ownership::Business);
+        if access::valid_parties(scope, record, business_owned).is_none() {
             let note = match (record.owner(), record.owning_business_unit()) {
                 (_, None) => "the record has no owning business unit".to_owned(),
                 (_, Some(bu)) if scope.org.bu_ref(bu).is_none() => {
                     "the record's owning business unit is not in the principal's organisation"
                         .to_owned()
                 }
+                (Owner::BusinessUnit, _) if business_owned => {
+                    "the record's owning business unit is not in the principal's organisation"
+                        .to_owned()
+                }
+                (_, _) if business_owned => format!(
+                    "`{table}` is business-owned: its records are owned by their business unit, not by a user or a team"
+                ),
+                (Owner::BusinessUnit, _) => format!(
+                    "the record is owned by its business unit, but `{table}` is not business-owned"
+                ),
                 (Owner::Organization, _) => {
                     format!("the record has no owner, but `{table}` is not organization-owned")
                 }
@@ -364,6 +523,25 @@ impl Principal {
             names.slot = u32::try_from(slot).ok();
         }
         described.hierarchy = !scope.reports.is_empty();
+        described.owned = match record.owner() {
+            Owner::User(u) => u.org == scope.stamp && u.index == scope.user,
+            Owner::Team(t) => {
+                t.org == scope.stamp && scope.owner_teams.binary_search(&t.index).is_ok()
+            }
+            Owner::Organization | Owner::BusinessUnit => false,
+        };
+        described.shared = record
+            .shares()
+            .iter()
+            .filter(|s| match s.grantee {
+                Grantee::Organization => true,
+                Grantee::User(u) => u.org == scope.stamp && u.index == scope.user,
+                Grantee::Team(t) => {
+                    t.org == scope.stamp && scope.teams.binary_search(&t.index).is_ok()
+                }
+            })
+            .flat_map(|s| s.rights.iter())
+            .collect();
         (DenialReason::NoAccess, described)
     }
 

@@ -8,9 +8,15 @@ use super::scope::RecordScope;
 use crate::compiled::row::PackedRow;
 use crate::org::{TeamId, UserId};
 
-/// Whether a record's parties are this organisation's; `Some(pre-order number of its owning unit)` when they are.
+/// Whether a record's parties are this organisation's, and its owner of the form its table's ownership takes (its
+/// business unit for a business-owned table, a user or an owner team otherwise); `Some(pre-order number of its owning
+/// unit)` when they are.
 #[inline]
-pub(crate) fn valid_parties<R: Record + ?Sized>(scope: &RecordScope, record: &R) -> Option<u32> {
+pub(crate) fn valid_parties<R: Record + ?Sized>(
+    scope: &RecordScope,
+    record: &R,
+    business_owned: bool,
+) -> Option<u32> {
     let inner = &scope.org.inner;
     let bu = record.owning_business_unit()?;
     if bu.org != scope.stamp {
@@ -18,6 +24,8 @@ pub(crate) fn valid_parties<R: Record + ?Sized>(scope: &RecordScope, record: &R)
     }
     let pre = *inner.pre.get(bu.index as usize)?;
     match record.owner() {
+        Owner::BusinessUnit if business_owned => Some(pre),
+        _ if business_owned => None,
         Owner::User(u) if u.org == scope.stamp && (u.index as usize) < inner.users.len() => {
             Some(pre)
         }
@@ -59,7 +67,7 @@ impl RecordScope {
         if reach.org_owned {
             return true;
         }
-        let Some(unit) = valid_parties(scope, record) else {
+        let Some(unit) = valid_parties(scope, record, reach.business_owned) else {
             return false;
         };
         if reach.global {
@@ -145,7 +153,7 @@ impl RecordScope {
         let owned = match owner {
             Owner::User(u) => allows(user_level(u)),
             Owner::Team(t) => allows(team_level(t)),
-            Owner::Organization => false,
+            Owner::Organization | Owner::BusinessUnit => false,
         };
         owned
             || shares.iter().any(|s| {

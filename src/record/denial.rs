@@ -3,10 +3,10 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use rolegate_catalog::Depth;
+use rolegate_catalog::{Depth, PrivilegeSet, TablePrivilege};
 
 use super::model::RecordId;
-use crate::org::{BusinessUnitId, Organization};
+use crate::org::{BusinessUnitId, Inheritance, Organization};
 
 /// Why a record check failed, beyond the privilege: the record, and what the principal's depth reaches.
 ///
@@ -26,6 +26,12 @@ pub struct RecordDenial {
     pub hierarchy: bool,
     /// For the other reasons: what was wrong with the record.
     pub note: Option<String>,
+    /// For a [`DenialReason::NoAccess`](crate::DenialReason::NoAccess) denial: the rights the record is shared for
+    /// with the principal, a team of its, or the organisation (the one required is not among them).
+    pub shared: PrivilegeSet,
+    /// For a [`DenialReason::NoAccess`](crate::DenialReason::NoAccess) denial: whether the principal, or an owner
+    /// team of its, owns the record (a role reaching only another team's records does not count it).
+    pub owned: bool,
     /// Where the names come from: absent for a principal without an organisation.
     pub(crate) names: Option<RecordNames>,
 }
@@ -51,6 +57,25 @@ impl RecordDenial {
         names.org.business_unit_name(names.owning_business_unit?)
     }
 
+    /// The owner team through which the principal holds role `role`, with the role's inheritance there: `None` when
+    /// the principal holds the role itself (or the denial has no organisation to say).
+    pub(crate) fn team_of_role(&self, role: &str) -> Option<(&str, Inheritance)> {
+        let RecordNames { org, user, .. } = self.names.as_ref()?;
+        let inner = &org.inner;
+        let user = &inner.users[*user as usize];
+        let name = |r: u32| inner.authority.role_name(r);
+        if user.roles.iter().any(|&(r, _)| name(r) == role) {
+            return None;
+        }
+        user.owner_teams.iter().find_map(|&t| {
+            let team = &inner.teams[t as usize];
+            team.roles
+                .iter()
+                .find(|&&(r, _)| name(r) == role)
+                .map(|&(_, mode)| (team.name.as_str(), mode))
+        })
+    }
+
     /// What the principal's depths reach, for a [`DenialReason::NoAccess`](crate::DenialReason::NoAccess) denial: one entry per source, `B1`
     /// (Local), `B1 and below` (Deep), `B2 (team T)` (through an owner or group team). Empty for the other reasons, and when
     /// the depths reach only what the principal or its teams own.
@@ -73,6 +98,8 @@ impl RecordDenial {
             _ => None,
         };
         let user = &inner.users[*user as usize];
+        // Through a team, Create reaches only the team's own records, no unit.
+        let creates = slot % TablePrivilege::COUNT == TablePrivilege::Create.index();
         // The user's own roles, per business unit they are held in (in unit order).
         let mut out: Vec<String> = Vec::new();
         let mut held_in: Vec<u32> = user.roles.iter().map(|&(_, bu)| bu).collect();
@@ -87,7 +114,12 @@ impl RecordDenial {
                 .max();
             out.extend(rank.and_then(|rank| name(bu, rank)));
         }
-        for &t in user.owner_teams.iter().chain(groups.iter()) {
+        for &t in user
+            .owner_teams
+            .iter()
+            .chain(groups.iter())
+            .filter(|_| !creates)
+        {
             let team = &inner.teams[t as usize];
             let rank = team.roles.iter().filter_map(|&(r, _)| rank_of(r)).max();
             out.extend(
@@ -109,6 +141,8 @@ impl fmt::Debug for RecordDenial {
             .field("reach", &self.reach())
             .field("hierarchy", &self.hierarchy)
             .field("note", &self.note)
+            .field("shared", &self.shared)
+            .field("owned", &self.owned)
             .finish()
     }
 }
@@ -119,6 +153,8 @@ impl PartialEq for RecordDenial {
             && self.table == other.table
             && self.hierarchy == other.hierarchy
             && self.note == other.note
+            && self.shared == other.shared
+            && self.owned == other.owned
             && self.owning_business_unit() == other.owning_business_unit()
             && self.reach() == other.reach()
     }

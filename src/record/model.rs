@@ -43,6 +43,9 @@ pub enum Owner {
     Team(TeamId),
     /// No owner: records of organization-owned tables.
     Organization,
+    /// The record's owning business unit owns it: records of business-owned tables (`businessunit`, `systemuser`,
+    /// `team`, ...), which have no user or team owner. Local, Deep and Global are measured against that unit.
+    BusinessUnit,
 }
 
 /// Whom a record is shared with.
@@ -93,7 +96,7 @@ pub trait Record {
     fn id(&self) -> RecordId;
     /// The table's logical name (`account`).
     fn table(&self) -> &str;
-    /// The owner (`Owner::Organization` for organization-owned tables).
+    /// The owner (`Owner::Organization` for organization-owned tables, `Owner::BusinessUnit` for business-owned ones).
     fn owner(&self) -> Owner;
     /// The owning business unit, stored on the record (it may differ from the owner's); `None` for
     /// organization-owned tables.
@@ -157,6 +160,11 @@ impl RecordData {
     /// The record owned by a team, in the team's business unit.
     pub fn owned_by_team(org: &Organization, id: u128, table: &str, team: TeamId) -> Self {
         Self::new(id, table, Owner::Team(team), org.team_business_unit(team))
+    }
+
+    /// The record of a business-owned table (`systemuser`, say), owned by its business unit `unit`.
+    pub fn owned_by_business_unit(id: u128, table: &str, unit: BusinessUnitId) -> Self {
+        Self::new(id, table, Owner::BusinessUnit, Some(unit))
     }
 
     /// The same record, shared with `grantee` for `rights`.

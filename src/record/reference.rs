@@ -47,6 +47,8 @@ struct Source {
     anchor: u32,
     /// `None`: the user's own (records of the user or of an owner team of theirs); `Some(t)`: records of team `t`.
     through_team: Option<u32>,
+    /// Whether the depth reaches business units; when not, only owned records (Create through a team).
+    reaches_units: bool,
 }
 
 /// Is unit `a` unit `b` or below it? Walks up from `a`.
@@ -74,8 +76,8 @@ fn is_member(org: &Organization, groups: &[&str], user: u32, team: u32) -> bool 
 }
 
 /// Every source of `privilege` on `table` the user holds: its own roles (measured from the unit each is held in), and
-/// for each owner or group team it is a member of, the team's roles (measured from the team's unit), plus Basic as
-/// its own for `isinherited = 1` roles.
+/// for each owner or group team it is a member of, the team's roles (measured from the team's unit; for Create, only
+/// the team's own records), plus Basic as its own for `isinherited = 1` roles.
 fn sources(
     org: &Organization,
     groups: &[&str],
@@ -92,6 +94,7 @@ fn sources(
                 depth,
                 anchor: held_in,
                 through_team: None,
+                reaches_units: true,
             });
         }
     }
@@ -102,16 +105,19 @@ fn sources(
         for &(r, mode) in &team.roles {
             if let Some(depth) = catalog.role_depth(&catalog.roles()[r as usize], table, privilege)
             {
+                // A member creates, through the team, only records the team owns (whatever the depth).
                 out.push(Source {
                     depth,
                     anchor: team.bu,
                     through_team: Some(t as u32),
+                    reaches_units: privilege != TablePrivilege::Create,
                 });
                 if mode == Inheritance::DirectBasicAndTeam {
                     out.push(Source {
                         depth: Depth::Basic,
                         anchor: u.bu,
                         through_team: None,
+                        reaches_units: true,
                     });
                 }
             }
@@ -162,7 +168,11 @@ pub fn decide_with_groups<R: Record + ?Sized>(
     }
     let unit = in_org_bu(org, record.owning_business_unit())?;
     let owner = record.owner();
+    let business_owned = table.ownership == Ownership::Business;
     match owner {
+        // A business-owned table's records are owned by their business unit; no other table's are.
+        Owner::BusinessUnit if business_owned => {}
+        _ if business_owned => return None,
         Owner::User(u) => {
             org.user_ref(u)?;
         }
@@ -171,7 +181,7 @@ pub fn decide_with_groups<R: Record + ?Sized>(
                 return None;
             }
         }
-        Owner::Organization => return None,
+        Owner::Organization | Owner::BusinessUnit => return None,
     }
 
     let owns = |s: &Source| match (s.through_team, owner) {
@@ -188,6 +198,7 @@ pub fn decide_with_groups<R: Record + ?Sized>(
     }
 
     let reaches = |s: &Source| match s.depth {
+        _ if !s.reaches_units => false,
         Depth::Global => true,
         Depth::Deep => at_or_below(org, unit, s.anchor),
         Depth::Local => unit == s.anchor,
@@ -250,7 +261,7 @@ pub fn decide_with_groups<R: Record + ?Sized>(
         let owned_by_report = match owner {
             Owner::User(u) => manages(u.index),
             Owner::Team(t) => any_member(t.index),
-            Owner::Organization => false,
+            Owner::Organization | Owner::BusinessUnit => false,
         };
         let shared_with_report = record.shares().iter().any(|s| {
             s.rights.contains(privilege)
@@ -265,4 +276,57 @@ pub fn decide_with_groups<R: Record + ?Sized>(
         }
     }
     None
+}
+
+/// Decides assigning `record` to `new_owner` as `docs/semantics.md` states it: `user` (calling with a token naming
+/// `groups`) may Assign the record, and the new owner (a user, or an owner or group team) holds Read on the table
+/// through some role (a user's own or its owner teams'; a new owner's token is not known).
+pub fn decide_assign<R: Record + ?Sized>(
+    org: &Organization,
+    user: UserId,
+    groups: &[&str],
+    record: &R,
+    new_owner: Owner,
+) -> bool {
+    if decide_with_groups(org, user, groups, TablePrivilege::Assign, record).is_none() {
+        return false;
+    }
+    let catalog = org.authority().catalog();
+    let Some(table) = catalog.table(record.table()) else {
+        return false;
+    };
+    let reads = |role: u32| {
+        catalog
+            .role_depth(
+                &catalog.roles()[role as usize],
+                &table.name,
+                TablePrivilege::Read,
+            )
+            .is_some()
+    };
+    match new_owner {
+        Owner::User(u) => {
+            org.user_ref(u).is_some()
+                && !sources(org, &[], u.index, &table.name, TablePrivilege::Read).is_empty()
+        }
+        Owner::Team(t) => org.team_ref(t).is_some_and(|team| {
+            team.kind.owns_records() && team.roles.iter().any(|&(r, _)| reads(r))
+        }),
+        Owner::Organization | Owner::BusinessUnit => false,
+    }
+}
+
+/// Decides sharing `record` for `rights` as `docs/semantics.md` states it: `user` (calling with a token naming
+/// `groups`) may Share the record and holds each of the rights on it.
+pub fn decide_share<R: Record + ?Sized>(
+    org: &Organization,
+    user: UserId,
+    groups: &[&str],
+    record: &R,
+    rights: impl IntoIterator<Item = TablePrivilege>,
+) -> bool {
+    decide_with_groups(org, user, groups, TablePrivilege::Share, record).is_some()
+        && rights
+            .into_iter()
+            .all(|right| decide_with_groups(org, user, groups, right, record).is_some())
 }

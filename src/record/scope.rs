@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use rolegate_catalog::{Depth, TablePrivilege};
+use rolegate_catalog::{Depth, Ownership, TablePrivilege};
 
 use crate::org::{Inheritance, Organization};
 
@@ -12,6 +12,8 @@ use crate::org::{Inheritance, Organization};
 pub(crate) struct Reach {
     /// Organization-owned table: step 2 always passes.
     pub(crate) org_owned: bool,
+    /// Business-owned table: its records are owned by their business unit (`Owner::BusinessUnit`), no user or team.
+    pub(crate) business_owned: bool,
     /// Global through some source.
     pub(crate) global: bool,
     /// A source the principal holds as its own (own roles, or `isinherited = 1` team roles): owned records pass.
@@ -118,7 +120,8 @@ pub(crate) fn build(org: &Organization, user: u32, groups: &[u32]) -> (RecordSco
         }
         team_rows.push((t, team.bu, row));
     }
-    let table_slots = inner.authority.catalog().tables().len() * TablePrivilege::COUNT;
+    let tables = inner.authority.catalog().tables();
+    let table_slots = tables.len() * TablePrivilege::COUNT;
     let mut reaches: Vec<Reach> = vec![Reach::default()];
     let mut index: HashMap<Reach, u32> = HashMap::from([(Reach::default(), 0)]);
     let mut slot_reach = vec![0u32; slots];
@@ -127,6 +130,10 @@ pub(crate) fn build(org: &Organization, user: u32, groups: &[u32]) -> (RecordSco
         if org.is_org_owned(s / TablePrivilege::COUNT) {
             reach.org_owned = true;
         } else {
+            reach.business_owned = tables.get(s / TablePrivilege::COUNT).map(|t| t.ownership)
+                == Some(Ownership::Business);
+            // Through a team, Create reaches only records the team owns, whatever the depth.
+            let creates = s % TablePrivilege::COUNT == TablePrivilege::Create.index();
             reach.own = own[s] > 0 || own_basic[s];
             reach.global = own[s] == Depth::Global.rank();
             let mut intervals: Vec<(u32, u32)> = unit_rows
@@ -137,6 +144,9 @@ pub(crate) fn build(org: &Organization, user: u32, groups: &[u32]) -> (RecordSco
             for (t, bu, row) in &team_rows {
                 if row[s] > 0 {
                     teams.push(*t);
+                }
+                if creates {
+                    continue;
                 }
                 reach.global |= row[s] == Depth::Global.rank();
                 intervals.extend(interval(org, *bu, row[s]));
