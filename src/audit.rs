@@ -42,6 +42,7 @@ fn reason_name(reason: DenialReason) -> &'static str {
         DenialReason::WrongTable => "wrong-table",
         DenialReason::NoOrganization => "no-organization",
         DenialReason::UnknownRecordParty => "unknown-record-party",
+        DenialReason::NoColumnGrant => "no-column-grant",
     }
 }
 

@@ -2,10 +2,22 @@
 
 use std::fmt;
 
-use rolegate_catalog::{Depth, Requirement};
+use std::borrow::Cow;
+
+use rolegate_catalog::{ColumnRight, Depth, Requirement};
 
 use crate::compiled::site::CallSite;
 use crate::record::RecordDenial;
+
+/// What a column check was missing: the right on a secured column that no field security profile of the principal
+/// grants (the table privilege itself was held).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnDenial {
+    /// The secured column's logical name.
+    pub column: Cow<'static, str>,
+    /// The right required on it.
+    pub right: ColumnRight,
+}
 
 /// Why a check failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +40,9 @@ pub enum DenialReason {
     /// Record checks: the record's owner or owning business unit is not the principal's organisation's (or an access
     /// team owns it): denied by default.
     UnknownRecordParty,
+    /// Column checks: the table privilege is held, but no field security profile of the principal grants the right
+    /// on the secured column (see [`Denied::column`]).
+    NoColumnGrant,
 }
 
 /// A check failed. Displays like
@@ -55,6 +70,8 @@ pub struct Denied {
     pub site: Option<&'static CallSite>,
     /// For a check on a record: which record, and why its access paths failed.
     pub record: Option<Box<RecordDenial>>,
+    /// For a check on a secured column: the column and the right it lacked.
+    pub column: Option<ColumnDenial>,
 }
 
 impl Denied {
@@ -66,6 +83,7 @@ impl Denied {
             reason: DenialReason::Unknown,
             site,
             record: None,
+            column: None,
         }
     }
 
@@ -93,11 +111,27 @@ impl PartialEq for Denied {
             && self.reason == other.reason
             && same_site
             && self.record == other.record
+            && self.column == other.column
     }
 }
 
 impl fmt::Display for Denied {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let (Some(c), Requirement::Table { table, .. }) = (&self.column, &self.requirement) {
+            return if self.reason == DenialReason::Unknown {
+                write!(
+                    f,
+                    "missing {} on column {table}.{}; the runtime catalog does not secure that column, so it is denied",
+                    c.right, c.column
+                )
+            } else {
+                write!(
+                    f,
+                    "missing {} on secured column {table}.{}; no field security profile of the principal grants it",
+                    c.right, c.column
+                )
+            };
+        }
         if let Some(record) = &self.record {
             return fmt_record_denial(self, record, f);
         }
@@ -131,6 +165,9 @@ fn fmt_record_denial(d: &Denied, r: &RecordDenial, f: &mut fmt::Formatter<'_>) -
         DenialReason::Unknown => write!(f, "; {note}, so it is denied"),
         DenialReason::WrongTable | DenialReason::NoOrganization => write!(f, ": {note}"),
         DenialReason::UnknownRecordParty => write!(f, ": {note}, so it is denied"),
+        DenialReason::NoColumnGrant => {
+            f.write_str(": no field security profile of the principal grants the column")
+        }
         DenialReason::NotHeld => f.write_str(": held through no role"),
         DenialReason::TooShallow => match (d.held, &d.through) {
             (Some(held), Some(role)) => write!(f, ": best held {held} through role \"{role}\""),

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use rolegate_catalog::{MAX_DIAGNOSTICS, Ownership, and_more, closest};
 
+use super::columns::FieldSecurityProfile;
 use super::{
     Bu, BuildError, Hierarchy, Inheritance, Locator, OrgInner, OrgProblem, Organization, Team,
     TeamKind, User, next_stamp,
@@ -64,6 +65,7 @@ pub struct OrganizationBuilder {
     users: Vec<UserEntry>,
     teams: Vec<TeamEntry>,
     hierarchy: Option<Hierarchy>,
+    profiles: Vec<FieldSecurityProfile>,
 }
 
 impl OrganizationBuilder {
@@ -149,6 +151,12 @@ impl OrganizationBuilder {
         self
     }
 
+    /// Adds a field security profile: the secured columns it grants, and the users and teams that hold it.
+    pub fn field_security_profile(mut self, profile: FieldSecurityProfile) -> Self {
+        self.profiles.push(profile);
+        self
+    }
+
     /// Turns on hierarchy security (the manager model) down to `depth` levels of reports.
     pub fn hierarchy(mut self, depth: u8) -> Self {
         self.hierarchy = Some(Hierarchy { depth });
@@ -168,6 +176,7 @@ impl OrganizationBuilder {
             users,
             teams,
             hierarchy,
+            profiles: Vec::new(),
         }
     }
 
@@ -184,7 +193,7 @@ impl OrganizationBuilder {
     }
 }
 
-fn problem(
+pub(super) fn problem(
     section: &'static str,
     entry: &str,
     word: Option<&str>,
@@ -205,7 +214,7 @@ fn problem(
 /// The problems found: the first [`MAX_DIAGNOSTICS`] made in full, the rest counted (and the first of them kept for
 /// where the count is reported), so a file with many mistakes costs no more than one with a hundred.
 #[derive(Default)]
-struct Problems {
+pub(super) struct Problems {
     shown: Vec<Indexed>,
     more: usize,
     first_more: Option<(Locator, Option<usize>)>,
@@ -217,7 +226,7 @@ pub(crate) type Indexed = (OrgProblem, Option<usize>);
 
 impl Problems {
     /// A problem of the `index`-th entry of its section; `make` (and the did-you-mean in it) runs only for one shown.
-    fn add(&mut self, index: Option<usize>, make: impl FnOnce() -> OrgProblem) {
+    pub(super) fn add(&mut self, index: Option<usize>, make: impl FnOnce() -> OrgProblem) {
         if self.shown.len() < MAX_DIAGNOSTICS {
             self.shown.push((make(), index));
         } else {
@@ -558,6 +567,13 @@ fn compile(b: OrganizationBuilder) -> Result<Organization, Vec<Indexed>> {
             roles,
         });
     }
+    let columns = super::columns::compile(
+        &b.profiles,
+        &authority,
+        &user_index,
+        &team_index,
+        &mut problems,
+    );
     if let Some(h) = b.hierarchy
         && h.depth == 0
     {
@@ -630,6 +646,7 @@ fn compile(b: OrganizationBuilder) -> Result<Organization, Vec<Indexed>> {
             user_index,
             team_index,
             org_owned,
+            columns,
         }),
     })
 }

@@ -282,6 +282,7 @@ impl Principal {
             reason,
             site,
             record: Some(described),
+            column: None,
         }
     }
 
