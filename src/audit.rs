@@ -43,6 +43,7 @@ fn reason_name(reason: DenialReason) -> &'static str {
         DenialReason::NoOrganization => "no-organization",
         DenialReason::UnknownRecordParty => "unknown-record-party",
         DenialReason::NewOwnerCannotRead => "new-owner-cannot-read",
+        DenialReason::NoColumnGrant => "no-column-grant",
     }
 }
 

@@ -2,11 +2,23 @@
 
 use std::fmt;
 
-use rolegate_catalog::{Depth, Requirement, TablePrivilege, list_privileges};
+use std::borrow::Cow;
+
+use rolegate_catalog::{ColumnRight, Depth, Requirement, TablePrivilege, list_privileges};
 
 use crate::compiled::site::CallSite;
 use crate::org::Inheritance;
 use crate::record::RecordDenial;
+
+/// What a column check was missing: the right on a secured column that no field security profile of the principal
+/// grants (the table privilege itself was held).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnDenial {
+    /// The secured column's logical name.
+    pub column: Cow<'static, str>,
+    /// The right required on it.
+    pub right: ColumnRight,
+}
 
 /// Why a check failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +43,9 @@ pub enum DenialReason {
     UnknownRecordParty,
     /// Assigning a record: the new owner holds no Read on the record's table, through any role.
     NewOwnerCannotRead,
+    /// Column checks: the table privilege is held, but no field security profile of the principal grants the right
+    /// on the secured column (see [`Denied::column`]).
+    NoColumnGrant,
 }
 
 /// A check failed. Displays like
@@ -58,6 +73,8 @@ pub struct Denied {
     pub site: Option<&'static CallSite>,
     /// For a check on a record: which record, and why its access paths failed.
     pub record: Option<Box<RecordDenial>>,
+    /// For a check on a secured column: the column and the right it lacked.
+    pub column: Option<ColumnDenial>,
 }
 
 impl Denied {
@@ -69,6 +86,7 @@ impl Denied {
             reason: DenialReason::Unknown,
             site,
             record: None,
+            column: None,
         }
     }
 
@@ -123,11 +141,27 @@ impl PartialEq for Denied {
             && self.reason == other.reason
             && same_site
             && self.record == other.record
+            && self.column == other.column
     }
 }
 
 impl fmt::Display for Denied {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let (Some(c), Requirement::Table { table, .. }) = (&self.column, &self.requirement) {
+            return if self.reason == DenialReason::Unknown {
+                write!(
+                    f,
+                    "missing {} on column {table}.{}; the runtime catalog does not secure that column, so it is denied",
+                    c.right, c.column
+                )
+            } else {
+                write!(
+                    f,
+                    "missing {} on secured column {table}.{}; no field security profile of the principal grants it",
+                    c.right, c.column
+                )
+            };
+        }
         if let Some(record) = &self.record {
             return fmt_record_denial(self, record, f);
         }
@@ -163,6 +197,9 @@ fn fmt_record_denial(d: &Denied, r: &RecordDenial, f: &mut fmt::Formatter<'_>) -
         DenialReason::UnknownRecordParty => write!(f, ": {note}, so it is denied"),
         DenialReason::NewOwnerCannotRead => {
             write!(f, ": {note}, so the record cannot be assigned to it")
+        }
+        DenialReason::NoColumnGrant => {
+            f.write_str(": no field security profile of the principal grants the column")
         }
         DenialReason::NotHeld => f.write_str(": held through no role"),
         DenialReason::TooShallow => match (d.held, &d.through) {

@@ -57,14 +57,15 @@ pub mod site {
 pub mod __private;
 
 pub use compiled::{Authority, Slot};
-pub use denied::{DenialReason, Denied, UnknownRole};
+pub use denied::{ColumnDenial, DenialReason, Denied, UnknownRole};
 pub use org::Organization;
 pub use principal::Principal;
 pub use record::{Record, RecordData};
 pub use subject::Subject;
 
+pub use principal::ColumnAccess;
 pub use rolegate_catalog as catalog;
-pub use rolegate_catalog::{Catalog, Depth, Requirement, TablePrivilege};
+pub use rolegate_catalog::{Catalog, ColumnRight, Depth, Requirement, TablePrivilege};
 
 /// Requires a privilege, a miscellaneous privilege or a capability of the function's principal, checked against
 /// the catalog at compile time and enforced at every call.

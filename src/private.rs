@@ -1,7 +1,7 @@
 //! What the generated code calls. Not a public API: names here may change in any release.
 
 pub use inventory;
-pub use rolegate_catalog::{Depth, TablePrivilege};
+pub use rolegate_catalog::{ColumnRight, Depth, TablePrivilege};
 
 pub use crate::compiled::site::{CallSite, Registration, SiteRequirement};
 pub use crate::subject::{DeniedInto, Rejects};
@@ -25,6 +25,17 @@ where
     subject
         .principal()
         .check_record_site_audited(site, record, true)
+}
+
+/// The column check of a call site with `column = "..."`, made once its table check passed.
+#[inline]
+pub fn check_column<S: Subject + ?Sized>(
+    subject: &S,
+    site: &'static CallSite,
+    column: &'static str,
+    right: ColumnRight,
+) -> Result<(), Denied> {
+    subject.principal().check_column_site(site, column, right)
 }
 
 /// The early return of a failed check.

@@ -4,11 +4,13 @@ use std::collections::HashMap;
 
 use std::sync::Arc;
 
-use rolegate_catalog::{MAX_DIAGNOSTICS, Ownership, and_more, closest};
+use rolegate_catalog::{Ownership, closest};
 
+use super::columns::FieldSecurityProfile;
+use super::problem::{Indexed, Problems, problem};
 use super::{
-    Bu, BuildError, Hierarchy, Inheritance, Locator, OrgInner, OrgProblem, Organization, Team,
-    TeamKind, User, next_stamp,
+    Bu, BuildError, Hierarchy, Inheritance, OrgInner, Organization, Team, TeamKind, User,
+    next_stamp,
 };
 use crate::compiled::Authority;
 
@@ -79,6 +81,7 @@ pub struct OrganizationBuilder {
     users: Vec<UserEntry>,
     teams: Vec<TeamEntry>,
     hierarchy: Option<Hierarchy>,
+    profiles: Vec<FieldSecurityProfile>,
 }
 
 impl OrganizationBuilder {
@@ -235,6 +238,12 @@ impl OrganizationBuilder {
         )
     }
 
+    /// Adds a field security profile: the secured columns it grants, and the users and teams that hold it.
+    pub fn field_security_profile(mut self, profile: FieldSecurityProfile) -> Self {
+        self.profiles.push(profile);
+        self
+    }
+
     /// Turns on hierarchy security (the manager model) down to `depth` levels of reports.
     pub fn hierarchy(mut self, depth: u8) -> Self {
         self.hierarchy = Some(Hierarchy { depth });
@@ -254,6 +263,7 @@ impl OrganizationBuilder {
             users,
             teams,
             hierarchy,
+            profiles: Vec::new(),
         }
     }
 
@@ -267,63 +277,6 @@ impl OrganizationBuilder {
     /// As [`build`](Self::build), each problem with its entry's place among its section's entries when known.
     pub(crate) fn build_indexed(self) -> Result<Organization, Vec<Indexed>> {
         compile(self)
-    }
-}
-
-fn problem(
-    section: &'static str,
-    entry: &str,
-    word: Option<&str>,
-    message: String,
-    help: Option<String>,
-) -> OrgProblem {
-    OrgProblem {
-        message,
-        help,
-        at: Locator {
-            section,
-            entry: entry.to_owned(),
-            word: word.map(str::to_owned),
-        },
-    }
-}
-
-/// The problems found: the first [`MAX_DIAGNOSTICS`] made in full, the rest counted (and the first of them kept for
-/// where the count is reported), so a file with many mistakes costs no more than one with a hundred.
-#[derive(Default)]
-struct Problems {
-    shown: Vec<Indexed>,
-    more: usize,
-    first_more: Option<(Locator, Option<usize>)>,
-}
-
-/// A problem, and the place of its entry among its section's entries when known (a file's entry is then searched for
-/// from its own start).
-pub(crate) type Indexed = (OrgProblem, Option<usize>);
-
-impl Problems {
-    /// A problem of the `index`-th entry of its section; `make` (and the did-you-mean in it) runs only for one shown.
-    fn add(&mut self, index: Option<usize>, make: impl FnOnce() -> OrgProblem) {
-        if self.shown.len() < MAX_DIAGNOSTICS {
-            self.shown.push((make(), index));
-        } else {
-            if self.first_more.is_none() {
-                self.first_more = Some((make().at, index));
-            }
-            self.more += 1;
-        }
-    }
-
-    fn finish(mut self) -> Vec<Indexed> {
-        if let Some((at, index)) = self.first_more.take() {
-            let rest = OrgProblem {
-                message: and_more(self.more),
-                help: None,
-                at,
-            };
-            self.shown.push((rest, index));
-        }
-        self.shown
     }
 }
 
@@ -673,6 +626,13 @@ fn compile(b: OrganizationBuilder) -> Result<Organization, Vec<Indexed>> {
             object_id,
         });
     }
+    let columns = super::columns::compile(
+        &b.profiles,
+        &authority,
+        &user_index,
+        &team_index,
+        &mut problems,
+    );
     if let Some(h) = b.hierarchy
         && h.depth == 0
     {
@@ -686,7 +646,7 @@ fn compile(b: OrganizationBuilder) -> Result<Organization, Vec<Indexed>> {
             )
         });
     }
-    if !problems.shown.is_empty() {
+    if !problems.is_empty() {
         return Err(problems.finish());
     }
 
@@ -746,6 +706,7 @@ fn compile(b: OrganizationBuilder) -> Result<Organization, Vec<Indexed>> {
             team_index,
             group_index,
             org_owned,
+            columns,
         }),
     })
 }

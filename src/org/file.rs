@@ -34,6 +34,14 @@
 //! entra_object_id = "5f2b1c3e-8d4a-4e6b-9c1d-2a3b4c5d6e7f"
 //! roles = [{ role = "Salesperson" }]
 //! # no members: they come from the caller's token (`groups` claim), see `Organization::principal_with_groups`
+//!
+//! [[field_security_profile]]     # column security: rights on the catalog's secured columns
+//! name = "Credit managers"
+//! users = ["U"]
+//! teams = ["T"]                  # the team's members hold the profile
+//! permissions = [
+//!   { table = "account", column = "creditlimit", read = true, update = true },   # create left out: not allowed
+//! ]
 //! ```
 
 use std::path::Path;
@@ -45,8 +53,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::compiled::Authority;
 use crate::org::{
-    BuEntry, Hierarchy, Inheritance, Locator, OrgProblem, Organization, OrganizationBuilder,
-    TeamEntry, TeamKind, UserEntry,
+    BuEntry, FieldSecurityProfileFileEntry, Hierarchy, Inheritance, Locator, OrgProblem,
+    Organization, OrganizationBuilder, TeamEntry, TeamKind, UserEntry,
 };
 
 /// A whole organisation file, as written.
@@ -65,6 +73,13 @@ pub struct OrganizationFile {
     /// `[[team]]` entries.
     #[serde(default, rename = "team")]
     pub teams: Vec<TeamFileEntry>,
+    /// `[[field_security_profile]]` entries: who may read, create and update which secured columns.
+    #[serde(
+        default,
+        rename = "field_security_profile",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub field_security_profiles: Vec<FieldSecurityProfileFileEntry>,
 }
 
 /// The `[organization]` header.
@@ -288,9 +303,11 @@ impl OrganizationFile {
             .hierarchy_depth
             .map(|depth| Hierarchy { depth });
         if problems.is_empty() {
-            Ok(OrganizationBuilder::from_parts(
-                authority, bus, users, teams, hierarchy,
-            ))
+            let builder = OrganizationBuilder::from_parts(authority, bus, users, teams, hierarchy);
+            Ok(self
+                .field_security_profiles
+                .iter()
+                .fold(builder, |b, p| b.field_security_profile(p.to_profile())))
         } else {
             let more = problems.len().saturating_sub(MAX_DIAGNOSTICS);
             problems.truncate(MAX_DIAGNOSTICS + usize::from(more > 0));
@@ -345,6 +362,7 @@ impl Organization {
             "business_unit" => file.business_units.len(),
             "user" => file.users.len(),
             "team" => file.teams.len(),
+            "field_security_profile" => file.field_security_profiles.len(),
             _ => 0,
         };
         let located = |problems: Vec<(OrgProblem, Option<usize>)>| {

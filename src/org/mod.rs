@@ -6,12 +6,14 @@
 //! already turned into the business-unit intervals it reaches.
 
 mod builder;
+mod columns;
 mod file;
 mod model;
 mod problem;
 
 pub use builder::OrganizationBuilder;
 pub(crate) use builder::{BuEntry, TeamEntry, UserEntry};
+pub use columns::{FieldPermissionFileEntry, FieldSecurityProfile, FieldSecurityProfileFileEntry};
 pub use file::{
     BusinessUnitFileEntry, OrganizationFile, OrganizationHeader, RoleInBusinessUnit, TeamFileEntry,
     TeamRoleFileEntry, UserFileEntry, UserRoleFileEntry,

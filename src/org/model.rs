@@ -190,6 +190,8 @@ pub(crate) struct OrgInner {
     pub(crate) group_index: HashMap<String, u32>,
     /// Per table position: organization-owned (step 2 always passes).
     pub(crate) org_owned: Vec<bool>,
+    /// The field security profiles, compiled.
+    pub(crate) columns: super::columns::ColumnGrants,
 }
 
 /// An organisation compiled for record checks: its business-unit tree, users, teams and role assignments.
@@ -427,6 +429,12 @@ impl Organization {
         } else {
             None
         }
+    }
+
+    /// The rights a user's field security profiles (its own and its teams') grant, one mask byte per secured column.
+    pub(crate) fn column_mask(&self, user: UserId) -> Option<Box<[u8]>> {
+        let u = self.user_ref(user)?;
+        self.inner.columns.mask(user.index, &u.teams)
     }
 
     /// Whether a table (by catalog position) is organization-owned.

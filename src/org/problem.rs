@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use rolegate_catalog::{MAX_DIAGNOSTICS, and_more};
+
 /// A problem found while building an organisation, with where it was found (for files: the entry and the word).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrgProblem {
@@ -36,4 +38,67 @@ impl fmt::Display for OrgProblem {
 pub struct BuildError {
     /// The problems.
     pub problems: Vec<OrgProblem>,
+}
+
+/// A problem of an entry of `section`, found by its key `entry` and, within it, the offending `word`.
+pub(super) fn problem(
+    section: &'static str,
+    entry: &str,
+    word: Option<&str>,
+    message: String,
+    help: Option<String>,
+) -> OrgProblem {
+    OrgProblem {
+        message,
+        help,
+        at: Locator {
+            section,
+            entry: entry.to_owned(),
+            word: word.map(str::to_owned),
+        },
+    }
+}
+
+/// The problems found: the first [`MAX_DIAGNOSTICS`] made in full, the rest counted (and the first of them kept for
+/// where the count is reported), so a file with many mistakes costs no more than one with a hundred.
+#[derive(Default)]
+pub(super) struct Problems {
+    shown: Vec<Indexed>,
+    more: usize,
+    first_more: Option<(Locator, Option<usize>)>,
+}
+
+/// A problem, and the place of its entry among its section's entries when known (a file's entry is then searched for
+/// from its own start).
+pub(crate) type Indexed = (OrgProblem, Option<usize>);
+
+impl Problems {
+    /// A problem of the `index`-th entry of its section; `make` (and the did-you-mean in it) runs only for one shown.
+    pub(super) fn add(&mut self, index: Option<usize>, make: impl FnOnce() -> OrgProblem) {
+        if self.shown.len() < MAX_DIAGNOSTICS {
+            self.shown.push((make(), index));
+        } else {
+            if self.first_more.is_none() {
+                self.first_more = Some((make().at, index));
+            }
+            self.more += 1;
+        }
+    }
+
+    /// Whether no problem was found.
+    pub(super) fn is_empty(&self) -> bool {
+        self.shown.is_empty()
+    }
+
+    pub(super) fn finish(mut self) -> Vec<Indexed> {
+        if let Some((at, index)) = self.first_more.take() {
+            let rest = OrgProblem {
+                message: and_more(self.more),
+                help: None,
+                at,
+            };
+            self.shown.push((rest, index));
+        }
+        self.shown
+    }
 }

@@ -28,6 +28,12 @@ pub struct Principal {
     pub(super) roles: Box<[u32]>,
     /// The organisation context for record checks: `None` for a principal built by [`Authority::principal`].
     pub(super) scope: Option<Arc<RecordScope>>,
+    /// The rights its field security profiles grant, one mask byte per secured column of the catalog (Read 1,
+    /// Create 2, Update 4); `None` when it holds no profile.
+    pub(super) columns: Option<Arc<[u8]>>,
+    /// It holds a role that holds everything (System Administrator): every secured column is its to read, create
+    /// and update.
+    pub(super) holds_everything: bool,
 }
 
 impl Authority {
@@ -115,12 +121,14 @@ impl Organization {
             .collect();
         let (scope, roles) = scope::build(self, user.index, &teams);
         let name = self.user_name(user).unwrap_or_default();
-        Some(Principal::new(
+        let mut principal = Principal::new(
             self.authority().clone(),
             Arc::from(name),
             roles,
             Some(Arc::new(scope)),
-        ))
+        );
+        principal.columns = self.column_mask(user).map(Arc::from);
+        Some(principal)
     }
 
     /// The principal for a user named `name`.
@@ -139,6 +147,10 @@ impl Principal {
     ) -> Self {
         roles.sort_unstable();
         roles.dedup();
+        let all_roles = authority.catalog().roles();
+        let holds_everything = roles
+            .iter()
+            .any(|&r| all_roles.get(r as usize).is_some_and(|r| r.all));
         Self {
             id,
             schema_key: authority.schema_key(),
@@ -146,6 +158,8 @@ impl Principal {
             authority,
             roles: roles.into_boxed_slice(),
             scope,
+            columns: None,
+            holds_everything,
         }
     }
 
@@ -190,6 +204,7 @@ impl Principal {
             + std::mem::size_of_val(&*self.roles)
             + self.id.len()
             + self.scope.as_ref().map_or(0, |s| s.memory_bytes())
+            + self.columns.as_ref().map_or(0, |c| c.len())
     }
 
     /// Bytes of the principal's slot row (one per slot of its authority), which it shares with every principal

@@ -136,6 +136,7 @@ impl Principal {
             reason,
             site,
             record: None,
+            column: None,
         }
     }
 

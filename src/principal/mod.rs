@@ -2,6 +2,8 @@
 
 mod build;
 mod checks;
+mod columns;
 mod record_checks;
 
 pub use build::Principal;
+pub use columns::ColumnAccess;

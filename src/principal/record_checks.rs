@@ -304,6 +304,7 @@ impl Principal {
             reason,
             site: None,
             record: Some(self.describe(None, record, Some(note))),
+            column: None,
         };
         let Some(scope) = &self.scope else {
             return Err(deny(
@@ -433,6 +434,7 @@ impl Principal {
             reason,
             site,
             record: Some(described),
+            column: None,
         }
     }
 

@@ -13,6 +13,7 @@
 //! display = "Invoice"
 //! ownership = "user-or-team"   # user-or-team | organization | business
 //! privilege_depths = { Assign = ["Global"] }   # where one privilege's depths differ from the ownership's
+//! secured_columns = ["amount", "bankaccount"]  # column security: only field security profiles grant these
 //!
 //! [[capability]]
 //! id = "approve-invoices"
@@ -179,6 +180,10 @@ pub struct TableEntry {
     /// Deprecated tables stay usable; tools mark them.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub deprecated: bool,
+    /// The secured columns, by logical name (`creditlimit`): column security (Dataverse's `IsSecured`) lets only
+    /// the principals a field security profile grants them to (and roles with `all`) read, create or update them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub secured_columns: Vec<String>,
     /// Where the entry comes from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
@@ -186,7 +191,7 @@ pub struct TableEntry {
 
 impl TableEntry {
     /// A table with its logical name and ownership, declared: no display or schema name, no aliases, the privileges
-    /// and depths its ownership allows, not deprecated, no source. Set the other fields with struct update syntax.
+    /// and depths its ownership allows, not deprecated, no secured column, no source. Set the other fields with struct update syntax.
     pub fn new(name: impl Into<String>, ownership: Ownership) -> Self {
         Self {
             name: name.into(),
@@ -199,6 +204,7 @@ impl TableEntry {
             depths: None,
             privilege_depths: BTreeMap::new(),
             deprecated: false,
+            secured_columns: Vec::new(),
             source: None,
         }
     }
@@ -352,6 +358,13 @@ impl CatalogFile {
             }
             if t.deprecated {
                 out.push_str("deprecated = true\n");
+            }
+            if !t.secured_columns.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "secured_columns = {}",
+                    list(&mut t.secured_columns.iter().cloned())
+                );
             }
             opt(&mut out, "source", &t.source);
         }

@@ -17,6 +17,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod columns;
 mod depth;
 mod error;
 mod file;
@@ -30,6 +31,7 @@ mod suggest;
 mod to_file;
 mod validate;
 
+pub use columns::ColumnRight;
 pub use depth::{Depth, DepthSet};
 pub use error::{
     Diagnostic, EntryStarts, LineIndex, LoadError, MAX_DIAGNOSTICS, and_more, decode_utf8,

@@ -29,11 +29,21 @@ pub struct Table {
     pub depths: [DepthSet; TablePrivilege::COUNT],
     /// Deprecated, still usable.
     pub deprecated: bool,
+    /// The secured columns, by logical name, in file order: see [`Table::secured_column`].
+    pub secured_columns: Vec<String>,
     /// Where the entry comes from.
     pub source: Option<String>,
 }
 
 impl Table {
+    /// The position of a secured column among [`secured_columns`](Self::secured_columns), by logical name (case
+    /// ignored); `None` for a column that is not secured.
+    pub fn secured_column(&self, column: &str) -> Option<usize> {
+        self.secured_columns
+            .iter()
+            .position(|c| c.eq_ignore_ascii_case(column))
+    }
+
     /// The depths `privilege` can take on this table (empty if the table does not have it).
     pub fn allowed_depths(&self, privilege: TablePrivilege) -> DepthSet {
         self.depths[privilege.index()]
@@ -205,6 +215,9 @@ pub struct Catalog {
     pub(crate) header: Header,
     pub(crate) tables: Vec<Table>,
     pub(crate) table_index: NameIndex,
+    /// Where each table's secured columns start among all of them, one more entry than tables: the last is the
+    /// total.
+    pub(crate) column_offsets: Vec<u32>,
     pub(crate) roles: Vec<Role>,
     pub(crate) role_index: NameIndex,
     pub(crate) capabilities: Vec<Capability>,

@@ -69,6 +69,8 @@ pub enum Field {
     Depth,
     /// The capability.
     Capability,
+    /// The secured column.
+    Column,
 }
 
 /// A mistake in a requirement.

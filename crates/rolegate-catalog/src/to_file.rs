@@ -101,6 +101,7 @@ pub fn table_entry(t: &Table) -> TableEntry {
         depths: (depths != default_depths).then(|| depths.iter().collect()),
         privilege_depths,
         deprecated: t.deprecated,
+        secured_columns: t.secured_columns.clone(),
         source: t.source.clone(),
     }
 }

@@ -147,6 +147,7 @@ impl Catalog {
             header: file.catalog,
             tables: Vec::with_capacity(file.tables.len()),
             table_index: name_index(table_names),
+            column_offsets: Vec::new(),
             roles: Vec::with_capacity(file.roles.len()),
             role_index: name_index(file.roles.len()),
             capabilities: Vec::with_capacity(file.capabilities.len()),
@@ -167,6 +168,14 @@ impl Catalog {
             let at = At::new(Kind::Table, origins.tables, total, i);
             catalog.add_table(t, at, &mut v);
         }
+        catalog.column_offsets = std::iter::once(0)
+            .chain(catalog.tables.iter().scan(0u32, |sum, t| {
+                // A catalog holds far fewer than 2^32 columns: each is a string of its own.
+                *sum =
+                    sum.saturating_add(u32::try_from(t.secured_columns.len()).unwrap_or(u32::MAX));
+                Some(*sum)
+            }))
+            .collect();
         let total = file.capabilities.len();
         for (i, c) in file.capabilities.into_iter().enumerate() {
             let at = At::new(Kind::Capability, origins.capabilities, total, i);
@@ -290,6 +299,44 @@ impl Catalog {
                 depths[privilege.index()] = own;
             }
         }
+        let mut secured_columns: Vec<String> = Vec::with_capacity(t.secured_columns.len());
+        for column in t.secured_columns {
+            let logical = !column.is_empty()
+                && column
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            if !logical {
+                v.error(
+                    at,
+                    &[&quoted(&t.name), "secured_columns", &quoted(&column)],
+                    format!(
+                        "secured column `{column}` of table `{}` is not a logical name (lower-case letters, digits and `_`)",
+                        t.name
+                    ),
+                    || {
+                        Some("use the column's logical name: lower case, as `creditlimit` (not `CreditLimit`)".into())
+                    },
+                );
+            } else if secured_columns.contains(&column) {
+                // The chain finds the first mention, then the second after it.
+                v.error(
+                    at,
+                    &[
+                        &quoted(&t.name),
+                        "secured_columns",
+                        &quoted(&column),
+                        &quoted(&column),
+                    ],
+                    format!(
+                        "secured column `{column}` of table `{}` is listed twice",
+                        t.name
+                    ),
+                    || Some("list each secured column once".into()),
+                );
+            } else {
+                secured_columns.push(column);
+            }
+        }
         let table = Table {
             name: t.name,
             display: t.display,
@@ -300,6 +347,7 @@ impl Catalog {
             privileges,
             depths,
             deprecated: t.deprecated,
+            secured_columns,
             source: t.source,
         };
         let id = self.tables.len();

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use proc_macro2::{Group, Span, TokenStream};
 use syn::{Attribute, Ident, LitStr, Signature, Type, Visibility};
 
-use rolegate_catalog::Requirement;
+use rolegate_catalog::{ColumnRight, Requirement};
 
 /// The function under `#[requires]`: its head parsed, its body kept as the compiler's tokens, unparsed.
 pub struct Function {
@@ -39,6 +39,8 @@ pub struct Attr {
     pub principal: Option<Ident>,
     /// `record = name`: the record parameter of the record form.
     pub record: Option<Ident>,
+    /// `column = "..."`: a secured column of the table, whose column right the privilege also requires.
+    pub column: Option<LitStr>,
     /// Where errors about the attribute as a whole point.
     pub whole: Whole,
     /// Where its check's call site is reported (`Location::caller()`): the call site for the attribute being
@@ -64,6 +66,7 @@ impl Attr {
             capability: None,
             principal: None,
             record: None,
+            column: None,
             whole,
             location,
             damaged: false,
@@ -101,6 +104,8 @@ pub struct Check {
     pub principal: Ident,
     /// The record parameter of the record form.
     pub record: Option<Ident>,
+    /// The secured column (its logical name) and the right the privilege requires on it.
+    pub column: Option<(String, ColumnRight)>,
     /// Set when no role of the catalog satisfies the requirement: the warning's text and where it points.
     pub unsatisfiable: Option<(String, Span)>,
     /// Where its call site is reported (see [`Attr::location`]).

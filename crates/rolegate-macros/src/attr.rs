@@ -24,16 +24,18 @@ mod kw {
     syn::custom_keyword!(capability);
     syn::custom_keyword!(principal);
     syn::custom_keyword!(record);
+    syn::custom_keyword!(column);
 }
 
 /// The keys `#[requires]` accepts, for the message about an unknown one.
-const KEYS: [&str; 6] = [
+const KEYS: [&str; 7] = [
     "privilege",
     "table",
     "depth",
     "capability",
     "principal",
     "record",
+    "column",
 ];
 
 /// Parses the function and its `#[requires]` (`args` are the arguments of the one being expanded); the error says
@@ -197,6 +199,9 @@ fn parse_pair(input: ParseStream<'_>, attr: &mut Attr) -> syn::Result<()> {
         let key = input.parse::<kw::record>()?;
         attr.record_given = true;
         name(input, attr, "record", key.span, |a| &mut a.record)?;
+    } else if lookahead.peek(kw::column) {
+        let key = input.parse::<kw::column>()?;
+        string(input, attr, "column", key.span, |a| &mut a.column)?;
     } else if input.peek(Ident::peek_any) {
         let key = input.call(Ident::parse_any)?;
         input.parse::<Token![=]>()?;
@@ -412,7 +417,7 @@ mod tests {
     fn where_a_key_is_expected_the_keys_are_listed() {
         let f = parse(r#""Read", "queue""#, "fn f(u: &P) {}");
         assert!(messages(&f.requires[0])[0].starts_with(
-            "expected one of: `privilege`, `table`, `depth`, `capability`, `principal`, `record`;"
+            "expected one of: `privilege`, `table`, `depth`, `capability`, `principal`, `record`, `column`;"
         ));
     }
 

@@ -116,6 +116,22 @@ fn write(
             ::rolegate::__private::check(&#principal, &__ROLEGATE_SITE)
         },
     };
+    // The column right, checked once the table privilege (and record) passed: a path of its own, so the table check
+    // stays as it is.
+    let call = match &check.column {
+        Some((column, right)) => {
+            let right = syn::Ident::new(right.name(), Span::call_site());
+            quote_spanned! {principal.span()=>
+                #call.and_then(|()| ::rolegate::__private::check_column(
+                    &#principal,
+                    &__ROLEGATE_SITE,
+                    #column,
+                    ::rolegate::__private::ColumnRight::#right,
+                ))
+            }
+        }
+        None => call,
+    };
     let (via, return_span) = (&early_return.via, early_return.span);
     let early_return = match via {
         Returns::Rejects(Some((error_type, error_span))) => {

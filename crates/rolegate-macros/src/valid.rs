@@ -5,7 +5,9 @@ use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::{FnArg, GenericArgument, Ident, Pat, PathArguments, ReturnType, Signature, Type};
 
-use rolegate_catalog::{Catalog, Depth, Field, Problem, Requirement, Role, TablePrivilege};
+use rolegate_catalog::{
+    Catalog, ColumnRight, Depth, Field, Problem, Requirement, Role, TablePrivilege,
+};
 
 use crate::ast::{Attr, Check, EarlyReturn, Function, Returns, Validated};
 use crate::catalog::Loaded;
@@ -26,6 +28,10 @@ pub fn function(function: &Function, catalog: Result<Loaded, String>) -> Validat
                 None
             }
         };
+        let column = match (&catalog, &requirement) {
+            (Ok(loaded), Some((r, _))) => column(&loaded.catalog, attr, r, &mut own),
+            _ => None,
+        };
         let principal = principal(&function.sig, attr.principal.as_ref(), &mut own);
         let record = record(
             &function.sig,
@@ -45,6 +51,7 @@ pub fn function(function: &Function, catalog: Result<Loaded, String>) -> Validat
                 requirement,
                 principal,
                 record,
+                column,
                 unsatisfiable,
                 location: attr.location,
             });
@@ -122,13 +129,53 @@ fn requirement(
                             Field::Privilege => Some(privilege.span()),
                             Field::Table => attr.table.as_ref().map(syn::LitStr::span),
                             Field::Depth => attr.depth.as_ref().map(syn::LitStr::span),
-                            Field::Capability => None,
+                            Field::Capability | Field::Column => None,
                         };
                         errors.push(problem_error(&p, span, attr));
                     }
                     None
                 }
             }
+        }
+    }
+}
+
+/// The secured column of `column = "..."` and the right the requirement's privilege asks of it (Read, Create, or
+/// Update for Write); pushes the problem when the requirement is not a table privilege on a value, or the column is
+/// not one of the table's secured columns.
+fn column(
+    catalog: &Catalog,
+    attr: &Attr,
+    requirement: &Requirement,
+    errors: &mut Vec<syn::Error>,
+) -> Option<(String, ColumnRight)> {
+    let lit = attr.column.as_ref()?;
+    let Requirement::Table {
+        privilege, table, ..
+    } = requirement
+    else {
+        errors.push(syn::Error::new(
+            lit.span(),
+            "a column is read, created or updated: `column` goes with `privilege = \"Read\"`, \"Create\" or \"Write\" \
+             (\"Update\") and a `table`; remove `column = ...`",
+        ));
+        return None;
+    };
+    let Some(right) = ColumnRight::of_privilege(*privilege) else {
+        errors.push(syn::Error::new(
+            lit.span(),
+            format!(
+                "{privilege} is not about a column's value, so it takes no `column`: a field security profile grants \
+                 Read, Create and Update (Write); remove `column = ...`, or require Read, Create or Write"
+            ),
+        ));
+        return None;
+    };
+    match catalog.resolve_secured_column(table, &lit.value()) {
+        Ok(name) => Some((name.to_owned(), right)),
+        Err(p) => {
+            errors.push(problem_error(&p, Some(lit.span()), attr));
+            None
         }
     }
 }

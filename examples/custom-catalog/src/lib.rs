@@ -32,6 +32,13 @@ pub fn approve(user: &Principal, invoice: u64) -> Result<u64, Denied> {
     Ok(invoice)
 }
 
+/// Reads an invoice's amount, a secured column: Read on the table and a field security profile granting Read on
+/// `amount`.
+#[requires(privilege = "Read", table = "contoso_invoice", column = "amount")]
+pub fn invoice_amount(user: &Principal, amount: u64) -> Result<u64, Denied> {
+    Ok(amount)
+}
+
 /// Built-in tables are still there.
 #[requires(privilege = "Read", table = "msdyn_liveworkstream", depth = "Global")]
 pub fn list_workstreams(user: &Principal) -> Result<usize, Denied> {
@@ -57,6 +64,39 @@ mod tests {
             "missing capability approve-invoices; held through no role"
         );
         assert!(raise_invoice(&agent, 1).is_err());
+    }
+
+    #[test]
+    fn a_secured_column_needs_a_field_security_profile_beside_the_table_privilege() {
+        use rolegate::ColumnRight;
+        use rolegate::org::FieldSecurityProfile;
+        let authority = authority();
+        let org = rolegate::Organization::builder(&authority)
+            .business_unit("Root", None)
+            .user("paid", "Root", ["Invoice clerk"])
+            .user("plain", "Root", ["Invoice clerk"])
+            .user("agent", "Root", ["Omnichannel agent"])
+            .field_security_profile(
+                FieldSecurityProfile::new("Invoice amounts")
+                    .allow("contoso_invoice", "amount", [ColumnRight::Read])
+                    .user("paid")
+                    .user("agent"),
+            )
+            .build()
+            .unwrap();
+        let user = |name| org.principal_named(name).unwrap();
+        assert_eq!(invoice_amount(&user("paid"), 5), Ok(5));
+        let denied = invoice_amount(&user("plain"), 5).unwrap_err();
+        assert_eq!(
+            denied.to_string(),
+            "missing Read on secured column contoso_invoice.amount; no field security profile of the principal grants it"
+        );
+        let denied = invoice_amount(&user("agent"), 5).unwrap_err();
+        assert_eq!(
+            denied.reason,
+            rolegate::DenialReason::NotHeld,
+            "the table privilege is checked first"
+        );
     }
 
     #[test]
