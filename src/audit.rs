@@ -14,7 +14,7 @@
 use rolegate_catalog::{Depth, Requirement};
 
 use crate::compiled::site::{self, CallSite};
-use crate::denied::{DenialReason, Denied};
+use crate::denied::Denied;
 use crate::record::RecordId;
 
 /// The `tracing` target of audit events.
@@ -31,20 +31,6 @@ pub fn set_audit_allows(on: bool) {
 /// Whether allowed checks are audited.
 pub fn audit_allows() -> bool {
     site::audit_allows()
-}
-
-fn reason_name(reason: DenialReason) -> &'static str {
-    match reason {
-        DenialReason::NotHeld => "not-held",
-        DenialReason::TooShallow => "too-shallow",
-        DenialReason::Unknown => "unknown",
-        DenialReason::NoAccess => "no-access",
-        DenialReason::WrongTable => "wrong-table",
-        DenialReason::NoOrganization => "no-organization",
-        DenialReason::UnknownRecordParty => "unknown-record-party",
-        DenialReason::NewOwnerCannotRead => "new-owner-cannot-read",
-        DenialReason::NoColumnGrant => "no-column-grant",
-    }
 }
 
 /// The parts of a requirement as audit fields: privilege, table, required depth.
@@ -91,7 +77,7 @@ fn denied_event(principal: &str, denied: &Denied) {
         depth_required,
         depth_held = denied.held.map(|d| d.name()),
         record = record.as_deref(),
-        reason = reason_name(denied.reason),
+        reason = denied.reason.name(),
         file = denied.site.map(|s| s.file),
         line = denied.site.map(|s| s.line),
         "{denied}"

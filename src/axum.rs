@@ -125,7 +125,7 @@ pub fn problem_details(denied: &Denied) -> Value {
     if let Some(through) = &denied.through {
         body.insert("through".into(), (*through).into());
     }
-    body.insert("reason".into(), format!("{:?}", denied.reason).into());
+    body.insert("reason".into(), denied.reason.name().into());
     if let Some(site) = denied.site {
         body.insert(
             "call_site".into(),

@@ -48,6 +48,24 @@ pub enum DenialReason {
     NoColumnGrant,
 }
 
+impl DenialReason {
+    /// The reason's one spelling, in kebab case (`not-held`, `too-shallow`, `no-access`): in the audit trail, the
+    /// CLI's JSON and HTTP problem bodies alike.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::NotHeld => "not-held",
+            Self::TooShallow => "too-shallow",
+            Self::Unknown => "unknown",
+            Self::NoAccess => "no-access",
+            Self::WrongTable => "wrong-table",
+            Self::NoOrganization => "no-organization",
+            Self::UnknownRecordParty => "unknown-record-party",
+            Self::NewOwnerCannotRead => "new-owner-cannot-read",
+            Self::NoColumnGrant => "no-column-grant",
+        }
+    }
+}
+
 /// A check failed. Displays like
 /// `missing Write on msdyn_liveworkstream at Global; best held: Local through role "Omnichannel supervisor"`,
 /// and offers the parts as fields.

@@ -18,6 +18,11 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "FILE")]
     pub catalog: Option<PathBuf>,
 
+    /// An organisation file (TOML, or JSON by extension): business units, users, teams and their roles, for the
+    /// commands that know people (`who-can` lists users, `check --user`, `user`).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub org: Option<PathBuf>,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -161,13 +166,37 @@ pub enum Command {
         #[command(flatten)]
         output: Output,
     },
-    /// Check whether a principal holding the given roles satisfies a requirement (exit 0 allowed, 1 denied).
+    /// Check whether a principal holding the given roles, or a user of the organisation (`--org`), satisfies a
+    /// requirement, on a record when `--owner` or `--owning-unit` describes one (exit 0 allowed, 1 denied).
     Check {
         /// A role the principal holds; repeat for several.
-        #[arg(long = "role", value_name = "NAME", required = true)]
+        #[arg(
+            long = "role",
+            value_name = "NAME",
+            required_unless_present = "user",
+            conflicts_with = "user"
+        )]
         roles: Vec<String>,
+        /// A user of the organisation given with `--org`, by name.
+        #[arg(long, value_name = "NAME")]
+        user: Option<String>,
+        /// The record's owner: a user, or `team:NAME` (with `--user`).
+        #[arg(long, value_name = "OWNER", requires = "user")]
+        owner: Option<String>,
+        /// The record's owning business unit (with `--user`): the owner's unit when not given; alone, a record of a
+        /// business-owned table owned by this unit.
+        #[arg(long, value_name = "UNIT", requires = "user")]
+        owning_unit: Option<String>,
         #[command(flatten)]
         requirement: RequirementArgs,
+        /// Output format.
+        #[command(flatten)]
+        output: Output,
+    },
+    /// Show a user of the organisation (`--org`): business unit, manager, roles with the unit each is held in, teams.
+    User {
+        /// The user's name.
+        name: String,
         /// Output format.
         #[command(flatten)]
         output: Output,

@@ -46,6 +46,11 @@ pub enum CliError {
         /// A suggestion.
         help: Option<String>,
     },
+    /// A command that knows people was run without an organisation file.
+    #[error(
+        "`{0}` needs an organisation file\n  help: give one with --org FILE (business units, users, teams and their roles)"
+    )]
+    NeedsOrg(&'static str),
     /// The two sides of a diff are of different kinds.
     #[error(
         "cannot compare {a} with {b}\n  help: compare a role with a role (`FILE#Role name`) or a catalog with a catalog"

@@ -3,6 +3,7 @@
 //! ```text
 //! rolegate who-can Update msdyn_liveworkstream
 //! rolegate check --role "Omnichannel agent" Read solution --depth Global
+//! rolegate --org org.toml check --user alan Write activitypointer --owner ada
 //! rolegate diff "builtin#Omnichannel administrator" my-roles.toml#Administrator
 //! ```
 //!
@@ -23,7 +24,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::cli::{Cli, Command};
-use crate::commands::{browse, diff, import, lint, query};
+use crate::commands::{browse, diff, import, lint, people, query};
 use crate::error::CliError;
 use crate::render::{Report, terminal_text};
 
@@ -51,6 +52,12 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<Report, CliError> {
     let catalog = || source::catalog(cli.catalog.as_deref());
+    let org = |catalog: &rolegate_catalog::Catalog| {
+        cli.org
+            .as_deref()
+            .map(|path| people::organization(catalog, path))
+            .transpose()
+    };
     match &cli.command {
         Command::Roles { output } => Ok(browse::roles(&*catalog()?, output.json())),
         Command::Role { name, output } => browse::role(&*catalog()?, name, output.json()),
@@ -63,12 +70,35 @@ fn run(cli: Cli) -> Result<Report, CliError> {
         Command::WhoCan {
             requirement,
             output,
-        } => query::who_can(&*catalog()?, &requirement.asked(), output.json()),
+        } => {
+            let catalog = catalog()?;
+            let org = org(&catalog)?;
+            query::who_can(&catalog, org.as_ref(), &requirement.asked(), output.json())
+        }
         Command::Check {
             roles,
+            user,
+            owner,
+            owning_unit,
             requirement,
             output,
-        } => query::check(&*catalog()?, roles, &requirement.asked(), output.json()),
+        } => {
+            let catalog = catalog()?;
+            match user {
+                Some(user) => {
+                    let org = org(&catalog)?.ok_or(CliError::NeedsOrg("check --user"))?;
+                    let record = (owner.is_some() || owning_unit.is_some())
+                        .then_some((owner.as_deref(), owning_unit.as_deref()));
+                    query::check_user(&org, user, record, &requirement.asked(), output.json())
+                }
+                None => query::check(&catalog, roles, &requirement.asked(), output.json()),
+            }
+        }
+        Command::User { name, output } => {
+            let catalog = catalog()?;
+            let org = org(&catalog)?.ok_or(CliError::NeedsOrg("user"))?;
+            people::show_user(&org, name, output.json())
+        }
         Command::Diff {
             a,
             b,

@@ -219,6 +219,19 @@ pub fn side(spec: &str) -> Result<Side, CliError> {
     };
     let (catalog, origin) = if source.eq_ignore_ascii_case("builtin") {
         (Cow::Borrowed(Catalog::builtin()), Origin::Builtin)
+    } else if !Path::new(source).exists()
+        && let Some(role) = Catalog::builtin().role(spec)
+    {
+        // `diff "Omnichannel agent" ...`: a role of the built-in catalog, written without `builtin#`.
+        return Err(CliError::Unknown {
+            kind: "file",
+            name: spec.to_owned(),
+            origin: None,
+            help: Some(format!(
+                "`{}` is a role of the built-in catalog: write `builtin#{}`",
+                role.name, role.name
+            )),
+        });
     } else {
         let (catalog, origin) = load_side(Path::new(source))?;
         (Cow::Owned(catalog), origin)

@@ -416,10 +416,17 @@ fn check_denies_with_exit_1_and_the_runtime_message() {
         .resolve("Update", Some("msdyn_liveworkstream"), Some("Global"))
         .unwrap();
     let denied = agent.check(&req).unwrap_err();
-    assert_eq!(run.stdout, format!("denied: {denied}\n"));
+    assert!(
+        run.stdout
+            .starts_with(&format!("denied: {denied}; granted by role ")),
+        "{}",
+        run.stdout
+    );
     assert_eq!(
         run.stdout,
-        "denied: missing Write on msdyn_liveworkstream at Global; held through no role\n"
+        "denied: missing Write on msdyn_liveworkstream at Global; held through no role; granted by role \
+         \"Omnichannel administrator\", \"System Administrator\", \"Omnichannel administrator (environment)\", \
+         \"Service Writer\", \"System Customizer\"\n"
     );
 }
 
@@ -450,7 +457,8 @@ fn check_roles_are_cumulative_and_too_shallow_is_named() {
     assert_eq!(run.code, 1);
     assert_eq!(
         run.stdout,
-        "denied: missing Read on contoso_invoice at Deep; best held: Local through role \"Invoice clerk\"\n"
+        "denied: missing Read on contoso_invoice at Deep; best held: Local through role \"Invoice clerk\"; granted by \
+         role \"Invoice manager\"\n"
     );
     let v = json(&strs(&contoso(&[
         "check",
@@ -726,4 +734,140 @@ fn json_output_of_every_query_command_parses() {
         let v = json(&args);
         assert!(v.is_object() || v.is_array(), "{args:?}: {v}");
     }
+}
+
+// ---- people (--org) ----------------------------------------------------------------------------------------------
+
+const ORG: &str = "tests/fixtures/org.toml";
+
+#[test]
+fn who_can_with_an_organisation_lists_its_users_and_through_what() {
+    let out = ok(&["--org", ORG, "who-can", "Update", "msdyn_liveworkstream"]);
+    let users = out
+        .split("\nuser ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(users.contains("ada"), "{out}");
+    assert!(
+        users.contains("role \"Omnichannel administrator\""),
+        "{out}"
+    );
+    assert!(!users.contains("alan") && !users.contains("grace"), "{out}");
+    // A role held in another unit is named with it; a team's role with the team.
+    let out = ok(&["--org", ORG, "who-can", "Read", "incident"]);
+    assert!(
+        out.contains("role \"Customer Service Representative\" in Sales"),
+        "{out}"
+    );
+    let v = json(&[
+        "--org",
+        ORG,
+        "who-can",
+        "--capability",
+        "assign-monitor-transfer-conversations",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(v["users"][0]["user"], "grace", "{v}");
+    assert_eq!(
+        v["users"][0]["through"],
+        "role \"Omnichannel supervisor\" of team \"Supervisors\""
+    );
+}
+
+#[test]
+fn check_a_user_and_a_record_with_the_reason() {
+    let out = ok(&[
+        "--org",
+        ORG,
+        "check",
+        "--user",
+        "ada",
+        "Read",
+        "msdyn_liveworkstream",
+    ]);
+    assert!(out.starts_with("allowed: "), "{out}");
+    // A record owned in another unit: the record check's reason, and the roles that would grant it.
+    // (Customer Service Representative creates cases at Basic: only its own.)
+    let run = rolegate(&[
+        "--org", ORG, "check", "--user", "alan", "Create", "incident", "--owner", "ada",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stdout.starts_with("denied: "), "{}", run.stdout);
+    let v = json(&[
+        "--org", ORG, "check", "--user", "alan", "Create", "incident", "--owner", "ada",
+        "--format", "json",
+    ]);
+    assert_eq!(v["allowed"], false);
+    assert_eq!(v["reason"], "no-access", "{v}");
+    assert!(
+        v["message"].as_str().unwrap().contains("granted by role"),
+        "{v}"
+    );
+    // The same user on a record owned in Sales, where the role is held.
+    let out = ok(&[
+        "--org", ORG, "check", "--user", "alan", "Read", "incident", "--owner", "grace",
+    ]);
+    assert!(out.starts_with("allowed: "), "{out}");
+    // Without --org: a clear error.
+    let run = rolegate(&["check", "--user", "ada", "Read", "incident"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("needs an organisation file"),
+        "{}",
+        run.stderr
+    );
+    // An unknown user gets the nearest name.
+    let run = rolegate(&["--org", ORG, "check", "--user", "adda", "Read", "incident"]);
+    assert!(run.stderr.contains("did you mean `ada`?"), "{}", run.stderr);
+}
+
+#[test]
+fn a_denied_check_names_the_roles_that_would_grant_it() {
+    let run = rolegate(&[
+        "check",
+        "--role",
+        "Omnichannel agent",
+        "Delete",
+        "msdyn_liveworkstream",
+    ]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout
+            .contains("granted by role \"Omnichannel administrator\""),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn user_shows_roles_with_their_units_and_teams() {
+    let out = ok(&["--org", ORG, "user", "alan"]);
+    assert!(out.contains("business unit: Service"), "{out}");
+    assert!(
+        out.contains("Customer Service Representative (held in Sales)"),
+        "{out}"
+    );
+    let out = ok(&["--org", ORG, "user", "grace"]);
+    assert!(out.contains("(none of its own)"), "{out}");
+    assert!(
+        out.contains("Supervisors [owner]: Omnichannel supervisor (isinherited = 0)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn diff_of_a_built_in_role_written_without_builtin_hints_at_it() {
+    let run = rolegate(&[
+        "diff",
+        "Omnichannel agent",
+        "builtin#Omnichannel supervisor",
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("`Omnichannel agent` is a role of the built-in catalog: write `builtin#Omnichannel agent`"),
+        "{}",
+        run.stderr
+    );
 }

@@ -244,7 +244,7 @@ async fn a_denial_body_carries_the_parts_of_the_denial() {
             "depth_required": "Global",
             "depth_held": "Basic",
             "through": "Conversation agent",
-            "reason": "TooShallow",
+            "reason": "too-shallow",
             "call_site": "omnichannel_admin::list_conversations",
         })
     );
@@ -252,7 +252,7 @@ async fn a_denial_body_carries_the_parts_of_the_denial() {
     let r = send(address, Some(SAM), "GET", "/quick-replies", "").await;
     assert_eq!(r.status, 403);
     assert_eq!(r.body["capability"], "view-quick-replies");
-    assert_eq!(r.body["reason"], "NotHeld");
+    assert_eq!(r.body["reason"], "not-held");
     assert!(r.body.get("table").is_none());
     assert_eq!(
         r.body["detail"],

@@ -4,4 +4,5 @@ pub mod browse;
 pub mod diff;
 pub mod import;
 pub mod lint;
+pub mod people;
 pub mod query;

@@ -2,11 +2,12 @@
 
 use std::fmt::Write as _;
 
-use rolegate::{Authority, DenialReason};
+use rolegate::{Authority, Organization};
 use rolegate_catalog::{Catalog, Depth, Requirement};
 use serde_json::{Value, json};
 
 use crate::commands::browse::personas;
+use crate::commands::people;
 use crate::error::CliError;
 use crate::render::{Escaped, Report, TextTable};
 
@@ -64,9 +65,15 @@ fn describe(requirement: &Requirement) -> String {
     }
 }
 
-/// `rolegate who-can`.
-pub fn who_can(catalog: &Catalog, asked: &Asked<'_>, json: bool) -> Result<Report, CliError> {
+/// `rolegate who-can`: the roles (and personas) that satisfy the requirement, and with an organisation its users.
+pub fn who_can(
+    catalog: &Catalog,
+    org: Option<&Organization>,
+    asked: &Asked<'_>,
+    json: bool,
+) -> Result<Report, CliError> {
     let requirement = asked.resolve(catalog)?;
+    let users = org.map(|org| people::allowed_users(org, &requirement));
     let roles: Vec<(String, Depth, Vec<String>)> = catalog
         .roles_satisfying(&requirement)
         .map(|(r, d)| (r.name.clone(), d, personas(catalog, r)))
@@ -87,11 +94,15 @@ pub fn who_can(catalog: &Catalog, asked: &Asked<'_>, json: bool) -> Result<Repor
                 json!({ "role": name, "depth": (!switch).then(|| depth.name()), "personas": ps })
             })
             .collect();
-        return Ok(Report::json(&json!({
+        let mut value = json!({
             "requirement": requirement_json(&requirement),
             "roles": rows,
             "personas": all_personas,
-        })));
+        });
+        if let Some(users) = &users {
+            value["users"] = people::users_json(users);
+        }
+        return Ok(Report::json(&value));
     }
     let mut out = String::new();
     let _ = writeln!(out, "who can: {}", describe(&requirement));
@@ -103,6 +114,9 @@ pub fn who_can(catalog: &Catalog, asked: &Asked<'_>, json: bool) -> Result<Repor
                 "closest: role \"{}\" holds it at {depth}",
                 Escaped(&role.name)
             );
+        }
+        if let Some(users) = &users {
+            out.push_str(&people::users_text(users, !switch_of(&requirement)));
         }
         return Ok(Report::ok(out));
     }
@@ -129,7 +143,107 @@ pub fn who_can(catalog: &Catalog, asked: &Asked<'_>, json: bool) -> Result<Repor
             Escaped(all_personas.join(", ")).to_string()
         }
     );
+    if let Some(users) = &users {
+        out.push_str(&people::users_text(users, !switch));
+    }
     Ok(Report::ok(out))
+}
+
+/// Whether the requirement is an on/off switch (a miscellaneous privilege or a capability), which has no depth.
+fn switch_of(requirement: &Requirement) -> bool {
+    !matches!(requirement, Requirement::Table { .. })
+}
+
+/// The roles of the catalog that would grant the requirement, for a denial: a few by name and how many in all.
+fn granted_by(catalog: &Catalog, requirement: &Requirement) -> String {
+    let names: Vec<String> = catalog
+        .roles_satisfying(requirement)
+        .map(|(r, _)| format!("\"{}\"", Escaped(&r.name)))
+        .collect();
+    match names.len() {
+        0 => "no role of the catalog grants it".to_owned(),
+        n if n <= 5 => format!("granted by role {}", names.join(", ")),
+        n => format!(
+            "granted by role {} and {} more (`rolegate who-can` lists them)",
+            names[..5].join(", "),
+            n - 5
+        ),
+    }
+}
+
+/// `rolegate check --user NAME --org FILE`: the user's principal against the requirement, or against a record the
+/// command line describes (`--owner`, `--owning-unit`), with the denial's reason. Exit 0 allowed, 1 denied.
+pub fn check_user(
+    org: &Organization,
+    user: &str,
+    record: Option<(Option<&str>, Option<&str>)>,
+    asked: &Asked<'_>,
+    json: bool,
+) -> Result<Report, CliError> {
+    let catalog = org.authority().catalog();
+    let requirement = asked.resolve(catalog)?;
+    let principal = people::principal(org, user)?;
+    let id = people::user(org, user)?;
+    let outcome = match (record, &requirement) {
+        (
+            Some((owner, unit)),
+            Requirement::Table {
+                privilege, table, ..
+            },
+        ) => {
+            let record = people::record(org, table, owner, unit)?;
+            principal
+                .check(&requirement)
+                .and_then(|()| principal.check_record(*privilege, &record))
+        }
+        (Some(_), _) => {
+            return Err(CliError::Requirement(vec![rolegate_catalog::Problem {
+                field: rolegate_catalog::Field::Privilege,
+                message: format!(
+                    "{requirement} is not a table privilege, so it is not checked on a record"
+                ),
+                help: Some("leave out --owner and --owning-unit, or name a table privilege".into()),
+                missing: false,
+            }]));
+        }
+        (None, _) => principal.check(&requirement),
+    };
+    let held = principal.held(&requirement);
+    let (allowed, reason, message) = match &outcome {
+        Ok(()) => {
+            let through = people::through(org, id, &requirement, held);
+            let message = match (through, held) {
+                (Some(t), Some(d)) if !switch_of(&requirement) => {
+                    format!("holds {requirement}: {d} through {t}")
+                }
+                (Some(t), _) => format!("holds {requirement} through {t}"),
+                _ => format!("holds {requirement}"),
+            };
+            (true, None, message)
+        }
+        Err(denied) => (
+            false,
+            Some(denied.reason.name()),
+            format!("{denied}; {}", granted_by(catalog, &requirement)),
+        ),
+    };
+    let code = if allowed { 0 } else { 1 };
+    if json {
+        return Ok(Report::json(&json!({
+            "allowed": allowed,
+            "user": user,
+            "requirement": requirement_json(&requirement),
+            "held": held.map(Depth::name),
+            "reason": reason,
+            "message": message,
+        }))
+        .with_code(code));
+    }
+    let verdict = if allowed { "allowed" } else { "denied" };
+    Ok(Report::text(
+        &format!("{verdict}: {}\n", Escaped(&message)),
+        code,
+    ))
 }
 
 /// `rolegate check`: exit 0 when allowed, 1 when denied.
@@ -176,17 +290,13 @@ pub fn check(
             (true, held, through, None, message)
         }
         Err(denied) => {
-            let reason = match denied.reason {
-                DenialReason::NotHeld => "not-held",
-                DenialReason::TooShallow => "too-shallow",
-                _ => "unknown",
-            };
+            let reason = denied.reason.name();
             (
                 false,
                 denied.held,
                 denied.through,
                 Some(reason),
-                denied.to_string(),
+                format!("{denied}; {}", granted_by(catalog, &requirement)),
             )
         }
     };

@@ -1,0 +1,285 @@
+//! The commands that know people: an organisation file (`--org`) gives users, their business units, roles and teams.
+//! `who-can` lists the users a requirement allows and through what; `check --user` decides for one user, on a record
+//! when one is described; `user` shows what a user holds.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use rolegate::org::{Organization, TeamKind, UserId};
+use rolegate::{Authority, Principal, RecordData};
+use rolegate_catalog::{Catalog, Depth, Requirement, closest};
+use serde_json::{Value, json};
+
+use crate::error::CliError;
+use crate::render::{Escaped, TextTable};
+
+/// Loads an organisation file against the catalog.
+pub fn organization(catalog: &Catalog, path: &Path) -> Result<Organization, CliError> {
+    let authority = Authority::new(catalog.clone());
+    Ok(Organization::from_path(&authority, path)?)
+}
+
+/// A user by name, or an error naming the nearest one.
+pub fn user(org: &Organization, name: &str) -> Result<UserId, CliError> {
+    org.user(name).ok_or_else(|| CliError::Unknown {
+        kind: "user",
+        name: name.to_owned(),
+        origin: None,
+        help: closest(name, org.users().filter_map(|u| org.user_name(u)))
+            .map(|c| format!("did you mean `{c}`?")),
+    })
+}
+
+/// A principal for a user of the organisation.
+pub fn principal(org: &Organization, name: &str) -> Result<Principal, CliError> {
+    let id = user(org, name)?;
+    org.principal(id).ok_or_else(|| CliError::Unknown {
+        kind: "user",
+        name: name.to_owned(),
+        origin: None,
+        help: None,
+    })
+}
+
+/// Where a user's depth for a requirement comes from: `role "R"`, `role "R" in B2` (held in another unit), or
+/// `role "R" of team "T"`. The first source at the depth held, the user's own roles before its teams'.
+pub fn through(
+    org: &Organization,
+    user: UserId,
+    requirement: &Requirement,
+    held: Option<Depth>,
+) -> Option<String> {
+    let catalog = org.authority().catalog();
+    // A role gives the depth held (a table privilege), or the switch (a miscellaneous privilege, a capability).
+    let gives = |role: &rolegate_catalog::Role| match held {
+        Some(_) => catalog.held_by(role, requirement) == held,
+        None => catalog.satisfies(role, requirement),
+    };
+    let own_unit = org.user_business_unit(user);
+    for (role, unit) in org.user_roles(user) {
+        if gives(role) {
+            let unit = (Some(unit) != own_unit)
+                .then(|| org.business_unit_name(unit))
+                .flatten()
+                .map(|u| format!(" in {}", Escaped(u)))
+                .unwrap_or_default();
+            return Some(format!("role \"{}\"{unit}", Escaped(&role.name)));
+        }
+    }
+    for team in org.user_teams(user) {
+        for (role, _) in org.team_roles(team) {
+            if gives(role) {
+                return Some(format!(
+                    "role \"{}\" of team \"{}\"",
+                    Escaped(&role.name),
+                    Escaped(org.team_name(team).unwrap_or_default())
+                ));
+            }
+        }
+    }
+    None
+}
+
+/// One user a requirement allows.
+pub struct Allowed {
+    name: String,
+    unit: String,
+    depth: Option<Depth>,
+    through: Option<String>,
+}
+
+/// The users of the organisation the requirement allows (step 1: the privilege at the depth), in file order.
+pub fn allowed_users(org: &Organization, requirement: &Requirement) -> Vec<Allowed> {
+    org.users()
+        .filter_map(|u| {
+            let principal = org.principal(u)?;
+            principal.check(requirement).ok()?;
+            let depth = principal.held(requirement);
+            Some(Allowed {
+                name: org.user_name(u).unwrap_or_default().to_owned(),
+                unit: org
+                    .user_business_unit(u)
+                    .and_then(|b| org.business_unit_name(b))
+                    .unwrap_or_default()
+                    .to_owned(),
+                depth,
+                through: through(org, u, requirement, depth),
+            })
+        })
+        .collect()
+}
+
+/// The `users` part of `who-can --org`, as text.
+pub fn users_text(users: &[Allowed], table: bool) -> String {
+    let mut out = String::new();
+    if users.is_empty() {
+        out.push_str("\nusers: (none)\n");
+        return out;
+    }
+    out.push('\n');
+    let mut t = if table {
+        TextTable::new(["user", "business unit", "depth", "through"])
+    } else {
+        TextTable::new(["user", "business unit", "through"])
+    };
+    for u in users {
+        let through = u.through.clone().unwrap_or_default();
+        if table {
+            let depth = u.depth.map(|d| d.to_string()).unwrap_or_default();
+            t.row(vec![u.name.clone(), u.unit.clone(), depth, through]);
+        } else {
+            t.row(vec![u.name.clone(), u.unit.clone(), through]);
+        }
+    }
+    out.push_str(&t.render());
+    out
+}
+
+/// The `users` part of `who-can --org`, as JSON.
+pub fn users_json(users: &[Allowed]) -> Value {
+    users
+        .iter()
+        .map(|u| {
+            json!({
+                "user": u.name,
+                "business_unit": u.unit,
+                "depth": u.depth.map(Depth::name),
+                "through": u.through,
+            })
+        })
+        .collect()
+}
+
+/// A record described on the command line: its table, and its owner (a user, or `team:NAME`) or owning business unit.
+pub fn record(
+    org: &Organization,
+    table: &str,
+    owner: Option<&str>,
+    unit: Option<&str>,
+) -> Result<RecordData, CliError> {
+    let unit_id = |name: &str| {
+        org.business_unit(name).ok_or_else(|| CliError::Unknown {
+            kind: "business unit",
+            name: name.to_owned(),
+            origin: None,
+            help: closest(
+                name,
+                org.business_units()
+                    .filter_map(|b| org.business_unit_name(b)),
+            )
+            .map(|c| format!("did you mean `{c}`?")),
+        })
+    };
+    let mut record = match owner {
+        Some(owner) => match owner.strip_prefix("team:") {
+            Some(team) => {
+                let id = org.team(team.trim()).ok_or_else(|| CliError::Unknown {
+                    kind: "team",
+                    name: team.trim().to_owned(),
+                    origin: None,
+                    help: closest(team.trim(), org.teams().filter_map(|t| org.team_name(t)))
+                        .map(|c| format!("did you mean `{c}`?")),
+                })?;
+                RecordData::owned_by_team(org, 1, table, id)
+            }
+            None => RecordData::owned_by_user(org, 1, table, user(org, owner)?),
+        },
+        None => match unit {
+            Some(unit) => RecordData::owned_by_business_unit(1, table, unit_id(unit)?),
+            None => RecordData::new(1, table, rolegate::record::Owner::Organization, None),
+        },
+    };
+    if let (Some(_), Some(unit)) = (owner, unit) {
+        record.owning_business_unit = Some(unit_id(unit)?);
+    }
+    Ok(record)
+}
+
+/// A team of a user as `user` shows it: name, kind, and its roles with their `isinherited`.
+type TeamLine = (String, &'static str, Vec<(String, u8)>);
+
+/// `rolegate user NAME --org FILE`: the user's business unit, manager, roles (with the unit each is held in) and teams.
+pub fn show_user(
+    org: &Organization,
+    name: &str,
+    json: bool,
+) -> Result<crate::render::Report, CliError> {
+    let id = user(org, name)?;
+    let unit_name = |b| org.business_unit_name(b).unwrap_or_default().to_owned();
+    let unit = org
+        .user_business_unit(id)
+        .map(unit_name)
+        .unwrap_or_default();
+    let manager = org
+        .user_manager(id)
+        .and_then(|m| org.user_name(m))
+        .map(str::to_owned);
+    let roles: Vec<(String, String)> = org
+        .user_roles(id)
+        .map(|(r, b)| (r.name.clone(), unit_name(b)))
+        .collect();
+    let teams: Vec<TeamLine> = org
+        .user_teams(id)
+        .map(|t| {
+            let kind = match org.team_kind(t) {
+                Some(TeamKind::Access) => "access",
+                Some(TeamKind::EntraSecurityGroup) => "aad-security-group",
+                Some(TeamKind::EntraOfficeGroup) => "aad-office-group",
+                _ => "owner",
+            };
+            let roles = org
+                .team_roles(t)
+                .map(|(r, mode)| (r.name.clone(), mode.isinherited()))
+                .collect();
+            (org.team_name(t).unwrap_or_default().to_owned(), kind, roles)
+        })
+        .collect();
+    if json {
+        return Ok(crate::render::Report::json(&json!({
+            "user": name,
+            "business_unit": unit,
+            "manager": manager,
+            "roles": roles.iter().map(|(r, b)| json!({ "role": r, "business_unit": b })).collect::<Vec<_>>(),
+            "teams": teams.iter().map(|(t, k, rs)| json!({
+                "team": t,
+                "kind": k,
+                "roles": rs.iter().map(|(r, i)| json!({ "role": r, "isinherited": i })).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+        })));
+    }
+    let mut out = String::new();
+    let _ = writeln!(out, "user: {}", Escaped(name));
+    let _ = writeln!(out, "business unit: {}", Escaped(&unit));
+    if let Some(m) = &manager {
+        let _ = writeln!(out, "manager: {}", Escaped(m));
+    }
+    out.push_str("\nroles:\n");
+    if roles.is_empty() {
+        out.push_str("  (none of its own)\n");
+    }
+    for (r, b) in &roles {
+        let held = if *b == unit {
+            String::new()
+        } else {
+            format!(" (held in {})", Escaped(b))
+        };
+        let _ = writeln!(out, "  {}{held}", Escaped(r));
+    }
+    out.push_str("\nteams:\n");
+    if teams.is_empty() {
+        out.push_str("  (none)\n");
+    }
+    for (t, kind, rs) in &teams {
+        let roles: Vec<String> = rs
+            .iter()
+            .map(|(r, i)| format!("{} (isinherited = {i})", Escaped(r)))
+            .collect();
+        let roles = if roles.is_empty() {
+            "no roles".to_owned()
+        } else {
+            roles.join(", ")
+        };
+        let _ = writeln!(out, "  {} [{kind}]: {roles}", Escaped(t));
+    }
+    Ok(crate::render::Report::ok(out))
+}
