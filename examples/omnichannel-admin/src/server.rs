@@ -54,8 +54,8 @@ pub struct Limits {
 impl Limits {
     /// The default connection limit: well under the usual 1,024 file descriptors of a process.
     pub const MAX_CONNECTIONS: usize = 512;
-    /// The default connection limit per client: an eighth of all, room for a browser's or a load balancer's pool and
-    /// for several users behind one address.
+    /// The default connection limit per client: an eighth of all, room for a browser's pool and for several users
+    /// behind one address translation.
     pub const MAX_CONNECTIONS_PER_CLIENT: usize = 64;
     /// The default header-read timeout.
     pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
