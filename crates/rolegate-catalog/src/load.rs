@@ -131,12 +131,50 @@ impl Catalog {
 
 /// Reads `path` whole if it is a regular file of at most `limit` bytes.
 fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, LoadError> {
+    // Looked at before opening, so that a path naming a device or a FIFO is refused without touching it.
+    let metadata = std::fs::metadata(path).map_err(|source| LoadError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    check_regular(path, &metadata, limit)?;
+    let (file, metadata) = open_regular(path, limit)?;
+    read_at_most(file, limit, metadata.len())
+        .map_err(|source| LoadError::Io {
+            path: path.to_owned(),
+            source,
+        })?
+        .ok_or_else(|| LoadError::TooLarge {
+            path: path.to_owned(),
+            size: None,
+            limit,
+        })
+}
+
+/// Opens a path that must be a regular file of at most `limit` bytes, judged on what was opened, with its metadata.
+///
+/// On Unix the open does not block: it is non-blocking, so a FIFO put in the path's place after any earlier check
+/// opens at once (with no writer) and is then refused by its metadata. Reads from a regular file ignore the flag.
+fn open_regular(path: &Path, limit: u64) -> Result<(File, std::fs::Metadata), LoadError> {
     let io_error = |source| LoadError::Io {
         path: path.to_owned(),
         source,
     };
-    // Looked at before opening: opening a FIFO blocks until a writer comes.
-    let check = |metadata: &std::fs::Metadata| match special_file(&metadata.file_type()) {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(io_error)?;
+    let metadata = file.metadata().map_err(io_error)?;
+    check_regular(path, &metadata, limit)?;
+    Ok((file, metadata))
+}
+
+/// Refuses anything but a regular file of at most `limit` bytes.
+fn check_regular(path: &Path, metadata: &std::fs::Metadata, limit: u64) -> Result<(), LoadError> {
+    match special_file(&metadata.file_type()) {
         Some(kind) => Err(LoadError::NotAFile {
             path: path.to_owned(),
             kind,
@@ -147,19 +185,7 @@ fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, LoadError> {
             limit,
         }),
         None => Ok(()),
-    };
-    check(&std::fs::metadata(path).map_err(io_error)?)?;
-    let file = File::open(path).map_err(io_error)?;
-    // Again on what was opened, in case the path was replaced in between.
-    let metadata = file.metadata().map_err(io_error)?;
-    check(&metadata)?;
-    read_at_most(file, limit, metadata.len())
-        .map_err(io_error)?
-        .ok_or_else(|| LoadError::TooLarge {
-            path: path.to_owned(),
-            size: None,
-            limit,
-        })
+    }
 }
 
 /// Reads to the end, or `None` once more than `limit` bytes come.
@@ -319,6 +345,38 @@ mod tests {
             }
         }
         let err = load_within_seconds(fifo.clone()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "cannot read {}: it is a FIFO (named pipe), not a regular file",
+                fifo.display()
+            )
+        );
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    /// The race the check before opening cannot close: the path became a FIFO after it was looked at. Opening it is
+    /// what would block, so the open itself is tried on a FIFO.
+    #[test]
+    fn a_fifo_swapped_in_after_the_check_is_refused_by_the_open() {
+        let dir = scratch("fifo-race");
+        let fifo = dir.join("roles.toml");
+        match std::process::Command::new("mkfifo").arg(&fifo).status() {
+            Ok(status) => assert!(status.success(), "mkfifo {}", fifo.display()),
+            Err(e) => {
+                eprintln!("skipped: mkfifo is not available ({e})");
+                return;
+            }
+        }
+        let (send, receive) = mpsc::channel();
+        let path = fifo.clone();
+        std::thread::spawn(move || {
+            let _ = send.send(open_regular(&path, Catalog::MAX_FILE_BYTES).map(|_| ()));
+        });
+        let err = receive
+            .recv_timeout(Duration::from_secs(20))
+            .expect("opening a FIFO returns instead of waiting for a writer")
+            .unwrap_err();
         assert_eq!(
             err.to_string(),
             format!(

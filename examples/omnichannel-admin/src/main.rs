@@ -44,11 +44,21 @@ struct Args {
     #[arg(long, env = "OMNICHANNEL_ADMIN_MAX_CONNECTIONS", value_name = "N",
           default_value_t = Limits::MAX_CONNECTIONS, value_parser = parse_count)]
     max_connections: usize,
+    /// At most this many of those connections from one client address; one past that is closed unanswered. Behind a
+    /// proxy every connection comes from the proxy, so this limits the proxy.
+    #[arg(long, env = "OMNICHANNEL_ADMIN_MAX_CONNECTIONS_PER_CLIENT", value_name = "N",
+          default_value_t = Limits::MAX_CONNECTIONS_PER_CLIENT, value_parser = parse_count)]
+    max_connections_per_client: usize,
     /// Seconds a connection has to send a whole request head (after it opens, or after its last response) before it
     /// is closed.
     #[arg(long, env = "OMNICHANNEL_ADMIN_HEADER_READ_TIMEOUT", value_name = "SECONDS",
           default_value_t = Seconds(Limits::HEADER_READ_TIMEOUT))]
     header_read_timeout: Seconds,
+    /// Seconds a connection's answer may make no progress (the client does not read it) before the connection is
+    /// closed.
+    #[arg(long, env = "OMNICHANNEL_ADMIN_WRITE_TIMEOUT", value_name = "SECONDS",
+          default_value_t = Seconds(Limits::WRITE_TIMEOUT))]
+    write_timeout: Seconds,
     /// Seconds a request has to be answered (its body read, its handler run) before it is answered 408.
     #[arg(long, env = "OMNICHANNEL_ADMIN_REQUEST_TIMEOUT", value_name = "SECONDS",
           default_value_t = Seconds(Limits::REQUEST_TIMEOUT))]
@@ -164,7 +174,9 @@ async fn main() -> ExitCode {
     }
     let limits = Limits {
         max_connections: args.max_connections,
+        max_connections_per_client: args.max_connections_per_client,
         header_read_timeout: args.header_read_timeout.0,
+        write_timeout: args.write_timeout.0,
         request_timeout: args.request_timeout.0,
         max_body_bytes: args.max_body_bytes,
     };

@@ -113,8 +113,12 @@ fn help_names_every_limit_its_variable_and_the_log_filter() {
     for part in [
         "--max-connections <N>",
         "OMNICHANNEL_ADMIN_MAX_CONNECTIONS",
+        "--max-connections-per-client <N>",
+        "OMNICHANNEL_ADMIN_MAX_CONNECTIONS_PER_CLIENT",
         "--header-read-timeout <SECONDS>",
         "OMNICHANNEL_ADMIN_HEADER_READ_TIMEOUT",
+        "--write-timeout <SECONDS>",
+        "OMNICHANNEL_ADMIN_WRITE_TIMEOUT",
         "--request-timeout <SECONDS>",
         "OMNICHANNEL_ADMIN_REQUEST_TIMEOUT",
         "--max-body-bytes <BYTES>",
@@ -131,7 +135,9 @@ fn help_names_every_limit_its_variable_and_the_log_filter() {
 fn a_limit_of_zero_is_refused() {
     for args in [
         ["--max-connections", "0"],
+        ["--max-connections-per-client", "0"],
         ["--header-read-timeout", "0"],
+        ["--write-timeout", "0"],
         ["--request-timeout", "0.0"],
     ] {
         let output = Command::new(BINARY).args(args).output().unwrap();

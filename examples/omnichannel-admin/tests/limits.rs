@@ -1,6 +1,7 @@
 //! The service within its limits, over real HTTP on 127.0.0.1, as `main` serves it: connections that stall halfway
-//! through a request head are closed and do not keep out a well-behaved client, a body over the limit is answered 413,
-//! a body that stalls is answered 408, and a full store is answered 507; every error with a problem+json body.
+//! through a request head are closed and do not keep out a well-behaved client, nor does a client that never reads
+//! its answers or one that opens more connections than its share, a body over the limit is answered 413, a body that
+//! stalls is answered 408, and a full store is answered 507; every error with a problem+json body.
 
 mod common;
 
@@ -44,8 +45,10 @@ async fn assert_closed_without_answer(stalled: Vec<TcpStream>) {
 
 #[tokio::test]
 async fn two_hundred_stalled_half_requests_leave_the_service_reachable_and_are_closed() {
+    // As if from many addresses: here every client is 127.0.0.1.
     let limits = Limits {
         header_read_timeout: Duration::from_secs(3),
+        max_connections_per_client: Limits::MAX_CONNECTIONS,
         ..Limits::default()
     };
     let address = start(limits, AppState::CAPACITY).await;
@@ -288,4 +291,115 @@ async fn a_body_that_stalls_is_answered_408_after_the_request_timeout() {
         head.contains("content-type: application/problem+json"),
         "{head}"
     );
+}
+
+/// Sends requests on one connection, pipelined, and never reads an answer, until the connection fails; returns the
+/// failure. Once the socket buffers between client and service are full, the service's writes make no progress; a
+/// small receive buffer makes that sooner.
+async fn pipeline_without_reading(address: SocketAddr) -> std::io::Error {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let mut stream = socket.connect(address).await.unwrap();
+    let request = b"GET /queues HTTP/1.1\r\nhost: 127.0.0.1\r\nx-user: ada\r\n\r\n";
+    loop {
+        if let Err(e) = stream.write_all(request).await {
+            return e;
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_client_that_never_reads_its_answers_is_disconnected_after_the_write_timeout() {
+    let limits = Limits {
+        write_timeout: Duration::from_secs(1),
+        ..Limits::default()
+    };
+    let address = start(limits, AppState::CAPACITY).await;
+    let started = std::time::Instant::now();
+    let slow = tokio::spawn(pipeline_without_reading(address));
+    // While it fills the buffers, a client that reads is answered.
+    let r = send(address, Some(SAM), "GET", "/queues", "").await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let error = tokio::time::timeout(Duration::from_secs(30), slow)
+        .await
+        .expect("the client that does not read is disconnected")
+        .unwrap();
+    assert!(
+        matches!(
+            error.kind(),
+            std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::BrokenPipe
+        ),
+        "{error}"
+    );
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "closed before the timeout"
+    );
+    let r = send(address, Some(SAM), "GET", "/queues", "").await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+}
+
+const QUEUES: &[u8] =
+    b"GET /queues HTTP/1.1\r\nhost: 127.0.0.1\r\nx-user: ada\r\nconnection: close\r\n\r\n";
+
+/// The answer to `GET /queues` over a connection from `local`, or what came before the service closed it.
+async fn queues_from(local: std::net::Ipv4Addr, address: SocketAddr) -> String {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind(SocketAddr::from((local, 0))).unwrap();
+    let mut stream = socket.connect(address).await.unwrap();
+    // The service may close a refused connection before the request is written.
+    let _ = stream.write_all(QUEUES).await;
+    let mut read = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(30), stream.read_to_end(&mut read))
+        .await
+        .expect("an answer or a close within 30 s");
+    String::from_utf8_lossy(&read).into_owned()
+}
+
+#[tokio::test]
+async fn a_client_past_its_connection_limit_is_closed_while_other_clients_are_served() {
+    let limits = Limits {
+        max_connections_per_client: 2,
+        ..Limits::default()
+    };
+    let address = start(limits, AppState::CAPACITY).await;
+    let localhost = std::net::Ipv4Addr::LOCALHOST;
+    // Two kept-alive connections of 127.0.0.1, answered.
+    let mut held = Vec::new();
+    for _ in 0..2 {
+        let mut sender = common::connect(address).await.unwrap();
+        let r = common::request(&mut sender, Some(ADA), "GET", "/queues", "")
+            .await
+            .unwrap();
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        held.push(sender);
+    }
+    // A third is closed unanswered, however often it is tried.
+    for i in 0..3 {
+        let answer = queues_from(localhost, address).await;
+        assert!(answer.is_empty(), "{i}: {answer}");
+    }
+    // Another address is served (every address of 127.0.0.0/8 is loopback on Linux).
+    if cfg!(target_os = "linux") {
+        let answer = queues_from(std::net::Ipv4Addr::new(127, 0, 0, 2), address).await;
+        assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"), "{answer}");
+    }
+    // The held connections still are.
+    for sender in &mut held {
+        let r = common::request(sender, Some(SAM), "GET", "/queues", "")
+            .await
+            .unwrap();
+        assert_eq!(r.status, 200, "{:?}", r.body);
+    }
+    // Once one closes, its place is given to the next connection: the service sees the close soon, not at once.
+    drop(held.pop());
+    let mut answer = String::new();
+    for _ in 0..100 {
+        answer = queues_from(localhost, address).await;
+        if !answer.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"), "{answer:?}");
 }
