@@ -800,10 +800,13 @@ fn check_a_user_and_a_record_with_the_reason() {
     ]);
     assert_eq!(v["allowed"], false);
     assert_eq!(v["reason"], "no-access", "{v}");
+    let message = v["message"].as_str().unwrap();
     assert!(
-        v["message"].as_str().unwrap().contains("granted by role"),
+        message.contains("reaches only records the principal or its teams own"),
         "{v}"
     );
+    // The privilege is held: the denial is about reach, so no role is offered.
+    assert!(!message.contains("granted by"), "{v}");
     // The same user on a record owned in Sales, where the role is held.
     let out = ok(&[
         "--org", ORG, "check", "--user", "alan", "Read", "incident", "--owner", "grace",

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use rolegate::{Authority, Organization};
+use rolegate::{Authority, DenialReason, Organization};
 use rolegate_catalog::{Catalog, Depth, Requirement};
 use serde_json::{Value, json};
 
@@ -224,7 +224,13 @@ pub fn check_user(
         Err(denied) => (
             false,
             Some(denied.reason.name()),
-            format!("{denied}; {}", granted_by(catalog, &requirement)),
+            match denied.reason {
+                // The privilege is missing or too shallow: say which roles would grant it.
+                DenialReason::NotHeld | DenialReason::TooShallow => {
+                    format!("{denied}; {}", granted_by(catalog, &requirement))
+                }
+                _ => denied.to_string(),
+            },
         ),
     };
     let code = if allowed { 0 } else { 1 };
