@@ -108,7 +108,7 @@ pub fn and_more(more: usize) -> String {
 /// The start of every line of a text, computed once: a line and column is a binary search, not a scan from byte 0.
 ///
 /// Columns count characters. So that a column on a very long line (a whole XML export can be one 3 MB line) costs no
-/// more than a short scan, the index also keeps how many characters precede every [`Self::BLOCK`]-byte block.
+/// more than a short scan, the index also keeps how many characters precede every 256-byte block.
 #[derive(Debug, Clone)]
 pub struct LineIndex<'a> {
     text: &'a str,
