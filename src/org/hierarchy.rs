@@ -275,7 +275,7 @@ pub(super) fn record_teams(
         let teams_of_record = index.entry(key).or_default();
         if teams_of_record
             .iter()
-            .any(|&(team, _)| teams[team as usize].template == Some(t))
+            .any(|&(team, _)| teams[team as usize].template == Some((t, e.record)))
         {
             problems.add(Some(i), || {
                 problem(
@@ -323,7 +323,7 @@ pub(super) fn record_teams(
             members,
             roles: Vec::new(),
             object_id: None,
-            template: Some(t),
+            template: Some((t, e.record)),
         });
     }
     index

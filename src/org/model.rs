@@ -206,8 +206,9 @@ pub(crate) struct Team {
     pub(crate) roles: Vec<(u32, Inheritance)>,
     /// A group team's Entra ID object id, lower case.
     pub(crate) object_id: Option<Box<str>>,
-    /// For the access team of one record made from a template: the template (an index into the templates).
-    pub(crate) template: Option<u32>,
+    /// For the access team of one record made from a template: the template (an index into the templates) and the
+    /// record's id.
+    pub(crate) template: Option<(u32, u128)>,
 }
 
 /// A compiled position of the position hierarchy.
@@ -395,7 +396,11 @@ impl Organization {
         let teams = self.inner.record_teams.get(&key)?;
         teams
             .iter()
-            .find(|&&(team, _)| self.inner.teams[team as usize].template == Some(t))
+            .find(|&&(team, _)| {
+                self.inner.teams[team as usize]
+                    .template
+                    .is_some_and(|(x, _)| x == t)
+            })
             .map(|&(index, _)| TeamId {
                 org: self.inner.stamp,
                 index,
