@@ -8,11 +8,11 @@
 //! - "Hierarchy security to control access", <https://learn.microsoft.com/en-us/power-platform/admin/hierarchy-security>:
 //!   "With the manager hierarchy, a manager must be within the same business unit as the report, or in the parent
 //!   business unit of the report's business unit, to have access to the report's data. The position hierarchy allows
-//!   data access across business units"; "Higher level positions in the hierarchy have Read, Write, Update, Append,
-//!   and AppendTo access to their direct reports' records. They also have Read-only access to the records of
-//!   non-direct reports in their hierarchy"; a user at a higher position "has access to the records owned by a lower
-//!   position user or by the team that a user is a member of, and to the records that are directly shared to the user
-//!   or the team that a user is a member of"; the settings: the model, the depth, and tables excluded from it.
+//!   data access across business units"; the settings: the model, the depth, and tables excluded from it.
+//! - Dynamics 365 help, "Position hierarchy",
+//!   <https://learn.microsoft.com/en-us/previous-versions/dynamicscrm-2016/admins-customizers-dynamics-365/mt812241(v=crm.8)>:
+//!   "Higher level positions in the hierarchy have Read, Write, Update, Append, and AppendTo access to their direct
+//!   reports' records. They also have Read-only access to the records of non-direct reports in their hierarchy."
 //! - "About collaborating with team templates", <https://learn.microsoft.com/en-us/power-platform/admin/about-team-templates>:
 //!   "A system-managed team is created for a specific row and other rows can't be shared with this team. For
 //!   system-managed teams, you have to provide a team template that the system uses to create a team. In this

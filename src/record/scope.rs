@@ -190,17 +190,16 @@ pub(crate) fn build(org: &Organization, user: u32, groups: &[u32]) -> (RecordSco
     (scope, roles)
 }
 
+/// A user or team the hierarchy reaches (by index), with its level (1 = direct).
+type Reached = (u32, u8);
+
 /// The users hierarchy security lets `user` reach, each with its level (1 = direct), sorted by user; and their teams,
 /// with the lowest level of a member. Manager model: reports down the manager chain, each in the manager's business
 /// unit or a child unit of it. Position model: the users holding the positions below the user's own, in any unit.
-fn hierarchy_reach(
-    org: &Organization,
-    user: u32,
-    h: Hierarchy,
-) -> (Vec<(u32, u8)>, Vec<(u32, u8)>) {
+fn hierarchy_reach(org: &Organization, user: u32, h: Hierarchy) -> (Vec<Reached>, Vec<Reached>) {
     let inner = &org.inner;
     let u = &inner.users[user as usize];
-    let mut reports: Vec<(u32, u8)> = Vec::new();
+    let mut reports: Vec<Reached> = Vec::new();
     match h.model {
         HierarchyModel::Manager => {
             let mut level_users = u.reports.clone();
@@ -237,7 +236,7 @@ fn hierarchy_reach(
     // The lowest level first, so deduplication keeps it.
     reports.sort_unstable();
     reports.dedup_by_key(|(r, _)| *r);
-    let mut report_teams: Vec<(u32, u8)> = reports
+    let mut report_teams: Vec<Reached> = reports
         .iter()
         .flat_map(|&(r, level)| {
             inner.users[r as usize]
