@@ -496,3 +496,15 @@ members = ["L"]
             .any(|t| Some(t) == org.record_access_team("Account team", 42u128))
     );
 }
+
+#[test]
+fn a_denial_names_the_rights_a_records_access_team_shares_with_the_principal() {
+    let org = with_template(&authority());
+    let a = org.principal(org.user("A").unwrap()).unwrap();
+    let denial = a
+        .check_record(Delete, &record(&org, 7, "account", "P"))
+        .unwrap_err()
+        .to_string();
+    assert!(denial.contains("shared for"), "{denial}");
+    assert!(!denial.contains("not shared"), "{denial}");
+}

@@ -52,6 +52,32 @@ impl Organization {
 
 /// Builds an [`Organization`] in code; names are resolved and everything is validated in [`build`](Self::build).
 ///
+/// Hierarchy security with the position model, a table left out of it, and the access team of one record made from a
+/// template:
+///
+/// ```
+/// use rolegate::{Authority, Organization, TablePrivilege};
+/// let authority = Authority::builtin();
+/// let org = Organization::builder(&authority)
+///     .business_unit("Root", None)
+///     .business_unit("Service", Some("Root"))
+///     .position("Lead", None)
+///     .position("Agent", Some("Lead"))
+///     .user("ada", "Root", ["Omnichannel supervisor"])
+///     .user("alan", "Service", ["Omnichannel agent"])
+///     .user_position("ada", "Lead")
+///     .user_position("alan", "Agent")
+///     .position_hierarchy(2)
+///     .exclude_from_hierarchy("msdyn_liveworkstream")
+///     .access_team_template("Workstream team", "msdyn_liveworkstream", [TablePrivilege::Read])
+///     .record_access_team("Workstream team", 42u128, ["alan"])
+///     .build()
+///     .unwrap();
+/// assert_eq!(org.user_position(org.user("alan").unwrap()), Some("Agent"));
+/// assert!(org.is_excluded_from_hierarchy("msdyn_liveworkstream"));
+/// assert!(org.record_access_team("Workstream team", 42u128).is_some());
+/// ```
+///
 /// ```
 /// use rolegate::org::{Inheritance, TeamKind};
 /// use rolegate::{Authority, Organization};
