@@ -508,3 +508,29 @@ fn a_denial_names_the_rights_a_records_access_team_shares_with_the_principal() {
     assert!(denial.contains("shared for"), "{denial}");
     assert!(!denial.contains("not shared"), "{denial}");
 }
+
+#[test]
+fn a_chain_of_a_hundred_thousand_positions_builds_and_a_cycle_closing_it_is_one_error() {
+    let authority = authority();
+    let chain = |closed: bool| {
+        let n = 100_000;
+        (0..n).fold(
+            Organization::builder(&authority).business_unit("Root", None),
+            |b, i| {
+                let parent = match i {
+                    0 if closed => Some(format!("p{}", n - 1)),
+                    0 => None,
+                    _ => Some(format!("p{}", i - 1)),
+                };
+                b.position(&format!("p{i}"), parent.as_deref())
+            },
+        )
+    };
+    assert!(chain(false).build().is_ok());
+    let err = chain(true).build().unwrap_err();
+    assert_eq!(err.problems.len(), 1, "{err}");
+    assert!(
+        err.to_string()
+            .contains("positions form a cycle through `p0`")
+    );
+}
