@@ -1,7 +1,8 @@
 //! The fast record check agrees with the reference evaluator (`docs/semantics.md` as code) on random organisations:
 //! random business-unit trees, roles, users with managers and roles held in other units, owner teams (both inheritance
 //! modes), Entra ID group teams with members by token (and group ids no team declares), access teams, hierarchy
-//! security on or off, records owned by users or teams in any unit, records of a business-owned table owned by their
+//! security off or on (the manager or the position model, over random position trees, with tables excluded), access
+//! team templates and the access teams of records made from them, records owned by users or teams in any unit, records of a business-owned table owned by their
 //! unit, owners of the wrong form, shares to users, teams and the organisation. 10,000 cases, every user against every
 //! record and every privilege in each, and assigning each record to every user and team, and sharing it.
 
@@ -21,6 +22,8 @@ struct RawUser {
     /// Roles held in a business unit: (role, unit).
     roles_in: Vec<(usize, usize)>,
     manager: Option<usize>,
+    /// The position held, by index (taken modulo the number of positions).
+    position: Option<usize>,
     /// The `groups` claim of the user's token: group teams by bit, and whether it also names a group no team declares.
     token: (u8, bool),
 }
@@ -49,7 +52,14 @@ struct Raw {
     roles: Vec<([u8; 8], [bool; 2], [u8; 2])>,
     users: Vec<RawUser>,
     teams: Vec<RawTeam>,
-    hierarchy: Option<u8>,
+    /// Depth, the position model (else the manager model), and the excluded tables by bit (account, systemuser).
+    hierarchy: Option<(u8, bool, u8)>,
+    /// Positions: each one's parent, an earlier position (no cycles), or none.
+    positions: Vec<Option<usize>>,
+    /// Access team templates: (for systemuser, else account; rights by bit).
+    templates: Vec<(bool, u8)>,
+    /// Record access teams: (template, record id, members by bit).
+    record_teams: Vec<(usize, usize, u8)>,
     records: Vec<RawRecord>,
 }
 
@@ -83,9 +93,13 @@ fn raw() -> impl Strategy<Value = Raw> {
                 prop::collection::vec((0..ROLES, 0..n), 0..=2),
                 prop::option::of(0..8usize),
                 (any::<u8>(), any::<bool>()),
+                prop::option::weighted(0.7, 0..5usize),
             ),
             1..=6,
         );
+        let positions = prop::collection::vec(prop::option::weighted(0.8, 0..5usize), 0..=5);
+        let templates = prop::collection::vec((prop::bool::weighted(0.3), any::<u8>()), 0..=2);
+        let record_teams = prop::collection::vec((0..2usize, 0..5usize, any::<u8>()), 0..=3);
         let teams = prop::collection::vec(
             (
                 0..n,
@@ -96,7 +110,14 @@ fn raw() -> impl Strategy<Value = Raw> {
             ),
             0..=4,
         );
-        let hierarchy = prop::option::weighted(0.4, 1..=3u8);
+        let hierarchy = prop::option::weighted(
+            0.5,
+            (
+                1..=3u8,
+                any::<bool>(),
+                prop_oneof![3 => Just(0u8), 1 => 1..=3u8],
+            ),
+        );
         let records = prop::collection::vec(
             (
                 prop::bool::weighted(0.15),
@@ -107,8 +128,17 @@ fn raw() -> impl Strategy<Value = Raw> {
             ),
             1..=5,
         );
-        (parents, roles, users, teams, hierarchy, records).prop_map(
-            |(parents, roles, users, teams, hierarchy, records)| {
+        let extra = (positions, templates, record_teams);
+        (parents, roles, users, teams, hierarchy, records, extra).prop_map(
+            |(
+                parents,
+                roles,
+                users,
+                teams,
+                hierarchy,
+                records,
+                (positions, templates, record_teams),
+            )| {
                 let n_users = users.len();
                 Raw {
                     parents,
@@ -117,11 +147,12 @@ fn raw() -> impl Strategy<Value = Raw> {
                         .into_iter()
                         .enumerate()
                         // A manager listed before the user: no cycles.
-                        .map(|(i, (bu, roles, roles_in, m, token))| RawUser {
+                        .map(|(i, (bu, roles, roles_in, m, token, position))| RawUser {
                             bu,
                             roles,
                             roles_in,
                             manager: m.filter(|_| i > 0).map(|m| m % i.max(1)),
+                            position,
                             token,
                         })
                         .collect(),
@@ -136,6 +167,14 @@ fn raw() -> impl Strategy<Value = Raw> {
                         })
                         .collect(),
                     hierarchy,
+                    // A parent listed before the position: no cycles.
+                    positions: positions
+                        .iter()
+                        .enumerate()
+                        .map(|(i, p)| p.filter(|_| i > 0).map(|p| p % i.max(1)))
+                        .collect(),
+                    templates,
+                    record_teams,
                     records: records
                         .into_iter()
                         .map(|(presence, business, owner, bu, shares)| RawRecord {
@@ -252,8 +291,47 @@ fn organization(raw: &Raw) -> Organization {
             b.owner_team(&format!("t{i}"), &bu, members, roles)
         };
     }
-    if let Some(d) = raw.hierarchy {
-        b = b.hierarchy(d);
+    for (i, parent) in raw.positions.iter().enumerate() {
+        b = b.position(&format!("p{i}"), parent.map(|p| format!("p{p}")).as_deref());
+    }
+    for (i, u) in raw.users.iter().enumerate() {
+        if let (Some(p), false) = (u.position, raw.positions.is_empty()) {
+            b = b.user_position(&format!("u{i}"), &format!("p{}", p % raw.positions.len()));
+        }
+    }
+    if let Some((depth, position, excluded)) = raw.hierarchy {
+        b = if position {
+            b.position_hierarchy(depth)
+        } else {
+            b.hierarchy(depth)
+        };
+        for (bit, table) in ["account", "systemuser"].into_iter().enumerate() {
+            if excluded & (1 << bit) != 0 {
+                b = b.exclude_from_hierarchy(table);
+            }
+        }
+    }
+    for (i, &(systemuser, rights)) in raw.templates.iter().enumerate() {
+        let table = if systemuser { "systemuser" } else { "account" };
+        let rights = TablePrivilege::ALL
+            .into_iter()
+            .filter(|p| *p != TablePrivilege::Create && rights & (1 << p.index()) != 0);
+        b = b.access_team_template(&format!("tt{i}"), table, rights);
+    }
+    let mut made = std::collections::HashSet::new();
+    for &(template, record, members) in &raw.record_teams {
+        if raw.templates.is_empty() || !made.insert((template % raw.templates.len(), record)) {
+            continue;
+        }
+        let members: Vec<String> = (0..raw.users.len())
+            .filter(|m| members & (1 << m) != 0)
+            .map(|m| format!("u{m}"))
+            .collect();
+        b = b.record_access_team(
+            &format!("tt{}", template % raw.templates.len()),
+            record as u128,
+            members,
+        );
     }
     b.build().expect("generated organisations are valid")
 }

@@ -4,10 +4,11 @@ use std::collections::HashMap;
 
 use std::sync::Arc;
 
-use rolegate_catalog::{Ownership, closest};
+use rolegate_catalog::{Ownership, TablePrivilege, closest};
 
 use super::columns::FieldSecurityProfile;
-use super::problem::{Indexed, Problems, problem};
+use super::hierarchy::{PositionEntry, RecordTeamEntry, TemplateEntry};
+use super::problem::{Indexed, Problems, cycles, problem};
 use super::{
     Bu, BuildError, Hierarchy, Inheritance, OrgInner, Organization, Team, TeamKind, User,
     next_stamp,
@@ -25,6 +26,8 @@ pub(crate) struct UserEntry {
     pub(crate) name: String,
     pub(crate) bu: String,
     pub(crate) manager: Option<String>,
+    /// The position it holds (the position hierarchy).
+    pub(crate) position: Option<String>,
     /// Roles, each with the business unit it is held in (`None`: the user's own).
     pub(crate) roles: Vec<(String, Option<String>)>,
 }
@@ -48,6 +51,32 @@ impl Organization {
 }
 
 /// Builds an [`Organization`] in code; names are resolved and everything is validated in [`build`](Self::build).
+///
+/// Hierarchy security with the position model, a table left out of it, and the access team of one record made from a
+/// template:
+///
+/// ```
+/// use rolegate::{Authority, Organization, TablePrivilege};
+/// let authority = Authority::builtin();
+/// let org = Organization::builder(&authority)
+///     .business_unit("Root", None)
+///     .business_unit("Service", Some("Root"))
+///     .position("Lead", None)
+///     .position("Agent", Some("Lead"))
+///     .user("ada", "Root", ["Omnichannel supervisor"])
+///     .user("alan", "Service", ["Omnichannel agent"])
+///     .user_position("ada", "Lead")
+///     .user_position("alan", "Agent")
+///     .position_hierarchy(2)
+///     .exclude_from_hierarchy("msdyn_liveworkstream")
+///     .access_team_template("Workstream team", "msdyn_liveworkstream", [TablePrivilege::Read])
+///     .record_access_team("Workstream team", 42u128, ["alan"])
+///     .build()
+///     .unwrap();
+/// assert_eq!(org.user_position(org.user("alan").unwrap()), Some("Agent"));
+/// assert!(org.is_excluded_from_hierarchy("msdyn_liveworkstream"));
+/// assert!(org.record_access_team("Workstream team", 42u128).is_some());
+/// ```
 ///
 /// ```
 /// use rolegate::org::{Inheritance, TeamKind};
@@ -81,6 +110,10 @@ pub struct OrganizationBuilder {
     users: Vec<UserEntry>,
     teams: Vec<TeamEntry>,
     hierarchy: Option<Hierarchy>,
+    hierarchy_excluded: Vec<String>,
+    positions: Vec<PositionEntry>,
+    templates: Vec<TemplateEntry>,
+    record_teams: Vec<RecordTeamEntry>,
     profiles: Vec<FieldSecurityProfile>,
 }
 
@@ -104,6 +137,7 @@ impl OrganizationBuilder {
             name: name.to_owned(),
             bu: business_unit.to_owned(),
             manager: None,
+            position: None,
             roles: roles
                 .into_iter()
                 .map(|r| (r.as_ref().to_owned(), None))
@@ -123,6 +157,7 @@ impl OrganizationBuilder {
                 name: user.to_owned(),
                 bu: String::new(),
                 manager: None,
+                position: None,
                 roles: vec![assignment],
             }),
         }
@@ -138,6 +173,7 @@ impl OrganizationBuilder {
                 name: user.to_owned(),
                 bu: String::new(),
                 manager: Some(manager.to_owned()),
+                position: None,
                 roles: Vec::new(),
             }),
         }
@@ -245,8 +281,86 @@ impl OrganizationBuilder {
     }
 
     /// Turns on hierarchy security (the manager model) down to `depth` levels of reports.
-    pub fn hierarchy(mut self, depth: u8) -> Self {
-        self.hierarchy = Some(Hierarchy { depth });
+    pub fn hierarchy(self, depth: u8) -> Self {
+        self.hierarchy_settings(Hierarchy::manager(depth))
+    }
+
+    /// Turns on hierarchy security with the position model, down to `depth` levels of positions.
+    pub fn position_hierarchy(self, depth: u8) -> Self {
+        self.hierarchy_settings(Hierarchy::position(depth))
+    }
+
+    /// Turns on hierarchy security with these settings (model and depth).
+    pub fn hierarchy_settings(mut self, settings: Hierarchy) -> Self {
+        self.hierarchy = Some(settings);
+        self
+    }
+
+    /// Leaves a table (by logical name) out of hierarchy security: no one reaches its records through the hierarchy.
+    pub fn exclude_from_hierarchy(mut self, table: &str) -> Self {
+        self.hierarchy_excluded.push(table.to_owned());
+        self
+    }
+
+    /// Adds a position of the position hierarchy, below `parent` (none: a top position). Positions cross business
+    /// units.
+    pub fn position(mut self, name: &str, parent: Option<&str>) -> Self {
+        self.positions.push(PositionEntry {
+            name: name.to_owned(),
+            parent: parent.map(str::to_owned),
+        });
+        self
+    }
+
+    /// Gives a user a position (at most one).
+    pub fn user_position(mut self, user: &str, position: &str) -> Self {
+        match self.users.iter_mut().rev().find(|u| u.name == user) {
+            Some(u) => u.position = Some(position.to_owned()),
+            // Recorded as a user entry with no unit, so validation reports the unknown name.
+            None => self.users.push(UserEntry {
+                name: user.to_owned(),
+                bu: String::new(),
+                manager: None,
+                position: Some(position.to_owned()),
+                roles: Vec::new(),
+            }),
+        }
+        self
+    }
+
+    /// Adds an access team template: the table whose records get access teams from it, and the access rights
+    /// (Read, Write, Delete, Append, AppendTo, Share, Assign) its teams' members get on their record.
+    pub fn access_team_template(
+        mut self,
+        name: &str,
+        table: &str,
+        rights: impl IntoIterator<Item = TablePrivilege>,
+    ) -> Self {
+        self.templates.push(TemplateEntry {
+            name: name.to_owned(),
+            table: table.to_owned(),
+            rights: rights.into_iter().collect(),
+        });
+        self
+    }
+
+    /// Adds the access team of one record (by id) made from a template, with its members: each gets the template's
+    /// rights on that record.
+    pub fn record_access_team<M, S>(
+        mut self,
+        template: &str,
+        record: impl Into<u128>,
+        members: M,
+    ) -> Self
+    where
+        M: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        self.record_teams.push(RecordTeamEntry {
+            template: template.to_owned(),
+            record: record.into(),
+            members: members.into_iter().map(|m| m.as_ref().to_owned()).collect(),
+        });
         self
     }
 
@@ -263,6 +377,10 @@ impl OrganizationBuilder {
             users,
             teams,
             hierarchy,
+            hierarchy_excluded: Vec::new(),
+            positions: Vec::new(),
+            templates: Vec::new(),
+            record_teams: Vec::new(),
             profiles: Vec::new(),
         }
     }
@@ -379,6 +497,9 @@ fn compile(b: OrganizationBuilder) -> Result<Organization, Vec<Indexed>> {
         });
     }
 
+    let (mut positions, position_index) = super::hierarchy::positions(&b.positions, &mut problems);
+    let position_names = || b.positions.iter().map(|p| p.name.as_str());
+
     // Users: unique, each in exactly one known unit, known roles, known acyclic managers.
     let mut user_index: HashMap<String, u32> = HashMap::new();
     let mut users: Vec<User> = Vec::new();
@@ -476,11 +597,27 @@ fn compile(b: OrganizationBuilder) -> Result<Organization, Vec<Indexed>> {
             .collect();
         roles.sort_unstable();
         roles.dedup();
+        let position = e.position.as_ref().and_then(|p| {
+            let found = position_index.get(p).copied();
+            if found.is_none() {
+                problems.add(Some(i), || {
+                    problem(
+                        "user",
+                        &e.name,
+                        Some(p),
+                        format!("user `{}` holds unknown position `{p}`", e.name),
+                        closest(p, position_names()).map(|c| format!("did you mean `{c}`?")),
+                    )
+                });
+            }
+            found
+        });
         user_index.insert(e.name.clone(), users.len() as u32);
         users.push(User {
             name: e.name.clone(),
             bu,
             manager: None,
+            position,
             roles,
             teams: Vec::new(),
             owner_teams: Vec::new(),
@@ -624,8 +761,28 @@ fn compile(b: OrganizationBuilder) -> Result<Organization, Vec<Indexed>> {
             members,
             roles,
             object_id,
+            template: None,
         });
     }
+    super::hierarchy::seat_users(&mut positions, &users);
+    let hierarchy_excluded =
+        super::hierarchy::excluded_tables(&b.hierarchy_excluded, &authority, &mut problems);
+    let (templates, template_index) =
+        super::hierarchy::templates(&b.templates, &authority, &mut problems);
+    let user_name_list: Vec<&str> = user_names().collect();
+    let record_teams = super::hierarchy::record_teams(
+        &b.record_teams,
+        &super::hierarchy::RecordTeamContext {
+            templates: &templates,
+            template_index: &template_index,
+            user_index: &user_index,
+            user_names: &user_name_list,
+            root: bus.iter().position(|b| b.parent.is_none()).unwrap_or(0) as u32,
+        },
+        &mut teams,
+        &mut users,
+        &mut problems,
+    );
     let columns = super::columns::compile(
         &b.profiles,
         &authority,
@@ -701,6 +858,10 @@ fn compile(b: OrganizationBuilder) -> Result<Organization, Vec<Indexed>> {
             users,
             teams,
             hierarchy: b.hierarchy,
+            hierarchy_excluded,
+            positions,
+            templates,
+            record_teams,
             bu_index,
             user_index,
             team_index,
@@ -805,73 +966,4 @@ fn is_guid(s: &str) -> bool {
 
 fn bus_names(entries: &[BuEntry]) -> impl Iterator<Item = &str> {
     entries.iter().map(|e| e.name.as_str())
-}
-
-/// The cycles of a forest given by parent links (`parent[i]`, none pointing at itself), each named by its smallest
-/// index, in ascending order. Linear: each node is walked once.
-fn cycles(parent: &[Option<u32>]) -> Vec<usize> {
-    // 0: not seen; walk + 1: on the walk that started there; usize::MAX: done.
-    let mut seen = vec![0usize; parent.len()];
-    let mut found = Vec::new();
-    for start in 0..parent.len() {
-        let walk = start + 1;
-        let mut at = Some(start);
-        while let Some(node) = at.filter(|&n| n < parent.len() && seen[n] == 0) {
-            seen[node] = walk;
-            at = parent[node].map(|p| p as usize);
-        }
-        // A walk that meets itself has found a cycle: the nodes from where it met.
-        if let Some(meet) = at.filter(|&n| n < parent.len() && seen[n] == walk) {
-            let mut min = meet;
-            let mut node = parent[meet].map_or(meet, |p| p as usize);
-            while node != meet {
-                min = min.min(node);
-                node = parent[node].map_or(meet, |p| p as usize);
-            }
-            found.push(min);
-        }
-        let mut at = Some(start);
-        while let Some(node) = at.filter(|&n| n < parent.len() && seen[n] == walk) {
-            seen[node] = usize::MAX;
-            at = parent[node].map(|p| p as usize);
-        }
-    }
-    found.sort_unstable();
-    found
-}
-
-#[cfg(test)]
-mod tests {
-    use super::cycles;
-
-    #[test]
-    fn cycles_are_named_by_their_smallest_index_once_each() {
-        // 0 -> 1 -> 2 -> 0 (a cycle), 3 -> 0 (into it), 4 -> 5 -> 4 (another), 6 (a root), 7 -> 6.
-        let parent = [
-            Some(1),
-            Some(2),
-            Some(0),
-            Some(0),
-            Some(5),
-            Some(4),
-            None,
-            Some(6),
-        ];
-        assert_eq!(cycles(&parent), [0, 4]);
-        assert_eq!(cycles(&[None, Some(0), Some(1)]), Vec::<usize>::new());
-        assert_eq!(
-            cycles(&[Some(7)]),
-            Vec::<usize>::new(),
-            "a link out of range ends the walk"
-        );
-    }
-
-    #[test]
-    fn a_chain_of_a_hundred_thousand_is_walked_once() {
-        let n = 100_000u32;
-        let mut parent: Vec<Option<u32>> = (0..n).map(|i| i.checked_sub(1)).collect();
-        assert!(cycles(&parent).is_empty());
-        parent[0] = Some(n - 1);
-        assert_eq!(cycles(&parent), [0]);
-    }
 }

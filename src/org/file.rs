@@ -3,7 +3,16 @@
 //! ```toml
 //! [organization]
 //! name = "contoso"
-//! hierarchy_depth = 2            # manager model on, two levels; leave out to keep it off
+//! hierarchy_depth = 2            # hierarchy security on, two levels; leave out to keep it off
+//! hierarchy_model = "position"   # manager (default) | position
+//! hierarchy_excluded_tables = ["contact"]   # no hierarchy reach on these tables' records
+//!
+//! [[position]]                   # the position hierarchy: its own tree, across business units
+//! name = "Sales lead"
+//!
+//! [[position]]
+//! name = "Account manager"
+//! parent = "Sales lead"
 //!
 //! [[business_unit]]
 //! name = "Root"                  # the one unit with no parent
@@ -15,7 +24,8 @@
 //! [[user]]
 //! name = "U"
 //! business_unit = "B1"
-//! manager = "M"                  # optional
+//! manager = "M"                  # optional: the manager hierarchy
+//! position = "Account manager"   # optional: the position hierarchy
 //! # A role is held in the user's own unit, or in the unit named (modernized business units):
 //! # its Local and Deep are measured from there.
 //! roles = ["Salesperson", { role = "Salesperson", business_unit = "Root" }]
@@ -35,6 +45,16 @@
 //! roles = [{ role = "Salesperson" }]
 //! # no members: they come from the caller's token (`groups` claim), see `Organization::principal_with_groups`
 //!
+//! [[access_team_template]]      # per-record access teams made from it get exactly these rights
+//! name = "Account team"
+//! table = "account"
+//! rights = ["Read", "Write", "Share"]   # any of Read, Write, Delete, Append, AppendTo, Share, Assign
+//!
+//! [[record_access_team]]         # the access team of account record 42, from the template
+//! template = "Account team"
+//! record = 42
+//! members = ["U"]
+//!
 //! [[field_security_profile]]     # column security: rights on the catalog's secured columns
 //! name = "Credit managers"
 //! users = ["U"]
@@ -53,8 +73,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::compiled::Authority;
 use crate::org::{
-    BuEntry, FieldSecurityProfileFileEntry, Hierarchy, Inheritance, Locator, OrgProblem,
-    Organization, OrganizationBuilder, TeamEntry, TeamKind, UserEntry,
+    BuEntry, FieldSecurityProfileFileEntry, Hierarchy, HierarchyModel, Inheritance, Locator,
+    OrgProblem, Organization, OrganizationBuilder, TeamEntry, TeamKind, UserEntry,
 };
 
 /// A whole organisation file, as written.
@@ -80,6 +100,60 @@ pub struct OrganizationFile {
         skip_serializing_if = "Vec::is_empty"
     )]
     pub field_security_profiles: Vec<FieldSecurityProfileFileEntry>,
+    /// `[[position]]` entries: the position hierarchy.
+    #[serde(default, rename = "position", skip_serializing_if = "Vec::is_empty")]
+    pub positions: Vec<PositionFileEntry>,
+    /// `[[access_team_template]]` entries.
+    #[serde(
+        default,
+        rename = "access_team_template",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub access_team_templates: Vec<AccessTeamTemplateFileEntry>,
+    /// `[[record_access_team]]` entries: the access team of one record, made from a template.
+    #[serde(
+        default,
+        rename = "record_access_team",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub record_access_teams: Vec<RecordAccessTeamFileEntry>,
+}
+
+/// A `[[position]]` entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PositionFileEntry {
+    /// Its name.
+    pub name: String,
+    /// The position above it; absent for a top position.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+}
+
+/// An `[[access_team_template]]` entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessTeamTemplateFileEntry {
+    /// Its name.
+    pub name: String,
+    /// The table (logical name) whose records get access teams from it.
+    pub table: String,
+    /// The access rights its teams' members get on their record.
+    #[serde(default)]
+    pub rights: Vec<rolegate_catalog::TablePrivilege>,
+}
+
+/// A `[[record_access_team]]` entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordAccessTeamFileEntry {
+    /// The template it is made from.
+    pub template: String,
+    /// The record's id (of the template's table).
+    pub record: u64,
+    /// Its members.
+    #[serde(default)]
+    pub members: Vec<String>,
 }
 
 /// The `[organization]` header.
@@ -92,6 +166,12 @@ pub struct OrganizationHeader {
     /// Hierarchy security's depth; absent: off.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hierarchy_depth: Option<u8>,
+    /// Hierarchy security's model: `manager` (default) or `position`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hierarchy_model: Option<HierarchyModel>,
+    /// Tables (logical names) left out of hierarchy security.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hierarchy_excluded_tables: Vec<String>,
 }
 
 /// A `[[business_unit]]` entry.
@@ -116,6 +196,9 @@ pub struct UserFileEntry {
     /// Its manager, for hierarchy security.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manager: Option<String>,
+    /// The position it holds, for hierarchy security's position model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<String>,
     /// Roles assigned to the user directly: a name (held in the user's own unit) or `{ role, business_unit }`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub roles: Vec<UserRoleFileEntry>,
@@ -266,6 +349,7 @@ impl OrganizationFile {
                 name: u.name.clone(),
                 bu: u.business_unit.clone(),
                 manager: u.manager.clone(),
+                position: u.position.clone(),
                 roles: u
                     .roles
                     .iter()
@@ -298,12 +382,47 @@ impl OrganizationFile {
                 object_id: t.entra_object_id.clone(),
             });
         }
-        let hierarchy = self
-            .organization
-            .hierarchy_depth
-            .map(|depth| Hierarchy { depth });
+        let header = &self.organization;
+        let hierarchy = header.hierarchy_depth.map(|depth| Hierarchy {
+            model: header.hierarchy_model.unwrap_or_default(),
+            depth,
+        });
+        if header.hierarchy_depth.is_none()
+            && (header.hierarchy_model.is_some() || !header.hierarchy_excluded_tables.is_empty())
+        {
+            let word = if header.hierarchy_model.is_some() {
+                "hierarchy_model"
+            } else {
+                "hierarchy_excluded_tables"
+            };
+            problems.push((
+                OrgProblem {
+                    message: format!("`{word}` is set but hierarchy security is off"),
+                    help: Some("give `hierarchy_depth` to turn it on".into()),
+                    at: Locator {
+                        section: "organization",
+                        entry: String::new(),
+                        word: Some(word.into()),
+                    },
+                },
+                None,
+            ));
+        }
         if problems.is_empty() {
-            let builder = OrganizationBuilder::from_parts(authority, bus, users, teams, hierarchy);
+            let mut builder =
+                OrganizationBuilder::from_parts(authority, bus, users, teams, hierarchy);
+            for t in &header.hierarchy_excluded_tables {
+                builder = builder.exclude_from_hierarchy(t);
+            }
+            for p in &self.positions {
+                builder = builder.position(&p.name, p.parent.as_deref());
+            }
+            for t in &self.access_team_templates {
+                builder = builder.access_team_template(&t.name, &t.table, t.rights.iter().copied());
+            }
+            for r in &self.record_access_teams {
+                builder = builder.record_access_team(&r.template, r.record, &r.members);
+            }
             Ok(self
                 .field_security_profiles
                 .iter()
@@ -363,6 +482,9 @@ impl Organization {
             "user" => file.users.len(),
             "team" => file.teams.len(),
             "field_security_profile" => file.field_security_profiles.len(),
+            "position" => file.positions.len(),
+            "access_team_template" => file.access_team_templates.len(),
+            "record_access_team" => file.record_access_teams.len(),
             _ => 0,
         };
         let located = |problems: Vec<(OrgProblem, Option<usize>)>| {

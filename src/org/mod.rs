@@ -8,6 +8,7 @@
 mod builder;
 mod columns;
 mod file;
+mod hierarchy;
 mod model;
 mod problem;
 
@@ -15,10 +16,13 @@ pub use builder::OrganizationBuilder;
 pub(crate) use builder::{BuEntry, TeamEntry, UserEntry};
 pub use columns::{FieldPermissionFileEntry, FieldSecurityProfile, FieldSecurityProfileFileEntry};
 pub use file::{
-    BusinessUnitFileEntry, OrganizationFile, OrganizationHeader, RoleInBusinessUnit, TeamFileEntry,
+    AccessTeamTemplateFileEntry, BusinessUnitFileEntry, OrganizationFile, OrganizationHeader,
+    PositionFileEntry, RecordAccessTeamFileEntry, RoleInBusinessUnit, TeamFileEntry,
     TeamRoleFileEntry, UserFileEntry, UserRoleFileEntry,
 };
-pub(crate) use model::{Bu, OrgInner, Team, User, next_stamp};
-pub use model::{BusinessUnitId, Hierarchy, Inheritance, Organization, TeamId, TeamKind, UserId};
+pub(crate) use model::{Bu, OrgInner, Position, Team, Template, User, next_stamp};
+pub use model::{
+    BusinessUnitId, Hierarchy, HierarchyModel, Inheritance, Organization, TeamId, TeamKind, UserId,
+};
 pub(crate) use problem::Locator;
 pub use problem::{BuildError, OrgProblem};

@@ -94,12 +94,46 @@ impl TeamKind {
     }
 }
 
-/// Hierarchy security (the manager model): off unless configured.
+/// Which hierarchy hierarchy security follows. Written `manager` or `position` in an organisation file.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum HierarchyModel {
+    /// The manager hierarchy: each user's manager; the manager sits in the report's business unit or its parent.
+    #[default]
+    Manager,
+    /// The position hierarchy: positions form their own tree, across business units; each user holds at most one.
+    Position,
+}
+
+/// Hierarchy security's settings: off unless configured. Tables excluded from it are kept by the organisation
+/// ([`Organization::is_excluded_from_hierarchy`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Hierarchy {
-    /// How many levels of reports a manager reaches: 1 = direct reports only. Direct reports' records may be read,
-    /// written, appended and appended to; those further down only read.
+    /// The manager or the position hierarchy.
+    pub model: HierarchyModel,
+    /// How many levels below a user it reaches: 1 = direct reports (or users in the positions right below) only.
+    /// Their records may be read, written, appended and appended to; those further down only read.
     pub depth: u8,
+}
+
+impl Hierarchy {
+    /// The manager model down to `depth` levels of reports.
+    pub const fn manager(depth: u8) -> Self {
+        Self {
+            model: HierarchyModel::Manager,
+            depth,
+        }
+    }
+
+    /// The position model down to `depth` levels of positions.
+    pub const fn position(depth: u8) -> Self {
+        Self {
+            model: HierarchyModel::Position,
+            depth,
+        }
+    }
 }
 
 /// A stamp for a new organisation, never handed out before in this process: the ids an organisation issues carry it,
@@ -146,6 +180,8 @@ pub(crate) struct User {
     pub(crate) name: String,
     pub(crate) bu: u32,
     pub(crate) manager: Option<u32>,
+    /// The position it holds (the position hierarchy).
+    pub(crate) position: Option<u32>,
     /// Its own roles, each with the business unit it is held in (Local and Deep are measured from there).
     pub(crate) roles: Vec<(u32, u32)>,
     /// Every team the user is a member of (owner and access; group teams' members are not stored), sorted.
@@ -170,6 +206,29 @@ pub(crate) struct Team {
     pub(crate) roles: Vec<(u32, Inheritance)>,
     /// A group team's Entra ID object id, lower case.
     pub(crate) object_id: Option<Box<str>>,
+    /// For the access team of one record made from a template: the template (an index into the templates) and the
+    /// record's id.
+    pub(crate) template: Option<(u32, u128)>,
+}
+
+/// A compiled position of the position hierarchy.
+#[derive(Debug)]
+pub(crate) struct Position {
+    pub(crate) name: String,
+    pub(crate) parent: Option<u32>,
+    /// The positions right below it.
+    pub(crate) children: Vec<u32>,
+    /// The users holding it.
+    pub(crate) users: Vec<u32>,
+}
+
+/// A compiled access team template: the table and the rights its record access teams' members get.
+#[derive(Debug)]
+pub(crate) struct Template {
+    pub(crate) name: String,
+    /// The table, by catalog position.
+    pub(crate) table: u32,
+    pub(crate) rights: rolegate_catalog::PrivilegeSet,
 }
 
 #[derive(Debug)]
@@ -183,6 +242,12 @@ pub(crate) struct OrgInner {
     pub(crate) users: Vec<User>,
     pub(crate) teams: Vec<Team>,
     pub(crate) hierarchy: Option<Hierarchy>,
+    /// Per table position: excluded from hierarchy security.
+    pub(crate) hierarchy_excluded: Vec<bool>,
+    pub(crate) positions: Vec<Position>,
+    pub(crate) templates: Vec<Template>,
+    /// The access teams of each record made from a template, by (table position, record id): (team, rights).
+    pub(crate) record_teams: HashMap<(u32, u128), Vec<(u32, rolegate_catalog::PrivilegeSet)>>,
     pub(crate) bu_index: HashMap<String, u32>,
     pub(crate) user_index: HashMap<String, u32>,
     pub(crate) team_index: HashMap<String, u32>,
@@ -293,6 +358,53 @@ impl Organization {
     /// The hierarchy security setting (`None`: off).
     pub fn hierarchy(&self) -> Option<Hierarchy> {
         self.inner.hierarchy
+    }
+
+    /// Whether hierarchy security leaves a table (by logical name) out: no hierarchy reach on its records.
+    pub fn is_excluded_from_hierarchy(&self, table: &str) -> bool {
+        let catalog = self.inner.authority.catalog();
+        catalog
+            .table(table)
+            .and_then(|t| catalog.tables().iter().position(|x| x.name == t.name))
+            .is_some_and(|i| {
+                self.inner
+                    .hierarchy_excluded
+                    .get(i)
+                    .copied()
+                    .unwrap_or(false)
+            })
+    }
+
+    /// The position a user holds (the position hierarchy), by name.
+    pub fn user_position(&self, user: UserId) -> Option<&str> {
+        let p = self.user_ref(user)?.position?;
+        self.inner
+            .positions
+            .get(p as usize)
+            .map(|p| p.name.as_str())
+    }
+
+    /// The access team of one record made from a template (by the template's name and the record's id), if it has
+    /// members.
+    pub fn record_access_team(&self, template: &str, record: impl Into<u128>) -> Option<TeamId> {
+        let t = self
+            .inner
+            .templates
+            .iter()
+            .position(|t| t.name == template)? as u32;
+        let key = (self.inner.templates[t as usize].table, record.into());
+        let teams = self.inner.record_teams.get(&key)?;
+        teams
+            .iter()
+            .find(|&&(team, _)| {
+                self.inner.teams[team as usize]
+                    .template
+                    .is_some_and(|(x, _)| x == t)
+            })
+            .map(|&(index, _)| TeamId {
+                org: self.inner.stamp,
+                index,
+            })
     }
 
     /// Whether unit `a` is `b` or below it: two compares on the pre-order intervals.
@@ -435,6 +547,31 @@ impl Organization {
     pub(crate) fn column_mask(&self, user: UserId) -> Option<Box<[u8]>> {
         let u = self.user_ref(user)?;
         self.inner.columns.mask(user.index, &u.teams)
+    }
+
+    /// The access teams of a record made from templates, with the rights each grants its members.
+    #[inline]
+    pub(crate) fn record_teams(
+        &self,
+        table: usize,
+        record: u128,
+    ) -> &[(u32, rolegate_catalog::PrivilegeSet)] {
+        if self.inner.record_teams.is_empty() {
+            return &[];
+        }
+        self.inner
+            .record_teams
+            .get(&(table as u32, record))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether a table (by catalog position) is excluded from hierarchy security.
+    pub(crate) fn is_hierarchy_excluded(&self, table: usize) -> bool {
+        self.inner
+            .hierarchy_excluded
+            .get(table)
+            .copied()
+            .unwrap_or(false)
     }
 
     /// Whether a table (by catalog position) is organization-owned.

@@ -102,3 +102,72 @@ impl Problems {
         self.shown
     }
 }
+
+/// The cycles of a forest given by parent links (`parent[i]`, none pointing at itself), each named by its smallest
+/// index, in ascending order. Linear: each node is walked once.
+pub(super) fn cycles(parent: &[Option<u32>]) -> Vec<usize> {
+    // 0: not seen; walk + 1: on the walk that started there; usize::MAX: done.
+    let mut seen = vec![0usize; parent.len()];
+    let mut found = Vec::new();
+    for start in 0..parent.len() {
+        let walk = start + 1;
+        let mut at = Some(start);
+        while let Some(node) = at.filter(|&n| n < parent.len() && seen[n] == 0) {
+            seen[node] = walk;
+            at = parent[node].map(|p| p as usize);
+        }
+        // A walk that meets itself has found a cycle: the nodes from where it met.
+        if let Some(meet) = at.filter(|&n| n < parent.len() && seen[n] == walk) {
+            let mut min = meet;
+            let mut node = parent[meet].map_or(meet, |p| p as usize);
+            while node != meet {
+                min = min.min(node);
+                node = parent[node].map_or(meet, |p| p as usize);
+            }
+            found.push(min);
+        }
+        let mut at = Some(start);
+        while let Some(node) = at.filter(|&n| n < parent.len() && seen[n] == walk) {
+            seen[node] = usize::MAX;
+            at = parent[node].map(|p| p as usize);
+        }
+    }
+    found.sort_unstable();
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cycles;
+
+    #[test]
+    fn cycles_are_named_by_their_smallest_index_once_each() {
+        // 0 -> 1 -> 2 -> 0 (a cycle), 3 -> 0 (into it), 4 -> 5 -> 4 (another), 6 (a root), 7 -> 6.
+        let parent = [
+            Some(1),
+            Some(2),
+            Some(0),
+            Some(0),
+            Some(5),
+            Some(4),
+            None,
+            Some(6),
+        ];
+        assert_eq!(cycles(&parent), [0, 4]);
+        assert_eq!(cycles(&[None, Some(0), Some(1)]), Vec::<usize>::new());
+        assert_eq!(
+            cycles(&[Some(7)]),
+            Vec::<usize>::new(),
+            "a link out of range ends the walk"
+        );
+    }
+
+    #[test]
+    fn a_chain_of_a_hundred_thousand_is_walked_once() {
+        let n = 100_000u32;
+        let mut parent: Vec<Option<u32>> = (0..n).map(|i| i.checked_sub(1)).collect();
+        assert!(cycles(&parent).is_empty());
+        parent[0] = Some(n - 1);
+        assert_eq!(cycles(&parent), [0]);
+    }
+}

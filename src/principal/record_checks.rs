@@ -543,6 +543,15 @@ impl Principal {
                 }
             })
             .flat_map(|s| s.rights.iter())
+            // The record's access teams made from templates share it with their members.
+            .chain(
+                scope
+                    .org
+                    .record_teams(slot / TablePrivilege::COUNT, record.id().0)
+                    .iter()
+                    .filter(|(t, _)| scope.teams.binary_search(t).is_ok())
+                    .flat_map(|(_, rights)| rights.iter()),
+            )
             .collect();
         (DenialReason::NoAccess, described)
     }

@@ -1,7 +1,7 @@
 //! Step 2 of a record decision: the access paths (ownership, depth against the owning business unit, sharing, the
-//! manager hierarchy) over a user's compiled scope.
+//! record's access teams made from templates, hierarchy security) over a user's compiled scope.
 
-use rolegate_catalog::TablePrivilege;
+use rolegate_catalog::{PrivilegeSet, TablePrivilege};
 
 use super::model::{Grantee, Owner, Record, Share};
 use super::scope::RecordScope;
@@ -105,8 +105,25 @@ impl RecordScope {
         {
             return true;
         }
+        // The record's access teams made from templates: a member gets the template's rights.
+        let record_teams = scope
+            .org
+            .record_teams(slot / TablePrivilege::COUNT, record.id().0);
+        if record_teams
+            .iter()
+            .any(|&(t, rights)| rights.contains(privilege) && scope.teams.binary_search(&t).is_ok())
+        {
+            return true;
+        }
         if !scope.reports.is_empty() {
-            return scope.hierarchy_access(slot, privilege, record.owner(), shares, row);
+            return scope.hierarchy_access(
+                slot,
+                privilege,
+                record.owner(),
+                shares,
+                record_teams,
+                row,
+            );
         }
         false
     }
@@ -118,9 +135,16 @@ impl RecordScope {
         privilege: TablePrivilege,
         owner: Owner,
         shares: &[Share],
+        record_teams: &[(u32, PrivilegeSet)],
         row: &PackedRow,
     ) -> bool {
         let scope = self;
+        if scope
+            .org
+            .is_hierarchy_excluded(slot / TablePrivilege::COUNT)
+        {
+            return false;
+        }
         // DECISION: the manager also needs at least Basic Read on the table.
         let read = slot - privilege.index() + TablePrivilege::Read.index();
         if row.rank(read) == 0 {
@@ -156,6 +180,13 @@ impl RecordScope {
             Owner::Organization | Owner::BusinessUnit => false,
         };
         owned
+            || record_teams.iter().any(|&(t, rights)| {
+                rights.contains(privilege)
+                    && allows(team_level(TeamId {
+                        org: scope.stamp,
+                        index: t,
+                    }))
+            })
             || shares.iter().any(|s| {
                 s.rights.contains(privilege)
                     && match s.grantee {

@@ -2,7 +2,8 @@
 //!
 //! Step 1, the privilege check: the principal holds the privilege on the table (through any role, its own or its
 //! owner teams'). Step 2, the access check: one of ownership, depth against the record's owning business unit, a
-//! share, or (when turned on) the manager hierarchy reaches the record. Organization-owned tables skip step 2.
+//! share, the record's access team made from a template, or (when turned on) hierarchy security (the manager or the
+//! position model) reaches the record. Organization-owned tables skip step 2.
 //!
 //! This layer holds the record model, shares kept apart from records ([`ShareStore`]), the organisation compiled for
 //! one user (`scope`), the access algorithm over it (`access`) and the record part of a denial ([`RecordDenial`]).

@@ -22,7 +22,7 @@
 
 use rolegate_catalog::{Depth, Ownership, TablePrivilege};
 
-use crate::org::{BusinessUnitId, Inheritance, Organization, UserId};
+use crate::org::{BusinessUnitId, HierarchyModel, Inheritance, Organization, UserId};
 use crate::record::{Grantee, Owner, Record};
 
 /// The access path that granted a request (step 2), as the spec lists them.
@@ -36,7 +36,10 @@ pub enum Path {
     Depth,
     /// The record is shared with the user, a team of theirs, or the organisation, with the right.
     Sharing,
-    /// Hierarchy security: the record is owned by or shared with a report (or a report's team).
+    /// The record's access team made from a template: the user is a member and the template grants the right.
+    AccessTeam,
+    /// Hierarchy security: the record is owned by or shared with a report (or a report's team), or a report is a
+    /// member of its access team.
     Hierarchy,
 }
 
@@ -221,7 +224,29 @@ pub fn decide_with_groups<R: Record + ?Sized>(
         return Some(Path::Sharing);
     }
 
-    if let Some(h) = org.hierarchy() {
+    // The record's access teams made from templates (for this record of this table): a member gets its rights.
+    let record_id = record.id().0;
+    let access_teams: Vec<(u32, rolegate_catalog::PrivilegeSet)> = org
+        .inner
+        .teams
+        .iter()
+        .enumerate()
+        .filter_map(|(t, team)| {
+            let (template, id) = team.template?;
+            let template = &org.inner.templates[template as usize];
+            (id == record_id && catalog.tables()[template.table as usize].name == table.name)
+                .then_some((t as u32, template.rights))
+        })
+        .collect();
+    if access_teams
+        .iter()
+        .any(|&(t, rights)| rights.contains(privilege) && is_member(org, groups, me, t))
+    {
+        return Some(Path::AccessTeam);
+    }
+
+    let excluded = org.is_excluded_from_hierarchy(&table.name);
+    if let Some(h) = org.hierarchy().filter(|_| !excluded) {
         // DECISION: the manager needs at least Basic Read on the table.
         let reads = !sources(org, groups, me, &table.name, TablePrivilege::Read).is_empty();
         let level_allows = |level: u8| match privilege {
@@ -229,26 +254,52 @@ pub fn decide_with_groups<R: Record + ?Sized>(
             TablePrivilege::Write | TablePrivilege::Append | TablePrivilege::AppendTo => level == 1,
             _ => false,
         };
-        // Is `report` within `h.depth` levels below me, in my unit or one below it (DECISION), at a level allowed?
+        let users = &org.inner.users;
+        // Manager model: is `report` within `h.depth` levels below me, in my unit or its child unit (DECISION), at a
+        // level allowed?
         let manages = |report: u32| {
-            let mut at = org.inner.users[report as usize].manager;
+            let mut at = users[report as usize].manager;
             let mut level = 1u8;
             while let Some(m) = at {
                 if level > h.depth {
                     return false;
                 }
                 if m == me {
+                    let unit = users[report as usize].bu;
+                    let mine = users[me as usize].bu;
                     return level_allows(level)
-                        && at_or_below(
-                            org,
-                            org.inner.users[report as usize].bu,
-                            org.inner.users[me as usize].bu,
-                        );
+                        && (unit == mine || org.inner.bus[unit as usize].parent == Some(mine));
                 }
-                at = org.inner.users[m as usize].manager;
+                at = users[m as usize].manager;
                 level += 1;
             }
             false
+        };
+        // Position model: is `report`'s position within `h.depth` positions below mine, at a level allowed, in any
+        // unit?
+        let above = |report: u32| {
+            let Some(mine) = users[me as usize].position else {
+                return false;
+            };
+            let mut at = users[report as usize]
+                .position
+                .and_then(|p| org.inner.positions[p as usize].parent);
+            let mut level = 1u8;
+            while let Some(p) = at {
+                if level > h.depth {
+                    return false;
+                }
+                if p == mine {
+                    return level_allows(level);
+                }
+                at = org.inner.positions[p as usize].parent;
+                level += 1;
+            }
+            false
+        };
+        let reaches = |report: u32| match h.model {
+            HierarchyModel::Manager => manages(report),
+            HierarchyModel::Position => above(report),
         };
         // DECISION: only the manager's own token is known, so a report reaches the manager through the teams the
         // organisation lists it in, never through a group team.
@@ -256,22 +307,25 @@ pub fn decide_with_groups<R: Record + ?Sized>(
             org.inner.teams[t as usize]
                 .members
                 .iter()
-                .any(|&m| manages(m))
+                .any(|&m| reaches(m))
         };
         let owned_by_report = match owner {
-            Owner::User(u) => manages(u.index),
+            Owner::User(u) => reaches(u.index),
             Owner::Team(t) => any_member(t.index),
             Owner::Organization | Owner::BusinessUnit => false,
         };
         let shared_with_report = record.shares().iter().any(|s| {
             s.rights.contains(privilege)
                 && match s.grantee {
-                    Grantee::User(u) => org.user_ref(u).is_some() && manages(u.index),
+                    Grantee::User(u) => org.user_ref(u).is_some() && reaches(u.index),
                     Grantee::Team(t) => org.team_ref(t).is_some() && any_member(t.index),
                     Grantee::Organization => false,
                 }
         });
-        if reads && (owned_by_report || shared_with_report) {
+        let report_in_access_team = access_teams
+            .iter()
+            .any(|&(t, rights)| rights.contains(privilege) && any_member(t));
+        if reads && (owned_by_report || shared_with_report || report_in_access_team) {
             return Some(Path::Hierarchy);
         }
     }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use rolegate_catalog::{Depth, Ownership, TablePrivilege};
 
-use crate::org::{Inheritance, Organization};
+use crate::org::{Hierarchy, HierarchyModel, Inheritance, Organization};
 
 /// What one principal's depth reaches for one slot; deduplicated across slots.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -171,35 +171,10 @@ pub(crate) fn build(org: &Organization, user: u32, groups: &[u32]) -> (RecordSco
         });
     }
 
-    let mut reports: Vec<(u32, u8)> = Vec::new();
-    let mut report_teams: Vec<(u32, u8)> = Vec::new();
-    if let Some(h) = inner.hierarchy {
-        let mut level_users = u.reports.clone();
-        for level in 1..=h.depth {
-            let mut next = Vec::new();
-            for &r in &level_users {
-                let report = &inner.users[r as usize];
-                // DECISION: the manager sits in the report's business unit or one above it.
-                let (x, lo, hi) = (
-                    inner.pre[report.bu as usize],
-                    inner.pre[u.bu as usize],
-                    inner.end[u.bu as usize],
-                );
-                if lo <= x && x < hi {
-                    reports.push((r, level));
-                    for &t in &report.teams {
-                        report_teams.push((t, level));
-                    }
-                }
-                next.extend_from_slice(&report.reports);
-            }
-            level_users = next;
-        }
-        reports.sort_unstable();
-        reports.dedup_by_key(|(r, _)| *r);
-        report_teams.sort_unstable();
-        report_teams.dedup_by_key(|(t, _)| *t);
-    }
+    let (reports, report_teams) = match inner.hierarchy {
+        Some(h) => hierarchy_reach(org, user, h),
+        None => (Vec::new(), Vec::new()),
+    };
 
     let scope = RecordScope {
         org: org.clone(),
@@ -213,4 +188,64 @@ pub(crate) fn build(org: &Organization, user: u32, groups: &[u32]) -> (RecordSco
         report_teams: report_teams.into_boxed_slice(),
     };
     (scope, roles)
+}
+
+/// A user or team the hierarchy reaches (by index), with its level (1 = direct).
+type Reached = (u32, u8);
+
+/// The users hierarchy security lets `user` reach, each with its level (1 = direct), sorted by user; and their teams,
+/// with the lowest level of a member. Manager model: reports down the manager chain, each in the manager's business
+/// unit or a child unit of it. Position model: the users holding the positions below the user's own, in any unit.
+fn hierarchy_reach(org: &Organization, user: u32, h: Hierarchy) -> (Vec<Reached>, Vec<Reached>) {
+    let inner = &org.inner;
+    let u = &inner.users[user as usize];
+    let mut reports: Vec<Reached> = Vec::new();
+    match h.model {
+        HierarchyModel::Manager => {
+            let mut level_users = u.reports.clone();
+            for level in 1..=h.depth {
+                let mut next = Vec::new();
+                for &r in &level_users {
+                    let report = &inner.users[r as usize];
+                    // DECISION: the manager sits in the report's business unit or its parent unit.
+                    let unit = report.bu;
+                    if unit == u.bu || inner.bus[unit as usize].parent == Some(u.bu) {
+                        reports.push((r, level));
+                    }
+                    next.extend_from_slice(&report.reports);
+                }
+                level_users = next;
+            }
+        }
+        HierarchyModel::Position => {
+            let mut level_positions: Vec<u32> = u
+                .position
+                .map(|p| inner.positions[p as usize].children.clone())
+                .unwrap_or_default();
+            for level in 1..=h.depth {
+                let mut next = Vec::new();
+                for &p in &level_positions {
+                    let position = &inner.positions[p as usize];
+                    reports.extend(position.users.iter().map(|&r| (r, level)));
+                    next.extend_from_slice(&position.children);
+                }
+                level_positions = next;
+            }
+        }
+    }
+    // The lowest level first, so deduplication keeps it.
+    reports.sort_unstable();
+    reports.dedup_by_key(|(r, _)| *r);
+    let mut report_teams: Vec<Reached> = reports
+        .iter()
+        .flat_map(|&(r, level)| {
+            inner.users[r as usize]
+                .teams
+                .iter()
+                .map(move |&t| (t, level))
+        })
+        .collect();
+    report_teams.sort_unstable();
+    report_teams.dedup_by_key(|(t, _)| *t);
+    (reports, report_teams)
 }
