@@ -198,7 +198,8 @@ pub fn record(
 /// A team of a user as `user` shows it: name, kind, and its roles with their `isinherited`.
 type TeamLine = (String, &'static str, Vec<(String, u8)>);
 
-/// `rolegate user NAME --org FILE`: the user's business unit, manager, roles (with the unit each is held in) and teams.
+/// `rolegate user NAME --org FILE`: the user's business unit, manager, position, roles (with the unit each is held in)
+/// and teams.
 pub fn show_user(
     org: &Organization,
     name: &str,
@@ -239,6 +240,7 @@ pub fn show_user(
             "user": name,
             "business_unit": unit,
             "manager": manager,
+            "position": position,
             "roles": roles.iter().map(|(r, b)| json!({ "role": r, "business_unit": b })).collect::<Vec<_>>(),
             "teams": teams.iter().map(|(t, k, rs)| json!({
                 "team": t,
@@ -252,6 +254,9 @@ pub fn show_user(
     let _ = writeln!(out, "business unit: {}", Escaped(&unit));
     if let Some(m) = &manager {
         let _ = writeln!(out, "manager: {}", Escaped(m));
+    }
+    if let Some(p) = &position {
+        let _ = writeln!(out, "position: {}", Escaped(p));
     }
     out.push_str("\nroles:\n");
     if roles.is_empty() {
