@@ -215,6 +215,7 @@ pub fn show_user(
         .user_manager(id)
         .and_then(|m| org.user_name(m))
         .map(str::to_owned);
+    let position = org.user_position(id).map(str::to_owned);
     let roles: Vec<(String, String)> = org
         .user_roles(id)
         .map(|(r, b)| (r.name.clone(), unit_name(b)))
