@@ -149,35 +149,35 @@ impl OrganizationBuilder {
     /// Assigns a user a role held in a business unit, which may differ from the user's own (Dataverse's modernized
     /// business units): the role's Local and Deep are measured from `business_unit`.
     pub fn role_in(mut self, user: &str, role: &str, business_unit: &str) -> Self {
-        let assignment = (role.to_owned(), Some(business_unit.to_owned()));
-        match self.users.iter_mut().rev().find(|u| u.name == user) {
-            Some(u) => u.roles.push(assignment),
-            // Recorded as a user entry with no unit, so validation reports the unknown name.
-            None => self.users.push(UserEntry {
-                name: user.to_owned(),
-                bu: String::new(),
-                manager: None,
-                position: None,
-                roles: vec![assignment],
-            }),
-        }
+        self.user_entry(user)
+            .roles
+            .push((role.to_owned(), Some(business_unit.to_owned())));
         self
     }
 
     /// Sets a user's manager (for hierarchy security).
     pub fn manager(mut self, user: &str, manager: &str) -> Self {
-        match self.users.iter_mut().rev().find(|u| u.name == user) {
-            Some(u) => u.manager = Some(manager.to_owned()),
-            // Recorded as a user entry with no unit, so validation reports the unknown name.
-            None => self.users.push(UserEntry {
-                name: user.to_owned(),
-                bu: String::new(),
-                manager: Some(manager.to_owned()),
-                position: None,
-                roles: Vec::new(),
-            }),
-        }
+        self.user_entry(user).manager = Some(manager.to_owned());
         self
+    }
+
+    /// The entry of the user last added under `name`; a user not added (yet) gets an entry with no unit, so that
+    /// validation reports the unknown name.
+    fn user_entry(&mut self, user: &str) -> &mut UserEntry {
+        let index = match self.users.iter().rposition(|u| u.name == user) {
+            Some(i) => i,
+            None => {
+                self.users.push(UserEntry {
+                    name: user.to_owned(),
+                    bu: String::new(),
+                    manager: None,
+                    position: None,
+                    roles: Vec::new(),
+                });
+                self.users.len() - 1
+            }
+        };
+        &mut self.users[index]
     }
 
     /// Adds an owner team in a business unit, with members and roles (each with its inheritance mode).
@@ -314,17 +314,7 @@ impl OrganizationBuilder {
 
     /// Gives a user a position (at most one).
     pub fn user_position(mut self, user: &str, position: &str) -> Self {
-        match self.users.iter_mut().rev().find(|u| u.name == user) {
-            Some(u) => u.position = Some(position.to_owned()),
-            // Recorded as a user entry with no unit, so validation reports the unknown name.
-            None => self.users.push(UserEntry {
-                name: user.to_owned(),
-                bu: String::new(),
-                manager: None,
-                position: Some(position.to_owned()),
-                roles: Vec::new(),
-            }),
-        }
+        self.user_entry(user).position = Some(position.to_owned());
         self
     }
 

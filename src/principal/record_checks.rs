@@ -393,12 +393,7 @@ impl Principal {
                 user: scope.user,
                 owning_business_unit: record.owning_business_unit(),
                 slot: None,
-                groups: scope
-                    .owner_teams
-                    .iter()
-                    .copied()
-                    .filter(|&t| scope.org.inner.teams[t as usize].kind.is_group())
-                    .collect(),
+                groups: scope.group_teams.clone(),
             }),
         })
     }

@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 
 use rolegate_catalog::{Depth, PrivilegeSet, TablePrivilege};
 
@@ -46,8 +47,8 @@ pub(crate) struct RecordNames {
     pub(crate) owning_business_unit: Option<BusinessUnitId>,
     /// The slot whose reach failed (a [`DenialReason::NoAccess`](crate::DenialReason::NoAccess)(crate::DenialReason::NoAccess) denial only).
     pub(crate) slot: Option<u32>,
-    /// The group teams the principal is a member of by its token.
-    pub(crate) groups: Box<[u32]>,
+    /// The group teams the principal is a member of by its token (`None`: none), shared with its scope.
+    pub(crate) groups: Option<Arc<[u32]>>,
 }
 
 impl RecordDenial {
@@ -117,7 +118,7 @@ impl RecordDenial {
         for &t in user
             .owner_teams
             .iter()
-            .chain(groups.iter())
+            .chain(groups.iter().flat_map(|g| g.iter()))
             .filter(|_| !creates)
         {
             let team = &inner.teams[t as usize];

@@ -2,6 +2,7 @@
 //! when its principal is built.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use rolegate_catalog::{Depth, Ownership, TablePrivilege};
 
@@ -34,6 +35,9 @@ pub(crate) struct RecordScope {
     pub(crate) teams: Box<[u32]>,
     /// Owner teams, sorted.
     pub(crate) owner_teams: Box<[u32]>,
+    /// The group teams among them (members by the caller's token), sorted; `None` when there are none. Shared with
+    /// the denials that name them, so building one copies nothing.
+    pub(crate) group_teams: Option<Arc<[u32]>>,
     /// Per slot, an index into `reaches` (0: reaches nothing).
     pub(crate) slot_reach: Box<[u32]>,
     pub(crate) reaches: Box<[Reach]>,
@@ -50,6 +54,7 @@ impl RecordScope {
         std::mem::size_of::<Self>()
             + size_of_val(&*self.teams)
             + size_of_val(&*self.owner_teams)
+            + self.group_teams.as_deref().map_or(0, size_of_val)
             + size_of_val(&*self.slot_reach)
             + size_of_val(&*self.reaches)
             + self
@@ -176,12 +181,18 @@ pub(crate) fn build(org: &Organization, user: u32, groups: &[u32]) -> (RecordSco
         None => (Vec::new(), Vec::new()),
     };
 
+    let group_teams: Vec<u32> = owner_teams
+        .iter()
+        .copied()
+        .filter(|&t| inner.teams[t as usize].kind.is_group())
+        .collect();
     let scope = RecordScope {
         org: org.clone(),
         stamp: inner.stamp,
         user,
         teams,
         owner_teams,
+        group_teams: (!group_teams.is_empty()).then(|| group_teams.into()),
         slot_reach: slot_reach.into_boxed_slice(),
         reaches: reaches.into_boxed_slice(),
         reports: reports.into_boxed_slice(),

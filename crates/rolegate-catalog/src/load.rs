@@ -333,16 +333,26 @@ mod tests {
         );
     }
 
+    /// Makes a FIFO at `path`; `false` (and a line saying the test is skipped) where `mkfifo` does not exist.
+    fn mkfifo(path: &std::path::Path) -> bool {
+        match std::process::Command::new("mkfifo").arg(path).status() {
+            Ok(status) => {
+                assert!(status.success(), "mkfifo {}", path.display());
+                true
+            }
+            Err(e) => {
+                eprintln!("skipped: mkfifo is not available ({e})");
+                false
+            }
+        }
+    }
+
     #[test]
     fn a_fifo_is_refused_without_waiting_for_a_writer() {
         let dir = scratch("fifo");
         let fifo = dir.join("roles.toml");
-        match std::process::Command::new("mkfifo").arg(&fifo).status() {
-            Ok(status) => assert!(status.success(), "mkfifo {}", fifo.display()),
-            Err(e) => {
-                eprintln!("skipped: mkfifo is not available ({e})");
-                return;
-            }
+        if !mkfifo(&fifo) {
+            return;
         }
         let err = load_within_seconds(fifo.clone()).unwrap_err();
         assert_eq!(
@@ -361,12 +371,8 @@ mod tests {
     fn a_fifo_swapped_in_after_the_check_is_refused_by_the_open() {
         let dir = scratch("fifo-race");
         let fifo = dir.join("roles.toml");
-        match std::process::Command::new("mkfifo").arg(&fifo).status() {
-            Ok(status) => assert!(status.success(), "mkfifo {}", fifo.display()),
-            Err(e) => {
-                eprintln!("skipped: mkfifo is not available ({e})");
-                return;
-            }
+        if !mkfifo(&fifo) {
+            return;
         }
         let (send, receive) = mpsc::channel();
         let path = fifo.clone();

@@ -243,10 +243,9 @@ pub fn side(spec: &str) -> Result<Side, CliError> {
     // A built-in role read from the environment's XrmMockup exports can express no more than they can.
     let from_export = |name: &String| {
         catalog.role(name).is_some_and(|r| {
-            r.source.as_deref().is_some_and(|s| {
-                s.starts_with(rolegate_import::ENVIRONMENT_EXPORT)
-                    || s.contains("; privileges: data/roles/")
-            })
+            r.source
+                .as_deref()
+                .is_some_and(rolegate_import::from_environment_export)
         })
     };
     let origin = match origin {

@@ -36,7 +36,7 @@ use std::str::FromStr;
 use rolegate_catalog::{CatalogFile, Diagnostic, TablePrivilege};
 
 pub use merge::merge;
-pub use seeds::{ENVIRONMENT_EXPORT, builtin_from_seeds};
+pub use seeds::{ENVIRONMENT_EXPORT, builtin_from_seeds, from_environment_export};
 
 /// The formats the importers read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

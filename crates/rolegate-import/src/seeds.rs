@@ -416,6 +416,15 @@ const EXPORT_TABLE_SOURCE: &str = "out-of-box metadata, data/roles/xrmbedrock-oo
 /// privileges: data/roles/...`).
 pub const ENVIRONMENT_EXPORT: &str = "environment export";
 
+/// Whether a built-in role's privileges come from the environment's exports, by its `source`: a role of the
+/// environment, or a role the seeds only name whose privileges the export gives.
+pub fn from_environment_export(source: &str) -> bool {
+    source.starts_with(ENVIRONMENT_EXPORT) || source.contains(PRIVILEGES_FROM_EXPORT)
+}
+
+/// What follows a seed role's own source when the environment's export gives its privileges.
+const PRIVILEGES_FROM_EXPORT: &str = "; privileges: data/roles/";
+
 /// What the name of an environment role gets when the seed documents a role of that name.
 const ENVIRONMENT_SUFFIX: &str = " (environment)";
 
@@ -517,7 +526,8 @@ fn add_environment_roles(
                     && seed.capabilities.is_empty() =>
             {
                 let named = seed.source.take().unwrap_or_default();
-                role.source = Some(format!("{named}; privileges: {}", export.path.clone()));
+                // `export.path` starts with `data/roles/`: see `from_environment_export`.
+                role.source = Some(format!("{named}; privileges: {}", export.path));
                 if !role.all {
                     role.description.clone_from(&seed.description);
                 }

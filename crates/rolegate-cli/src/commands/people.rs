@@ -19,26 +19,27 @@ pub fn organization(catalog: &Catalog, path: &Path) -> Result<Organization, CliE
     Ok(Organization::from_path(&authority, path)?)
 }
 
-/// A user by name, or an error naming the nearest one.
-pub fn user(org: &Organization, name: &str) -> Result<UserId, CliError> {
-    org.user(name).ok_or_else(|| CliError::Unknown {
-        kind: "user",
+/// An unknown name of the organisation, with the nearest of `known` as the suggestion.
+fn unknown<'a>(kind: &'static str, name: &str, known: impl Iterator<Item = &'a str>) -> CliError {
+    CliError::Unknown {
+        kind,
         name: name.to_owned(),
         origin: None,
-        help: closest(name, org.users().filter_map(|u| org.user_name(u)))
-            .map(|c| format!("did you mean `{c}`?")),
-    })
+        help: closest(name, known).map(|c| format!("did you mean `{c}`?")),
+    }
+}
+
+/// A user by name, or an error naming the nearest one.
+pub fn user(org: &Organization, name: &str) -> Result<UserId, CliError> {
+    org.user(name)
+        .ok_or_else(|| unknown("user", name, org.users().filter_map(|u| org.user_name(u))))
 }
 
 /// A principal for a user of the organisation.
 pub fn principal(org: &Organization, name: &str) -> Result<Principal, CliError> {
     let id = user(org, name)?;
-    org.principal(id).ok_or_else(|| CliError::Unknown {
-        kind: "user",
-        name: name.to_owned(),
-        origin: None,
-        help: None,
-    })
+    org.principal(id)
+        .ok_or_else(|| unknown("user", name, std::iter::empty()))
 }
 
 /// Where a user's depth for a requirement comes from: `role "R"`, `role "R" in B2` (held in another unit), or
@@ -158,27 +159,19 @@ pub fn record(
     unit: Option<&str>,
 ) -> Result<RecordData, CliError> {
     let unit_id = |name: &str| {
-        org.business_unit(name).ok_or_else(|| CliError::Unknown {
-            kind: "business unit",
-            name: name.to_owned(),
-            origin: None,
-            help: closest(
-                name,
-                org.business_units()
-                    .filter_map(|b| org.business_unit_name(b)),
-            )
-            .map(|c| format!("did you mean `{c}`?")),
+        org.business_unit(name).ok_or_else(|| {
+            let known = org
+                .business_units()
+                .filter_map(|b| org.business_unit_name(b));
+            unknown("business unit", name, known)
         })
     };
     let mut record = match owner {
         Some(owner) => match owner.strip_prefix("team:") {
             Some(team) => {
-                let id = org.team(team.trim()).ok_or_else(|| CliError::Unknown {
-                    kind: "team",
-                    name: team.trim().to_owned(),
-                    origin: None,
-                    help: closest(team.trim(), org.teams().filter_map(|t| org.team_name(t)))
-                        .map(|c| format!("did you mean `{c}`?")),
+                let team = team.trim();
+                let id = org.team(team).ok_or_else(|| {
+                    unknown("team", team, org.teams().filter_map(|t| org.team_name(t)))
                 })?;
                 RecordData::owned_by_team(org, 1, table, id)
             }
