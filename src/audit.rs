@@ -5,6 +5,10 @@
 //! privilege's name or the capability's id), `table`, `depth_required`, `depth_held`, `record` (for a record check),
 //! `reason`, `outcome` (`"denied"` or `"allowed"`), `file` and `line`. A field that does not apply is absent.
 //!
+//! A denial at a `#[requires(any(...))]` is one event: its requirement fields are the first alternative's, and
+//! `alternatives` lists every alternative tried with its reason (`Write on queue at Global: too-shallow; capability
+//! add-remove-agents-from-queue: not-held`). An allow there is the event of the alternative that held.
+//!
 //! ```
 //! rolegate::audit::set_audit_allows(true);
 //! assert!(rolegate::audit::audit_allows());
@@ -50,7 +54,7 @@ fn parts(requirement: &Requirement) -> (&str, Option<&str>, Option<&'static str>
 /// `rolegate::audit` events (nothing is formatted otherwise). Called from the check's cold paths, so that the inlined
 /// check stays an index and a compare.
 #[inline]
-pub(crate) fn denial(principal: &str, audit: bool, build: impl Fn() -> Denied) -> Denied {
+pub(crate) fn denial(principal: &str, audit: bool, build: impl FnOnce() -> Denied) -> Denied {
     if audit && tracing::enabled!(target: AUDIT_TARGET, tracing::Level::WARN) {
         let denied = build();
         denied_event(principal, &denied);
@@ -67,6 +71,14 @@ fn denied_event(principal: &str, denied: &Denied) {
         .map(|s| format!("{}::{}", s.module_path, s.function));
     let (privilege, table, depth_required) = parts(&denied.requirement);
     let record = denied.record.as_ref().map(|r| r.id.to_string());
+    let alternatives = (!denied.alternatives().is_empty()).then(|| {
+        denied
+            .alternatives()
+            .iter()
+            .map(|d| format!("{}: {}", d.requirement, d.reason.name()))
+            .collect::<Vec<_>>()
+            .join("; ")
+    });
     tracing::warn!(
         target: AUDIT_TARGET,
         outcome = "denied",
@@ -78,6 +90,7 @@ fn denied_event(principal: &str, denied: &Denied) {
         depth_held = denied.held.map(|d| d.name()),
         record = record.as_deref(),
         reason = denied.reason.name(),
+        alternatives = alternatives.as_deref(),
         file = denied.site.map(|s| s.file),
         line = denied.site.map(|s| s.line),
         "{denied}"

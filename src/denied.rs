@@ -49,6 +49,30 @@ pub enum DenialReason {
 }
 
 impl DenialReason {
+    /// Every reason, in the order declared.
+    pub const ALL: [Self; 9] = [
+        Self::NotHeld,
+        Self::TooShallow,
+        Self::Unknown,
+        Self::NoAccess,
+        Self::WrongTable,
+        Self::NoOrganization,
+        Self::UnknownRecordParty,
+        Self::NewOwnerCannotRead,
+        Self::NoColumnGrant,
+    ];
+
+    /// The reason spelled `name` (as [`name`](Self::name) spells it).
+    ///
+    /// ```
+    /// use rolegate::DenialReason;
+    /// assert_eq!(DenialReason::from_name("too-shallow"), Some(DenialReason::TooShallow));
+    /// assert!(DenialReason::ALL.iter().all(|r| DenialReason::from_name(r.name()) == Some(*r)));
+    /// ```
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.name() == name)
+    }
+
     /// The reason's one spelling, in kebab case (`not-held`, `too-shallow`, `no-access`): in the audit trail, the
     /// CLI's JSON and HTTP problem bodies alike.
     pub const fn name(self) -> &'static str {
@@ -93,7 +117,14 @@ pub struct Denied {
     pub record: Option<Box<RecordDenial>>,
     /// For a check on a secured column: the column and the right it lacked.
     pub column: Option<ColumnDenial>,
+    /// For a `#[requires(any(...))]`: the denial of every alternative (see [`alternatives`](Self::alternatives)).
+    /// Boxed, so that a denial at any other call site stays as small as it was.
+    pub(crate) any_of: Option<Box<AnyOfDenials>>,
 }
+
+/// The denials of the alternatives of a `#[requires(any(...))]`, in the order written.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct AnyOfDenials(Vec<Denied>);
 
 impl Denied {
     pub(crate) fn unknown(requirement: Requirement, site: Option<&'static CallSite>) -> Self {
@@ -105,7 +136,34 @@ impl Denied {
             site,
             record: None,
             column: None,
+            any_of: None,
         }
+    }
+
+    /// The denial of a `#[requires(any(...))]`, from the denial of each alternative (two or more, in the order
+    /// written): the first's fields, and all of them as [`alternatives`](Self::alternatives).
+    pub(crate) fn any_of(alternatives: Vec<Denied>) -> Self {
+        let mut first = alternatives[0].clone();
+        first.any_of = Some(Box::new(AnyOfDenials(alternatives)));
+        first
+    }
+
+    /// For a denial at a `#[requires(any(...))]`, the denial of every alternative, in the order written, each with
+    /// what was held for it (this denial's own fields are the first's); empty for any other denial.
+    ///
+    /// ```
+    /// use rolegate::{requires, Authority, DenialReason, Denied, Principal};
+    ///
+    /// #[requires(any((privilege = "Write", table = "queue", depth = "Global"), (capability = "view-quick-replies")))]
+    /// fn staff_queue(user: &Principal) -> Result<(), Denied> { Ok(()) }
+    ///
+    /// let manager = Authority::builtin().principal("cm", ["CSR Manager"]).unwrap();
+    /// let denied = staff_queue(&manager).unwrap_err();
+    /// let reasons: Vec<DenialReason> = denied.alternatives().iter().map(|d| d.reason).collect();
+    /// assert_eq!(reasons, [DenialReason::TooShallow, DenialReason::NotHeld]);
+    /// ```
+    pub fn alternatives(&self) -> &[Denied] {
+        self.any_of.as_deref().map_or(&[], |a| &a.0)
     }
 
     /// The table privilege required (`None` for a miscellaneous privilege or a capability).
@@ -160,6 +218,7 @@ impl PartialEq for Denied {
             && same_site
             && self.record == other.record
             && self.column == other.column
+            && self.any_of == other.any_of
     }
 }
 
@@ -183,6 +242,18 @@ impl fmt::Display for Denied {
         if let Some(record) = &self.record {
             return fmt_record_denial(self, record, f);
         }
+        if let Some(AnyOfDenials(alternatives)) = self.any_of.as_deref() {
+            f.write_str("missing any of: ")?;
+            for (i, d) in alternatives.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(", ")?;
+                }
+                write!(f, "{} (", d.requirement)?;
+                fmt_held(d, f)?;
+                f.write_str(")")?;
+            }
+            return Ok(());
+        }
         if self.reason == DenialReason::Unknown {
             let what = match &self.requirement {
                 Requirement::Table { table, .. } => format!("table `{table}` (or its privilege)"),
@@ -195,14 +266,21 @@ impl fmt::Display for Denied {
                 self.requirement
             );
         }
-        write!(f, "missing {}", self.requirement)?;
-        match (&self.requirement, self.held, &self.through) {
-            (Requirement::Table { .. }, Some(held), Some(role)) => {
-                write!(f, "; best held: {held} through role \"{role}\"")
-            }
-            (Requirement::Table { .. }, Some(held), None) => write!(f, "; best held: {held}"),
-            _ => f.write_str("; held through no role"),
+        write!(f, "missing {}; ", self.requirement)?;
+        fmt_held(self, f)
+    }
+}
+
+/// What was held towards a requirement: `best held: Local through role "R"`, or `held through no role`, or (unknown
+/// to the runtime catalog) `not in the runtime catalog`.
+fn fmt_held(d: &Denied, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    match (&d.requirement, d.held, &d.through) {
+        _ if d.reason == DenialReason::Unknown => f.write_str("not in the runtime catalog"),
+        (Requirement::Table { .. }, Some(held), Some(role)) => {
+            write!(f, "best held: {held} through role \"{role}\"")
         }
+        (Requirement::Table { .. }, Some(held), None) => write!(f, "best held: {held}"),
+        _ => f.write_str("held through no role"),
     }
 }
 

@@ -15,6 +15,16 @@ pub fn check<S: Subject + ?Sized>(subject: &S, site: &'static CallSite) -> Resul
     subject.principal().check_site_audited(site, true)
 }
 
+/// The check of a `#[requires(any(...))]`: the call sites of its alternatives, one of which must hold. A denial names
+/// every alternative and is audited once.
+#[inline(always)]
+pub fn check_any<S: Subject + ?Sized>(
+    subject: &S,
+    sites: &'static [CallSite],
+) -> Result<(), Denied> {
+    subject.principal().check_any_site(sites)
+}
+
 /// The check a record-form call site runs.
 #[inline(always)]
 pub fn check_record<S, R>(subject: &S, site: &'static CallSite, record: &R) -> Result<(), Denied>

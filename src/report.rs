@@ -27,7 +27,7 @@
 
 use std::fmt::Write as _;
 
-use rolegate_catalog::Catalog;
+use rolegate_catalog::{Catalog, Requirement};
 use serde::Serialize;
 
 use crate::compiled::site::CallSite;
@@ -48,27 +48,40 @@ pub struct SiteAccess {
     pub module: String,
     /// The function's name.
     pub function: String,
-    /// The requirement, as displayed (`Write on msdyn_liveworkstream at Global`).
+    /// The requirement, as displayed (`Write on msdyn_liveworkstream at Global`); for `any(...)`, its alternatives
+    /// joined by `, or ` (`Write on queue at Global, or capability add-remove-agents-from-queue`).
     pub requirement: String,
+    /// Each requirement one of which passes the site, as displayed: the one requirement, or each alternative of
+    /// `any(...)` in the order written.
+    pub alternatives: Vec<String>,
     /// `file:line` of the function.
     pub location: String,
-    /// The roles that satisfy the requirement, in catalog order.
+    /// The roles that satisfy the requirement (for `any(...)`, one alternative or more), in catalog order.
     pub roles: Vec<String>,
     /// The personas one of whose roles satisfies it, in catalog order.
     pub personas: Vec<String>,
 }
 
 impl AccessReport {
-    /// Builds the report of `sites` against `catalog`; a site the catalog does not know is satisfied by no role.
+    /// Builds the report of `sites` against `catalog`; a requirement the catalog does not know is satisfied by no
+    /// role, and a role passes a site of `any(...)` when it satisfies any of its alternatives.
     pub fn new(catalog: &Catalog, sites: impl IntoIterator<Item = &'static CallSite>) -> Self {
         let sites = sites
             .into_iter()
             .map(|site| {
-                let requirement = site.requirement();
-                let roles: Vec<String> = catalog
-                    .roles_satisfying(&requirement)
-                    .map(|(r, _)| r.name.clone())
+                let requirements: Vec<Requirement> = site
+                    .alternatives()
+                    .iter()
+                    .map(CallSite::requirement)
                     .collect();
+                let roles: Vec<String> = catalog
+                    .roles()
+                    .iter()
+                    .filter(|role| requirements.iter().any(|r| catalog.satisfies(role, r)))
+                    .map(|r| r.name.clone())
+                    .collect();
+                let alternatives: Vec<String> =
+                    requirements.iter().map(ToString::to_string).collect();
                 let personas = catalog
                     .personas()
                     .iter()
@@ -82,7 +95,8 @@ impl AccessReport {
                 SiteAccess {
                     module: site.module_path.to_owned(),
                     function: site.function.to_owned(),
-                    requirement: requirement.to_string(),
+                    requirement: alternatives.join(", or "),
+                    alternatives,
                     location: format!("{}:{}", site.file.replace('\\', "/"), site.line),
                     roles,
                     personas,

@@ -34,6 +34,9 @@ pub enum SiteRequirement {
 
 /// One `#[requires]` on one function: the requirement, where it is, and the slot it resolved to (cached per
 /// authority, so the check that follows is an index and a compare).
+///
+/// A `#[requires(any(...))]` is one call site per alternative, each with its own cached slot; the first is the one
+/// [`call_sites`] lists, and [`alternatives`](Self::alternatives) gives them all.
 #[derive(Debug)]
 pub struct CallSite {
     /// The requirement.
@@ -52,8 +55,21 @@ pub struct CallSite {
     cache: CacheWord,
     /// Whether the site is in [`CACHED_SITES`].
     listed: AtomicBool,
+    /// Every alternative of the site's `any(...)`, itself included; empty for a single requirement.
+    any_of: AnyOf,
     /// The minimum rank as a packed row compares it ([`PackedRow::min_byte`]).
     min_byte: u8,
+}
+
+/// The alternatives of an any-of site. Each refers to the others, so its `Debug` shows their requirements only.
+struct AnyOf(&'static [CallSite]);
+
+impl std::fmt::Debug for AnyOf {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(|site| site.requirement))
+            .finish()
+    }
 }
 
 /// Whether allowed checks are audited. Lives beside the cache words because turning it on tags them.
@@ -101,7 +117,43 @@ impl CallSite {
             column,
             cache: CacheWord::empty(),
             listed: AtomicBool::new(false),
+            any_of: AnyOf(&[]),
             min_byte: PackedRow::min_byte(min_rank),
+        }
+    }
+
+    /// The same site as one alternative of `group`, the call sites of a `#[requires(any(...))]` (this one among
+    /// them); the macro builds these as the elements of a `static` array that each refers to.
+    #[doc(hidden)]
+    pub const fn any_of(self, group: &'static [CallSite]) -> Self {
+        Self {
+            any_of: AnyOf(group),
+            ..self
+        }
+    }
+
+    /// The requirements of the site's `#[requires]`, one of which must hold, as call sites in the order written:
+    /// this site alone for a single requirement; for `any(...)`, each alternative (the first is the site
+    /// [`call_sites`] lists).
+    ///
+    /// ```
+    /// use rolegate::{requires, Denied, Principal};
+    ///
+    /// #[requires(any(
+    ///     (privilege = "Write", table = "queue", depth = "Global"),
+    ///     (capability = "add-remove-agents-from-queue"),
+    /// ))]
+    /// fn staff_queue(user: &Principal) -> Result<(), Denied> { Ok(()) }
+    ///
+    /// let site = rolegate::site::call_sites().into_iter().find(|s| s.function == "staff_queue").unwrap();
+    /// let alternatives: Vec<String> = site.alternatives().iter().map(|a| a.requirement().to_string()).collect();
+    /// assert_eq!(alternatives, ["Write on queue at Global", "capability add-remove-agents-from-queue"]);
+    /// ```
+    pub fn alternatives(&self) -> &[CallSite] {
+        if self.any_of.0.is_empty() {
+            std::slice::from_ref(self)
+        } else {
+            self.any_of.0
         }
     }
 

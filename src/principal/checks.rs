@@ -99,21 +99,68 @@ impl Principal {
     #[cold]
     #[inline(never)]
     fn check_site_slow(&self, site: &'static CallSite, audit: bool) -> Result<(), Denied> {
+        self.site_slow(site, audit, audit)
+    }
+
+    /// A site's check from its slot, resolved by name and cached if need be; an allow is audited when
+    /// `audit_allow` is true (and allows are), a denial when `audit_denial` is.
+    fn site_slow(
+        &self,
+        site: &'static CallSite,
+        audit_allow: bool,
+        audit_denial: bool,
+    ) -> Result<(), Denied> {
         let Some(index) = site.slot_or(self.schema_key, self.row.len(), || {
             self.authority.slot_index(&site.requirement())
         }) else {
-            return Err(audit::denial(&self.id, audit, || {
+            return Err(audit::denial(&self.id, audit_denial, || {
                 Denied::unknown(site.requirement(), Some(site))
             }));
         };
         let rank = self.row.rank(index);
         if rank < site.min_rank() {
-            return Err(self.deny_at(site, index, audit));
+            return Err(self.deny_at(site, index, audit_denial));
         }
-        if audit {
+        if audit_allow {
             audit::allowed(&self.id, site, None, Depth::from_rank(rank));
         }
         Ok(())
+    }
+
+    /// The check of a `#[requires(any(...))]`, whose alternatives are `sites`: allowed when any holds, tried in the
+    /// order written, each from its own cached slot; the denial names every alternative, and is written to the audit
+    /// trail once. An allow costs the first alternative's check, plus one for each alternative before the one that
+    /// holds.
+    #[inline]
+    pub(crate) fn check_any_site(&self, sites: &'static [CallSite]) -> Result<(), Denied> {
+        for site in sites {
+            let (index, min_byte) = site.fast_index(self.schema_key);
+            if self.row.meets(index, min_byte) == Some(true) {
+                return Ok(());
+            }
+        }
+        self.check_any_slow(sites)
+    }
+
+    /// An any-of check that no cached slot allowed: each alternative decided (and cached) in turn, its allow audited
+    /// as at any site, and the denial of all of them audited once.
+    #[cold]
+    #[inline(never)]
+    fn check_any_slow(&self, sites: &'static [CallSite]) -> Result<(), Denied> {
+        let mut denials = Vec::with_capacity(sites.len());
+        for site in sites {
+            let (index, min_byte) = site.fast_index(self.schema_key);
+            let decided = match self.row.meets(index, min_byte) {
+                Some(true) => Ok(()),
+                Some(false) => Err(self.denial(site.requirement(), index as usize, Some(site))),
+                None => self.site_slow(site, true, false),
+            };
+            match decided {
+                Ok(()) => return Ok(()),
+                Err(denied) => denials.push(denied),
+            }
+        }
+        Err(audit::denial(&self.id, true, || Denied::any_of(denials)))
     }
 
     /// The denial at slot `index`: the best depth held there, and the role it is held through.
@@ -137,6 +184,7 @@ impl Principal {
             site,
             record: None,
             column: None,
+            any_of: None,
         }
     }
 

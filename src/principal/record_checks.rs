@@ -305,6 +305,7 @@ impl Principal {
             site: None,
             record: Some(self.describe(None, record, Some(note))),
             column: None,
+            any_of: None,
         };
         let Some(scope) = &self.scope else {
             return Err(deny(
@@ -430,6 +431,7 @@ impl Principal {
             site,
             record: Some(described),
             column: None,
+            any_of: None,
         }
     }
 
