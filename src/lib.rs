@@ -83,6 +83,13 @@ pub use rolegate_catalog::{Catalog, ColumnRight, Depth, Requirement, TablePrivil
 ///
 /// #[requires(privilege = "Write", table = "activitypointer", record = activity)]
 /// fn edit(user: &Principal, activity: &RecordData) -> Result<(), Denied> { Ok(()) }
+///
+/// // Write on queues across the organisation, or the capability to staff queues: one of them.
+/// #[requires(any(
+///     (privilege = "Write", table = "queue", depth = "Global"),
+///     (capability = "add-remove-agents-from-queue"),
+/// ))]
+/// fn staff_queue(user: &Principal, queue: u64) -> Result<(), Denied> { Ok(()) }
 /// ```
 ///
 /// Keys:
@@ -93,7 +100,12 @@ pub use rolegate_catalog::{Catalog, ColumnRight, Depth, Requirement, TablePrivil
 /// - `capability`: instead of `privilege`, a capability's id or wording;
 /// - `principal`: the parameter to check (a name, or `self`); absent: the first parameter after any `self`;
 /// - `record`: a parameter holding a [`Record`] (a name, no quotes): the check is then the two-step record check
-///   (the privilege held, then access to that record); needs a table privilege.
+///   (the privilege held, then access to that record); needs a table privilege;
+/// - `any((...), (...))`: instead of one requirement, two or more alternatives, each the keys above in parentheses
+///   (`privilege`, `table`, `depth` or `capability`; no `record` or `column`), one of which must hold. The denial
+///   names every alternative ([`Denied::alternatives`]).
+///
+/// Several `#[requires]` on one function must all hold.
 pub use rolegate_macros::requires;
 
 /// The README's examples, compiled and run as doctests so that they cannot drift from the code.

@@ -7,7 +7,7 @@ use std::fmt;
 
 use crate::depth::Depth;
 use crate::file::Ownership;
-use crate::model::{Catalog, Role};
+use crate::model::{Catalog, Role, Table};
 use crate::privilege::{TablePrivilege, list_privileges};
 use crate::suggest::did_you_mean;
 
@@ -105,6 +105,34 @@ fn problem(field: Field, message: String, help: Option<String>) -> Problem {
     }
 }
 
+/// A depth to require, or the problem (with the nearest spelling) pushed.
+fn parse_depth(text: &str, problems: &mut Vec<Problem>) -> Option<Depth> {
+    if text.trim().eq_ignore_ascii_case("none") {
+        problems.push(problem(
+            Field::Depth,
+            "`None` is not a depth to require".to_owned(),
+            Some("leave `depth` out to require the privilege at any depth".to_owned()),
+        ));
+        return None;
+    }
+    let parsed = Depth::parse(text);
+    if parsed.is_none() {
+        let help = did_you_mean(text, Depth::spellings()).or_else(|| {
+            Some(
+                "depths are Basic, Local, Deep, Global (or User, Business Unit, Parent: Child Business Units, \
+                 Organization)"
+                    .to_owned(),
+            )
+        });
+        problems.push(problem(
+            Field::Depth,
+            format!("unknown depth `{text}`"),
+            help,
+        ));
+    }
+    parsed
+}
+
 /// Whether a privilege name is a table privilege, a miscellaneous one, or neither.
 enum PrivilegeKind<'a> {
     Table(TablePrivilege),
@@ -144,44 +172,8 @@ impl Catalog {
             ));
             None
         };
-        let parsed_depth = match depth {
-            None => None,
-            Some(text) if text.trim().eq_ignore_ascii_case("none") => {
-                problems.push(problem(
-                    Field::Depth,
-                    "`None` is not a depth to require".to_owned(),
-                    Some("leave `depth` out to require the privilege at any depth".to_owned()),
-                ));
-                None
-            }
-            Some(text) => match Depth::parse(text) {
-                Some(d) => Some(d),
-                None => {
-                    let help = did_you_mean(text, Depth::spellings())
-                        .or_else(|| Some("depths are Basic, Local, Deep, Global (or User, Business Unit, Parent: Child Business Units, Organization)".to_owned()));
-                    problems.push(problem(
-                        Field::Depth,
-                        format!("unknown depth `{text}`"),
-                        help,
-                    ));
-                    None
-                }
-            },
-        };
-        let resolved_table = match table {
-            None => None,
-            Some(name) => match self.table(name) {
-                Some(t) => Some(t),
-                None => {
-                    problems.push(problem(
-                        Field::Table,
-                        format!("unknown table `{name}`"),
-                        did_you_mean(name, self.all_table_names()),
-                    ));
-                    None
-                }
-            },
-        };
+        let parsed_depth = depth.and_then(|text| parse_depth(text, &mut problems));
+        let resolved_table = table.and_then(|name| self.resolve_table(name, &mut problems));
         match kind {
             Some(PrivilegeKind::Misc(name)) => {
                 if table.is_some() {
@@ -288,6 +280,32 @@ impl Catalog {
         }
     }
 
+    /// The mistakes in a table and a depth on their own, for a requirement whose privilege is unknown or was not
+    /// given: every mistake [`resolve`](Self::resolve) reports about either of them alone.
+    pub fn check_parts(&self, table: Option<&str>, depth: Option<&str>) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        if let Some(text) = depth {
+            parse_depth(text, &mut problems);
+        }
+        if let Some(name) = table {
+            self.resolve_table(name, &mut problems);
+        }
+        problems
+    }
+
+    /// A table by any of its names, or the problem (with the nearest name) pushed.
+    fn resolve_table(&self, name: &str, problems: &mut Vec<Problem>) -> Option<&Table> {
+        let found = self.table(name);
+        if found.is_none() {
+            problems.push(problem(
+                Field::Table,
+                format!("unknown table `{name}`"),
+                did_you_mean(name, self.all_table_names()),
+            ));
+        }
+        found
+    }
+
     /// What `role` holds towards `requirement`: for a table privilege, the depth granted (`Some` even when too low);
     /// for a switch (misc, capability), `Some(Depth::Global)` when held.
     pub fn held_by(&self, role: &Role, requirement: &Requirement) -> Option<Depth> {
@@ -362,6 +380,22 @@ mod tests {
             msdyn_liveworkstream = { Write = "Local" }
         "#;
         Catalog::from_str_named(text, "small.toml", Syntax::Toml).unwrap()
+    }
+
+    #[test]
+    fn a_table_and_a_depth_are_checked_on_their_own_as_resolve_checks_them() {
+        let c = small();
+        let alone = c.check_parts(Some("msdyn_livworkstream"), Some("Globl"));
+        let with_privilege = c
+            .resolve("Write", Some("msdyn_livworkstream"), Some("Globl"))
+            .unwrap_err();
+        assert_eq!(alone, with_privilege);
+        assert_eq!(
+            alone.iter().map(|p| p.field).collect::<Vec<_>>(),
+            [Field::Depth, Field::Table]
+        );
+        assert!(c.check_parts(Some("Workstream"), Some("Local")).is_empty());
+        assert!(c.check_parts(None, None).is_empty());
     }
 
     #[test]

@@ -41,6 +41,8 @@ pub struct Attr {
     pub record: Option<Ident>,
     /// `column = "..."`: a secured column of the table, whose column right the privilege also requires.
     pub column: Option<LitStr>,
+    /// `any((...), (...))`: alternatives, one of which must hold, instead of one requirement.
+    pub any: Option<AnyOf>,
     /// Where errors about the attribute as a whole point.
     pub whole: Whole,
     /// Where its check's call site is reported (`Location::caller()`): the call site for the attribute being
@@ -67,6 +69,7 @@ impl Attr {
             principal: None,
             record: None,
             column: None,
+            any: None,
             whole,
             location,
             damaged: false,
@@ -75,6 +78,14 @@ impl Attr {
             errors: Vec::new(),
         }
     }
+}
+
+/// `any(...)`: the alternatives of an attribute, one of which must hold.
+pub struct AnyOf {
+    /// The `any` keyword, where errors about the list point.
+    pub keyword: Span,
+    /// Each alternative, its parenthesized keys parsed as an attribute's arguments are.
+    pub alternatives: Vec<Attr>,
 }
 
 /// Where an error about an attribute as a whole points.
@@ -98,16 +109,17 @@ impl Whole {
 
 /// One `#[requires]` validated: what its check needs.
 pub struct Check {
-    /// What the principal must hold.
-    pub requirement: Requirement,
+    /// What the principal must hold: one requirement, or (`any(...)`) two or more alternatives, one of which must
+    /// hold, in the order written.
+    pub requirements: Vec<Requirement>,
     /// The parameter checked.
     pub principal: Ident,
     /// The record parameter of the record form.
     pub record: Option<Ident>,
     /// The secured column (its logical name) and the right the privilege requires on it.
     pub column: Option<(String, ColumnRight)>,
-    /// Set when no role of the catalog satisfies the requirement: the warning's text and where it points.
-    pub unsatisfiable: Option<(String, Span)>,
+    /// A warning for each requirement that no role of the catalog satisfies: its text and where it points.
+    pub unsatisfiable: Vec<(String, Span)>,
     /// Where its call site is reported (see [`Attr::location`]).
     pub location: Span,
 }

@@ -14,7 +14,7 @@ use syn::parse::{ParseStream, Parser};
 use syn::spanned::Spanned;
 use syn::{Attribute, Expr, ExprPath, Ident, Item, LitStr, Meta, Signature, Token, Visibility};
 
-use crate::ast::{Attr, Function, Whole};
+use crate::ast::{AnyOf, Attr, Function, Whole};
 
 /// The keys of `#[requires]`, each a custom keyword.
 mod kw {
@@ -25,10 +25,11 @@ mod kw {
     syn::custom_keyword!(principal);
     syn::custom_keyword!(record);
     syn::custom_keyword!(column);
+    syn::custom_keyword!(any);
 }
 
 /// The keys `#[requires]` accepts, for the message about an unknown one.
-const KEYS: [&str; 7] = [
+const KEYS: [&str; 8] = [
     "privilege",
     "table",
     "depth",
@@ -36,7 +37,12 @@ const KEYS: [&str; 7] = [
     "principal",
     "record",
     "column",
+    "any",
 ];
+
+/// How `any(...)` is written, for the messages about a malformed one.
+const ANY_EXAMPLE: &str =
+    "`any((privilege = \"Write\", table = \"queue\"), (capability = \"...\"))`";
 
 /// Parses the function and its `#[requires]` (`args` are the arguments of the one being expanded); the error says
 /// what the item is when it is not a function with a body.
@@ -147,6 +153,11 @@ fn arguments(tokens: TokenStream, attribute: TokenStream, location: Span) -> Att
     } else {
         Whole::Arguments(tokens.span())
     };
+    pairs(tokens, whole, location)
+}
+
+/// Parses `key = value` pairs into an attribute whose errors about the whole point at `whole`.
+fn pairs(tokens: TokenStream, whole: Whole, location: Span) -> Attr {
     let mut attr = Attr::new(whole.clone(), location);
     match (|input: ParseStream<'_>| parse_pairs(input, &mut attr)).parse2(tokens) {
         Ok(()) => attr,
@@ -202,10 +213,14 @@ fn parse_pair(input: ParseStream<'_>, attr: &mut Attr) -> syn::Result<()> {
     } else if lookahead.peek(kw::column) {
         let key = input.parse::<kw::column>()?;
         string(input, attr, "column", key.span, |a| &mut a.column)?;
+    } else if lookahead.peek(kw::any) {
+        let key = input.parse::<kw::any>()?;
+        any(input, attr, key.span)?;
     } else if input.peek(Ident::peek_any) {
+        // Whatever follows an unknown key is skipped up to the next comma, so that the keys after it are still read
+        // and their mistakes reported beside this one.
         let key = input.call(Ident::parse_any)?;
-        input.parse::<Token![=]>()?;
-        value(input)?;
+        skip_to_comma(input);
         let key_name = key.to_string();
         let help = rolegate_catalog::did_you_mean(&key_name, KEYS)
             .unwrap_or_else(|| format!("the keys are {}", KEYS.join(", ")));
@@ -218,6 +233,68 @@ fn parse_pair(input: ParseStream<'_>, attr: &mut Attr) -> syn::Result<()> {
         return Err(lookahead.error());
     }
     Ok(())
+}
+
+/// Parses `(alternative, ...)` after `any`: each alternative its own parenthesized `key = value` pairs, parsed as an
+/// attribute's arguments are. A malformed alternative is recorded and the parse goes on with the next.
+fn any(input: ParseStream<'_>, attr: &mut Attr, key_span: Span) -> syn::Result<()> {
+    if !input.peek(syn::token::Paren) {
+        skip_to_comma(input);
+        attr.damaged = true;
+        attr.errors.push(syn::Error::new(
+            key_span,
+            format!("`any` takes its alternatives in parentheses, each in its own: {ANY_EXAMPLE}"),
+        ));
+        return Ok(());
+    }
+    let list;
+    syn::parenthesized!(list in input);
+    let mut alternatives = Vec::new();
+    while !list.is_empty() {
+        match list.parse::<TokenTree>()? {
+            TokenTree::Group(group) if group.delimiter() == Delimiter::Parenthesis => {
+                let whole = if group.stream().is_empty() {
+                    Whole::Attribute(group.to_token_stream())
+                } else {
+                    Whole::Arguments(group.span())
+                };
+                alternatives.push(pairs(group.stream(), whole, attr.location));
+            }
+            first => {
+                skip_to_comma(&list);
+                attr.damaged = true;
+                attr.errors.push(syn::Error::new(
+                    first.span(),
+                    format!("each alternative of `any` goes in its own parentheses: {ANY_EXAMPLE}"),
+                ));
+            }
+        }
+        if list.is_empty() {
+            break;
+        }
+        list.parse::<Token![,]>()?;
+    }
+    let any = AnyOf {
+        keyword: key_span,
+        alternatives,
+    };
+    set(attr, |a| &mut a.any, any, "any", key_span);
+    Ok(())
+}
+
+/// Skips every token up to the next comma (or the end), leaving the comma.
+fn skip_to_comma(input: ParseStream<'_>) {
+    // Stepping over whole token trees cannot fail.
+    let _ = input.step(|cursor| {
+        let mut rest = *cursor;
+        while let Some((tree, next)) = rest.token_tree() {
+            if matches!(&tree, TokenTree::Punct(p) if p.as_char() == ',') {
+                break;
+            }
+            rest = next;
+        }
+        Ok(((), rest))
+    });
 }
 
 /// A value as written: a string literal or a name when that is all there is up to the next comma, else any expression
@@ -417,7 +494,7 @@ mod tests {
     fn where_a_key_is_expected_the_keys_are_listed() {
         let f = parse(r#""Read", "queue""#, "fn f(u: &P) {}");
         assert!(messages(&f.requires[0])[0].starts_with(
-            "expected one of: `privilege`, `table`, `depth`, `capability`, `principal`, `record`, `column`;"
+            "expected one of: `privilege`, `table`, `depth`, `capability`, `principal`, `record`, `column`, `any`;"
         ));
     }
 
@@ -439,6 +516,47 @@ mod tests {
         );
         assert!(attr.damaged && attr.record_given && attr.record.is_none());
         assert_eq!(attr.principal.as_ref().unwrap(), "self");
+    }
+
+    #[test]
+    fn an_unknown_key_is_skipped_up_to_the_next_comma_and_the_rest_still_read() {
+        let f = parse(
+            r#"privilege = "Read", cached(60) for ever, table = "queue", tabel = 1 + 2"#,
+            "fn f(u: &P) {}",
+        );
+        let attr = &f.requires[0];
+        assert_eq!(attr.table.as_ref().unwrap().value(), "queue");
+        assert!(attr.damaged && !attr.unreadable);
+        assert_eq!(
+            messages(attr),
+            [
+                "unknown key `cached` in `#[requires]`; the keys are privilege, table, depth, capability, principal, \
+                 record, column, any",
+                "unknown key `tabel` in `#[requires]`; did you mean `table`?",
+            ]
+        );
+    }
+
+    #[test]
+    fn each_alternative_of_any_is_parsed_as_an_attributes_arguments_are() {
+        let f = parse(
+            r#"any((privilege = "Write", table = "queue"), (capabilty = "x"), capability = "y"), principal = u"#,
+            "fn f(u: &P) {}",
+        );
+        let attr = &f.requires[0];
+        assert_eq!(attr.principal.as_ref().unwrap(), "u");
+        let any = attr.any.as_ref().unwrap();
+        assert_eq!(any.alternatives.len(), 2);
+        assert_eq!(any.alternatives[0].table.as_ref().unwrap().value(), "queue");
+        // The second alternative's mistake is its own; the bare pair is the attribute's.
+        assert_eq!(
+            messages(&any.alternatives[1]),
+            ["unknown key `capabilty` in `#[requires]`; did you mean `capability`?"]
+        );
+        assert_eq!(messages(attr).len(), 1);
+        assert!(
+            messages(attr)[0].starts_with("each alternative of `any` goes in its own parentheses")
+        );
     }
 
     #[test]

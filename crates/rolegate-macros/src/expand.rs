@@ -95,16 +95,11 @@ fn write(
     tracked: Option<&Path>,
 ) -> Group {
     let (inner, stmts) = inner_attributes(original);
-    let site_requirement = site_requirement(&check.requirement);
-    // `CallSite::here` is `#[track_caller]`: the span of its call is the line the site reports.
-    let here = quote_spanned! {check.location=>
-        ::rolegate::__private::CallSite::here(
-            #site_requirement,
-            #name,
-            ::core::module_path!(),
-        )
-    };
     let principal = &check.principal;
+    let (site, call) = match check.requirements.as_slice() {
+        [requirement] => single_site(check, requirement, name),
+        alternatives => any_of_site(check, alternatives, name),
+    };
     let call = match &check.record {
         Some(record) => {
             let record_arg = quote_spanned! {record.span()=> &#record };
@@ -112,9 +107,7 @@ fn write(
                 ::rolegate::__private::check_record(&#principal, &__ROLEGATE_SITE, #record_arg)
             }
         }
-        None => quote_spanned! {principal.span()=>
-            ::rolegate::__private::check(&#principal, &__ROLEGATE_SITE)
-        },
+        None => call,
     };
     // The column right, checked once the table privilege (and record) passed: a path of its own, so the table check
     // stays as it is.
@@ -168,7 +161,7 @@ fn write(
         let path = LitStr::new(&path.display().to_string(), Span::call_site());
         quote! { const _: &[u8] = ::core::include_bytes!(#path); }
     });
-    let warn = check.unsatisfiable.as_ref().map(|(message, span)| {
+    let warn = check.unsatisfiable.iter().map(|(message, span)| {
         let note = LitStr::new(message, *span);
         let use_it = quote_spanned! {*span=> let _ = __rolegate_unsatisfiable_requirement; };
         quote! {
@@ -183,12 +176,9 @@ fn write(
     let stream = quote! {
             #inner
             #track
-            #warn
+            #(#warn)*
             {
-                static __ROLEGATE_SITE: ::rolegate::__private::CallSite = #here;
-                ::rolegate::__private::inventory::submit! {
-                    ::rolegate::__private::Registration(&__ROLEGATE_SITE)
-                }
+                #site
                 if let ::core::result::Result::Err(__rolegate_denied) = #call {
                     #early_return;
                 }
@@ -198,6 +188,65 @@ fn write(
     let mut group = Group::new(Delimiter::Brace, stream);
     group.set_span(original.span());
     group
+}
+
+/// A `CallSite::here(...)` call for a requirement: `#[track_caller]`, so the span of the call (the attribute's) is the
+/// line the site reports.
+fn here(check: &Check, requirement: &Requirement, name: &LitStr) -> TokenStream {
+    let site_requirement = site_requirement(requirement);
+    quote_spanned! {check.location=>
+        ::rolegate::__private::CallSite::here(
+            #site_requirement,
+            #name,
+            ::core::module_path!(),
+        )
+    }
+}
+
+/// The call site of one requirement, `__ROLEGATE_SITE`, registered for the access report; and its check.
+fn single_site(
+    check: &Check,
+    requirement: &Requirement,
+    name: &LitStr,
+) -> (TokenStream, TokenStream) {
+    let here = here(check, requirement, name);
+    let principal = &check.principal;
+    let site = quote! {
+        static __ROLEGATE_SITE: ::rolegate::__private::CallSite = #here;
+        ::rolegate::__private::inventory::submit! {
+            ::rolegate::__private::Registration(&__ROLEGATE_SITE)
+        }
+    };
+    let call = quote_spanned! {principal.span()=>
+        ::rolegate::__private::check(&#principal, &__ROLEGATE_SITE)
+    };
+    (site, call)
+}
+
+/// The call sites of `any(...)`, one per alternative (each caches its own slot) in `__ROLEGATE_SITES`, each knowing
+/// the others; the first registered for the access report, which lists them all. And their check, which passes when
+/// any alternative holds.
+fn any_of_site(
+    check: &Check,
+    alternatives: &[Requirement],
+    name: &LitStr,
+) -> (TokenStream, TokenStream) {
+    let count = alternatives.len();
+    let sites = alternatives.iter().map(|r| {
+        let here = here(check, r, name);
+        quote! { #here.any_of(&__ROLEGATE_SITES) }
+    });
+    let principal = &check.principal;
+    let site = quote! {
+        static __ROLEGATE_SITES: [::rolegate::__private::CallSite; #count] = [#(#sites),*];
+        ::rolegate::__private::inventory::submit! {
+            ::rolegate::__private::Registration(&__ROLEGATE_SITES[0])
+        }
+    };
+    let call = quote_spanned! {principal.span()=>
+        ::rolegate::__private::check_any(&#principal, &__ROLEGATE_SITES)
+    };
+    (site, call)
 }
 
 /// The requirement as the runtime's `SiteRequirement`.

@@ -83,6 +83,29 @@ mod tests {
     }
 
     #[test]
+    fn any_of_is_one_site_per_alternative_in_one_static_and_one_check() {
+        let out = requires(
+            r#"any((privilege = "Write", table = "queue"), (capability = "view-quick-replies"))"#,
+            r#"fn f(u: &P) -> Result<(), D> { Ok(()) }"#,
+        );
+        assert!(!out.contains("compile_error"), "{out}");
+        assert_eq!(out.matches("CallSite :: here").count(), 2, "{out}");
+        assert_eq!(
+            out.matches(". any_of (& __ROLEGATE_SITES)").count(),
+            2,
+            "{out}"
+        );
+        assert!(
+            out.contains("Registration (& __ROLEGATE_SITES [0])"),
+            "{out}"
+        );
+        assert!(
+            out.contains("check_any (& u , & __ROLEGATE_SITES)"),
+            "{out}"
+        );
+    }
+
+    #[test]
     fn association_pairs_are_checked_over_all_attributes_once() {
         let paired = requires(
             r#"privilege = "Append", table = "msdyn_liveworkstream", record = w"#,

@@ -9,7 +9,7 @@ use rolegate_catalog::{
     Catalog, ColumnRight, Depth, Field, Problem, Requirement, Role, TablePrivilege,
 };
 
-use crate::ast::{Attr, Check, EarlyReturn, Function, Returns, Validated};
+use crate::ast::{AnyOf, Attr, Check, EarlyReturn, Function, Returns, Validated};
 use crate::catalog::Loaded;
 
 /// Validates every `#[requires]` of the function against the catalog (or reports, at each, why it did not load).
@@ -21,34 +21,46 @@ pub fn function(function: &Function, catalog: Result<Loaded, String>) -> Validat
     let mut checks = Vec::new();
     for (index, attr) in function.requires.iter().enumerate() {
         let mut own = attr.errors.clone();
-        let requirement = match &catalog {
-            Ok(loaded) => requirement(&loaded.catalog, attr, &mut own),
-            Err(message) => {
-                own.push(attr.whole.error(message));
-                None
+        let (requirements, column, record) = match &attr.any {
+            Some(any) => (any_of(catalog.as_ref(), attr, any, &mut own), None, None),
+            None => {
+                let requirement = match &catalog {
+                    Ok(loaded) => requirement(&loaded.catalog, attr, &mut own),
+                    Err(message) => {
+                        own.push(attr.whole.error(message));
+                        None
+                    }
+                };
+                let column = match (&catalog, &requirement) {
+                    (Ok(loaded), Some((r, _))) => column(&loaded.catalog, attr, r, &mut own),
+                    _ => None,
+                };
+                let record = record(
+                    &function.sig,
+                    attr.record.as_ref(),
+                    requirement.as_ref().map(|(r, _)| r),
+                    &mut own,
+                );
+                (requirement.map(|r| vec![r]), column, record)
             }
         };
-        let column = match (&catalog, &requirement) {
-            (Ok(loaded), Some((r, _))) => column(&loaded.catalog, attr, r, &mut own),
-            _ => None,
-        };
         let principal = principal(&function.sig, attr.principal.as_ref(), &mut own);
-        let record = record(
-            &function.sig,
-            attr.record.as_ref(),
-            requirement.as_ref().map(|(r, _)| r),
-            &mut own,
-        );
         if index == 0 {
             pairing(&function.requires, &mut own);
         }
         if own.is_empty()
-            && let (Ok(loaded), Some((requirement, span)), Some(principal)) =
-                (&catalog, requirement, principal)
+            && let (Ok(loaded), Some(requirements), Some(principal)) =
+                (&catalog, requirements, principal)
         {
-            let unsatisfiable = unsatisfiable(&loaded.catalog, &requirement).map(|m| (m, span));
+            let any_of = requirements.len() > 1;
+            let unsatisfiable = requirements
+                .iter()
+                .filter_map(|(r, span)| {
+                    unsatisfiable(&loaded.catalog, r, any_of).map(|m| (m, *span))
+                })
+                .collect();
             checks.push(Check {
-                requirement,
+                requirements: requirements.into_iter().map(|(r, _)| r).collect(),
                 principal,
                 record,
                 column,
@@ -88,7 +100,21 @@ fn requirement(
             ));
             None
         }
-        (None, None) if attr.damaged => None,
+        // A nested `any(...)` is reported as such.
+        (None, None) if attr.any.is_some() => None,
+        // After an unknown or malformed key, whatever else was written is still checked on its own.
+        (None, None) if attr.damaged => {
+            let table = attr.table.as_ref().map(syn::LitStr::value);
+            let depth = attr.depth.as_ref().map(syn::LitStr::value);
+            for p in catalog.check_parts(table.as_deref(), depth.as_deref()) {
+                let span = match p.field {
+                    Field::Depth => attr.depth.as_ref().map(syn::LitStr::span),
+                    _ => attr.table.as_ref().map(syn::LitStr::span),
+                };
+                errors.push(problem_error(&p, span, attr));
+            }
+            None
+        }
         (None, None) => {
             errors.push(attr.whole.error(
                 "`#[requires]` needs `privilege = \"...\"` (with `table` for a table privilege) or `capability = \"...\"`",
@@ -137,6 +163,109 @@ fn requirement(
                 }
             }
         }
+    }
+}
+
+/// Resolves the alternatives of `any(...)`, each as an attribute's own requirement is resolved; pushes every problem
+/// found, with those of keys written beside `any(...)` or inside an alternative where they do not belong. `None`
+/// unless every alternative resolved.
+fn any_of(
+    catalog: Result<&Loaded, &String>,
+    attr: &Attr,
+    any: &AnyOf,
+    errors: &mut Vec<syn::Error>,
+) -> Option<Vec<(Requirement, Span)>> {
+    let beside = [
+        ("privilege", &attr.privilege),
+        ("table", &attr.table),
+        ("depth", &attr.depth),
+        ("capability", &attr.capability),
+        ("column", &attr.column),
+    ];
+    for (key, lit) in beside {
+        if let Some(lit) = lit {
+            errors.push(syn::Error::new(
+                lit.span(),
+                format!(
+                    "`{key}` beside `any(...)`: a `#[requires]` is one requirement or `any(...)` of several; move \
+                     `{key} = ...` into an alternative, or into a `#[requires]` of its own to require it as well"
+                ),
+            ));
+        }
+    }
+    if let Some(record) = &attr.record {
+        errors.push(syn::Error::new(record.span(), RECORD_IN_ANY));
+    }
+    if any.alternatives.len() < 2 && !attr.damaged {
+        errors.push(syn::Error::new(
+            any.keyword,
+            format!(
+                "`any(...)` takes two alternatives or more, and has {}; for one requirement, write its keys without \
+                 `any`: `#[requires(privilege = \"Read\", table = \"queue\")]`",
+                any.alternatives.len()
+            ),
+        ));
+    }
+    let catalog = match catalog {
+        Ok(loaded) => &loaded.catalog,
+        Err(message) => {
+            errors.push(attr.whole.error(message));
+            return None;
+        }
+    };
+    let mut resolved: Vec<(Requirement, Span)> = Vec::with_capacity(any.alternatives.len());
+    let mut complete = true;
+    for alternative in &any.alternatives {
+        errors.extend(alternative.errors.iter().cloned());
+        misplaced_in_alternative(alternative, errors);
+        match requirement(catalog, alternative, errors) {
+            Some((requirement, span)) => {
+                if let Some(n) = resolved.iter().position(|(r, _)| *r == requirement) {
+                    errors.push(syn::Error::new(
+                        span,
+                        format!(
+                            "this alternative repeats alternative {} ({requirement}); remove one of them",
+                            n + 1
+                        ),
+                    ));
+                }
+                resolved.push((requirement, span));
+            }
+            None => complete = false,
+        }
+    }
+    complete.then_some(resolved)
+}
+
+/// Why a record check cannot be one of several alternatives.
+const RECORD_IN_ANY: &str = "a record check takes one table privilege, not `any(...)` of several; give the record \
+                             check a `#[requires(privilege = ..., table = ..., record = ...)]` of its own";
+
+/// Pushes the errors of keys that an alternative of `any(...)` cannot take: the principal is the attribute's, a record
+/// check and a column are requirements of their own, and `any` does not nest.
+fn misplaced_in_alternative(alternative: &Attr, errors: &mut Vec<syn::Error>) {
+    if let Some(principal) = &alternative.principal {
+        errors.push(syn::Error::new(
+            principal.span(),
+            "`principal` goes beside `any(...)`, not inside an alternative: every alternative is checked on the one \
+             principal",
+        ));
+    }
+    if let Some(record) = &alternative.record {
+        errors.push(syn::Error::new(record.span(), RECORD_IN_ANY));
+    }
+    if let Some(column) = &alternative.column {
+        errors.push(syn::Error::new(
+            column.span(),
+            "a column cannot be one of several alternatives; require it in a `#[requires(..., column = ...)]` of its \
+             own",
+        ));
+    }
+    if let Some(nested) = &alternative.any {
+        errors.push(syn::Error::new(
+            nested.keyword,
+            "`any(...)` does not nest: list every alternative in the one `any(...)`",
+        ));
     }
 }
 
@@ -194,7 +323,14 @@ fn problem_error(p: &Problem, span: Option<Span>, attr: &Attr) -> syn::Error {
 
 /// When no role grants the requirement: a warning naming the closest role. Roles that hold everything (`all = true`,
 /// as System Administrator) are left out: they satisfy every requirement, so they would hide every mistake.
-fn unsatisfiable(catalog: &Catalog, requirement: &Requirement) -> Option<String> {
+///
+/// For an alternative of `any(...)` (`alternative`), the warning says that it lets no one else through, not that
+/// every caller will be denied: the other alternatives may.
+fn unsatisfiable(
+    catalog: &Catalog,
+    requirement: &Requirement,
+    alternative: bool,
+) -> Option<String> {
     if catalog
         .roles_satisfying(requirement)
         .any(|(role, _)| !role.all)
@@ -241,10 +377,20 @@ fn unsatisfiable(catalog: &Catalog, requirement: &Requirement) -> Option<String>
         Requirement::Table { depth: Some(d), .. } if *d < Depth::Global => " or more",
         _ => "",
     };
+    let (outcome, fix) = if alternative {
+        (
+            "so this alternative of `any(...)` lets no other caller through",
+            "or remove the alternative",
+        )
+    } else {
+        (
+            "so every other caller will be denied",
+            "or relax the requirement",
+        )
+    };
     Some(format!(
         "no role in the catalog grants {requirement}{or_more} but those that hold everything (System Administrator), \
-         so every other caller will be denied; {closest}. Add a role that grants it to the catalog, or relax the \
-         requirement"
+         {outcome}; {closest}. Add a role that grants it to the catalog, {fix}"
     ))
 }
 
