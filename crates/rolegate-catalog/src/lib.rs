@@ -23,6 +23,7 @@ mod error;
 mod file;
 mod load;
 mod lookups;
+mod manifest;
 mod model;
 mod names;
 mod privilege;
@@ -42,6 +43,7 @@ pub use file::{
     RoleEntry, Syntax, TableEntry,
 };
 pub use load::{BUILTIN_TOML, parse_file, parse_syntax};
+pub use manifest::metadata_catalog;
 pub use model::{
     Capability, CapabilityId, Catalog, Grants, MiscId, MiscPrivilege, Persona, Role, Table, TableId,
 };

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::SystemTime;
 
-use rolegate_catalog::{Catalog, closest};
+use rolegate_catalog::Catalog;
 
 /// The catalog to validate against, and the file to track if it is not the built-in one.
 pub struct Loaded {
@@ -87,12 +87,6 @@ pub fn load() -> Result<Loaded, String> {
             tracked: None,
         });
     };
-    if Path::new(&relative).is_absolute() {
-        return Err(format!(
-            "[package.metadata.rolegate] catalog = \"{relative}\" is an absolute path; give it relative to the crate's \
-             Cargo.toml so that the crate builds on every machine"
-        ));
-    }
     let path = dir.join(&relative);
     let catalog = CATALOGS
         .get(&path, |path| {
@@ -143,42 +137,7 @@ fn read_configured_path(manifest: &Path) -> Result<Option<String>, String> {
     let Ok(text) = std::fs::read_to_string(manifest) else {
         return Ok(None);
     };
-    let value: toml::Table = text
-        .parse()
-        .map_err(|e| format!("cannot read {}: {e}", manifest.display()))?;
-    let metadata = value.get("package").and_then(|p| p.get("metadata"));
-    let Some(rolegate) = metadata.and_then(|m| m.get("rolegate")) else {
-        // A near miss (`rolgate`, `role-gate`, `RoleGate`) would silently validate against the built-in catalog.
-        let near = metadata
-            .and_then(toml::Value::as_table)
-            .and_then(|m| closest("rolegate", m.keys().map(String::as_str)));
-        return match near {
-            Some(key) => Err(format!(
-                "{}: [package.metadata.{key}] is not read by rolegate; did you mean [package.metadata.rolegate]? \
-                 (without it, #[requires] validates against the built-in catalog)",
-                manifest.display()
-            )),
-            None => Ok(None),
-        };
-    };
-    if let Some(table) = rolegate.as_table()
-        && let Some(unknown) = table.keys().find(|k| *k != "catalog")
-    {
-        return Err(format!(
-            "{}: [package.metadata.rolegate] has no key `{unknown}`; its one key is `catalog`, the catalog file's path \
-             relative to this Cargo.toml",
-            manifest.display()
-        ));
-    }
-    let entry = rolegate.get("catalog");
-    match entry {
-        None => Ok(None),
-        Some(toml::Value::String(s)) => Ok(Some(s.clone())),
-        Some(other) => Err(format!(
-            "{}: [package.metadata.rolegate] catalog must be a string path, found `{other}`",
-            manifest.display()
-        )),
-    }
+    rolegate_catalog::metadata_catalog(&text, &manifest.display().to_string())
 }
 
 #[cfg(test)]
@@ -212,35 +171,20 @@ mod tests {
     }
 
     #[test]
-    fn the_catalog_key_is_read() {
+    fn the_catalog_key_is_read_from_the_manifest_file() {
         let manifest =
             "[package]\nname = \"x\"\n[package.metadata.rolegate]\ncatalog = \"rolegate.toml\"\n";
         assert_eq!(read(manifest), Ok(Some("rolegate.toml".to_owned())));
-        assert_eq!(read("[package]\nname = \"x\"\n"), Ok(None));
-        // Other tools' metadata is none of rolegate's business.
+        let err =
+            read("[package]\n[package.metadata.rolgate]\ncatalog = \"r.toml\"\n").unwrap_err();
+        assert!(
+            err.contains("Cargo.toml: [package.metadata.rolgate] is not read by rolegate"),
+            "{err}"
+        );
+        // No Cargo.toml: nothing configured.
         assert_eq!(
-            read("[package]\nname = \"x\"\n[package.metadata.docs.rs]\nall-features = true\n"),
+            read_configured_path(Path::new("/nonexistent/Cargo.toml")),
             Ok(None)
-        );
-    }
-
-    #[test]
-    fn a_near_miss_is_an_error_not_the_builtin_catalog() {
-        let err =
-            read("[package]\nname = \"x\"\n[package.metadata.rolgate]\ncatalog = \"r.toml\"\n")
-                .unwrap_err();
-        assert!(
-            err.contains("[package.metadata.rolgate] is not read by rolegate; did you mean [package.metadata.rolegate]?"),
-            "{err}"
-        );
-        let err =
-            read("[package]\nname = \"x\"\n[package.metadata.rolegate]\ncatalogue = \"r.toml\"\n")
-                .unwrap_err();
-        assert!(
-            err.contains(
-                "[package.metadata.rolegate] has no key `catalogue`; its one key is `catalog`"
-            ),
-            "{err}"
         );
     }
 }
