@@ -10,11 +10,13 @@ use crate::commands::query::Asked;
 
 /// Administer Dataverse-style security roles: list, query, check, diff, import and lint role catalogs.
 ///
-/// Exit codes: 0 success (or allowed), 1 denied (`check`), 2 bad input.
+/// Exit codes: 0 success (or allowed), 1 denied (`check`) or a failed case (`test`), 2 bad input. Colour on a
+/// terminal, none when piped or under NO_COLOR (CLICOLOR_FORCE=1 forces it).
 #[derive(Debug, Parser)]
 #[command(name = "rolegate", version, max_term_width = 110)]
 pub struct Cli {
-    /// A catalog file (TOML, or JSON by extension), or a role export to import, instead of the built-in catalog.
+    /// A catalog file (TOML, or JSON by extension), or a role export to import. Without it: the catalog that
+    /// `./Cargo.toml` names (`[package.metadata.rolegate] catalog = "..."`), else the built-in one.
     #[arg(long, global = true, value_name = "FILE")]
     pub catalog: Option<PathBuf>,
 
@@ -237,6 +239,29 @@ pub enum Command {
         /// The catalog file to write: TOML, or JSON when it ends in `.json`.
         #[arg(short, long, value_name = "CATALOG")]
         output: PathBuf,
+    },
+    /// Run policy tests: a TOML file of expected decisions, each passing or failing, and what they covered.
+    ///
+    /// Each `[[case]]` has a `name`; `roles = ["..."]` or `user = "..."` (a user of the organisation named by the
+    /// file's `org = "FILE"`, relative to it, or by --org); `privilege` (with `table` and `depth` for a table
+    /// privilege) or `capability`; optionally `record = { owner = "USER" | "team:NAME", owning_business_unit =
+    /// "UNIT", shared = [{ with = "USER" | "team:NAME" | "organization", rights = ["Read"] }] }` for a record check
+    /// (with a user); `expect = "allow"` or `"deny"`, and optionally `reason` (`not-held`, `too-shallow`,
+    /// `no-access`, ...).
+    ///
+    /// Coverage: the roles the cases' principals hold and those in play that none holds (the organisation's, or
+    /// else the call sites', or else the catalog's), the requirements asked, and with --sites each call site whose
+    /// requirement (one of its alternatives, at any depth) some case asked. Exit 0 all pass, 1 one fails, 2 bad input.
+    Test {
+        /// The policy test file (TOML).
+        file: PathBuf,
+        /// An access report as JSON (`AccessReport::to_json`, e.g. a service's `--access-report json`): count its
+        /// call sites in the coverage.
+        #[arg(long, value_name = "FILE")]
+        sites: Option<PathBuf>,
+        /// Output format.
+        #[command(flatten)]
+        output: Output,
     },
     /// Validate a catalog file; print every problem as `file:line:col: message` (exit 2 if invalid).
     Lint {

@@ -46,6 +46,9 @@ pub enum CliError {
         /// A suggestion.
         help: Option<String>,
     },
+    /// `./Cargo.toml` could not be read as a manifest, or its `[package.metadata.rolegate]` is wrong.
+    #[error("{0}")]
+    Manifest(String),
     /// A command that knows people was run without an organisation file.
     #[error(
         "`{0}` needs an organisation file\n  help: give one with --org FILE (business units, users, teams and their roles)"

@@ -5,9 +5,11 @@
 //! rolegate check --role "Omnichannel agent" Read solution --depth Global
 //! rolegate --org org.toml check --user alan Write activitypointer --owner ada
 //! rolegate diff "builtin#Omnichannel administrator" my-roles.toml#Administrator
+//! rolegate test policy-tests.toml --sites access-report.json
 //! ```
 //!
-//! Exit codes: 0 success or allowed, 1 denied (`check`), 2 bad input (including usage errors).
+//! Exit codes: 0 success or allowed, 1 denied (`check`) or a failed case (`test`), 2 bad input (including usage
+//! errors).
 #![forbid(unsafe_code)]
 
 mod cli;
@@ -24,25 +26,25 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::cli::{Cli, Command};
-use crate::commands::{browse, diff, import, lint, people, query};
+use crate::commands::{browse, diff, import, lint, people, policy, query};
 use crate::error::CliError;
 use crate::render::{Report, terminal_text};
+use crate::source::CatalogChoice;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(report) => {
             // A closed pipe (`rolegate roles | head`) is not an error worth a message.
-            let _ = std::io::stdout()
-                .lock()
-                .write_all(report.stdout().as_bytes());
+            let _ = report.write_to(&mut anstream::stdout().lock());
             ExitCode::from(report.code())
         }
         Err(e) => {
             // Messages quote names from files: escaped like every text the tool prints.
+            let error = anstyle::AnsiColor::Red.on_default().bold();
             let _ = writeln!(
-                std::io::stderr().lock(),
-                "error: {}",
+                anstream::stderr().lock(),
+                "{error}error:{error:#} {}",
                 terminal_text(&e.to_string())
             );
             ExitCode::from(2)
@@ -51,7 +53,14 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<Report, CliError> {
-    let catalog = || source::catalog(cli.catalog.as_deref());
+    let choice = || {
+        let choice = CatalogChoice::new(cli.catalog.as_deref())?;
+        if let Some(note) = choice.note() {
+            let _ = writeln!(anstream::stderr().lock(), "{note}");
+        }
+        Ok::<_, CliError>(choice)
+    };
+    let catalog = || choice()?.load();
     let org = |catalog: &rolegate_catalog::Catalog| {
         cli.org
             .as_deref()
@@ -115,5 +124,18 @@ fn run(cli: Cli) -> Result<Report, CliError> {
             output,
         } => import::import(files, *format, output),
         Command::Lint { file, output } => lint::lint(file, output.json()),
+        Command::Test {
+            file,
+            sites,
+            output,
+        } => policy::run(
+            file,
+            &policy::Options {
+                catalog: &choice()?,
+                org: cli.org.as_deref(),
+                sites: sites.as_deref(),
+                json: output.json(),
+            },
+        ),
     }
 }

@@ -2,15 +2,20 @@
 //! files harmless on a terminal.
 
 use std::fmt::{self, Write as _};
+use std::io;
+use std::ops::Range;
 
+use anstyle::{AnsiColor, Style};
 use serde_json::Value;
 
-/// What a command produced: the text for standard output and the exit code.
+/// What a command produced: the text for standard output, the parts of it to colour, and the exit code.
 ///
-/// Built only through its constructors, which escape what a terminal would obey (see [`Escaped`]).
+/// Built only through its constructors, which escape what a terminal would obey (see [`Escaped`]); colours are added
+/// when it is written ([`Report::write_to`]), after escaping, so that nothing from a file can style the terminal.
 #[derive(Debug)]
 pub struct Report {
     stdout: String,
+    paints: Vec<(Range<usize>, Paint)>,
     code: u8,
 }
 
@@ -19,6 +24,16 @@ impl Report {
     pub fn text(stdout: &str, code: u8) -> Self {
         Self {
             stdout: terminal_text(stdout),
+            paints: Vec::new(),
+            code,
+        }
+    }
+
+    /// A report of text with coloured parts (already escaped as it was written).
+    pub fn styled(out: Styled, code: u8) -> Self {
+        Self {
+            stdout: out.text,
+            paints: out.paints,
             code,
         }
     }
@@ -32,6 +47,7 @@ impl Report {
     pub fn json(value: &Value) -> Self {
         Self {
             stdout: json_text(value),
+            paints: Vec::new(),
             code: 0,
         }
     }
@@ -41,14 +57,84 @@ impl Report {
         Self { code, ..self }
     }
 
-    /// Standard output.
+    /// Standard output, without colours.
+    #[cfg(test)]
     pub fn stdout(&self) -> &str {
         &self.stdout
+    }
+
+    /// Writes standard output to `out` with its colours as ANSI sequences: through an `anstream` stream, they reach
+    /// a terminal and are left out of a pipe, or everywhere under `NO_COLOR` (and kept under `CLICOLOR_FORCE`).
+    pub fn write_to(&self, out: &mut impl io::Write) -> io::Result<()> {
+        let mut at = 0;
+        for (range, paint) in &self.paints {
+            let style = paint.style();
+            out.write_all(&self.stdout.as_bytes()[at..range.start])?;
+            write!(out, "{style}{}{style:#}", &self.stdout[range.clone()])?;
+            at = range.end;
+        }
+        out.write_all(&self.stdout.as_bytes()[at..])
     }
 
     /// 0 success or allowed, 1 denied, 2 invalid (`lint`).
     pub fn code(&self) -> u8 {
         self.code
+    }
+}
+
+/// What a coloured part of the output is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paint {
+    /// A heading: bold.
+    Heading,
+    /// An allow, a passing test: green.
+    Allowed,
+    /// A denial, a failing test: red.
+    Denied,
+    /// Something to look at, not a failure: yellow.
+    Notice,
+}
+
+impl Paint {
+    /// The terminal style.
+    fn style(self) -> Style {
+        match self {
+            Self::Heading => Style::new().bold(),
+            Self::Allowed => AnsiColor::Green.on_default().bold(),
+            Self::Denied => AnsiColor::Red.on_default().bold(),
+            Self::Notice => AnsiColor::Yellow.on_default(),
+        }
+    }
+}
+
+/// Output under construction, with coloured parts: everything written is escaped as [`terminal_text`] escapes it, so
+/// that the parts index the text as shown. `write!` writes plain text.
+#[derive(Debug, Default)]
+pub struct Styled {
+    text: String,
+    paints: Vec<(Range<usize>, Paint)>,
+}
+
+impl Styled {
+    /// Appends `text` coloured as `paint`.
+    pub fn paint(&mut self, paint: Paint, text: &str) -> &mut Self {
+        let start = self.text.len();
+        self.text.push_str(&terminal_text(text));
+        self.paints.push((start..self.text.len(), paint));
+        self
+    }
+
+    /// Appends plain text.
+    pub fn push_str(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(&terminal_text(text));
+        self
+    }
+}
+
+impl fmt::Write for Styled {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.push_str(s);
+        Ok(())
     }
 }
 
@@ -163,6 +249,14 @@ impl TextTable {
         self.rows.push(cells.into_iter().map(escaped).collect());
     }
 
+    /// The table as [`render`](Self::render) writes it, its header row as a heading.
+    pub fn render_into(&self, out: &mut Styled) {
+        let text = self.render();
+        let (header, rows) = text.split_at(text.find('\n').map_or(text.len(), |n| n + 1));
+        out.paint(Paint::Heading, header.trim_end_matches('\n'));
+        out.push_str("\n").push_str(rows);
+    }
+
     /// The table as text, one line per row, trailing blanks trimmed.
     pub fn render(&self) -> String {
         let columns = self
@@ -242,6 +336,33 @@ mod tests {
         assert!(!text.chars().any(|c| is_hostile(c) && c != '\n'), "{text}");
         assert!(text.contains(r#""a\u001bb\u009bc\u202ed\u007f""#), "{text}");
         assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), value);
+    }
+
+    #[test]
+    fn colours_go_around_the_painted_parts_after_escaping() {
+        let mut out = Styled::default();
+        out.paint(Paint::Denied, "denied:")
+            .push_str(" role \u{1b}[2J\n");
+        let mut t = TextTable::new(["role", "n"]);
+        t.row(vec!["a".into(), "1".into()]);
+        t.render_into(&mut out);
+        let report = Report::styled(out, 1);
+        assert_eq!(
+            report.stdout(),
+            "denied: role \\u{1b}[2J\nrole  n\na     1\n"
+        );
+        let mut written = Vec::new();
+        report.write_to(&mut written).unwrap();
+        let written = String::from_utf8(written).unwrap();
+        let (red, bold, reset) = (
+            Paint::Denied.style().to_string(),
+            Paint::Heading.style().to_string(),
+            "\u{1b}[0m",
+        );
+        assert_eq!(
+            written,
+            format!("{red}denied:{reset} role \\u{{1b}}[2J\n{bold}role  n{reset}\na     1\n")
+        );
     }
 
     #[test]

@@ -1,18 +1,73 @@
 //! Where catalogs come from (the built-in one, or a file) and name lookups with suggestions.
 
 use std::borrow::Cow;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rolegate_catalog::{Catalog, Diagnostic, Role, Syntax, Table, decode_utf8, did_you_mean};
 use rolegate_import::{Format, Import, ImportError, import_str};
 
 use crate::error::CliError;
+use crate::render::Escaped;
 
-/// The catalog the commands work on: the file given with `--catalog`, or the built-in one.
-pub fn catalog(path: Option<&Path>) -> Result<Cow<'static, Catalog>, CliError> {
-    match path {
-        None => Ok(Cow::Borrowed(Catalog::builtin())),
-        Some(path) => load_path(path).map(Cow::Owned),
+/// Which catalog the commands work on, and who named it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CatalogChoice {
+    /// No catalog was named: the built-in one.
+    Builtin,
+    /// The file given with `--catalog`.
+    Given(PathBuf),
+    /// The file `[package.metadata.rolegate] catalog = "..."` names in `./Cargo.toml` (joined to its directory).
+    Metadata(PathBuf),
+}
+
+impl CatalogChoice {
+    /// The catalog named by `--catalog`, or else by `./Cargo.toml`'s `[package.metadata.rolegate]` (the catalog the
+    /// crate in the current directory validates its `#[requires]` against), or else the built-in one.
+    pub fn new(given: Option<&Path>) -> Result<Self, CliError> {
+        if let Some(path) = given {
+            return Ok(Self::Given(path.to_path_buf()));
+        }
+        let manifest = Path::new("Cargo.toml");
+        let Ok(text) = std::fs::read_to_string(manifest) else {
+            return Ok(Self::Builtin);
+        };
+        let named = rolegate_catalog::metadata_catalog(&text, "./Cargo.toml")
+            .map_err(CliError::Manifest)?;
+        Ok(named.map_or(Self::Builtin, |path| Self::Metadata(PathBuf::from(path))))
+    }
+
+    /// Loads the catalog.
+    pub fn load(&self) -> Result<Cow<'static, Catalog>, CliError> {
+        match self {
+            Self::Builtin => Ok(Cow::Borrowed(Catalog::builtin())),
+            Self::Given(path) | Self::Metadata(path) => load_path(path).map(Cow::Owned),
+        }
+    }
+
+    /// Where the catalog comes from, when it was not named on the command line: said on standard error, since the
+    /// answers depend on it.
+    pub fn note(&self) -> Option<String> {
+        match self {
+            Self::Metadata(path) => Some(format!(
+                "note: catalog {}, named in ./Cargo.toml [package.metadata.rolegate] (--catalog FILE for another)",
+                Escaped(path.display())
+            )),
+            Self::Builtin | Self::Given(_) => None,
+        }
+    }
+}
+
+impl std::fmt::Display for CatalogChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Builtin => f.write_str("the built-in catalog"),
+            Self::Given(path) => write!(f, "{}", Escaped(path.display())),
+            Self::Metadata(path) => write!(
+                f,
+                "{} (./Cargo.toml [package.metadata.rolegate])",
+                Escaped(path.display())
+            ),
+        }
     }
 }
 

@@ -6,7 +6,7 @@ use rolegate_catalog::{Catalog, Grants, Ownership, OwnershipBasis, Role, Table, 
 use serde_json::{Map, Value, json};
 
 use crate::error::CliError;
-use crate::render::{Escaped, Report, TextTable};
+use crate::render::{Escaped, Paint, Report, Styled, TextTable};
 use crate::source;
 
 /// `rolegate roles`.
@@ -37,7 +37,9 @@ pub fn roles(catalog: &Catalog, json: bool) -> Report {
             personas(catalog, r).join(", "),
         ]);
     }
-    Report::ok(t.render())
+    let mut out = Styled::default();
+    t.render_into(&mut out);
+    Report::styled(out, 0)
 }
 
 /// `rolegate role <name>`.
@@ -63,7 +65,7 @@ pub fn role(catalog: &Catalog, name: &str, json: bool) -> Result<Report, CliErro
             "capabilities": capabilities,
         })));
     }
-    let mut out = String::new();
+    let mut out = Styled::default();
     let _ = writeln!(out, "role: {}", Escaped(&role.name));
     if let Some(d) = &role.description {
         let _ = writeln!(out, "description: {}", Escaped(d));
@@ -81,7 +83,7 @@ pub fn role(catalog: &Catalog, name: &str, json: bool) -> Result<Report, CliErro
         role.capabilities.len()
     );
     if !role.grants.is_empty() {
-        out.push('\n');
+        out.push_str("\n");
         let mut t = TextTable::new(
             std::iter::once("table").chain(TablePrivilege::ALL.iter().map(|p| p.name())),
         );
@@ -97,10 +99,12 @@ pub fn role(catalog: &Catalog, name: &str, json: bool) -> Result<Report, CliErro
             );
             t.row(row);
         }
-        out.push_str(&t.render());
+        t.render_into(&mut out);
     }
     if !role.misc.is_empty() {
-        out.push_str("\nmiscellaneous privileges:\n");
+        out.push_str("\n")
+            .paint(Paint::Heading, "miscellaneous privileges:")
+            .push_str("\n");
         for misc in catalog.role_misc(role) {
             let m = Escaped(&misc.name);
             match misc.display.as_deref().map(Escaped) {
@@ -111,14 +115,16 @@ pub fn role(catalog: &Catalog, name: &str, json: bool) -> Result<Report, CliErro
         }
     }
     if !role.capabilities.is_empty() {
-        out.push_str("\ncapabilities:\n");
+        out.push_str("\n")
+            .paint(Paint::Heading, "capabilities:")
+            .push_str("\n");
         let mut t = TextTable::new(["  id", "text"]);
         for c in catalog.role_capabilities(role) {
             t.row(vec![format!("  {}", c.id), c.text.clone()]);
         }
-        out.push_str(&t.render());
+        t.render_into(&mut out);
     }
-    Ok(Report::ok(out))
+    Ok(Report::styled(out, 0))
 }
 
 /// `rolegate tables [--ownership ...]`.
@@ -158,9 +164,10 @@ pub fn tables(catalog: &Catalog, ownership: Option<Ownership>, json: bool) -> Re
             },
         ]);
     }
-    let mut out = t.render();
+    let mut out = Styled::default();
+    t.render_into(&mut out);
     let _ = writeln!(out, "{} tables", selected.len());
-    Report::ok(out)
+    Report::styled(out, 0)
 }
 
 /// `rolegate table <name>`.
@@ -199,7 +206,7 @@ pub fn table(catalog: &Catalog, name: &str, json: bool) -> Result<Report, CliErr
             "roles": roles,
         })));
     }
-    let mut out = String::new();
+    let mut out = Styled::default();
     let mut head = TextTable::new(["table:", &table.name]);
     let mut field = |k: &str, v: Option<&str>| {
         if let Some(v) = v {
@@ -218,8 +225,8 @@ pub fn table(catalog: &Catalog, name: &str, json: bool) -> Result<Report, CliErr
     field("ownership", Some(&ownership));
     field("deprecated", table.deprecated.then_some("yes"));
     field("source", table.source.as_deref());
-    out.push_str(&head.render());
-    out.push('\n');
+    head.render_into(&mut out);
+    out.push_str("\n");
     let mut p = TextTable::new(["privilege", "depths"]);
     for privilege in TablePrivilege::ALL {
         let depths = table.allowed_depths(privilege);
@@ -232,8 +239,8 @@ pub fn table(catalog: &Catalog, name: &str, json: bool) -> Result<Report, CliErr
             },
         ]);
     }
-    out.push_str(&p.render());
-    out.push('\n');
+    p.render_into(&mut out);
+    out.push_str("\n");
     if granting.is_empty() {
         out.push_str("no role grants anything on this table\n");
     } else {
@@ -249,9 +256,9 @@ pub fn table(catalog: &Catalog, name: &str, json: bool) -> Result<Report, CliErr
             );
             t.row(row);
         }
-        out.push_str(&t.render());
+        t.render_into(&mut out);
     }
-    Ok(Report::ok(out))
+    Ok(Report::styled(out, 0))
 }
 
 /// The personas a role belongs to.

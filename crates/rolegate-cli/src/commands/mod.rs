@@ -5,4 +5,5 @@ pub mod diff;
 pub mod import;
 pub mod lint;
 pub mod people;
+pub mod policy;
 pub mod query;

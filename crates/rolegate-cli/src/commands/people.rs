@@ -11,7 +11,7 @@ use rolegate_catalog::{Catalog, Depth, Requirement, closest};
 use serde_json::{Value, json};
 
 use crate::error::CliError;
-use crate::render::{Escaped, TextTable};
+use crate::render::{Escaped, Paint, Styled, TextTable};
 
 /// Loads an organisation file against the catalog.
 pub fn organization(catalog: &Catalog, path: &Path) -> Result<Organization, CliError> {
@@ -111,13 +111,12 @@ pub fn allowed_users(org: &Organization, requirement: &Requirement) -> Vec<Allow
 }
 
 /// The `users` part of `who-can --org`, as text.
-pub fn users_text(users: &[Allowed], table: bool) -> String {
-    let mut out = String::new();
+pub fn users_text(out: &mut Styled, users: &[Allowed], table: bool) {
+    out.push_str("\n");
     if users.is_empty() {
-        out.push_str("\nusers: (none)\n");
-        return out;
+        out.paint(Paint::Heading, "users:").push_str(" (none)\n");
+        return;
     }
-    out.push('\n');
     let mut t = if table {
         TextTable::new(["user", "business unit", "depth", "through"])
     } else {
@@ -132,8 +131,7 @@ pub fn users_text(users: &[Allowed], table: bool) -> String {
             t.row(vec![u.name.clone(), u.unit.clone(), through]);
         }
     }
-    out.push_str(&t.render());
-    out
+    t.render_into(out);
 }
 
 /// The `users` part of `who-can --org`, as JSON.
@@ -243,7 +241,7 @@ pub fn show_user(
             })).collect::<Vec<_>>(),
         })));
     }
-    let mut out = String::new();
+    let mut out = Styled::default();
     let _ = writeln!(out, "user: {}", Escaped(name));
     let _ = writeln!(out, "business unit: {}", Escaped(&unit));
     if let Some(m) = &manager {
@@ -252,7 +250,9 @@ pub fn show_user(
     if let Some(p) = &position {
         let _ = writeln!(out, "position: {}", Escaped(p));
     }
-    out.push_str("\nroles:\n");
+    out.push_str("\n")
+        .paint(Paint::Heading, "roles:")
+        .push_str("\n");
     if roles.is_empty() {
         out.push_str("  (none of its own)\n");
     }
@@ -264,7 +264,9 @@ pub fn show_user(
         };
         let _ = writeln!(out, "  {}{held}", Escaped(r));
     }
-    out.push_str("\nteams:\n");
+    out.push_str("\n")
+        .paint(Paint::Heading, "teams:")
+        .push_str("\n");
     if teams.is_empty() {
         out.push_str("  (none)\n");
     }
@@ -280,5 +282,5 @@ pub fn show_user(
         };
         let _ = writeln!(out, "  {} [{kind}]: {roles}", Escaped(t));
     }
-    Ok(crate::render::Report::ok(out))
+    Ok(crate::render::Report::styled(out, 0))
 }

@@ -2,14 +2,15 @@
 
 use std::fmt::Write as _;
 
-use rolegate::{Authority, DenialReason, Organization};
-use rolegate_catalog::{Catalog, Depth, Requirement};
+use rolegate::org::UserId;
+use rolegate::{Authority, DenialReason, Organization, Principal, RecordData};
+use rolegate_catalog::{Catalog, Depth, Problem, Requirement};
 use serde_json::{Value, json};
 
 use crate::commands::browse::personas;
 use crate::commands::people;
 use crate::error::CliError;
-use crate::render::{Escaped, Report, TextTable};
+use crate::render::{Escaped, Paint, Report, Styled, TextTable};
 
 /// A requirement as given on the command line.
 pub struct Asked<'a> {
@@ -24,8 +25,25 @@ pub struct Asked<'a> {
 }
 
 impl Asked<'_> {
-    /// Resolves the requirement against the catalog, with every mistake and a suggestion for each.
+    /// Resolves the requirement against the catalog, with every mistake and a suggestion for each, the suggestions
+    /// in the command line's words.
     pub fn resolve(&self, catalog: &Catalog) -> Result<Requirement, CliError> {
+        self.resolve_in_catalog_words(catalog).map_err(|e| match e {
+            CliError::Requirement(problems) => CliError::Requirement(
+                problems
+                    .into_iter()
+                    .map(|p| Problem {
+                        help: p.help.as_deref().map(on_the_command_line),
+                        ..p
+                    })
+                    .collect(),
+            ),
+            other => other,
+        })
+    }
+
+    /// [`resolve`](Self::resolve), its suggestions as the catalog words them (for `#[requires]`'s keys).
+    fn resolve_in_catalog_words(&self, catalog: &Catalog) -> Result<Requirement, CliError> {
         match (self.capability, self.privilege) {
             (Some(capability), _) => catalog
                 .resolve_capability(capability)
@@ -41,7 +59,30 @@ impl Asked<'_> {
     }
 }
 
-fn requirement_json(requirement: &Requirement) -> Value {
+/// A catalog problem's help, which names `#[requires]`'s keys (`table = "..."`, `depth = "Global"`), in the command
+/// line's words: the table is the argument after the privilege, the depth is `--depth`.
+fn on_the_command_line(help: &str) -> String {
+    let mut help = help
+        .replace(
+            "add `table = \"<logical name>\"`",
+            "give the table after the privilege: `<privilege> <table>`",
+        )
+        .replace("remove `table = ...`", "leave out the table")
+        .replace("remove `depth = ...`", "leave out --depth")
+        .replace("leave `depth` out", "leave out --depth");
+    while let Some(start) = help.find("`depth = \"") {
+        let value = start + "`depth = \"".len();
+        let Some(end) = help[value..].find("\"`").map(|n| value + n) else {
+            break;
+        };
+        let depth = help[value..end].to_owned();
+        help.replace_range(start..end + 2, &format!("`--depth {depth}`"));
+    }
+    help
+}
+
+/// A requirement as JSON: its kind and parts.
+pub fn requirement_json(requirement: &Requirement) -> Value {
     match requirement {
         Requirement::Table {
             privilege,
@@ -104,10 +145,12 @@ pub fn who_can(
         }
         return Ok(Report::json(&value));
     }
-    let mut out = String::new();
-    let _ = writeln!(out, "who can: {}", describe(&requirement));
+    let mut out = Styled::default();
+    out.paint(Paint::Heading, "who can:");
+    let _ = writeln!(out, " {}", describe(&requirement));
     if roles.is_empty() {
-        out.push_str("no role satisfies it\n");
+        out.paint(Paint::Denied, "no role satisfies it")
+            .push_str("\n");
         if let Some((role, depth)) = catalog.closest_role(&requirement) {
             let _ = writeln!(
                 out,
@@ -116,11 +159,11 @@ pub fn who_can(
             );
         }
         if let Some(users) = &users {
-            out.push_str(&people::users_text(users, !switch_of(&requirement)));
+            people::users_text(&mut out, users, !switch_of(&requirement));
         }
-        return Ok(Report::ok(out));
+        return Ok(Report::styled(out, 0));
     }
-    out.push('\n');
+    out.push_str("\n");
     let mut t = if switch {
         TextTable::new(["role", "personas"])
     } else {
@@ -133,10 +176,11 @@ pub fn who_can(
             t.row(vec![name.clone(), depth.to_string(), ps.join(", ")]);
         }
     }
-    out.push_str(&t.render());
+    t.render_into(&mut out);
+    out.push_str("\n").paint(Paint::Heading, "personas:");
     let _ = writeln!(
         out,
-        "\npersonas: {}",
+        " {}",
         if all_personas.is_empty() {
             "(none)".into()
         } else {
@@ -144,18 +188,18 @@ pub fn who_can(
         }
     );
     if let Some(users) = &users {
-        out.push_str(&people::users_text(users, !switch));
+        people::users_text(&mut out, users, !switch);
     }
-    Ok(Report::ok(out))
+    Ok(Report::styled(out, 0))
 }
 
 /// Whether the requirement is an on/off switch (a miscellaneous privilege or a capability), which has no depth.
-fn switch_of(requirement: &Requirement) -> bool {
+pub fn switch_of(requirement: &Requirement) -> bool {
     !matches!(requirement, Requirement::Table { .. })
 }
 
 /// The roles of the catalog that would grant the requirement, for a denial: a few by name and how many in all.
-fn granted_by(catalog: &Catalog, requirement: &Requirement) -> String {
+pub fn granted_by(catalog: &Catalog, requirement: &Requirement) -> String {
     let names: Vec<String> = catalog
         .roles_satisfying(requirement)
         .map(|(r, _)| format!("\"{}\"", Escaped(&r.name)))
@@ -171,6 +215,124 @@ fn granted_by(catalog: &Catalog, requirement: &Requirement) -> String {
     }
 }
 
+/// What a check came to, as `check` reports it.
+pub struct Verdict {
+    /// Whether the requirement (and the record, if any) was allowed.
+    pub allowed: bool,
+    /// The depth held (for a switch, `Global` when held).
+    pub held: Option<Depth>,
+    /// The denial's reason, as the audit trail spells it.
+    pub reason: Option<&'static str>,
+    /// What was held and through what, or the denial with the roles that would grant the requirement.
+    pub message: String,
+}
+
+/// A user's principal against a requirement, and against `record` when there is one (step 1 at the requirement's
+/// depth, then access to the record), with where what was held comes from.
+pub fn user_verdict(
+    org: &Organization,
+    user: UserId,
+    principal: &Principal,
+    requirement: &Requirement,
+    record: Option<&RecordData>,
+) -> Verdict {
+    let catalog = org.authority().catalog();
+    let outcome = match (record, requirement) {
+        (Some(record), Requirement::Table { privilege, .. }) => principal
+            .check(requirement)
+            .and_then(|()| principal.check_record(*privilege, record)),
+        _ => principal.check(requirement),
+    };
+    let held = principal.held(requirement);
+    match &outcome {
+        Ok(()) => {
+            let through = people::through(org, user, requirement, held);
+            let message = match (through, held) {
+                (Some(t), Some(d)) if !switch_of(requirement) => {
+                    format!("holds {requirement}: {d} through {t}")
+                }
+                (Some(t), _) => format!("holds {requirement} through {t}"),
+                _ => format!("holds {requirement}"),
+            };
+            Verdict {
+                allowed: true,
+                held,
+                reason: None,
+                message,
+            }
+        }
+        Err(denied) => Verdict {
+            allowed: false,
+            held,
+            reason: Some(denied.reason.name()),
+            message: match denied.reason {
+                // The privilege is missing or too shallow: say which roles would grant it.
+                DenialReason::NotHeld | DenialReason::TooShallow => {
+                    format!("{denied}; {}", granted_by(catalog, requirement))
+                }
+                _ => denied.to_string(),
+            },
+        },
+    }
+}
+
+/// A principal built from role names against a requirement, with the role what was held comes through.
+pub fn roles_verdict(
+    catalog: &Catalog,
+    principal: &Principal,
+    requirement: &Requirement,
+) -> (Verdict, Option<String>) {
+    match principal.check(requirement) {
+        Ok(()) => {
+            let held = principal.held(requirement);
+            let through = held.and_then(|d| {
+                principal
+                    .roles()
+                    .find(|r| catalog.held_by(r, requirement) == Some(d))
+                    .map(|r| r.name.clone())
+            });
+            let message = match (&through, held) {
+                (Some(role), _) if switch_of(requirement) => {
+                    format!("holds {requirement} through role \"{}\"", Escaped(role))
+                }
+                (Some(role), Some(d)) => {
+                    format!(
+                        "holds {requirement}: {d} through role \"{}\"",
+                        Escaped(role)
+                    )
+                }
+                _ => format!("holds {requirement}"),
+            };
+            let verdict = Verdict {
+                allowed: true,
+                held,
+                reason: None,
+                message,
+            };
+            (verdict, through)
+        }
+        Err(denied) => {
+            let verdict = Verdict {
+                allowed: false,
+                held: denied.held,
+                reason: Some(denied.reason.name()),
+                message: format!("{denied}; {}", granted_by(catalog, requirement)),
+            };
+            (verdict, denied.through.map(str::to_owned))
+        }
+    }
+}
+
+/// `allowed: ...` in green or `denied: ...` in red, as `check` prints it.
+pub fn verdict_line(out: &mut Styled, verdict: &Verdict) {
+    if verdict.allowed {
+        out.paint(Paint::Allowed, "allowed:");
+    } else {
+        out.paint(Paint::Denied, "denied:");
+    }
+    let _ = writeln!(out, " {}", Escaped(&verdict.message));
+}
+
 /// `rolegate check --user NAME --org FILE`: the user's principal against the requirement, or against a record the
 /// command line describes (`--owner`, `--owning-unit`), with the denial's reason. Exit 0 allowed, 1 denied.
 pub fn check_user(
@@ -184,20 +346,12 @@ pub fn check_user(
     let requirement = asked.resolve(catalog)?;
     let principal = people::principal(org, user)?;
     let id = people::user(org, user)?;
-    let outcome = match (record, &requirement) {
-        (
-            Some((owner, unit)),
-            Requirement::Table {
-                privilege, table, ..
-            },
-        ) => {
-            let record = people::record(org, table, owner, unit)?;
-            principal
-                .check(&requirement)
-                .and_then(|()| principal.check_record(*privilege, &record))
+    let record = match (record, &requirement) {
+        (Some((owner, unit)), Requirement::Table { table, .. }) => {
+            Some(people::record(org, table, owner, unit)?)
         }
         (Some(_), _) => {
-            return Err(CliError::Requirement(vec![rolegate_catalog::Problem {
+            return Err(CliError::Requirement(vec![Problem {
                 field: rolegate_catalog::Field::Privilege,
                 message: format!(
                     "{requirement} is not a table privilege, so it is not checked on a record"
@@ -206,50 +360,24 @@ pub fn check_user(
                 missing: false,
             }]));
         }
-        (None, _) => principal.check(&requirement),
+        (None, _) => None,
     };
-    let held = principal.held(&requirement);
-    let (allowed, reason, message) = match &outcome {
-        Ok(()) => {
-            let through = people::through(org, id, &requirement, held);
-            let message = match (through, held) {
-                (Some(t), Some(d)) if !switch_of(&requirement) => {
-                    format!("holds {requirement}: {d} through {t}")
-                }
-                (Some(t), _) => format!("holds {requirement} through {t}"),
-                _ => format!("holds {requirement}"),
-            };
-            (true, None, message)
-        }
-        Err(denied) => (
-            false,
-            Some(denied.reason.name()),
-            match denied.reason {
-                // The privilege is missing or too shallow: say which roles would grant it.
-                DenialReason::NotHeld | DenialReason::TooShallow => {
-                    format!("{denied}; {}", granted_by(catalog, &requirement))
-                }
-                _ => denied.to_string(),
-            },
-        ),
-    };
-    let code = if allowed { 0 } else { 1 };
+    let verdict = user_verdict(org, id, &principal, &requirement, record.as_ref());
+    let code = if verdict.allowed { 0 } else { 1 };
     if json {
         return Ok(Report::json(&json!({
-            "allowed": allowed,
+            "allowed": verdict.allowed,
             "user": user,
             "requirement": requirement_json(&requirement),
-            "held": held.map(Depth::name),
-            "reason": reason,
-            "message": message,
+            "held": verdict.held.map(Depth::name),
+            "reason": verdict.reason,
+            "message": verdict.message,
         }))
         .with_code(code));
     }
-    let verdict = if allowed { "allowed" } else { "denied" };
-    Ok(Report::text(
-        &format!("{verdict}: {}\n", Escaped(&message)),
-        code,
-    ))
+    let mut out = Styled::default();
+    verdict_line(&mut out, &verdict);
+    Ok(Report::styled(out, code))
 }
 
 /// `rolegate check`: exit 0 when allowed, 1 when denied.
@@ -270,55 +398,40 @@ pub fn check(
             help: e.suggestion.map(|s| format!("did you mean `{s}`?")),
         })?;
     let role_names: Vec<String> = principal.roles().map(|r| r.name.clone()).collect();
-    let outcome = principal.check(&requirement);
-    let (allowed, held, through, reason, message) = match &outcome {
-        Ok(()) => {
-            let held = principal.held(&requirement);
-            let through = held.and_then(|d| {
-                principal
-                    .roles()
-                    .find(|r| catalog.held_by(r, &requirement) == Some(d))
-                    .map(|r| r.name.as_str())
-            });
-            let switch = !matches!(requirement, Requirement::Table { .. });
-            let message = match (&through, held) {
-                (Some(role), _) if switch => {
-                    format!("holds {requirement} through role \"{}\"", Escaped(role))
-                }
-                (Some(role), Some(d)) => {
-                    format!(
-                        "holds {requirement}: {d} through role \"{}\"",
-                        Escaped(role)
-                    )
-                }
-                _ => format!("holds {requirement}"),
-            };
-            (true, held, through, None, message)
-        }
-        Err(denied) => {
-            let reason = denied.reason.name();
-            (
-                false,
-                denied.held,
-                denied.through,
-                Some(reason),
-                format!("{denied}; {}", granted_by(catalog, &requirement)),
-            )
-        }
-    };
-    let code = if allowed { 0 } else { 1 };
+    let (verdict, through) = roles_verdict(catalog, &principal, &requirement);
+    let code = if verdict.allowed { 0 } else { 1 };
     if json {
         let value = json!({
-            "allowed": allowed,
+            "allowed": verdict.allowed,
             "requirement": requirement_json(&requirement),
             "roles": role_names,
-            "held": held.map(Depth::name),
+            "held": verdict.held.map(Depth::name),
             "through": through,
-            "reason": reason,
-            "message": message,
+            "reason": verdict.reason,
+            "message": verdict.message,
         });
         return Ok(Report::json(&value).with_code(code));
     }
-    let verdict = if allowed { "allowed" } else { "denied" };
-    Ok(Report::text(&format!("{verdict}: {message}\n"), code))
+    let mut out = Styled::default();
+    verdict_line(&mut out, &verdict);
+    Ok(Report::styled(out, code))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn help_names_the_command_lines_arguments_not_the_macros_keys() {
+        assert_eq!(
+            on_the_command_line("require `depth = \"Global\"`, or leave `depth` out"),
+            "require `--depth Global`, or leave out --depth"
+        );
+        assert_eq!(
+            on_the_command_line("add `table = \"<logical name>\"`"),
+            "give the table after the privilege: `<privilege> <table>`"
+        );
+        assert_eq!(on_the_command_line("remove `depth = ...`"), "leave out --depth");
+        assert_eq!(on_the_command_line("did you mean `queue`?"), "did you mean `queue`?");
+    }
 }

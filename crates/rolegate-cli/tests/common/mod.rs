@@ -13,11 +13,22 @@ pub struct Run {
 }
 
 /// Runs `rolegate` with `args` in `dir`; a run that has not finished within a minute (a read that blocks or never
-/// ends) is killed and fails the test.
+/// ends) is killed and fails the test. The colour switches of the environment are left out: its output is piped, so
+/// it has no colour.
 pub fn rolegate_in(dir: &Path, args: &[&str]) -> Run {
+    rolegate_with(dir, args, &[])
+}
+
+/// Runs `rolegate` as [`rolegate_in`] does, with these environment variables set.
+#[allow(dead_code)]
+pub fn rolegate_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let child = Command::new(env!("CARGO_BIN_EXE_rolegate"))
         .args(args)
         .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("CLICOLOR")
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
