@@ -531,8 +531,8 @@ pub async fn list_queues(
     Ok(Json(state.data().queues.values().cloned().collect()))
 }
 
-/// POST /queues/{id}/agents: adding agents to a queue (administrator and supervisor); an agent is a known user.
-#[requires(capability = "add-remove-agents-from-queue")]
+/// POST /queues/{id}/agents: adding agents to a queue (who may staff queues, or write all); an agent is a known user.
+#[requires(any((capability = "add-remove-agents-from-queue"), (privilege = "Write", table = "queue", depth = "Global")))]
 pub async fn add_agent_to_queue(
     user: Authenticated,
     State(state): State<AppState>,

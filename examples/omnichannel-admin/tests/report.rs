@@ -101,3 +101,24 @@ fn the_binary_prints_the_report() {
         report.to_json() + "\n"
     );
 }
+
+#[test]
+fn staffing_a_queue_takes_the_capability_or_write_on_every_queue() {
+    let report = access_report(&catalog().unwrap());
+    let site = report
+        .sites
+        .iter()
+        .find(|s| s.function == "add_agent_to_queue")
+        .unwrap();
+    assert_eq!(
+        site.alternatives,
+        [
+            "capability add-remove-agents-from-queue",
+            "Write on queue at Global"
+        ]
+    );
+    // The supervisor through the capability alone, System Customizer through Write alone.
+    for role in ["Omnichannel supervisor", "System Customizer"] {
+        assert!(site.roles.iter().any(|r| r == role), "{role}: {site:?}");
+    }
+}
