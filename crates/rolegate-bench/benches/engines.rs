@@ -20,8 +20,8 @@ use rolegate_bench::peers::{
 };
 use rolegate_bench::records::{self, RECORD_SITE_QUERIES, RecordWorkload, SiteCalls, WorkingSet};
 use rolegate_bench::sites::{
-    RECORD_SITES, SITES, call_each, call_each_out_of_line, call_each_record, can_at_each,
-    floor_each, floor_guard_each,
+    ANY_SITES, RECORD_SITES, SITES, call_each, call_each_any, call_each_out_of_line,
+    call_each_record, can_at_each, floor_each, floor_guard_each,
 };
 use rolegate_bench::workload::{LARGE_TABLES, SMALL_TABLES, Workload, XorShift};
 
@@ -152,6 +152,32 @@ fn engines(c: &mut Criterion, tables: usize) {
     ] {
         assert_eq!(allowed, calls_allowed, "{what}");
     }
+    // #[requires(any(...))] functions: those allowed through the first alternative (the allowed-only callers of
+    // the site that requires it alone), through the second only, and through neither.
+    let any_callers = |keep: fn(bool, bool) -> bool| -> Vec<Vec<u32>> {
+        ANY_SITES
+            .iter()
+            .map(|site| {
+                let [a, b] = site.alternatives.map(|s| (s.slot(), s.rank()));
+                everyone
+                    .iter()
+                    .copied()
+                    .filter(|&u| keep(floor.allows(u, a.0, a.1), floor.allows(u, b.0, b.1)))
+                    .collect()
+            })
+            .collect()
+    };
+    let any_first = principals_of(&any_callers(|first, _| first));
+    let any_second_only = principals_of(&any_callers(|first, second| !first && second));
+    let any_neither = principals_of(&any_callers(|first, second| !first && !second));
+    let count = |lists: &[Vec<&Principal>]| lists.iter().map(Vec::len).sum::<usize>();
+    assert_eq!(call_each_any(&any_first), count(&any_first));
+    assert_eq!(call_each_any(&any_second_only), count(&any_second_only));
+    assert_eq!(call_each_any(&any_neither), 0);
+    assert_eq!(
+        count(&any_first) + count(&any_second_only) + count(&any_neither),
+        ANY_SITES.len() * w.users.len()
+    );
     eprintln!(
         "[{tables} tables] {} #[requires] functions agree with the floor for all {} users ({calls_allowed} of {} calls \
          allowed)",
@@ -298,6 +324,24 @@ fn engines(c: &mut Criterion, tables: usize) {
     per_decision(&mut g, "requires-fn-allowed-only", calls_allowed, || {
         call_each(&allowed_principals)
     });
+    per_decision(
+        &mut g,
+        "requires-any-fn-first-allowed",
+        count(&any_first),
+        || call_each_any(&any_first),
+    );
+    per_decision(
+        &mut g,
+        "requires-any-fn-second-allowed",
+        count(&any_second_only),
+        || call_each_any(&any_second_only),
+    );
+    per_decision(
+        &mut g,
+        "requires-any-fn-denied",
+        count(&any_neither),
+        || call_each_any(&any_neither),
+    );
     per_decision(
         &mut g,
         "requires-fn-allowed-only-floor",

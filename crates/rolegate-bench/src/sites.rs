@@ -1,6 +1,7 @@
 //! Functions guarded by `#[requires]`, validated at compile time against `bench-catalog.toml` (the 150-table
 //! workload's catalog): the path users get. A `#[requires]` site has a fixed requirement, so the benchmark calls a
-//! fixed set of 32 of them (spread over tables, privileges and depths) for the workload's users.
+//! fixed set of 32 of them (spread over tables, privileges and depths) for the workload's users, and 32
+//! `#[requires(any(...))]` functions that pair them.
 
 use std::hint::black_box;
 
@@ -124,6 +125,93 @@ requires_sites! {
     site_29 => "AppendTo" on "t28" at "Basic";
     site_30 => "Assign" on "t65" at "Local";
     site_31 => "Share" on "t102" at "Deep";
+}
+
+/// A generated `#[requires(any(...))]` function and its two alternatives, each the [`Site`] that requires it alone.
+#[derive(Debug, Clone, Copy)]
+pub struct AnySite {
+    /// The guarded function.
+    pub function: fn(&Principal) -> Result<(), Denied>,
+    /// Its alternatives, in the order written.
+    pub alternatives: [Site; 2],
+}
+
+macro_rules! any_of_sites {
+    ($($name:ident => $f1:ident ($p1:tt on $t1:tt at $d1:tt) or $f2:ident ($p2:tt on $t2:tt at $d2:tt);)*) => {
+        $(
+            #[doc = concat!("Requires ", $p1, " on ", $t1, " at ", $d1, ", or ", $p2, " on ", $t2, " at ", $d2, ".")]
+            #[requires(any(
+                (privilege = $p1, table = $t1, depth = $d1),
+                (privilege = $p2, table = $t2, depth = $d2),
+            ))]
+            #[inline]
+            pub fn $name(user: &Principal) -> Result<(), Denied> {
+                Ok(())
+            }
+        )*
+
+        /// Every generated any-of function, in order: function `k` pairs sites `k` and `k + 1` (wrapping).
+        pub const ANY_SITES: &[AnySite] = &[
+            $(AnySite {
+                function: $name,
+                alternatives: [
+                    Site { function: $f1, privilege: $p1, table: $t1, depth: $d1 },
+                    Site { function: $f2, privilege: $p2, table: $t2, depth: $d2 },
+                ],
+            },)*
+        ];
+
+        /// Calls any-of function `k` for each principal of `callers[k]`, inlined as [`call_each`] calls its sites;
+        /// returns how many calls were allowed.
+        #[inline(never)]
+        pub fn call_each_any(callers: &[Vec<&Principal>]) -> usize {
+            let mut allowed = 0;
+            let mut k = 0;
+            $(
+                for &user in &callers[k] {
+                    allowed += black_box(consume($name(black_box(user))));
+                }
+                k += 1;
+            )*
+            let _ = k;
+            allowed
+        }
+    };
+}
+
+any_of_sites! {
+    any_00 => site_00 ("Create" on "t5" at "Basic") or site_01 ("Read" on "t42" at "Local");
+    any_01 => site_01 ("Read" on "t42" at "Local") or site_02 ("Write" on "t80" at "Deep");
+    any_02 => site_02 ("Write" on "t80" at "Deep") or site_03 ("Delete" on "t118" at "Global");
+    any_03 => site_03 ("Delete" on "t118" at "Global") or site_04 ("Append" on "t3" at "Basic");
+    any_04 => site_04 ("Append" on "t3" at "Basic") or site_05 ("AppendTo" on "t40" at "Local");
+    any_05 => site_05 ("AppendTo" on "t40" at "Local") or site_06 ("Assign" on "t77" at "Deep");
+    any_06 => site_06 ("Assign" on "t77" at "Deep") or site_07 ("Share" on "t114" at "Global");
+    any_07 => site_07 ("Share" on "t114" at "Global") or site_08 ("Create" on "t1" at "Local");
+    any_08 => site_08 ("Create" on "t1" at "Local") or site_09 ("Read" on "t38" at "Deep");
+    any_09 => site_09 ("Read" on "t38" at "Deep") or site_10 ("Write" on "t75" at "Global");
+    any_10 => site_10 ("Write" on "t75" at "Global") or site_11 ("Delete" on "t112" at "Basic");
+    any_11 => site_11 ("Delete" on "t112" at "Basic") or site_12 ("Append" on "t149" at "Local");
+    any_12 => site_12 ("Append" on "t149" at "Local") or site_13 ("AppendTo" on "t36" at "Deep");
+    any_13 => site_13 ("AppendTo" on "t36" at "Deep") or site_14 ("Assign" on "t73" at "Global");
+    any_14 => site_14 ("Assign" on "t73" at "Global") or site_15 ("Share" on "t110" at "Basic");
+    any_15 => site_15 ("Share" on "t110" at "Basic") or site_16 ("Create" on "t147" at "Deep");
+    any_16 => site_16 ("Create" on "t147" at "Deep") or site_17 ("Read" on "t34" at "Global");
+    any_17 => site_17 ("Read" on "t34" at "Global") or site_18 ("Write" on "t71" at "Basic");
+    any_18 => site_18 ("Write" on "t71" at "Basic") or site_19 ("Delete" on "t108" at "Local");
+    any_19 => site_19 ("Delete" on "t108" at "Local") or site_20 ("Append" on "t145" at "Deep");
+    any_20 => site_20 ("Append" on "t145" at "Deep") or site_21 ("AppendTo" on "t32" at "Global");
+    any_21 => site_21 ("AppendTo" on "t32" at "Global") or site_22 ("Assign" on "t69" at "Basic");
+    any_22 => site_22 ("Assign" on "t69" at "Basic") or site_23 ("Share" on "t106" at "Local");
+    any_23 => site_23 ("Share" on "t106" at "Local") or site_24 ("Create" on "t143" at "Global");
+    any_24 => site_24 ("Create" on "t143" at "Global") or site_25 ("Read" on "t30" at "Basic");
+    any_25 => site_25 ("Read" on "t30" at "Basic") or site_26 ("Write" on "t67" at "Local");
+    any_26 => site_26 ("Write" on "t67" at "Local") or site_27 ("Delete" on "t104" at "Deep");
+    any_27 => site_27 ("Delete" on "t104" at "Deep") or site_28 ("Append" on "t141" at "Global");
+    any_28 => site_28 ("Append" on "t141" at "Global") or site_29 ("AppendTo" on "t28" at "Basic");
+    any_29 => site_29 ("AppendTo" on "t28" at "Basic") or site_30 ("Assign" on "t65" at "Local");
+    any_30 => site_30 ("Assign" on "t65" at "Local") or site_31 ("Share" on "t102" at "Deep");
+    any_31 => site_31 ("Share" on "t102" at "Deep") or site_00 ("Create" on "t5" at "Basic");
 }
 
 /// The same calls as [`call_each`], each through the function pointer in [`SITES`] (an indirect call the compiler

@@ -2,8 +2,8 @@
 
 use rolegate_bench::engines::{Floor, Naive, Rolegate, check_agreement};
 use rolegate_bench::sites::{
-    SITES, call_each, call_each_out_of_line, call_each_record, can_at_each, floor_each,
-    floor_guard_each,
+    ANY_SITES, SITES, call_each, call_each_any, call_each_out_of_line, call_each_record,
+    can_at_each, floor_each, floor_guard_each,
 };
 use rolegate_bench::workload::{GRANT_PERCENT, QUERIES, ROLES, SMALL_TABLES, USERS, Workload};
 
@@ -97,6 +97,46 @@ fn requires_functions_allow_exactly_the_users_the_floor_allows() {
     assert_eq!(call_each_out_of_line(&principals), allowed);
     assert_eq!(floor_guard_each(&floor, &users, &requirements), allowed);
     assert_eq!(allowed, SITES.len() * USERS - denied);
+}
+
+#[test]
+fn any_of_functions_allow_the_users_either_alternative_allows_and_deny_naming_both() {
+    let w = Workload::generate(SMALL_TABLES);
+    let floor = Floor::new(&w);
+    let rolegate = Rolegate::new(&w);
+    let mut outcomes = [0; 3];
+    for site in ANY_SITES {
+        let [a, b] = site.alternatives.map(|s| (s.slot(), s.rank()));
+        for (u, principal) in rolegate.principals.iter().enumerate() {
+            let (first, second) = (
+                floor.allows(u as u32, a.0, a.1),
+                floor.allows(u as u32, b.0, b.1),
+            );
+            let result = (site.function)(principal);
+            assert_eq!(result.is_ok(), first || second, "{site:?} for user {u}");
+            outcomes[if first {
+                0
+            } else if second {
+                1
+            } else {
+                2
+            }] += 1;
+            if let Err(denial) = result {
+                assert_eq!(denial.alternatives().len(), 2, "{denial}");
+                for (alternative, s) in denial.alternatives().iter().zip(site.alternatives) {
+                    let wanted = format!("{} on {} at {}", s.privilege, s.table, s.depth);
+                    assert_eq!(alternative.requirement.to_string(), wanted);
+                }
+            }
+        }
+    }
+    // Each of the three paths the benchmark times is taken.
+    assert!(outcomes.iter().all(|&n| n > 0), "{outcomes:?}");
+    let principals: Vec<Vec<_>> = ANY_SITES
+        .iter()
+        .map(|_| rolegate.principals.iter().collect())
+        .collect();
+    assert_eq!(call_each_any(&principals), outcomes[0] + outcomes[1]);
 }
 
 #[test]
