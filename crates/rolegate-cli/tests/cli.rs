@@ -878,18 +878,41 @@ fn diff_of_a_built_in_role_written_without_builtin_hints_at_it() {
 #[test]
 fn help_lines_speak_the_command_lines_syntax() {
     let cases: [(&[&str], &str); 5] = [
-        (&["who-can", "Write"], "help: give the table after the privilege: `<privilege> <table>`"),
-        (&["who-can", "prvPublishCustomization", "queue"], "help: leave out the table"),
-        (&["who-can", "prvPublishCustomization", "--depth", "Global"], "help: leave out --depth"),
-        (&["who-can", "Write", "queue", "--depth", "None"], "help: leave out --depth to require the privilege"),
         (
-            &["check", "--role", "Omnichannel agent", "Write", "msdyn_presence", "--depth", "Local"],
+            &["who-can", "Write"],
+            "help: give the table after the privilege: `<privilege> <table>`",
+        ),
+        (
+            &["who-can", "prvPublishCustomization", "queue"],
+            "help: leave out the table",
+        ),
+        (
+            &["who-can", "prvPublishCustomization", "--depth", "Global"],
+            "help: leave out --depth",
+        ),
+        (
+            &["who-can", "Write", "queue", "--depth", "None"],
+            "help: leave out --depth to require the privilege",
+        ),
+        (
+            &[
+                "check",
+                "--role",
+                "Omnichannel agent",
+                "Write",
+                "msdyn_presence",
+                "--depth",
+                "Local",
+            ],
             "help: require `--depth Global`, or leave out --depth",
         ),
     ];
     for (args, help) in cases {
         let err = bad(args);
         assert!(err.contains(help), "{args:?}: {err}");
-        assert!(!err.contains(" = "), "{args:?} speaks the macro's syntax: {err}");
+        assert!(
+            !err.contains(" = "),
+            "{args:?} speaks the macro's syntax: {err}"
+        );
     }
 }

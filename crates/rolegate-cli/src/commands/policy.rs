@@ -604,14 +604,14 @@ fn decide<'a>(case: &'a Case, authority: &Authority, org: Option<&Organization>)
                 &case.requirement,
                 case.record.as_ref(),
             ),
-            None => unreachable_user(),
+            None => unbuilt_principal(),
         },
         (Who::Roles(roles), _) => match authority.principal("rolegate-test", roles) {
             Ok(principal) => roles_verdict(authority.catalog(), &principal, &case.requirement),
-            Err(_) => unreachable_user(),
+            Err(_) => unbuilt_principal(),
         },
         // A user case is resolved only with an organisation.
-        (Who::User(_), None) => unreachable_user(),
+        (Who::User(_), None) => unbuilt_principal(),
     };
     let passed = verdict.allowed == case.expect_allow
         && case
@@ -629,8 +629,9 @@ fn roles_verdict(catalog: &Catalog, principal: &Principal, requirement: &Require
     query::roles_verdict(catalog, principal, requirement).0
 }
 
-/// The verdict for a principal that could not be built although its names resolved: a denial, as anything unknown is.
-fn unreachable_user() -> Verdict {
+/// The verdict for a principal that could not be built although its names resolved (a user id of another
+/// organisation): a denial, as anything unknown is.
+fn unbuilt_principal() -> Verdict {
     Verdict {
         allowed: false,
         held: None,

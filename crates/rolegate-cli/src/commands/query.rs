@@ -431,7 +431,13 @@ mod tests {
             on_the_command_line("add `table = \"<logical name>\"`"),
             "give the table after the privilege: `<privilege> <table>`"
         );
-        assert_eq!(on_the_command_line("remove `depth = ...`"), "leave out --depth");
-        assert_eq!(on_the_command_line("did you mean `queue`?"), "did you mean `queue`?");
+        assert_eq!(
+            on_the_command_line("remove `depth = ...`"),
+            "leave out --depth"
+        );
+        assert_eq!(
+            on_the_command_line("did you mean `queue`?"),
+            "did you mean `queue`?"
+        );
     }
 }
