@@ -367,7 +367,7 @@ impl TestCluster {
                 "UTF8",
                 "--no-locale",
             ])
-            .args(["--no-sync", "--no-instructions"]);
+            .arg("--no-sync");
         run(&mut initdb).map(drop)
     }
 
