@@ -106,7 +106,10 @@ impl Store {
     /// Connects to the database at `url` (`postgres://user:password@host:port/database`); the connection runs on the
     /// current tokio runtime. A database that cannot be reached is an error naming it (never its password).
     pub async fn connect(url: &str) -> Result<Store, Error> {
-        let config: Config = url.parse().map_err(Error::Url)?;
+        let mut config: Config = url.parse().map_err(Error::Url)?;
+        if config.get_application_name().is_none() {
+            config.application_name("rolegate");
+        }
         let target = describe_target(&config);
         let (client, connection) =
             config
