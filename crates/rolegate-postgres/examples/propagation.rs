@@ -40,7 +40,10 @@ fn main() {
         let mut store = Store::connect(&url).await.unwrap();
         store.migrate().await.unwrap();
         store
-            .load_files(Some(&fixtures.join("catalog.toml")), &fixtures.join("org.toml"))
+            .load_files(
+                Some(&fixtures.join("catalog.toml")),
+                &fixtures.join("org.toml"),
+            )
             .await
             .unwrap();
         store
@@ -59,9 +62,13 @@ fn main() {
         let started = Instant::now();
         let version = runtime.block_on(async {
             if allowed {
-                admin.revoke_user_role("grace", "Omnichannel administrator", None).await
+                admin
+                    .revoke_user_role("grace", "Omnichannel administrator", None)
+                    .await
             } else {
-                admin.assign_user_role("grace", "Omnichannel administrator", None).await
+                admin
+                    .assign_user_role("grace", "Omnichannel administrator", None)
+                    .await
             }
         });
         let version = version.unwrap();
@@ -91,7 +98,10 @@ fn main() {
     }
 
     println!("propagation on loopback, {rounds} changes (assign and revoke in turn):");
-    report("  notified: call start -> other instance decides", &mut notified);
+    report(
+        "  notified: call start -> other instance decides",
+        &mut notified,
+    );
     report("  the administrator's call alone", &mut admin_calls);
     println!("with the notification lost, {lost_rounds} changes, poll interval {POLL_INTERVAL:?}:");
     report("  lost: change -> other instance decides", &mut lost);
@@ -134,7 +144,10 @@ fn other_instance(url: &str, decisions: mpsc::Sender<Decision>) {
                 let grace = org.principal(org.user("grace").unwrap()).unwrap();
                 let allowed = grace.check(&requirement).is_ok();
                 live = Some(data.version);
-                if decisions.send((data.version, allowed, Instant::now())).is_err() {
+                if decisions
+                    .send((data.version, allowed, Instant::now()))
+                    .is_err()
+                {
                     return;
                 }
             }

@@ -206,6 +206,10 @@ async fn run(
     };
     loop {
         let lost = listen(&options, &mut listener, &mut seen, &report).await;
+        let lost = format!(
+            "lost the connection to the role store at {}: {lost}",
+            describe_target(&config)
+        );
         drop(listener);
         let mut retry_in = options.first_retry;
         let mut reason = lost;
