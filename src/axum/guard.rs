@@ -7,7 +7,7 @@ use axum::extract::FromRequestParts;
 use axum::response::{IntoResponse, Response};
 use http::request::Parts;
 
-use super::{Unauthenticated, principal_of};
+use super::extract::{Unauthenticated, principal_of};
 use crate::audit;
 use crate::compiled::site::CallSite;
 

@@ -13,8 +13,8 @@ use http::{HeaderValue, Request};
 use tower_layer::Layer;
 use tower_service::Service;
 
+use super::extract::{DEFAULT_CHALLENGE, Unauthenticated};
 use super::problem::{self, ErrorDetail};
-use super::{DEFAULT_CHALLENGE, Unauthenticated};
 use crate::Denied;
 use crate::source::{Caller, PrincipalSource};
 

@@ -5,8 +5,16 @@ use http::{HeaderValue, StatusCode, header};
 use rolegate_catalog::Requirement;
 use serde_json::{Map, Value};
 
-use super::{DENIED_TYPE, PROBLEM_JSON};
 use crate::Denied;
+
+/// The media type of problem details (RFC 9457).
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// The problem type of a denial.
+pub const DENIED_TYPE: &str = "urn:rolegate:problem:denied";
+
+/// The problem type of a request without a principal.
+pub const UNAUTHENTICATED_TYPE: &str = "urn:rolegate:problem:unauthenticated";
 
 /// How much a `403`'s body tells the client.
 ///

@@ -97,11 +97,13 @@ pub fn guard(
         FnArg::Receiver(_) => None,
     })?;
     let (pat, ty) = (&first.pat, &first.ty);
-    let span = first.pat.span();
-    first.pat = Box::new(Pat::Verbatim(quote_spanned! {span=> (_, #pat) }));
-    first.ty = Box::new(Type::Verbatim(quote_spanned! {span=>
+    let span = pat.span();
+    let guarded_pat = Pat::Verbatim(quote_spanned! {span=> (_, #pat) });
+    let guarded_ty = Type::Verbatim(quote_spanned! {span=>
         (::rolegate::__private::axum::Guard<#guard_type>, #ty)
-    }));
+    });
+    *first.pat = guarded_pat;
+    *first.ty = guarded_ty;
     Some(Guard { items, sig, sites })
 }
 
