@@ -29,7 +29,9 @@
 //!     .paths(PathsBuilder::new().path("/queues", PathItem::new(HttpMethod::Get, operation)))
 //!     .build();
 //!
-//! let annotated = rolegate::openapi::add_requirements(&mut api, rolegate::site::call_sites()).unwrap();
+//! // This module's call sites: another module may have a `list_queues` of its own.
+//! let sites = rolegate::site::call_sites().into_iter().filter(|s| s.module_path == module_path!());
+//! let annotated = rolegate::openapi::add_requirements(&mut api, sites).unwrap();
 //! assert_eq!(annotated, 1);
 //! let get = api.paths.paths["/queues"].get.as_ref().unwrap();
 //! let x = &get.extensions.as_ref().unwrap()["x-rolegate"];
