@@ -17,9 +17,9 @@
 //! assert_eq!(ada.id(), "ada");
 //! // The second request of the same caller shares the first one's principal.
 //! assert!(std::sync::Arc::ptr_eq(&ada, &principals.principal(&Caller::name("ada")).unwrap()));
-//! // By the organisation's user id, too.
-//! let id = org.user("ada").unwrap();
-//! assert_eq!(principals.principal(&Caller::id(id)).unwrap().id(), "ada");
+//! // By the user's GUID (`systemuserid`), or the id another system knows it by (an Entra ID object id).
+//! let guid = org.user_guid(org.user("ada").unwrap()).unwrap();
+//! assert_eq!(principals.principal(&Caller::guid(guid)).unwrap().id(), "ada");
 //! // Someone the organisation does not know has no principal.
 //! assert!(principals.principal(&Caller::name("mallory")).is_none());
 //! ```
@@ -27,8 +27,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, PoisonError, RwLock};
 
-use crate::Principal;
-use crate::org::{Organization, UserId};
+use crate::org::Organization;
+use crate::{Principal, Uuid};
 
 /// Who is calling, as the application's authentication found: a user, and the Entra ID group ids (object ids) its
 /// token's `groups` claim lists, if any.
@@ -44,8 +44,11 @@ pub struct Caller {
 pub enum CallerUser {
     /// By name: an organisation's user name (its principal's id).
     Name(String),
-    /// By an organisation's user id ([`Organization::user`]).
-    Id(UserId),
+    /// By GUID: the user's `systemuserid` ([`Organization::user_by_guid`]).
+    Guid(Uuid),
+    /// By the id another system knows the user by, such as the Entra ID object id of a token's `oid` claim
+    /// ([`Organization::user_by_external_id`]); lower case.
+    ExternalId(String),
 }
 
 impl Caller {
@@ -57,10 +60,18 @@ impl Caller {
         }
     }
 
-    /// The user `id`, in no group.
-    pub fn id(id: UserId) -> Self {
+    /// The user whose GUID (`systemuserid`) is `id`, in no group.
+    pub fn guid(id: Uuid) -> Self {
         Self {
-            user: CallerUser::Id(id),
+            user: CallerUser::Guid(id),
+            groups: Vec::new(),
+        }
+    }
+
+    /// The user another system knows by `id` (an Entra ID object id, any case), in no group.
+    pub fn external_id(id: &str) -> Self {
+        Self {
+            user: CallerUser::ExternalId(id.to_lowercase()),
             groups: Vec::new(),
         }
     }
@@ -106,7 +117,8 @@ impl PrincipalSource for Organization {
     fn principal(&self, caller: &Caller) -> Option<Arc<Principal>> {
         let user = match &caller.user {
             CallerUser::Name(name) => self.user(name)?,
-            CallerUser::Id(id) => *id,
+            CallerUser::Guid(id) => self.user_by_guid(*id)?,
+            CallerUser::ExternalId(id) => self.user_by_external_id(id)?,
         };
         self.principal_with_groups(user, &caller.groups)
             .map(Arc::new)

@@ -24,6 +24,9 @@ use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 
 const SUPERVISORS_GROUP: &str = "5f2b1c3e-8d4a-4e6b-9c1d-2a3b4c5d6e7f";
 
+/// gus's Entra ID object id: what a token's `oid` claim would carry.
+const GUS_OBJECT_ID: &str = "9a8b7c6d-1111-4222-8333-444455556666";
+
 /// B1 and B2 under Root: ada administers in B1, bea in B2; alan is an agent in B1; gus holds no role of his own, and
 /// supervises through the Entra ID group of the "Supervisors" team when his token names it.
 fn organization() -> Organization {
@@ -34,7 +37,11 @@ fn organization() -> Organization {
         .user("ada", "B1", ["Omnichannel administrator"])
         .user("bea", "B2", ["Omnichannel administrator"])
         .user("alan", "B1", ["Omnichannel agent"])
+        // ada's and alan's doubles, for the audit trail's test alone.
+        .user("ida", "B1", ["Omnichannel administrator"])
+        .user("abe", "B1", ["Omnichannel agent"])
         .user("gus", "B1", [""; 0])
+        .user_external_id("gus", GUS_OBJECT_ID)
         .group_team(
             "Supervisors",
             "Root",
@@ -130,15 +137,21 @@ async fn edit_activity(
     Ok(format!("edited activity {}", activity.id))
 }
 
-/// Reads the caller from `x-user`, and its Entra ID groups from `x-groups` (comma-separated).
+/// Reads the caller from `x-user` (a name) or `x-oid` (an Entra ID object id), and its Entra ID groups from `x-groups`
+/// (comma-separated).
 fn authenticate(request: &Parts) -> Option<Caller> {
-    let user = request.headers.get("x-user")?.to_str().ok()?;
+    let header = |name| request.headers.get(name).and_then(|v| v.to_str().ok());
+    let caller = match (header("x-user"), header("x-oid")) {
+        (Some(name), _) => Caller::name(name),
+        (None, Some(oid)) => Caller::external_id(oid),
+        (None, None) => return None,
+    };
     let groups = request
         .headers
         .get("x-groups")
         .and_then(|g| g.to_str().ok())
         .unwrap_or_default();
-    Some(Caller::name(user).with_groups(groups.split(',').filter(|g| !g.is_empty())))
+    Some(caller.with_groups(groups.split(',').filter(|g| !g.is_empty())))
 }
 
 fn app(detail: ErrorDetail) -> Router {
@@ -273,6 +286,12 @@ async fn the_layer_resolves_the_callers_principal_with_its_groups() {
     )
     .await;
     assert_eq!((r.status, r.text.as_str()), (200, "Tier 1, Tier 2"));
+    // By the object id of his token, in any case, as by his name.
+    let oid = GUS_OBJECT_ID.to_uppercase();
+    let r = send(address, "GET", "/me", &[("x-oid", &oid)], "").await;
+    assert_eq!((r.status, r.text.as_str()), (200, "gus"));
+    let r = send(address, "GET", "/me", &[("x-oid", SUPERVISORS_GROUP)], "").await;
+    assert_eq!(r.status, 401);
 }
 
 #[tokio::test]
@@ -407,32 +426,26 @@ impl<S: tracing::Subscriber> Layer<S> for Collect {
 
 #[tokio::test]
 async fn the_audit_trail_records_each_denial_once_in_full() {
-    // The test's runtime has one thread: the server's tasks run on it, under this subscriber.
+    // The process's subscriber, so that every thread's events reach it (a thread's own would miss the call sites
+    // another test's thread registered first); this test's callers, ida and abe, are its own.
     let events = Events::default();
-    let _default = tracing::subscriber::set_default(
+    tracing::subscriber::set_global_default(
         tracing_subscriber::registry().with(Collect(events.clone())),
-    );
+    )
+    .expect("the only test that sets the process's subscriber");
     let address = serve(app(ErrorDetail::Safe)).await;
     // Denied by the guard (step 1), and by the body (step 2).
-    assert_eq!(
-        as_user(address, "alan", "GET", "/workstreams/1", "")
-            .await
-            .status,
-        403
-    );
-    assert_eq!(
-        as_user(address, "ada", "PATCH", "/activities/2", "")
-            .await
-            .status,
-        403
-    );
-    assert_eq!(
-        as_user(address, "ada", "GET", "/workstreams/1", "")
-            .await
-            .status,
-        200
-    );
+    let abe = as_user(address, "abe", "GET", "/workstreams/1", "").await;
+    assert_eq!(abe.status, 403);
+    let ida = as_user(address, "ida", "PATCH", "/activities/2", "").await;
+    assert_eq!(ida.status, 403);
+    let ida = as_user(address, "ida", "GET", "/workstreams/1", "").await;
+    assert_eq!(ida.status, 200);
     let events = events.lock().unwrap().clone();
+    let events: Vec<_> = events
+        .iter()
+        .filter(|e| ["ida", "abe"].contains(&e["principal"].as_str()))
+        .collect();
     let seen: Vec<(&str, &str, &str)> = events
         .iter()
         .map(|e| {
@@ -446,8 +459,8 @@ async fn the_audit_trail_records_each_denial_once_in_full() {
     assert_eq!(
         seen,
         [
-            ("alan", "axum_layer::get_workstream", "not-held"),
-            ("ada", "axum_layer::edit_activity", "no-access"),
+            ("abe", "axum_layer::get_workstream", "not-held"),
+            ("ida", "axum_layer::edit_activity", "no-access"),
         ]
     );
     assert_eq!(events[1]["record"], "2");
