@@ -30,6 +30,10 @@ pub trait Sites: Send + Sync + 'static {
 ///
 /// Calling a handler directly (in a test), pass `Guard::default()` with the first argument:
 /// `handler((Guard::default(), user), ...)`. The guard checks nothing then; the body's check still does.
+///
+/// The type `G` names the handler's call sites; `#[requires]` writes it beside the handler (with the sites'
+/// `static`s), so a guarded handler is a free function: an item cannot go beside an associated function of an `impl`
+/// block.
 pub struct Guard<G>(PhantomData<fn() -> G>);
 
 impl<G> Default for Guard<G> {
