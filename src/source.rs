@@ -13,15 +13,15 @@
 //!     .unwrap();
 //! let principals = PrincipalCache::new(org.clone());
 //!
-//! let ada = principals.principal(&Caller::name("ada")).unwrap();
+//! let ada = principals.principal_for(&Caller::name("ada")).unwrap();
 //! assert_eq!(ada.id(), "ada");
 //! // The second request of the same caller shares the first one's principal.
-//! assert!(std::sync::Arc::ptr_eq(&ada, &principals.principal(&Caller::name("ada")).unwrap()));
+//! assert!(std::sync::Arc::ptr_eq(&ada, &principals.principal_for(&Caller::name("ada")).unwrap()));
 //! // By the user's GUID (`systemuserid`), or the id another system knows it by (an Entra ID object id).
 //! let guid = org.user_guid(org.user("ada").unwrap()).unwrap();
-//! assert_eq!(principals.principal(&Caller::guid(guid)).unwrap().id(), "ada");
+//! assert_eq!(principals.principal_for(&Caller::guid(guid)).unwrap().id(), "ada");
 //! // Someone the organisation does not know has no principal.
-//! assert!(principals.principal(&Caller::name("mallory")).is_none());
+//! assert!(principals.principal_for(&Caller::name("mallory")).is_none());
 //! ```
 
 use std::collections::HashMap;
@@ -108,13 +108,13 @@ impl Caller {
 /// that keeps principals hands out the same one to every request of a caller.
 pub trait PrincipalSource: Send + Sync {
     /// The caller's principal; `None` when the source does not know the user (the request is then unauthenticated).
-    fn principal(&self, caller: &Caller) -> Option<Arc<Principal>>;
+    fn principal_for(&self, caller: &Caller) -> Option<Arc<Principal>>;
 }
 
 /// Builds the caller's principal on each call ([`Organization::principal_with_groups`]): its rows and reach are
 /// computed each time, so a service puts a [`PrincipalCache`] in front.
 impl PrincipalSource for Organization {
-    fn principal(&self, caller: &Caller) -> Option<Arc<Principal>> {
+    fn principal_for(&self, caller: &Caller) -> Option<Arc<Principal>> {
         let user = match &caller.user {
             CallerUser::Name(name) => self.user(name)?,
             CallerUser::Guid(id) => self.user_by_guid(*id)?,
@@ -126,14 +126,14 @@ impl PrincipalSource for Organization {
 }
 
 impl<T: PrincipalSource + ?Sized> PrincipalSource for Arc<T> {
-    fn principal(&self, caller: &Caller) -> Option<Arc<Principal>> {
-        (**self).principal(caller)
+    fn principal_for(&self, caller: &Caller) -> Option<Arc<Principal>> {
+        (**self).principal_for(caller)
     }
 }
 
 impl<T: PrincipalSource + ?Sized> PrincipalSource for Box<T> {
-    fn principal(&self, caller: &Caller) -> Option<Arc<Principal>> {
-        (**self).principal(caller)
+    fn principal_for(&self, caller: &Caller) -> Option<Arc<Principal>> {
+        (**self).principal_for(caller)
     }
 }
 
@@ -198,11 +198,11 @@ impl<S: PrincipalSource> PrincipalCache<S> {
 }
 
 impl<S: PrincipalSource> PrincipalSource for PrincipalCache<S> {
-    fn principal(&self, caller: &Caller) -> Option<Arc<Principal>> {
+    fn principal_for(&self, caller: &Caller) -> Option<Arc<Principal>> {
         if let Some(principal) = self.read().get(caller) {
             return Some(principal.clone());
         }
-        let principal = self.source.principal(caller)?;
+        let principal = self.source.principal_for(caller)?;
         let mut principals = self
             .principals
             .write()

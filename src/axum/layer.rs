@@ -154,7 +154,7 @@ where
     fn call(&mut self, request: Request<B>) -> Self::Future {
         let (mut parts, body) = request.into_parts();
         let principal = (self.layer.authenticate)(&parts)
-            .and_then(|caller| self.layer.source.principal(&caller));
+            .and_then(|caller| self.layer.source.principal_for(&caller));
         let Some(principal) = principal else {
             let unauthenticated = Unauthenticated.response(self.layer.challenge.clone());
             return Box::pin(async move { Ok(unauthenticated) });
