@@ -42,9 +42,12 @@ mod principal;
 pub mod audit;
 #[cfg(feature = "axum")]
 pub mod axum;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod org;
 pub mod record;
 pub mod report;
+pub mod source;
 pub mod subject;
 
 /// Call sites: the `static` each `#[requires]` generates, and the list of them linked into the program.
@@ -66,6 +69,8 @@ pub use subject::Subject;
 pub use principal::ColumnAccess;
 pub use rolegate_catalog as catalog;
 pub use rolegate_catalog::{Catalog, ColumnRight, Depth, Requirement, TablePrivilege};
+/// The GUID type of stable ids (business units, users, teams), from the `uuid` crate.
+pub use uuid::Uuid;
 
 /// Requires a privilege, a miscellaneous privilege or a capability of the function's principal, checked against
 /// the catalog at compile time and enforced at every call.

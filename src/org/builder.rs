@@ -5,9 +5,11 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use rolegate_catalog::{Ownership, TablePrivilege, closest};
+use uuid::Uuid;
 
 use super::columns::FieldSecurityProfile;
 use super::hierarchy::{PositionEntry, RecordTeamEntry, TemplateEntry};
+use super::ids::{self, ExternalIds, Given, StableIds};
 use super::problem::{Indexed, Problems, cycles, problem};
 use super::{
     Bu, BuildError, Hierarchy, Inheritance, OrgInner, Organization, Team, TeamKind, User,
@@ -19,6 +21,8 @@ use crate::compiled::Authority;
 pub(crate) struct BuEntry {
     pub(crate) name: String,
     pub(crate) parent: Option<String>,
+    /// Its GUID (`businessunitid`); `None`: derived from the name.
+    pub(crate) id: Option<Uuid>,
 }
 
 #[derive(Debug, Clone)]
@@ -30,6 +34,10 @@ pub(crate) struct UserEntry {
     pub(crate) position: Option<String>,
     /// Roles, each with the business unit it is held in (`None`: the user's own).
     pub(crate) roles: Vec<(String, Option<String>)>,
+    /// Its GUID (`systemuserid`); `None`: derived from the name.
+    pub(crate) id: Option<Uuid>,
+    /// An id another system knows it by (an Entra ID object id, say).
+    pub(crate) external_id: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -41,6 +49,8 @@ pub(crate) struct TeamEntry {
     pub(crate) roles: Vec<(String, Inheritance)>,
     /// A group team's Entra ID object id.
     pub(crate) object_id: Option<String>,
+    /// Its GUID (`teamid`); `None`: derived from the name.
+    pub(crate) id: Option<Uuid>,
 }
 
 impl Organization {
@@ -115,6 +125,8 @@ pub struct OrganizationBuilder {
     templates: Vec<TemplateEntry>,
     record_teams: Vec<RecordTeamEntry>,
     profiles: Vec<FieldSecurityProfile>,
+    /// GUIDs given for a business unit or team not added (yet): (section, name), reported when built.
+    unplaced_ids: Vec<(&'static str, String)>,
 }
 
 impl OrganizationBuilder {
@@ -123,6 +135,7 @@ impl OrganizationBuilder {
         self.bus.push(BuEntry {
             name: name.to_owned(),
             parent: parent.map(str::to_owned),
+            id: None,
         });
         self
     }
@@ -142,6 +155,8 @@ impl OrganizationBuilder {
                 .into_iter()
                 .map(|r| (r.as_ref().to_owned(), None))
                 .collect(),
+            id: None,
+            external_id: None,
         });
         self
     }
@@ -161,6 +176,39 @@ impl OrganizationBuilder {
         self
     }
 
+    /// Gives a business unit its GUID (Dataverse's `businessunitid`); without one, the id is derived from the name.
+    pub fn business_unit_guid(mut self, business_unit: &str, id: Uuid) -> Self {
+        match self.bus.iter_mut().rfind(|b| b.name == business_unit) {
+            Some(entry) => entry.id = Some(id),
+            None => self
+                .unplaced_ids
+                .push(("business_unit", business_unit.to_owned())),
+        }
+        self
+    }
+
+    /// Gives a user its GUID (Dataverse's `systemuserid`); without one, the id is derived from the name.
+    pub fn user_guid(mut self, user: &str, id: Uuid) -> Self {
+        self.user_entry(user).id = Some(id);
+        self
+    }
+
+    /// Gives a user the id another system knows it by (an Entra ID object id, say), compared without regard to
+    /// case; [`Organization::user_by_external_id`] finds the user by it.
+    pub fn user_external_id(mut self, user: &str, external_id: &str) -> Self {
+        self.user_entry(user).external_id = Some(external_id.to_owned());
+        self
+    }
+
+    /// Gives a team its GUID (Dataverse's `teamid`); without one, the id is derived from the name.
+    pub fn team_guid(mut self, team: &str, id: Uuid) -> Self {
+        match self.teams.iter_mut().rfind(|t| t.name == team) {
+            Some(entry) => entry.id = Some(id),
+            None => self.unplaced_ids.push(("team", team.to_owned())),
+        }
+        self
+    }
+
     /// The entry of the user last added under `name`; a user not added (yet) gets an entry with no unit, so that
     /// validation reports the unknown name.
     fn user_entry(&mut self, user: &str) -> &mut UserEntry {
@@ -173,6 +221,8 @@ impl OrganizationBuilder {
                     manager: None,
                     position: None,
                     roles: Vec::new(),
+                    id: None,
+                    external_id: None,
                 });
                 self.users.len() - 1
             }
@@ -204,6 +254,7 @@ impl OrganizationBuilder {
                 .map(|(r, i)| (r.as_ref().to_owned(), i))
                 .collect(),
             object_id: None,
+            id: None,
         });
         self
     }
@@ -234,6 +285,7 @@ impl OrganizationBuilder {
                 .map(|(r, i)| (r.as_ref().to_owned(), i))
                 .collect(),
             object_id: Some(object_id.to_owned()),
+            id: None,
         });
         self
     }
@@ -251,6 +303,7 @@ impl OrganizationBuilder {
             members: members.into_iter().map(|m| m.as_ref().to_owned()).collect(),
             roles: Vec::new(),
             object_id: None,
+            id: None,
         });
         self
     }
@@ -372,6 +425,7 @@ impl OrganizationBuilder {
             templates: Vec::new(),
             record_teams: Vec::new(),
             profiles: Vec::new(),
+            unplaced_ids: Vec::new(),
         }
     }
 
@@ -390,7 +444,7 @@ impl OrganizationBuilder {
 
 fn compile(b: OrganizationBuilder) -> Result<Organization, Vec<Indexed>> {
     let mut problems = Problems::default();
-    let authority = b.authority;
+    let authority = b.authority.clone();
 
     // Business units: unique names, known parents, one root, no cycle.
     let mut bu_index: HashMap<String, u32> = HashMap::new();
@@ -780,6 +834,16 @@ fn compile(b: OrganizationBuilder) -> Result<Organization, Vec<Indexed>> {
         &team_index,
         &mut problems,
     );
+    let ids = stable_ids(
+        &b,
+        (&bus, &users, &teams),
+        NameIndexes {
+            bus: &bu_index,
+            users: &user_index,
+            teams: &team_index,
+        },
+        &mut problems,
+    );
     if let Some(h) = b.hierarchy
         && h.depth == 0
     {
@@ -858,8 +922,117 @@ fn compile(b: OrganizationBuilder) -> Result<Organization, Vec<Indexed>> {
             group_index,
             org_owned,
             columns,
+            ids,
         }),
     })
+}
+
+/// The place among its section's entries of each compiled entry (by index): the first entry of its name.
+fn places<'a>(
+    entries: impl Iterator<Item = &'a str>,
+    index: impl Fn(&str) -> Option<u32>,
+    count: usize,
+) -> Vec<Option<usize>> {
+    let mut places = vec![None; count];
+    for (i, name) in entries.enumerate() {
+        if let Some(slot) = index(name).and_then(|k| places.get_mut(k as usize))
+            && slot.is_none()
+        {
+            *slot = Some(i);
+        }
+    }
+    places
+}
+
+/// The name indexes of the compiled business units, users and teams.
+struct NameIndexes<'a> {
+    bus: &'a HashMap<String, u32>,
+    users: &'a HashMap<String, u32>,
+    teams: &'a HashMap<String, u32>,
+}
+
+/// The GUIDs of the compiled business units, users and teams (given, or derived from their names), and the users'
+/// external ids; an id shared by two entries is a problem.
+fn stable_ids(
+    b: &OrganizationBuilder,
+    compiled: (&[Bu], &[User], &[Team]),
+    index: NameIndexes<'_>,
+    problems: &mut Problems,
+) -> StableIds {
+    let (bus, users, teams) = compiled;
+    let bu_places = places(
+        b.bus.iter().map(|e| e.name.as_str()),
+        |name| index.bus.get(name).copied(),
+        bus.len(),
+    );
+    let user_places = places(
+        b.users.iter().map(|e| e.name.as_str()),
+        |name| index.users.get(name).copied(),
+        users.len(),
+    );
+    let team_places = places(
+        b.teams.iter().map(|e| e.name.as_str()),
+        |name| index.teams.get(name).copied(),
+        teams.len(),
+    );
+    let business_units = ids::assign(
+        "business_unit",
+        bus.iter().zip(&bu_places).map(|(bu, &place)| Given {
+            place,
+            name: &bu.name,
+            id: place.and_then(|i| b.bus[i].id),
+        }),
+        problems,
+    );
+    let user_ids = ids::assign(
+        "user",
+        users.iter().zip(&user_places).map(|(u, &place)| Given {
+            place,
+            name: &u.name,
+            id: place.and_then(|i| b.users[i].id),
+        }),
+        problems,
+    );
+    let external = ExternalIds::assign(
+        users.iter().zip(&user_places).map(|(u, &place)| {
+            let external = place.and_then(|i| b.users[i].external_id.as_deref());
+            (place, u.name.as_str(), external)
+        }),
+        problems,
+    );
+    // Record access teams (made from templates) have no entry: their ids are derived from their names.
+    let team_ids = ids::assign(
+        "team",
+        teams.iter().enumerate().map(|(k, t)| {
+            let place = team_places.get(k).copied().flatten();
+            Given {
+                place,
+                name: &t.name,
+                id: place.and_then(|i| b.teams[i].id),
+            }
+        }),
+        problems,
+    );
+    for (section, name) in &b.unplaced_ids {
+        problems.add(None, || {
+            problem(
+                section,
+                name,
+                None,
+                format!(
+                    "an id is given for {} `{name}`, which is not defined",
+                    section.replace('_', " ")
+                ),
+                None,
+            )
+        });
+    }
+    StableIds {
+        business_units,
+        users: user_ids,
+        teams: team_ids,
+        external,
+    }
 }
 
 /// A group team's object id, checked (a group team has one, a GUID, not another team's; other teams have none) and

@@ -20,10 +20,13 @@
 //! [[business_unit]]
 //! name = "B1"
 //! parent = "Root"
+//! id = "8c2d3e4f-0a1b-4c5d-8e9f-102132435465"   # optional: the GUID (businessunitid); absent: derived from the name
 //!
 //! [[user]]
 //! name = "U"
 //! business_unit = "B1"
+//! id = "1f2e3d4c-5b6a-4798-8a7b-6c5d4e3f2a1b"   # optional, as on every business unit, user and team
+//! external_id = "0b7d9e4c-1a2b-4c3d-9e8f-7a6b5c4d3e2f"  # optional: an Entra object id, say
 //! manager = "M"                  # optional: the manager hierarchy
 //! position = "Account manager"   # optional: the position hierarchy
 //! # A role is held in the user's own unit, or in the unit named (modernized business units):
@@ -70,6 +73,7 @@ use rolegate_catalog::{
     Diagnostic, EntryStarts, LineIndex, LoadError, MAX_DIAGNOSTICS, Syntax, and_more,
 };
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 use crate::compiled::Authority;
 use crate::org::{
@@ -180,6 +184,13 @@ pub struct OrganizationHeader {
 pub struct BusinessUnitFileEntry {
     /// Its name.
     pub name: String,
+    /// Its GUID (Dataverse's `businessunitid`); absent: derived from the name.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        alias = "businessunitid"
+    )]
+    pub id: Option<Uuid>,
     /// Its parent; absent for the root.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
@@ -191,6 +202,16 @@ pub struct BusinessUnitFileEntry {
 pub struct UserFileEntry {
     /// Its name (the principal's id).
     pub name: String,
+    /// Its GUID (Dataverse's `systemuserid`); absent: derived from the name.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        alias = "systemuserid"
+    )]
+    pub id: Option<Uuid>,
+    /// The id another system knows it by (an Entra ID object id, say), compared without regard to case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
     /// The one business unit it belongs to.
     pub business_unit: String,
     /// Its manager, for hierarchy security.
@@ -293,6 +314,9 @@ fn one() -> i64 {
 pub struct TeamFileEntry {
     /// Its name.
     pub name: String,
+    /// Its GUID (Dataverse's `teamid`); absent: derived from the name.
+    #[serde(default, skip_serializing_if = "Option::is_none", alias = "teamid")]
+    pub id: Option<Uuid>,
     /// Its business unit (Local and Deep through the team are measured from here).
     pub business_unit: String,
     /// Owner (default), access, or Entra ID group team (`aad-security-group`, `aad-office-group`).
@@ -340,6 +364,7 @@ impl OrganizationFile {
             .map(|b| BuEntry {
                 name: b.name.clone(),
                 parent: b.parent.clone(),
+                id: b.id,
             })
             .collect();
         let users = self
@@ -355,6 +380,8 @@ impl OrganizationFile {
                     .iter()
                     .map(|r| (r.role().to_owned(), r.business_unit().map(str::to_owned)))
                     .collect(),
+                id: u.id,
+                external_id: u.external_id.clone(),
             })
             .collect();
         let mut teams = Vec::new();
@@ -380,6 +407,7 @@ impl OrganizationFile {
                 members: t.members.clone(),
                 roles,
                 object_id: t.entra_object_id.clone(),
+                id: t.id,
             });
         }
         let header = &self.organization;

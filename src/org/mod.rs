@@ -9,6 +9,7 @@ mod builder;
 mod columns;
 mod file;
 mod hierarchy;
+mod ids;
 mod model;
 mod problem;
 

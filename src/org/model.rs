@@ -4,6 +4,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use uuid::Uuid;
+
 use crate::compiled::Authority;
 
 /// A business unit of an [`Organization`]; valid only for the organisation that issued it.
@@ -257,6 +259,8 @@ pub(crate) struct OrgInner {
     pub(crate) org_owned: Vec<bool>,
     /// The field security profiles, compiled.
     pub(crate) columns: super::columns::ColumnGrants,
+    /// The GUIDs of business units, users and teams, and users' external ids.
+    pub(crate) ids: super::ids::StableIds,
 }
 
 /// An organisation compiled for record checks: its business-unit tree, users, teams and role assignments.
@@ -308,6 +312,76 @@ impl Organization {
                 org: self.inner.stamp,
                 index,
             })
+    }
+
+    /// A business unit by its GUID (`businessunitid`).
+    pub fn business_unit_by_guid(&self, id: Uuid) -> Option<BusinessUnitId> {
+        self.inner
+            .ids
+            .business_units
+            .find(id)
+            .map(|index| BusinessUnitId {
+                org: self.inner.stamp,
+                index,
+            })
+    }
+
+    /// A user by its GUID (`systemuserid`).
+    pub fn user_by_guid(&self, id: Uuid) -> Option<UserId> {
+        self.inner.ids.users.find(id).map(|index| UserId {
+            org: self.inner.stamp,
+            index,
+        })
+    }
+
+    /// A user by the id another system knows it by (an Entra ID object id, say), in any case.
+    pub fn user_by_external_id(&self, external_id: &str) -> Option<UserId> {
+        self.inner
+            .ids
+            .external
+            .index
+            .get(&external_id.to_lowercase())
+            .map(|&index| UserId {
+                org: self.inner.stamp,
+                index,
+            })
+    }
+
+    /// A team by its GUID (`teamid`).
+    pub fn team_by_guid(&self, id: Uuid) -> Option<TeamId> {
+        self.inner.ids.teams.find(id).map(|index| TeamId {
+            org: self.inner.stamp,
+            index,
+        })
+    }
+
+    /// A business unit's GUID: as given, or derived from its name when none was (see the README's "Stable ids").
+    pub fn business_unit_guid(&self, bu: BusinessUnitId) -> Option<Uuid> {
+        self.bu_ref(bu)?;
+        self.inner.ids.business_units.get(bu.index)
+    }
+
+    /// A user's GUID: as given, or derived from its name when none was.
+    pub fn user_guid(&self, user: UserId) -> Option<Uuid> {
+        self.user_ref(user)?;
+        self.inner.ids.users.get(user.index)
+    }
+
+    /// A user's external id, as given.
+    pub fn user_external_id(&self, user: UserId) -> Option<&str> {
+        self.user_ref(user)?;
+        self.inner
+            .ids
+            .external
+            .ids
+            .get(user.index as usize)?
+            .as_deref()
+    }
+
+    /// A team's GUID: as given, or derived from its name when none was.
+    pub fn team_guid(&self, team: TeamId) -> Option<Uuid> {
+        self.team_ref(team)?;
+        self.inner.ids.teams.get(team.index)
     }
 
     /// The root business unit.

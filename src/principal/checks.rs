@@ -131,36 +131,51 @@ impl Principal {
     /// order written, each from its own cached slot; the denial names every alternative, and is written to the audit
     /// trail once. An allow costs the first alternative's check, plus one for each alternative before the one that
     /// holds.
+    ///
+    /// With `audit` false, nothing goes to the audit trail (an axum handler's guard, whose body checks again).
     #[inline]
-    pub(crate) fn check_any_site(&self, sites: &'static [CallSite]) -> Result<(), Denied> {
+    pub(crate) fn check_any_site(
+        &self,
+        sites: &'static [CallSite],
+        audit: bool,
+    ) -> Result<(), Denied> {
         for site in sites {
             let (index, min_byte) = site.fast_index(self.schema_key);
             if self.row.meets(index, min_byte) == Some(true) {
                 return Ok(());
             }
         }
-        self.check_any_slow(sites)
+        self.check_any_slow(sites, audit)
+    }
+
+    /// The check of a `#[requires]` by its registered site, without the audit trail: the site's one requirement, or
+    /// (`any(...)`) one of its alternatives. What an axum handler's guard checks before its other extractors.
+    pub(crate) fn check_registered_site(&self, site: &'static CallSite) -> Result<(), Denied> {
+        match site.alternatives() {
+            [_] => self.check_site(site),
+            alternatives => self.check_any_site(alternatives, false),
+        }
     }
 
     /// An any-of check that no cached slot allowed: each alternative decided (and cached) in turn, its allow audited
-    /// as at any site, and the denial of all of them audited once.
+    /// as at any site, and the denial of all of them audited once (when `audit` is true).
     #[cold]
     #[inline(never)]
-    fn check_any_slow(&self, sites: &'static [CallSite]) -> Result<(), Denied> {
+    fn check_any_slow(&self, sites: &'static [CallSite], audit: bool) -> Result<(), Denied> {
         let mut denials = Vec::with_capacity(sites.len());
         for site in sites {
             let (index, min_byte) = site.fast_index(self.schema_key);
             let decided = match self.row.meets(index, min_byte) {
                 Some(true) => Ok(()),
                 Some(false) => Err(self.denial(site.requirement(), index as usize, Some(site))),
-                None => self.site_slow(site, true, false),
+                None => self.site_slow(site, audit, false),
             };
             match decided {
                 Ok(()) => return Ok(()),
                 Err(denied) => denials.push(denied),
             }
         }
-        Err(audit::denial(&self.id, true, || Denied::any_of(denials)))
+        Err(audit::denial(&self.id, audit, || Denied::any_of(denials)))
     }
 
     /// The denial at slot `index`: the best depth held there, and the role it is held through.

@@ -6,6 +6,7 @@
 //! rolegate --org org.toml check --user alan Write activitypointer --owner ada
 //! rolegate diff "builtin#Omnichannel administrator" my-roles.toml#Administrator
 //! rolegate test policy-tests.toml --sites access-report.json
+//! rolegate db assign --user ada --role "Omnichannel supervisor"   # DATABASE_URL names the role store
 //! ```
 //!
 //! Exit codes: 0 success or allowed, 1 denied (`check`) or a failed case (`test`), 2 bad input (including usage
@@ -26,7 +27,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::cli::{Cli, Command};
-use crate::commands::{browse, diff, import, lint, people, policy, query};
+use crate::commands::{browse, db, diff, import, lint, people, policy, query};
 use crate::error::CliError;
 use crate::render::{Report, terminal_text};
 use crate::source::CatalogChoice;
@@ -136,6 +137,15 @@ fn run(cli: Cli) -> Result<Report, CliError> {
                 sites: sites.as_deref(),
                 json: output.json(),
             },
+        ),
+        Command::Db {
+            database_url,
+            command,
+        } => db::run(
+            database_url,
+            command,
+            cli.catalog.as_deref(),
+            cli.org.as_deref(),
         ),
     }
 }

@@ -55,7 +55,7 @@ fn the_example_services_policy_tests_pass_and_cover_every_call_site() {
     );
     assert!(
         run.stdout
-            .contains("catalog: rolegate.toml (./Cargo.toml [package.metadata.rolegate])\norganisation: org.toml\n"),
+            .contains("catalog: rolegate.toml (./Cargo.toml [package.metadata.rolegate])\norganisation: organization.toml\n"),
         "{}",
         run.stdout
     );
@@ -65,12 +65,12 @@ fn the_example_services_policy_tests_pass_and_cover_every_call_site() {
             .contains("PASS  an agent does not update a colleague's conversation\n")
     );
     assert!(
-        run.stdout.contains("\n23 passed, 0 failed, of 23 cases\n"),
+        run.stdout.contains("\n24 passed, 0 failed, of 24 cases\n"),
         "{}",
         run.stdout
     );
     assert!(
-        run.stdout.contains("  call sites touched: 17 of 17\n"),
+        run.stdout.contains("  call sites touched: 18 of 18\n"),
         "{}",
         run.stdout
     );

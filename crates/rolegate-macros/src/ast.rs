@@ -124,6 +124,18 @@ pub struct Check {
     pub location: Span,
 }
 
+/// A check's call site as written (in the check's block, or beside an axum handler): its `static`, its registration
+/// for the access report, and the reference that stands for it there and in a handler's guard (the site, or for
+/// `any(...)` its first alternative, which knows the others).
+pub struct SiteItems {
+    /// The `static`: a `CallSite`, or for `any(...)` an array of them.
+    pub statics: TokenStream,
+    /// The `inventory::submit!` of the site.
+    pub registration: TokenStream,
+    /// `&site`, or `&site[0]`.
+    pub registered: TokenStream,
+}
+
 /// How the checked function returns a denial early, and the span of the return type that is blamed for it.
 pub struct EarlyReturn {
     /// How the denial is converted.

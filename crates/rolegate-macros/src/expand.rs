@@ -5,41 +5,49 @@ use std::path::Path;
 
 use proc_macro2::{Delimiter, Group, Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned};
-use syn::LitStr;
+use syn::{Ident, LitStr};
 
 use rolegate_catalog::Requirement;
 
-use crate::ast::{Check, EarlyReturn, Function, Returns, Validated};
+use crate::ast::{Check, EarlyReturn, Function, Returns, SiteItems, Validated};
+use crate::guard;
 
 /// The function with its checks, one per valid `#[requires]`; with the errors, if any, in front of it.
 ///
 /// The checks nest as if each attribute had been expanded on its own, the first innermost: the last written runs
 /// first.
 pub fn function(function: &Function, validated: Validated) -> TokenStream {
-    let head = match &function.written_head {
-        Some(written) => written.clone(),
-        None => {
+    let name = LitStr::new(&function.sig.ident.to_string(), function.sig.ident.span());
+    let guard = guard::guard(function, &validated, |check, site| {
+        site_items(check, &name, site)
+    });
+    let head = match (&guard, &function.written_head) {
+        (None, Some(written)) => written.clone(),
+        (guard, _) => {
             let Function {
                 attrs, vis, sig, ..
             } = function;
+            let sig = guard.as_ref().map_or(sig, |g| &g.sig);
             quote! { #(#attrs)* #vis #sig }
         }
     };
     let mut body = function.body.clone();
     if let Some(early_return) = &validated.early_return {
-        let name = LitStr::new(&function.sig.ident.to_string(), function.sig.ident.span());
         let is_async = function.sig.asyncness.is_some();
-        for check in &validated.checks {
+        for (index, check) in validated.checks.iter().enumerate() {
+            let site = guard.as_ref().and_then(|g| g.sites[index].as_ref());
             body = write(
                 &body,
                 &name,
                 is_async,
                 check,
+                site,
                 early_return,
                 validated.tracked.as_deref(),
             );
         }
     }
+    let items = guard.map(|g| g.items);
     match validated.errors {
         // Without the checks of the attributes in error, parameters may be unused: not worth a warning on top.
         Some(errors) => {
@@ -47,7 +55,8 @@ pub fn function(function: &Function, validated: Validated) -> TokenStream {
             quote! { #errors #[allow(unused_variables)] #head #body }
         }
         None => {
-            let mut out = head;
+            let mut out = items.unwrap_or_default();
+            out.extend(head);
             out.extend([TokenTree::Group(body)]);
             out
         }
@@ -85,29 +94,83 @@ fn inner_attributes(body: &Group) -> (TokenStream, TokenStream) {
     (inner, trees.collect())
 }
 
-/// The checked body: the body's inner attributes, the check, then the body's statements.
+/// The statics of a check's call site, named `site` and registered for the access report: one `CallSite` built
+/// where the attribute is (`CallSite::here` is `#[track_caller]`: the span of its call is the line the site reports),
+/// or for `any(...)` an array of them, one per alternative (each caches its own slot), each knowing the others, the
+/// first registered (it lists them all).
+fn site_items(check: &Check, name: &LitStr, site: &Ident) -> SiteItems {
+    let (statics, registered) = match check.requirements.as_slice() {
+        [requirement] => {
+            let here = here(check, requirement, name);
+            (
+                quote! { static #site: ::rolegate::__private::CallSite = #here; },
+                quote! { &#site },
+            )
+        }
+        alternatives => {
+            let count = alternatives.len();
+            let sites = alternatives.iter().map(|r| {
+                let here = here(check, r, name);
+                quote! { #here.any_of(&#site) }
+            });
+            (
+                quote! { static #site: [::rolegate::__private::CallSite; #count] = [#(#sites),*]; },
+                quote! { &#site[0] },
+            )
+        }
+    };
+    let registration = quote! {
+        ::rolegate::__private::inventory::submit! {
+            ::rolegate::__private::Registration(#registered)
+        }
+    };
+    SiteItems {
+        statics,
+        registration,
+        registered,
+    }
+}
+
+/// The checked body: the body's inner attributes, the check, then the body's statements. The check's site is a
+/// `static` in the check's block, or `site` (an axum handler's, beside the function: see `guard`).
 fn write(
     original: &Group,
     name: &LitStr,
     is_async: bool,
     check: &Check,
+    site: Option<&Ident>,
     early_return: &EarlyReturn,
     tracked: Option<&Path>,
 ) -> Group {
     let (inner, stmts) = inner_attributes(original);
-    let principal = &check.principal;
-    let (site, call) = match check.requirements.as_slice() {
-        [requirement] => single_site(check, requirement, name),
-        alternatives => any_of_site(check, alternatives, name),
+    // The site's `static`, and the reference the checks take.
+    let (site_static, site) = match site {
+        Some(outer) => (TokenStream::new(), quote! { &#outer }),
+        None => {
+            let inner_site = Ident::new("__ROLEGATE_SITE", Span::call_site());
+            let SiteItems {
+                statics,
+                registration,
+                ..
+            } = site_items(check, name, &inner_site);
+            (quote! { #statics #registration }, quote! { &#inner_site })
+        }
     };
+    let principal = &check.principal;
     let call = match &check.record {
         Some(record) => {
             let record_arg = quote_spanned! {record.span()=> &#record };
             quote_spanned! {principal.span()=>
-                ::rolegate::__private::check_record(&#principal, &__ROLEGATE_SITE, #record_arg)
+                ::rolegate::__private::check_record(&#principal, #site, #record_arg)
             }
         }
-        None => call,
+        // `any(...)` (which takes no record): its sites, one of which must hold.
+        None if check.requirements.len() > 1 => quote_spanned! {principal.span()=>
+            ::rolegate::__private::check_any(&#principal, #site)
+        },
+        None => quote_spanned! {principal.span()=>
+            ::rolegate::__private::check(&#principal, #site)
+        },
     };
     // The column right, checked once the table privilege (and record) passed: a path of its own, so the table check
     // stays as it is.
@@ -117,7 +180,7 @@ fn write(
             quote_spanned! {principal.span()=>
                 #call.and_then(|()| ::rolegate::__private::check_column(
                     &#principal,
-                    &__ROLEGATE_SITE,
+                    #site,
                     #column,
                     ::rolegate::__private::ColumnRight::#right,
                 ))
@@ -178,7 +241,7 @@ fn write(
             #track
             #(#warn)*
             {
-                #site
+                #site_static
                 if let ::core::result::Result::Err(__rolegate_denied) = #call {
                     #early_return;
                 }
@@ -201,52 +264,6 @@ fn here(check: &Check, requirement: &Requirement, name: &LitStr) -> TokenStream 
             ::core::module_path!(),
         )
     }
-}
-
-/// The call site of one requirement, `__ROLEGATE_SITE`, registered for the access report; and its check.
-fn single_site(
-    check: &Check,
-    requirement: &Requirement,
-    name: &LitStr,
-) -> (TokenStream, TokenStream) {
-    let here = here(check, requirement, name);
-    let principal = &check.principal;
-    let site = quote! {
-        static __ROLEGATE_SITE: ::rolegate::__private::CallSite = #here;
-        ::rolegate::__private::inventory::submit! {
-            ::rolegate::__private::Registration(&__ROLEGATE_SITE)
-        }
-    };
-    let call = quote_spanned! {principal.span()=>
-        ::rolegate::__private::check(&#principal, &__ROLEGATE_SITE)
-    };
-    (site, call)
-}
-
-/// The call sites of `any(...)`, one per alternative (each caches its own slot) in `__ROLEGATE_SITES`, each knowing
-/// the others; the first registered for the access report, which lists them all. And their check, which passes when
-/// any alternative holds.
-fn any_of_site(
-    check: &Check,
-    alternatives: &[Requirement],
-    name: &LitStr,
-) -> (TokenStream, TokenStream) {
-    let count = alternatives.len();
-    let sites = alternatives.iter().map(|r| {
-        let here = here(check, r, name);
-        quote! { #here.any_of(&__ROLEGATE_SITES) }
-    });
-    let principal = &check.principal;
-    let site = quote! {
-        static __ROLEGATE_SITES: [::rolegate::__private::CallSite; #count] = [#(#sites),*];
-        ::rolegate::__private::inventory::submit! {
-            ::rolegate::__private::Registration(&__ROLEGATE_SITES[0])
-        }
-    };
-    let call = quote_spanned! {principal.span()=>
-        ::rolegate::__private::check_any(&#principal, &__ROLEGATE_SITES)
-    };
-    (site, call)
 }
 
 /// The requirement as the runtime's `SiteRequirement`.

@@ -1,14 +1,16 @@
 //! The `#[requires]` attribute of rolegate. Use it through the `rolegate` crate, which re-exports it.
 //!
 //! One file per stage, in the order [`requires`] runs them: `attr` parses the function and every `#[requires]` on it,
-//! `catalog` loads the catalog, `valid` checks the attributes against it, `expand` writes the checked function. The
-//! stages hand on the types of `ast`, which uses none of them; no stage uses another (`valid` uses `catalog`'s).
+//! `catalog` loads the catalog, `valid` checks the attributes against it, `expand` writes the checked function (with
+//! `guard`, the step-1 check of an axum handler as its first extractor). The stages hand on the types of `ast`, which
+//! uses none of them; no stage uses another (`valid` uses `catalog`'s, `expand` its `guard`).
 #![forbid(unsafe_code)]
 
 mod ast;
 mod attr;
 mod catalog;
 mod expand;
+mod guard;
 mod valid;
 
 use proc_macro::TokenStream;
@@ -91,18 +93,79 @@ mod tests {
         assert!(!out.contains("compile_error"), "{out}");
         assert_eq!(out.matches("CallSite :: here").count(), 2, "{out}");
         assert_eq!(
-            out.matches(". any_of (& __ROLEGATE_SITES)").count(),
+            out.matches(". any_of (& __ROLEGATE_SITE)").count(),
             2,
             "{out}"
         );
         assert!(
-            out.contains("Registration (& __ROLEGATE_SITES [0])"),
+            out.contains("Registration (& __ROLEGATE_SITE [0])"),
+            "{out}"
+        );
+        assert!(out.contains("check_any (& u , & __ROLEGATE_SITE)"), "{out}");
+    }
+
+    #[test]
+    fn an_axum_handler_checks_its_privileges_in_a_guard_before_its_other_extractors() {
+        let out = requires(
+            r#"privilege = "Read", table = "queue", record = q, principal = user"#,
+            r#"#[requires(capability = "view-quick-replies", principal = user)]
+               async fn h(Path(id): Path<u32>, user: Authenticated, q: Q) -> Result<(), D> { Ok(()) }"#,
+        );
+        // The sites are statics beside the handler, named by the guard in the order the body checks them.
+        assert!(
+            out.starts_with("# [allow (non_upper_case_globals)] static __rolegate_site_h_0"),
             "{out}"
         );
         assert!(
-            out.contains("check_any (& u , & __ROLEGATE_SITES)"),
+            out.contains("static SITES : [& :: rolegate :: __private :: CallSite ; 2usize] = [& __rolegate_site_h_1 , & __rolegate_site_h_0]"),
             "{out}"
         );
+        // The first parameter takes the guard first; the body checks the same sites.
+        assert!(
+            out.contains("async fn h ((_ , Path (id)) : (:: rolegate :: __private :: axum :: Guard < __rolegate_guard_h > , Path < u32 >) , user : Authenticated"),
+            "{out}"
+        );
+        assert!(
+            out.contains("check_record (& user , & __rolegate_site_h_0 , & q)"),
+            "{out}"
+        );
+        assert!(!out.contains("static __ROLEGATE_SITE"), "{out}");
+    }
+
+    #[test]
+    fn an_axum_handlers_guard_checks_an_any_of_by_its_first_alternative() {
+        let out = requires(
+            r#"any((privilege = "Write", table = "queue"), (capability = "view-quick-replies"))"#,
+            "async fn h(user: Authenticated, Path(id): Path<u32>) -> Result<(), D> { Ok(()) }",
+        );
+        assert!(
+            out.contains(
+                "static __rolegate_site_h_0 : [:: rolegate :: __private :: CallSite ; 2usize]"
+            ),
+            "{out}"
+        );
+        assert!(
+            out.contains("Registration (& __rolegate_site_h_0 [0])"),
+            "{out}"
+        );
+        assert!(out.contains("= [& __rolegate_site_h_0 [0]]"), "{out}");
+        assert!(
+            out.contains("check_any (& user , & __rolegate_site_h_0)"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn a_handler_whose_principal_is_no_axum_extractor_has_no_guard() {
+        for item in [
+            "async fn h(user: &Principal) -> Result<(), D> { Ok(()) }",
+            "fn h(user: Authenticated) -> Result<(), D> { Ok(()) }",
+            "async fn h(user: Extension<Session>) -> Result<(), D> { Ok(()) }",
+        ] {
+            let out = requires(r#"privilege = "Read", table = "queue""#, item);
+            assert!(!out.contains("Guard"), "{out}");
+            assert!(out.contains("static __ROLEGATE_SITE"), "{out}");
+        }
     }
 
     #[test]
