@@ -150,6 +150,7 @@ impl Principal {
 
     /// The check of a `#[requires]` by its registered site, without the audit trail: the site's one requirement, or
     /// (`any(...)`) one of its alternatives. What an axum handler's guard checks before its other extractors.
+    #[cfg(feature = "axum")]
     pub(crate) fn check_registered_site(&self, site: &'static CallSite) -> Result<(), Denied> {
         match site.alternatives() {
             [_] => self.check_site(site),
