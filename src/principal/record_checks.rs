@@ -485,7 +485,7 @@ impl Principal {
             .authority
             .slot_table(slot)
             .is_some_and(|(_, t, _)| t.ownership == Ownership::Business);
-        if access::valid_parties(scope, record, business_owned).is_none() {
+        if access::valid_parties(&scope.org, record, business_owned).is_none() {
             let note = match (record.owner(), record.owning_business_unit()) {
                 (_, None) => "the record has no owning business unit".to_owned(),
                 (_, Some(bu)) if scope.org.bu_ref(bu).is_none() => {
