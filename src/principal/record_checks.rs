@@ -87,7 +87,8 @@ impl Principal {
     /// ```
     ///
     /// `false` when the slot is another authority's, or another table's than the record's (the record may name its
-    /// table by any of its names).
+    /// table by any of its names). For a whole table at once, in memory or as a database query's condition, see
+    /// [`access_filter`](Self::access_filter).
     #[inline]
     pub fn can_at<R: Record + ?Sized>(&self, slot: Slot, record: &R) -> bool {
         let Some(index) = self.authority.index_of(slot) else {
