@@ -42,9 +42,12 @@ mod principal;
 pub mod audit;
 #[cfg(feature = "axum")]
 pub mod axum;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod org;
 pub mod record;
 pub mod report;
+pub mod source;
 pub mod subject;
 
 /// Call sites: the `static` each `#[requires]` generates, and the list of them linked into the program.

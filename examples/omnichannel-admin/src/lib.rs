@@ -3,9 +3,12 @@
 //! task, with `#[requires]`; the roles come from the seeds (seed 000's capability matrix, seed 004's privileges),
 //! extended by this crate's `rolegate.toml` with conversations.
 //!
-//! Who is calling comes from an `x-user` header naming a user of `users.toml`. That header is a stand-in for real
-//! authentication, for this example only: [`identify`] plays the application's authentication layer, which puts the
-//! caller's principal into the request's extensions, where [`rolegate::axum::Authenticated`] finds it.
+//! Who is calling comes from an `x-user` header naming a user of `organization.toml`. That header is a stand-in for
+//! real authentication, for this example only: [`authenticate`] plays the application's authentication, which
+//! [`rolegate::axum::PrincipalLayer`] turns into the request's principal (from the organisation, through a
+//! [`rolegate::source::PrincipalCache`]); a request without a known user is answered `401`. Every handler's step-1
+//! check runs before its other extractors; [`edit_conversation`] shows the record step, on a conversation an
+//! extractor loads. [`openapi`] is the API's OpenAPI document, each operation with its requirements (`x-rolegate`).
 #![forbid(unsafe_code)]
 
 pub mod problem;
@@ -14,28 +17,33 @@ pub mod server;
 pub use server::{Limits, limited, serve};
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use axum::Json;
-use axum::extract::{Path as UrlPath, Request, State};
-use axum::http::StatusCode;
-use axum::middleware::{self, Next};
+use axum::extract::{FromRequestParts, Path as UrlPath, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post, put};
-use rolegate::axum::Authenticated;
-use rolegate::{Authority, Catalog, Denied, Principal, requires};
+use rolegate::axum::{Authenticated, ErrorDetail, PrincipalLayer};
+use rolegate::catalog::{LoadError, Syntax};
+use rolegate::source::{Caller, PrincipalCache};
+use rolegate::{Authority, Catalog, Denied, Organization, RecordData, requires};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use utoipa::OpenApi;
 
 /// The catalog this crate's `#[requires]` are validated against, as text.
 pub const CATALOG_TOML: &str = include_str!("../rolegate.toml");
 
-/// The users file shipped with the example.
-pub const USERS_TOML: &str = include_str!("../users.toml");
+/// The organisation file shipped with the example: its business units and users.
+pub const ORGANIZATION_TOML: &str = include_str!("../organization.toml");
 
 /// The header naming the caller (a stand-in for authentication; see the crate docs).
 pub const USER_HEADER: &str = "x-user";
+
+/// The `WWW-Authenticate` challenge of a `401`: the stand-in scheme, a user name in the `x-user` header.
+pub const CHALLENGE: &str = r#"X-User realm="omnichannel-admin""#;
 
 /// The example's catalog: built-in plus conversations.
 pub fn catalog() -> Result<Catalog, rolegate::catalog::LoadError> {
@@ -46,120 +54,14 @@ pub fn catalog() -> Result<Catalog, rolegate::catalog::LoadError> {
     )
 }
 
-/// A users file could not be used.
-#[derive(Debug, thiserror::Error)]
-pub enum UsersError {
-    /// The file could not be read.
-    #[error("{path}: {source}")]
-    Read {
-        /// The file.
-        path: String,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// The file is not a valid users file (the message carries line and column).
-    #[error("{origin}: {source}")]
-    Parse {
-        /// The file.
-        origin: String,
-        /// The parser's error, located.
-        source: toml::de::Error,
-    },
-    /// A user names a role the catalog does not know.
-    #[error("{origin}:{line}:{column}: user `{user}`: {source}")]
-    UnknownRole {
-        /// The file.
-        origin: String,
-        /// 1-based line of the role's name.
-        line: usize,
-        /// 1-based column of the role's name.
-        column: usize,
-        /// The user.
-        user: String,
-        /// The role and a suggestion.
-        source: rolegate::UnknownRole,
-    },
-    /// Two users share a name.
-    #[error("{origin}: user `{0}` is given twice", origin = .1)]
-    Duplicate(String, String),
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct UsersFile {
-    #[serde(default)]
-    user: Vec<UserEntry>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct UserEntry {
-    name: String,
-    roles: Vec<toml::Spanned<String>>,
-}
-
-/// The known users, by name, as principals.
-#[derive(Debug, Clone, Default)]
-pub struct Users(BTreeMap<String, Arc<Principal>>);
-
-impl Users {
-    /// Parses a users file against an authority.
-    pub fn parse(authority: &Authority, text: &str, origin: &str) -> Result<Self, UsersError> {
-        let file: UsersFile = toml::from_str(text).map_err(|source| UsersError::Parse {
-            origin: origin.to_owned(),
-            source,
-        })?;
-        let mut users = BTreeMap::new();
-        for entry in file.user {
-            let names: Vec<&str> = entry.roles.iter().map(|r| r.get_ref().as_str()).collect();
-            let principal = authority
-                .principal(entry.name.as_str(), names)
-                .map_err(|source| {
-                    let at = entry
-                        .roles
-                        .iter()
-                        .find(|r| *r.get_ref() == source.name)
-                        .map_or(0, |r| r.span().start);
-                    let (line, column) = line_column(text, at);
-                    UsersError::UnknownRole {
-                        origin: origin.to_owned(),
-                        line,
-                        column,
-                        user: entry.name.clone(),
-                        source,
-                    }
-                })?;
-            if users
-                .insert(entry.name.clone(), Arc::new(principal))
-                .is_some()
-            {
-                return Err(UsersError::Duplicate(entry.name, origin.to_owned()));
-            }
-        }
-        Ok(Self(users))
-    }
-
-    /// Reads a users file.
-    pub fn from_path(authority: &Authority, path: &Path) -> Result<Self, UsersError> {
-        let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| UsersError::Read {
-            path: origin.clone(),
-            source,
-        })?;
-        Self::parse(authority, &text, &origin)
-    }
-
-    /// The user of that name.
-    pub fn get(&self, name: &str) -> Option<&Arc<Principal>> {
-        self.0.get(name)
-    }
-}
-
-fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
+/// The example's organisation, `organization.toml`, against an authority of its catalog.
+pub fn organization(authority: &Authority) -> Result<Organization, LoadError> {
+    Organization::from_str_named(
+        authority,
+        ORGANIZATION_TOML,
+        "organization.toml",
+        Syntax::Toml,
+    )
 }
 
 /// A workstream (`msdyn_liveworkstream`).
@@ -200,10 +102,19 @@ pub struct Conversation {
     pub id: u32,
     /// Its subject.
     pub subject: String,
+    /// The user who owns the record (its business unit is the record's owning business unit).
+    pub owner: String,
     /// The agent working it.
     pub agent: Option<String>,
     /// The queue it waits in.
     pub queue: u32,
+}
+
+/// New values for a conversation.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ConversationEdit {
+    /// The subject.
+    pub subject: String,
 }
 
 /// Where a conversation goes.
@@ -294,7 +205,18 @@ impl Data {
             Conversation {
                 id: 1,
                 subject: "Refund request".into(),
+                owner: "alan".into(),
                 agent: None,
+                queue: 1,
+            },
+        );
+        d.conversations.insert(
+            2,
+            Conversation {
+                id: 2,
+                subject: "Delivery date".into(),
+                owner: "ana".into(),
+                agent: Some("ana".into()),
                 queue: 1,
             },
         );
@@ -325,28 +247,45 @@ impl Data {
 pub struct AppState {
     /// The data.
     pub data: Arc<Mutex<Data>>,
-    /// The users.
-    pub users: Arc<Users>,
+    /// The organisation: who may call, and who owns which conversation.
+    pub org: Organization,
     /// The most entries a growing store (workstreams, quick replies, operating hours) holds.
     pub capacity: usize,
+    /// How much a `403` tells the client.
+    pub error_detail: ErrorDetail,
 }
 
 impl AppState {
     /// The default capacity of each growing store.
     pub const CAPACITY: usize = 1000;
 
-    /// State over `data` for `users`, each store holding at most [`CAPACITY`](Self::CAPACITY) entries.
-    pub fn new(users: Users, data: Data) -> Self {
+    /// State over `data` for the users of `org`, each store holding at most [`CAPACITY`](Self::CAPACITY) entries,
+    /// denials telling the client what was missing and nothing more ([`ErrorDetail::Safe`]).
+    pub fn new(org: Organization, data: Data) -> Self {
         Self {
             data: Arc::new(Mutex::new(data)),
-            users: Arc::new(users),
+            org,
             capacity: Self::CAPACITY,
+            error_detail: ErrorDetail::Safe,
         }
     }
 
     /// The same state with each growing store holding at most `capacity` entries.
     pub fn with_capacity(self, capacity: usize) -> Self {
         Self { capacity, ..self }
+    }
+
+    /// The same state with denials telling the client as much as `error_detail` says.
+    pub fn with_error_detail(self, error_detail: ErrorDetail) -> Self {
+        Self {
+            error_detail,
+            ..self
+        }
+    }
+
+    /// Whether the organisation has a user of that name.
+    fn knows(&self, user: &str) -> bool {
+        self.org.user(user).is_some()
     }
 
     /// `Ok` when a store holding `len` entries may take one more.
@@ -419,22 +358,17 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// The stand-in authentication layer: the `x-user` header's user, if known, goes into the request's extensions.
-pub async fn identify(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    let user = request
-        .headers()
-        .get(USER_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|name| state.users.get(name))
-        .cloned();
-    if let Some(principal) = user {
-        request.extensions_mut().insert(principal);
-    }
-    next.run(request).await
+/// The stand-in authentication: the caller is the user the `x-user` header names (see the crate docs).
+pub fn authenticate(request: &Parts) -> Option<Caller> {
+    let name = request.headers.get(USER_HEADER)?.to_str().ok()?;
+    Some(Caller::name(name))
 }
 
-/// The API.
+/// The API: every route under the [`PrincipalLayer`], but `GET /openapi.json`.
 pub fn app(state: AppState) -> axum::Router {
+    let principals = PrincipalLayer::new(PrincipalCache::new(state.org.clone()), authenticate)
+        .challenge(HeaderValue::from_static(CHALLENGE))
+        .error_detail(state.error_detail);
     axum::Router::new()
         .route(
             "/workstreams",
@@ -447,6 +381,7 @@ pub fn app(state: AppState) -> axum::Router {
         .route("/queues", get(list_queues))
         .route("/queues/{id}/agents", post(add_agent_to_queue))
         .route("/conversations", get(list_conversations))
+        .route("/conversations/{id}", patch(edit_conversation))
         .route("/conversations/{id}/assign", post(assign_conversation))
         .route("/conversations/{id}/transfer", post(transfer_conversation))
         .route(
@@ -458,11 +393,17 @@ pub fn app(state: AppState) -> axum::Router {
         .route("/presence", get(list_presence))
         .route("/presence/{user}", put(set_presence))
         .route("/publish", post(publish))
-        .layer(middleware::from_fn_with_state(state.clone(), identify))
+        .layer(principals)
+        .route("/openapi.json", get(|| async { Json(openapi()) }))
         .with_state(state)
 }
 
 /// GET /workstreams: reading workstreams is the administrator's (Read on `msdyn_liveworkstream`, organisation-wide).
+#[utoipa::path(
+    get,
+    path = "/workstreams",
+    responses((status = 200, description = "The workstreams"))
+)]
 #[requires(privilege = "Read", table = "msdyn_liveworkstream", depth = "Global")]
 pub async fn list_workstreams(
     user: Authenticated,
@@ -472,6 +413,11 @@ pub async fn list_workstreams(
 }
 
 /// POST /workstreams: only the Omnichannel administrator creates workstreams.
+#[utoipa::path(
+    post,
+    path = "/workstreams",
+    responses((status = 201, description = "The workstream, created"))
+)]
 #[requires(privilege = "Create", table = "msdyn_liveworkstream", depth = "Global", principal = user)]
 pub async fn create_workstream(
     Authenticated(user): Authenticated,
@@ -493,6 +439,12 @@ pub async fn create_workstream(
 }
 
 /// PATCH /workstreams/{id}: only the Omnichannel administrator edits workstreams.
+#[utoipa::path(
+    patch,
+    path = "/workstreams/{id}",
+    params(("id" = u32, Path, description = "The workstream")),
+    responses((status = 200, description = "The workstream, updated"))
+)]
 #[requires(privilege = "Update", table = "msdyn_liveworkstream", depth = "Global", principal = user)]
 pub async fn update_workstream(
     Authenticated(user): Authenticated,
@@ -510,6 +462,12 @@ pub async fn update_workstream(
 }
 
 /// DELETE /workstreams/{id}: only the Omnichannel administrator deletes workstreams.
+#[utoipa::path(
+    delete,
+    path = "/workstreams/{id}",
+    params(("id" = u32, Path, description = "The workstream")),
+    responses((status = 204, description = "Deleted"))
+)]
 #[requires(privilege = "Delete", table = "msdyn_liveworkstream", depth = "Global")]
 pub async fn delete_workstream(
     user: Authenticated,
@@ -523,6 +481,11 @@ pub async fn delete_workstream(
 }
 
 /// GET /queues: the queue list with the Power BI configuration list (administrator and supervisor, seed 000).
+#[utoipa::path(
+    get,
+    path = "/queues",
+    responses((status = 200, description = "The queues"))
+)]
 #[requires(capability = "view-user-list-presence-list-work-stream-list-queue-list-pbi-config-list")]
 pub async fn list_queues(
     user: Authenticated,
@@ -532,6 +495,12 @@ pub async fn list_queues(
 }
 
 /// POST /queues/{id}/agents: adding agents to a queue (administrator and supervisor); an agent is a known user.
+#[utoipa::path(
+    post,
+    path = "/queues/{id}/agents",
+    params(("id" = u32, Path, description = "The queue")),
+    responses((status = 200, description = "The queue, with the agent"))
+)]
 #[requires(capability = "add-remove-agents-from-queue")]
 pub async fn add_agent_to_queue(
     user: Authenticated,
@@ -542,7 +511,7 @@ pub async fn add_agent_to_queue(
     let agent = target
         .agent
         .ok_or_else(|| ApiError::BadRequest("give `agent`".into()))?;
-    if state.users.get(&agent).is_none() {
+    if !state.knows(&agent) {
         return Err(ApiError::NotFound(format!("user {agent}")));
     }
     let mut data = state.data();
@@ -557,6 +526,11 @@ pub async fn add_agent_to_queue(
 }
 
 /// GET /conversations: monitoring every live conversation (Read on `msdyn_ocliveworkitem`, organisation-wide).
+#[utoipa::path(
+    get,
+    path = "/conversations",
+    responses((status = 200, description = "Every live conversation"))
+)]
 #[requires(privilege = "Read", table = "msdyn_ocliveworkitem", depth = "Global")]
 pub async fn list_conversations(
     user: Authenticated,
@@ -565,7 +539,76 @@ pub async fn list_conversations(
     Ok(Json(state.data().conversations.values().cloned().collect()))
 }
 
+/// A conversation loaded from the path's `{id}`, with the record its check needs (owner and owning business unit, from
+/// the organisation): `404` when there is none. As an extractor it runs after the handler's step-1 check, so that a
+/// caller without the privilege learns nothing of which conversations exist.
+pub struct LoadedConversation {
+    /// The conversation.
+    pub conversation: Conversation,
+    /// The conversation as a record of `msdyn_ocliveworkitem`.
+    pub record: RecordData,
+}
+
+impl FromRequestParts<AppState> for LoadedConversation {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let UrlPath(id) = UrlPath::<u32>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let not_found = || ApiError::NotFound(format!("conversation {id}")).into_response();
+        let conversation = state
+            .data()
+            .conversations
+            .get(&id)
+            .cloned()
+            .ok_or_else(not_found)?;
+        // A conversation whose owner the organisation does not know is no record anyone may edit: it is not found.
+        let owner = state.org.user(&conversation.owner).ok_or_else(not_found)?;
+        let record =
+            RecordData::owned_by_user(&state.org, id.into(), "msdyn_ocliveworkitem", owner);
+        Ok(Self {
+            conversation,
+            record,
+        })
+    }
+}
+
+/// PATCH /conversations/{id}: an agent edits the conversations they own (Write at Basic), a conversation supervisor
+/// any (Global). The step-1 check (Write held at all) runs before the conversation is loaded; the record step, in the
+/// body, on the loaded conversation.
+#[utoipa::path(
+    patch,
+    path = "/conversations/{id}",
+    params(("id" = u32, Path, description = "The conversation")),
+    responses((status = 200, description = "The conversation, edited"))
+)]
+#[requires(privilege = "Write", table = "msdyn_ocliveworkitem", record = record, principal = user)]
+pub async fn edit_conversation(
+    Authenticated(user): Authenticated,
+    State(state): State<AppState>,
+    LoadedConversation {
+        conversation,
+        record,
+    }: LoadedConversation,
+    Json(edit): Json<ConversationEdit>,
+) -> Result<Json<Conversation>, ApiError> {
+    let mut data = state.data();
+    let stored = data
+        .conversations
+        .get_mut(&conversation.id)
+        .ok_or_else(|| ApiError::NotFound(format!("conversation {}", conversation.id)))?;
+    stored.subject = edit.subject;
+    Ok(Json(stored.clone()))
+}
+
 /// POST /conversations/{id}/assign: the supervisor assigns conversations.
+#[utoipa::path(
+    post,
+    path = "/conversations/{id}/assign",
+    params(("id" = u32, Path, description = "The conversation")),
+    responses((status = 200, description = "The conversation, assigned"))
+)]
 #[requires(capability = "assign-monitor-transfer-conversations", principal = user)]
 pub async fn assign_conversation(
     Authenticated(user): Authenticated,
@@ -583,6 +626,12 @@ pub async fn assign_conversation(
 }
 
 /// POST /conversations/{id}/transfer: the supervisor transfers conversations, which also reassigns the record.
+#[utoipa::path(
+    post,
+    path = "/conversations/{id}/transfer",
+    params(("id" = u32, Path, description = "The conversation")),
+    responses((status = 200, description = "The conversation, transferred"))
+)]
 #[requires(capability = "assign-monitor-transfer-conversations", principal = user)]
 #[requires(privilege = "Assign", table = "msdyn_ocliveworkitem", depth = "Global", principal = user)]
 pub async fn transfer_conversation(
@@ -604,6 +653,11 @@ pub async fn transfer_conversation(
 }
 
 /// GET /quick-replies: agents view quick replies (seed 000).
+#[utoipa::path(
+    get,
+    path = "/quick-replies",
+    responses((status = 200, description = "The quick replies"))
+)]
 #[requires(capability = "view-quick-replies")]
 pub async fn list_quick_replies(
     user: Authenticated,
@@ -613,6 +667,11 @@ pub async fn list_quick_replies(
 }
 
 /// POST /quick-replies: administrators and supervisors add quick replies, up to the store's capacity.
+#[utoipa::path(
+    post,
+    path = "/quick-replies",
+    responses((status = 201, description = "The quick reply, added"))
+)]
 #[requires(capability = "view-add-edit-delete-quick-replies")]
 pub async fn add_quick_reply(
     user: Authenticated,
@@ -626,6 +685,11 @@ pub async fn add_quick_reply(
 }
 
 /// GET /operating-hours: supervisors view operating hours.
+#[utoipa::path(
+    get,
+    path = "/operating-hours",
+    responses((status = 200, description = "The operating hours"))
+)]
 #[requires(capability = "view-operating-hours")]
 pub async fn list_operating_hours(
     user: Authenticated,
@@ -637,6 +701,12 @@ pub async fn list_operating_hours(
 }
 
 /// PUT /operating-hours/{id}: administrators edit operating hours, or add them up to the store's capacity.
+#[utoipa::path(
+    put,
+    path = "/operating-hours/{id}",
+    params(("id" = u32, Path, description = "The operating hours")),
+    responses((status = 200, description = "The operating hours, set"))
+)]
 #[requires(capability = "view-add-edit-delete-operating-hours")]
 pub async fn set_operating_hours(
     user: Authenticated,
@@ -653,6 +723,11 @@ pub async fn set_operating_hours(
 }
 
 /// GET /presence: agents view the presence list.
+#[utoipa::path(
+    get,
+    path = "/presence",
+    responses((status = 200, description = "Each user's presence"))
+)]
 #[requires(capability = "view-user-list-presence-list-work-stream-list-queue-list")]
 pub async fn list_presence(
     user: Authenticated,
@@ -662,6 +737,12 @@ pub async fn list_presence(
 }
 
 /// PUT /presence/{user}: administrators and supervisors set a user's default presence.
+#[utoipa::path(
+    put,
+    path = "/presence/{user}",
+    params(("user" = String, Path, description = "The user")),
+    responses((status = 200, description = "The presence, set"))
+)]
 #[requires(capability = "edit-default-presence-and-default-capacity-of-a-user", principal = caller)]
 pub async fn set_presence(
     Authenticated(caller): Authenticated,
@@ -669,7 +750,7 @@ pub async fn set_presence(
     UrlPath(user): UrlPath<String>,
     Json(presence): Json<Presence>,
 ) -> Result<Json<Presence>, ApiError> {
-    if state.users.get(&user).is_none() {
+    if !state.knows(&user) {
         return Err(ApiError::NotFound(format!("user {user}")));
     }
     state.data().presence.insert(user, presence.clone());
@@ -677,12 +758,57 @@ pub async fn set_presence(
 }
 
 /// POST /publish: publishing customizations is the administrator's (`prvPublishCustomization`).
+#[utoipa::path(
+    post,
+    path = "/publish",
+    responses((status = 200, description = "How many times customizations were published"))
+)]
 #[requires(privilege = "prvPublishCustomization")]
 pub async fn publish(user: Authenticated, State(state): State<AppState>) -> impl IntoResponse {
     let mut data = state.data();
     data.published += 1;
     Json(serde_json::json!({ "published": data.published }))
 }
+
+/// The API's OpenAPI document, each operation of a `#[requires]` handler with its requirements as `x-rolegate`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let mut api = ApiDoc::openapi();
+    let sites = rolegate::site::call_sites()
+        .into_iter()
+        .filter(|s| s.module_path == module_path!());
+    // Each handler's name is once in this module: no operation id is ambiguous.
+    rolegate::openapi::add_requirements(&mut api, sites).unwrap_or_default();
+    api
+}
+
+/// The operations of the API.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "omnichannel-admin",
+        description = "An Omnichannel administration API guarded by rolegate"
+    ),
+    paths(
+        list_workstreams,
+        create_workstream,
+        update_workstream,
+        delete_workstream,
+        list_queues,
+        add_agent_to_queue,
+        list_conversations,
+        edit_conversation,
+        assign_conversation,
+        transfer_conversation,
+        list_quick_replies,
+        add_quick_reply,
+        list_operating_hours,
+        set_operating_hours,
+        list_presence,
+        set_presence,
+        publish,
+    )
+)]
+pub struct ApiDoc;
 
 /// The access report of this service's handlers against its catalog.
 pub fn access_report(catalog: &Catalog) -> rolegate::report::AccessReport {

@@ -9,17 +9,16 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
-use omnichannel_admin::{
-    AppState, Data, Limits, USERS_TOML, Users, access_report, app, catalog, serve,
-};
-use rolegate::Authority;
+use omnichannel_admin::{AppState, Data, Limits, access_report, app, catalog, organization, serve};
+use rolegate::axum::ErrorDetail;
+use rolegate::{Authority, Organization};
 use tracing_subscriber::EnvFilter;
 
 /// The log filter when `RUST_LOG` is not set: warnings, and the audit trail at INFO (denials are WARN, allows INFO).
 const DEFAULT_LOG_FILTER: &str = "warn,rolegate::audit=info,omnichannel_admin=info";
 
 /// An Omnichannel administration API guarded by rolegate. Requests name their user in an `x-user` header (a stand-in
-/// for authentication, in this example only).
+/// for authentication, in this example only); GET /openapi.json is its OpenAPI document.
 #[derive(Parser)]
 #[command(
     version,
@@ -31,9 +30,14 @@ struct Args {
     /// The port to listen on, on 127.0.0.1 (0: any free port, printed on start).
     #[arg(long, env = "OMNICHANNEL_ADMIN_PORT", default_value_t = 8080)]
     port: u16,
-    /// The users file (default: the users.toml shipped with the example).
+    /// The organisation file: business units, and the users who may call with their roles (default: the
+    /// organization.toml shipped with the example).
+    #[arg(long, value_name = "FILE")]
+    org: Option<PathBuf>,
+    /// Answer denials in full (the best depth held and through which role, the record's business unit, the handler):
+    /// for an internal service. By default a 403 says what was missing and nothing more.
     #[arg(long)]
-    users: Option<PathBuf>,
+    full_denials: bool,
     /// Print the access report (which roles and personas pass each handler) and exit.
     #[arg(long, value_name = "FORMAT", num_args = 0..=1, default_missing_value = "markdown")]
     access_report: Option<Format>,
@@ -148,12 +152,12 @@ async fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let authority = Authority::new(catalog);
-    let users = match &args.users {
-        Some(path) => Users::from_path(&authority, path),
-        None => Users::parse(&authority, USERS_TOML, "users.toml"),
+    let org = match &args.org {
+        Some(path) => Organization::from_path(&authority, path),
+        None => organization(&authority),
     };
-    let users = match users {
-        Ok(u) => u,
+    let org = match org {
+        Ok(o) => o,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::FAILURE;
@@ -181,7 +185,14 @@ async fn main() -> ExitCode {
         max_body_bytes: args.max_body_bytes,
     };
     tracing::info!(?limits, store_capacity = args.store_capacity, "serving");
-    let state = AppState::new(users, Data::sample()).with_capacity(args.store_capacity);
+    let detail = if args.full_denials {
+        ErrorDetail::Full
+    } else {
+        ErrorDetail::Safe
+    };
+    let state = AppState::new(org, Data::sample())
+        .with_capacity(args.store_capacity)
+        .with_error_detail(detail);
     tokio::select! {
         () = serve(listener, app(state), limits) => {}
         signal = tokio::signal::ctrl_c() => {
