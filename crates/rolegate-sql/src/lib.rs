@@ -47,7 +47,7 @@
 //! - [`TableMapping`]: where a table's records and their shares live (Dataverse's column names by default), for
 //!   [`Dialect::Postgres`] or [`Dialect::Sqlite`]; names are checked once and always quoted.
 //! - [`SqlFilter`]: the condition as text and its [`SqlValue`] parameters, numbered from any first placeholder.
-//! - [`PushAccessFilter`] (features `sqlx-postgres`, `sqlx-sqlite`): the same condition pushed into sqlx's
+//! - `PushAccessFilter` (features `sqlx-postgres`, `sqlx-sqlite`): the same condition pushed into sqlx's
 //!   `QueryBuilder`, every value bound with `push_bind`.
 //!
 //! The filter trusts the rows: the owner and owning business unit columns must name the organisation's users, owner
