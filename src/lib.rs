@@ -42,6 +42,8 @@ mod principal;
 pub mod audit;
 #[cfg(feature = "axum")]
 pub mod axum;
+#[cfg(feature = "live")]
+pub mod live;
 pub mod org;
 pub mod record;
 pub mod report;
