@@ -92,7 +92,7 @@ impl IntoResponse for Unauthenticated {
 
 /// The problem details of a denial: `type`, `title`, `status`, `detail` (the denial's text), and its parts as
 /// extension fields (`privilege`, `table`, `depth_required`, `depth_held`, `through`, `reason`,
-/// `call_site`, `record`); a part that does not apply is absent.
+/// `call_site`, `record`, `version`); a part that does not apply is absent.
 pub fn problem_details(denied: &Denied) -> Value {
     let mut body = Map::new();
     body.insert("type".into(), DENIED_TYPE.into());
@@ -134,6 +134,9 @@ pub fn problem_details(denied: &Denied) -> Value {
     }
     if let Some(record) = &denied.record {
         body.insert("record".into(), record.id.to_string().into());
+    }
+    if let Some(version) = denied.version {
+        body.insert("version".into(), version.into());
     }
     Value::Object(body)
 }

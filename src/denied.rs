@@ -93,6 +93,9 @@ pub struct Denied {
     pub record: Option<Box<RecordDenial>>,
     /// For a check on a secured column: the column and the right it lacked.
     pub column: Option<ColumnDenial>,
+    /// The consistency token: the version of the snapshot whose principal was denied
+    /// ([`Principal::version`](crate::Principal::version)); `None` for a principal built outside a snapshot.
+    pub version: Option<u64>,
 }
 
 impl Denied {
@@ -105,7 +108,14 @@ impl Denied {
             site,
             record: None,
             column: None,
+            version: None,
         }
+    }
+
+    /// The same denial, stamped with the version of the principal's snapshot.
+    pub(crate) fn at_version(mut self, version: Option<u64>) -> Self {
+        self.version = version;
+        self
     }
 
     /// The table privilege required (`None` for a miscellaneous privilege or a capability).
@@ -160,6 +170,7 @@ impl PartialEq for Denied {
             && same_site
             && self.record == other.record
             && self.column == other.column
+            && self.version == other.version
     }
 }
 

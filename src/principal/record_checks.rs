@@ -165,7 +165,8 @@ impl Principal {
         } = site.requirement
         else {
             return Err(audit::denial(&self.id, audit, || {
-                let mut d = Denied::unknown(site.requirement(), Some(site));
+                let mut d =
+                    Denied::unknown(site.requirement(), Some(site)).at_version(self.version);
                 d.reason = DenialReason::WrongTable;
                 d.record = Some(self.describe(
                     None,
@@ -187,7 +188,7 @@ impl Principal {
         {
             if audit {
                 let held = Depth::from_rank(self.row.rank(slot));
-                audit::allowed(&self.id, site, Some(record.id()), held);
+                audit::allowed(&self.id, self.version, site, Some(record.id()), held);
             }
             return Ok(());
         }
@@ -305,6 +306,7 @@ impl Principal {
             site: None,
             record: Some(self.describe(None, record, Some(note))),
             column: None,
+            version: self.version,
         };
         let Some(scope) = &self.scope else {
             return Err(deny(
@@ -412,7 +414,7 @@ impl Principal {
             depth,
         } = requirement
         else {
-            return Denied::unknown(requirement, site);
+            return Denied::unknown(requirement, site).at_version(self.version);
         };
         let slot = known_slot.or_else(|| self.authority.table_slot_index(privilege, table));
         let (held, through) = slot.map_or((None, None), |slot| self.held_through(slot));
@@ -430,6 +432,7 @@ impl Principal {
             site,
             record: Some(described),
             column: None,
+            version: self.version,
         }
     }
 
