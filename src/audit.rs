@@ -73,7 +73,7 @@ fn denied_event(principal: &str, denied: &Denied) {
         target: AUDIT_TARGET,
         outcome = "denied",
         principal,
-        version = denied.version,
+        version = denied.version(),
         call_site = call_site.as_deref(),
         privilege,
         table,
@@ -93,7 +93,7 @@ fn denied_event(principal: &str, denied: &Denied) {
 #[inline(never)]
 pub(crate) fn allowed(
     principal: &str,
-    version: Option<u64>,
+    version: Option<std::num::NonZeroU64>,
     site: &'static CallSite,
     record: Option<RecordId>,
     depth_held: Option<Depth>,
@@ -110,7 +110,7 @@ pub(crate) fn allowed(
         target: AUDIT_TARGET,
         outcome = "allowed",
         principal,
-        version,
+        version = version.map(std::num::NonZeroU64::get),
         call_site = call_site.as_str(),
         privilege,
         table,

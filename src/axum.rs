@@ -135,7 +135,7 @@ pub fn problem_details(denied: &Denied) -> Value {
     if let Some(record) = &denied.record {
         body.insert("record".into(), record.id.to_string().into());
     }
-    if let Some(version) = denied.version {
+    if let Some(version) = denied.version() {
         body.insert("version".into(), version.into());
     }
     Value::Object(body)

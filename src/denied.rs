@@ -3,6 +3,7 @@
 use std::fmt;
 
 use std::borrow::Cow;
+use std::num::NonZeroU64;
 
 use rolegate_catalog::{ColumnRight, Depth, Requirement, TablePrivilege, list_privileges};
 
@@ -93,9 +94,9 @@ pub struct Denied {
     pub record: Option<Box<RecordDenial>>,
     /// For a check on a secured column: the column and the right it lacked.
     pub column: Option<ColumnDenial>,
-    /// The consistency token: the version of the snapshot whose principal was denied
-    /// ([`Principal::version`](crate::Principal::version)); `None` for a principal built outside a snapshot.
-    pub version: Option<u64>,
+    /// The consistency token (see [`version`](Self::version)); kept in 8 bytes, so that a denial stays as small as it
+    /// was.
+    pub(crate) version: Option<NonZeroU64>,
 }
 
 impl Denied {
@@ -113,9 +114,15 @@ impl Denied {
     }
 
     /// The same denial, stamped with the version of the principal's snapshot.
-    pub(crate) fn at_version(mut self, version: Option<u64>) -> Self {
+    pub(crate) fn at_version(mut self, version: Option<NonZeroU64>) -> Self {
         self.version = version;
         self
+    }
+
+    /// The consistency token: the version of the snapshot whose principal was denied
+    /// ([`Principal::version`](crate::Principal::version)); `None` for a principal built outside a snapshot.
+    pub fn version(&self) -> Option<u64> {
+        self.version.map(NonZeroU64::get)
     }
 
     /// The table privilege required (`None` for a miscellaneous privilege or a capability).

@@ -25,7 +25,7 @@ use crate::record::{Grantee, RecordId, ShareStore};
 /// file, line and column, and the live snapshot stays. With the `watch` feature, [`changed`](Source::changed)
 /// resolves once the files were written and then left alone for the debounce interval (200 ms by default): an
 /// editor's save, or a deployment replacing them one by one, is one reload. The directories holding the files are
-/// watched, so a file replaced by a rename is seen too.
+/// watched from the first load on, so a file replaced by a rename is seen too.
 ///
 /// ```
 /// # let dir = std::env::temp_dir().join(format!("rolegate-doc-file-source-{}", std::process::id()));
@@ -170,6 +170,10 @@ impl FileSource {
 
 impl Source for FileSource {
     async fn load(&self, live: Option<u64>) -> Result<Option<RoleData>, SourceError> {
+        // Watching starts before the files are first read, so that no change after that read goes unseen. A watcher
+        // that cannot start is reported by `changed`.
+        #[cfg(feature = "watch")]
+        let _ = self.watch.start(self.paths());
         self.read(live)
     }
 
@@ -246,7 +250,10 @@ mod watch {
             }
         }
 
-        fn start<'a>(&self, files: impl Iterator<Item = &'a Path>) -> Result<(), SourceError> {
+        pub(super) fn start<'a>(
+            &self,
+            files: impl Iterator<Item = &'a Path>,
+        ) -> Result<(), SourceError> {
             let mut watcher = self.watcher.lock().unwrap_or_else(PoisonError::into_inner);
             if watcher.is_some() {
                 return Ok(());

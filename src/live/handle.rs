@@ -179,8 +179,14 @@ pub struct Behind {
 }
 
 impl Live {
-    /// A handle serving `data`, after the same validation as [`publish`](Self::publish) (but any version will do).
+    /// A handle serving `data`, after the same validation as [`publish`](Self::publish): any version from 1 will do.
     pub fn new(data: RoleData) -> Result<Self, UpdateError> {
+        if data.version == 0 {
+            return Err(UpdateError::Stale {
+                live: 0,
+                offered: 0,
+            });
+        }
         check_call_sites(data.organization.authority(), None)?;
         let version = data.version;
         let snapshot = Snapshot::new(data);

@@ -31,7 +31,7 @@
 //! // A request: pin once, resolve the caller, check.
 //! let snapshot = live.pin();
 //! let ada = snapshot.principal_named("ada").unwrap();
-//! assert_eq!(list_queues(&ada).unwrap_err().version, Some(1), "the denial says which version decided");
+//! assert_eq!(list_queues(&ada).unwrap_err().version(), Some(1), "the denial says which version decided");
 //!
 //! // An administrator assigns a role: version 2, and the next request sees it.
 //! live.publish(version(2, &["Omnichannel agent"])).unwrap();

@@ -1,6 +1,7 @@
 //! A snapshot: one version of the role data, and the principals of its users, each built once, when first asked for.
 
 use std::collections::HashMap;
+use std::num::NonZeroU64;
 use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 use std::time::SystemTime;
 
@@ -16,6 +17,9 @@ use crate::record::{Record, ShareStore, Shared};
 /// Each entry is one user with one set of group teams (a few KB), and a set counts only teams the organisation
 /// declares for the groups named, so a service rarely comes near it.
 const MAX_GROUP_PRINCIPALS: usize = 65_536;
+
+/// A user calling with group claims: its index, and the group teams the claims name, sorted.
+type GroupKey = (u32, Box<[u32]>);
 
 /// One consistent version of all role data: the catalog compiled ([`Authority`]), the [`Organization`], the
 /// [`ShareStore`] and a version number, with the time it was built. A request pins one
@@ -51,7 +55,7 @@ pub struct Snapshot {
     /// By user index: the user's principal, built on first use.
     principals: Box<[OnceLock<Arc<Principal>>]>,
     /// Users calling with group claims that name group teams: by (user index, the teams, sorted).
-    with_groups: RwLock<HashMap<(u32, Box<[u32]>), Arc<Principal>>>,
+    with_groups: RwLock<HashMap<GroupKey, Arc<Principal>>>,
 }
 
 impl Snapshot {
@@ -166,11 +170,7 @@ impl Snapshot {
             let team = self.organization.inner.teams.get(t as usize)?;
             team.object_id.as_deref()
         });
-        let built = Arc::new(
-            self.organization
-                .principal_with_groups(user, names)?
-                .at_version(self.version),
-        );
+        let built = Arc::new(self.stamp(self.organization.principal_with_groups(user, names)?));
         let mut write = self
             .with_groups
             .write()
@@ -195,7 +195,15 @@ impl Snapshot {
     }
 
     fn build(&self, user: UserId) -> Option<Arc<Principal>> {
-        let principal = self.organization.principal(user)?;
-        Some(Arc::new(principal.at_version(self.version)))
+        Some(Arc::new(self.stamp(self.organization.principal(user)?)))
+    }
+
+    /// The principal, carrying this snapshot's version (none for version 0, which a [`Live`](super::Live) handle
+    /// never serves).
+    fn stamp(&self, principal: Principal) -> Principal {
+        match NonZeroU64::new(self.version) {
+            Some(version) => principal.at_version(version),
+            None => principal,
+        }
     }
 }

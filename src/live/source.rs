@@ -12,7 +12,7 @@ use rolegate_catalog::LoadError;
 /// [`Authority`](crate::Authority), the compiled catalog whose roles it assigns), the shares of records, and the
 /// version number.
 ///
-/// Versions are the consistency token: a [`Live`](super::Live) handle publishes only increasing versions, every
+/// Versions are the consistency token, from 1: a [`Live`](super::Live) handle publishes only increasing versions, every
 /// principal of a snapshot carries its version, and a client that wrote version `n` can ask for a snapshot of at least
 /// `n` ([`Live::wait_for`](super::Live::wait_for)).
 ///

@@ -1,6 +1,7 @@
 //! The principal: who is asking, with its effective privileges computed once, built from role names or from an
 //! organisation's user.
 
+use std::num::NonZeroU64;
 use std::sync::Arc;
 
 use rolegate_catalog::{Role, closest};
@@ -35,7 +36,7 @@ pub struct Principal {
     /// and update.
     pub(super) holds_everything: bool,
     /// The version of the snapshot it was built for (the consistency token its denials carry); `None` outside one.
-    pub(super) version: Option<u64>,
+    pub(super) version: Option<NonZeroU64>,
 }
 
 impl Authority {
@@ -171,7 +172,7 @@ impl Principal {
         not(feature = "live"),
         expect(dead_code, reason = "used by the live module")
     )]
-    pub(crate) fn at_version(mut self, version: u64) -> Self {
+    pub(crate) fn at_version(mut self, version: NonZeroU64) -> Self {
         self.version = Some(version);
         self
     }
@@ -179,7 +180,7 @@ impl Principal {
     /// The version of the snapshot this principal was resolved from (see [`live`](crate::live), feature `live`): the
     /// consistency token its denials and audit events carry. `None` for a principal built outside a snapshot.
     pub fn version(&self) -> Option<u64> {
-        self.version
+        self.version.map(NonZeroU64::get)
     }
 
     /// The principal's id, as given when it was built.
