@@ -568,3 +568,92 @@ fn the_file_source_reloads_an_edited_file_and_keeps_the_old_snapshot_when_one_is
     follower.stop();
     assert!(live.status().is_current());
 }
+
+/// One HTTP/1.1 request on a new connection to `address`, with extra header lines; the status, the headers (names in
+/// lower case) and the body.
+fn http_get(address: std::net::SocketAddr, headers: &str) -> (u16, Vec<(String, String)>, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    write!(
+        stream,
+        "GET / HTTP/1.1\r\nhost: test\r\nconnection: close\r\n{headers}\r\n"
+    )
+    .unwrap();
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).unwrap();
+    let (head, body) = reply.split_once("\r\n\r\n").unwrap();
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    (status, headers, body.to_owned())
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+#[tokio::test]
+async fn over_http_a_response_names_its_version_and_a_minimum_version_waits_a_bounded_time() {
+    use rolegate::axum::{Consistency, MIN_VERSION_HEADER, VERSION_HEADER, consistency};
+
+    let live = Live::new(one_user(1, &["Writer"]).unwrap()).unwrap();
+    // The handler decides against the snapshot the middleware pinned: ada's principal of that version.
+    let handler = |axum::Extension(snapshot): axum::Extension<Arc<Snapshot>>| async move {
+        let ada = snapshot.principal_named("ada").unwrap();
+        match rename_queue(&ada) {
+            Ok(()) => format!("renamed at version {}", snapshot.version()),
+            Err(denied) => format!("denied at version {:?}", denied.version()),
+        }
+    };
+    let app = axum::Router::new()
+        .route("/", axum::routing::get(handler))
+        .layer(axum::middleware::from_fn_with_state(
+            Consistency::new(live.clone(), Duration::from_secs(1)),
+            consistency,
+        ));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    let get =
+        |headers: &'static str| tokio::task::spawn_blocking(move || http_get(address, headers));
+
+    let (status, headers, body) = get("").await.unwrap();
+    assert_eq!((status, body.as_str()), (200, "renamed at version 1"));
+    assert_eq!(header(&headers, VERSION_HEADER), Some("1"));
+
+    // Version 2 is not live: after the bounded wait, 503 with Retry-After, saying which version is.
+    let (status, headers, body) = get("rolegate-min-version: 2\r\n").await.unwrap();
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(header(&headers, "retry-after"), Some("1"));
+    assert_eq!(header(&headers, VERSION_HEADER), Some("1"));
+    assert!(body.contains("urn:rolegate:problem:behind"), "{body}");
+
+    // Published while the request waits: it is decided against version 2, where ada lost the role.
+    let waiting = get("rolegate-min-version: 2\r\n");
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    live.publish(one_user(2, &[]).unwrap()).unwrap();
+    let (status, headers, body) = waiting.await.unwrap();
+    assert_eq!((status, body.as_str()), (200, "denied at version Some(2)"));
+    assert_eq!(header(&headers, VERSION_HEADER), Some("2"));
+
+    let (status, _, body) = get("rolegate-min-version: soon\r\n").await.unwrap();
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains(MIN_VERSION_HEADER), "{body}");
+    server.abort();
+}
