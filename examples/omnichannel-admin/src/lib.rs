@@ -6,6 +6,10 @@
 //! Who is calling comes from an `x-user` header naming a user of `users.toml`. That header is a stand-in for real
 //! authentication, for this example only: [`identify`] plays the application's authentication layer, which puts the
 //! caller's principal into the request's extensions, where [`rolegate::axum::Authenticated`] finds it.
+//!
+//! The role data is live: the catalog file and the users file (an organisation file) are a [`FileSource`], reloaded
+//! when either changes on disk; each request is decided against the snapshot [`rolegate::axum::consistency`] pinned for
+//! it, and says its version in the `rolegate-version` response header.
 #![forbid(unsafe_code)]
 
 pub mod problem;
@@ -16,6 +20,7 @@ pub use server::{Limits, limited, serve};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
 use axum::Json;
 use axum::extract::{Path as UrlPath, Request, State};
@@ -23,8 +28,10 @@ use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post, put};
-use rolegate::axum::Authenticated;
-use rolegate::{Authority, Catalog, Denied, Principal, requires};
+use rolegate::axum::{Authenticated, Consistency, consistency};
+use rolegate::catalog::Syntax;
+use rolegate::live::{FileSource, Live, RoleData, Snapshot, SourceError, UpdateError};
+use rolegate::{Authority, Catalog, Denied, Organization, requires};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -46,120 +53,27 @@ pub fn catalog() -> Result<Catalog, rolegate::catalog::LoadError> {
     )
 }
 
-/// A users file could not be used.
-#[derive(Debug, thiserror::Error)]
-pub enum UsersError {
-    /// The file could not be read.
-    #[error("{path}: {source}")]
-    Read {
-        /// The file.
-        path: String,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// The file is not a valid users file (the message carries line and column).
-    #[error("{origin}: {source}")]
-    Parse {
-        /// The file.
-        origin: String,
-        /// The parser's error, located.
-        source: toml::de::Error,
-    },
-    /// A user names a role the catalog does not know.
-    #[error("{origin}:{line}:{column}: user `{user}`: {source}")]
-    UnknownRole {
-        /// The file.
-        origin: String,
-        /// 1-based line of the role's name.
-        line: usize,
-        /// 1-based column of the role's name.
-        column: usize,
-        /// The user.
-        user: String,
-        /// The role and a suggestion.
-        source: rolegate::UnknownRole,
-    },
-    /// Two users share a name.
-    #[error("{origin}: user `{0}` is given twice", origin = .1)]
-    Duplicate(String, String),
+/// The catalog file the service reads at run time: the one its `#[requires]` were validated against.
+pub const CATALOG_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/rolegate.toml");
+
+/// The users file the service reads by default (an organisation file: a business unit, the users and their roles).
+pub const USERS_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/users.toml");
+
+/// How long a request naming a minimum version (`rolegate-min-version`) waits for it before it is answered `503`.
+pub const MAX_VERSION_WAIT: Duration = Duration::from_secs(2);
+
+/// The service's role data: the catalog file and a users file, reloaded when either changes on disk.
+pub fn source(users: &Path) -> FileSource {
+    FileSource::new(users).catalog(CATALOG_PATH)
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct UsersFile {
-    #[serde(default)]
-    user: Vec<UserEntry>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct UserEntry {
-    name: String,
-    roles: Vec<toml::Spanned<String>>,
-}
-
-/// The known users, by name, as principals.
-#[derive(Debug, Clone, Default)]
-pub struct Users(BTreeMap<String, Arc<Principal>>);
-
-impl Users {
-    /// Parses a users file against an authority.
-    pub fn parse(authority: &Authority, text: &str, origin: &str) -> Result<Self, UsersError> {
-        let file: UsersFile = toml::from_str(text).map_err(|source| UsersError::Parse {
-            origin: origin.to_owned(),
-            source,
-        })?;
-        let mut users = BTreeMap::new();
-        for entry in file.user {
-            let names: Vec<&str> = entry.roles.iter().map(|r| r.get_ref().as_str()).collect();
-            let principal = authority
-                .principal(entry.name.as_str(), names)
-                .map_err(|source| {
-                    let at = entry
-                        .roles
-                        .iter()
-                        .find(|r| *r.get_ref() == source.name)
-                        .map_or(0, |r| r.span().start);
-                    let (line, column) = line_column(text, at);
-                    UsersError::UnknownRole {
-                        origin: origin.to_owned(),
-                        line,
-                        column,
-                        user: entry.name.clone(),
-                        source,
-                    }
-                })?;
-            if users
-                .insert(entry.name.clone(), Arc::new(principal))
-                .is_some()
-            {
-                return Err(UsersError::Duplicate(entry.name, origin.to_owned()));
-            }
-        }
-        Ok(Self(users))
-    }
-
-    /// Reads a users file.
-    pub fn from_path(authority: &Authority, path: &Path) -> Result<Self, UsersError> {
-        let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| UsersError::Read {
-            path: origin.clone(),
-            source,
-        })?;
-        Self::parse(authority, &text, &origin)
-    }
-
-    /// The user of that name.
-    pub fn get(&self, name: &str) -> Option<&Arc<Principal>> {
-        self.0.get(name)
-    }
-}
-
-fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
+/// A live handle serving version 1 of users given as text (an organisation file), over the crate's catalog: for
+/// tests and tools. Errors carry the file, line and column.
+pub fn live_from_str(users: &str, origin: &str) -> Result<Live, UpdateError> {
+    let catalog = catalog().map_err(SourceError::from)?;
+    let org = Organization::from_str_named(&Authority::new(catalog), users, origin, Syntax::Toml)
+        .map_err(SourceError::from)?;
+    Live::new(RoleData::new(1, org))
 }
 
 /// A workstream (`msdyn_liveworkstream`).
@@ -325,8 +239,8 @@ impl Data {
 pub struct AppState {
     /// The data.
     pub data: Arc<Mutex<Data>>,
-    /// The users.
-    pub users: Arc<Users>,
+    /// The role data, live: each request is decided against the snapshot it pinned.
+    pub live: Live,
     /// The most entries a growing store (workstreams, quick replies, operating hours) holds.
     pub capacity: usize,
 }
@@ -335,11 +249,11 @@ impl AppState {
     /// The default capacity of each growing store.
     pub const CAPACITY: usize = 1000;
 
-    /// State over `data` for `users`, each store holding at most [`CAPACITY`](Self::CAPACITY) entries.
-    pub fn new(users: Users, data: Data) -> Self {
+    /// State over `data` for the users of `live`, each store holding at most [`CAPACITY`](Self::CAPACITY) entries.
+    pub fn new(live: Live, data: Data) -> Self {
         Self {
             data: Arc::new(Mutex::new(data)),
-            users: Arc::new(users),
+            live,
             capacity: Self::CAPACITY,
         }
     }
@@ -419,14 +333,19 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// The stand-in authentication layer: the `x-user` header's user, if known, goes into the request's extensions.
+/// The stand-in authentication layer: the `x-user` header's user, if the request's snapshot (pinned by
+/// [`rolegate::axum::consistency`]) knows it, goes into the request's extensions, as that snapshot's principal.
 pub async fn identify(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let snapshot = request
+        .extensions()
+        .get::<Arc<Snapshot>>()
+        .cloned()
+        .unwrap_or_else(|| state.live.pin());
     let user = request
         .headers()
         .get(USER_HEADER)
         .and_then(|v| v.to_str().ok())
-        .and_then(|name| state.users.get(name))
-        .cloned();
+        .and_then(|name| snapshot.principal_named(name));
     if let Some(principal) = user {
         request.extensions_mut().insert(principal);
     }
@@ -459,6 +378,10 @@ pub fn app(state: AppState) -> axum::Router {
         .route("/presence/{user}", put(set_presence))
         .route("/publish", post(publish))
         .layer(middleware::from_fn_with_state(state.clone(), identify))
+        .layer(middleware::from_fn_with_state(
+            Consistency::new(state.live.clone(), MAX_VERSION_WAIT),
+            consistency,
+        ))
         .with_state(state)
 }
 
@@ -542,7 +465,7 @@ pub async fn add_agent_to_queue(
     let agent = target
         .agent
         .ok_or_else(|| ApiError::BadRequest("give `agent`".into()))?;
-    if state.users.get(&agent).is_none() {
+    if !knows(&user, &agent) {
         return Err(ApiError::NotFound(format!("user {agent}")));
     }
     let mut data = state.data();
@@ -669,11 +592,18 @@ pub async fn set_presence(
     UrlPath(user): UrlPath<String>,
     Json(presence): Json<Presence>,
 ) -> Result<Json<Presence>, ApiError> {
-    if state.users.get(&user).is_none() {
+    if !knows(&caller, &user) {
         return Err(ApiError::NotFound(format!("user {user}")));
     }
     state.data().presence.insert(user, presence.clone());
     Ok(Json(presence))
+}
+
+/// Whether the organisation the caller's principal came from (the request's snapshot) has a user of that name.
+fn knows(caller: &rolegate::Principal, name: &str) -> bool {
+    caller
+        .organization()
+        .is_some_and(|org| org.user(name).is_some())
 }
 
 /// POST /publish: publishing customizations is the administrator's (`prvPublishCustomization`).

@@ -10,9 +10,9 @@ use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
 use omnichannel_admin::{
-    AppState, Data, Limits, USERS_TOML, Users, access_report, app, catalog, serve,
+    AppState, CATALOG_PATH, Data, Limits, USERS_PATH, access_report, app, catalog, serve, source,
 };
-use rolegate::Authority;
+use rolegate::live::Live;
 use tracing_subscriber::EnvFilter;
 
 /// The log filter when `RUST_LOG` is not set: warnings, and the audit trail at INFO (denials are WARN, allows INFO).
@@ -31,9 +31,14 @@ struct Args {
     /// The port to listen on, on 127.0.0.1 (0: any free port, printed on start).
     #[arg(long, env = "OMNICHANNEL_ADMIN_PORT", default_value_t = 8080)]
     port: u16,
-    /// The users file (default: the users.toml shipped with the example).
+    /// The users file, an organisation file (default: the users.toml shipped with the example); reloaded when it
+    /// changes.
     #[arg(long)]
     users: Option<PathBuf>,
+    /// The catalog file (default: the rolegate.toml shipped with the example, which the handlers were checked
+    /// against); reloaded when it changes.
+    #[arg(long)]
+    catalog: Option<PathBuf>,
     /// Print the access report (which roles and personas pass each handler) and exit.
     #[arg(long, value_name = "FORMAT", num_args = 0..=1, default_missing_value = "markdown")]
     access_report: Option<Format>,
@@ -147,15 +152,21 @@ async fn main() -> ExitCode {
         }
         return ExitCode::SUCCESS;
     }
-    let authority = Authority::new(catalog);
-    let users = match &args.users {
-        Some(path) => Users::from_path(&authority, path),
-        None => Users::parse(&authority, USERS_TOML, "users.toml"),
-    };
-    let users = match users {
-        Ok(u) => u,
+    let users = args.users.unwrap_or_else(|| PathBuf::from(USERS_PATH));
+    let source =
+        source(&users).catalog(args.catalog.unwrap_or_else(|| PathBuf::from(CATALOG_PATH)));
+    let live = match Live::load(&source).await {
+        Ok(live) => live,
         Err(e) => {
             eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    // Reloads the files when they change, on a thread of its own; stops when the service does.
+    let _follower = match live.follow_in_thread(source) {
+        Ok(follower) => follower,
+        Err(e) => {
+            eprintln!("error: cannot start the thread that reloads the role data: {e}");
             return ExitCode::FAILURE;
         }
     };
@@ -181,7 +192,7 @@ async fn main() -> ExitCode {
         max_body_bytes: args.max_body_bytes,
     };
     tracing::info!(?limits, store_capacity = args.store_capacity, "serving");
-    let state = AppState::new(users, Data::sample()).with_capacity(args.store_capacity);
+    let state = AppState::new(live, Data::sample()).with_capacity(args.store_capacity);
     tokio::select! {
         () = serve(listener, app(state), limits) => {}
         signal = tokio::signal::ctrl_c() => {

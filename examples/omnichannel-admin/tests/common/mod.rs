@@ -8,8 +8,7 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper::client::conn::http1::SendRequest;
 use hyper_util::rt::TokioIo;
-use omnichannel_admin::{AppState, Data, Limits, USERS_TOML, Users, app, catalog, serve};
-use rolegate::Authority;
+use omnichannel_admin::{AppState, Data, Limits, USERS_TOML, app, live_from_str, serve};
 use serde_json::Value;
 
 pub const ADA: &str = "ada"; // Administrator
@@ -18,8 +17,7 @@ pub const ALAN: &str = "alan"; // Agent
 
 /// Starts the service as `main` does, within `limits` and with stores of `capacity`, on 127.0.0.1 with a free port.
 pub async fn start(limits: Limits, capacity: usize) -> SocketAddr {
-    let authority = Authority::new(catalog().unwrap());
-    let users = Users::parse(&authority, USERS_TOML, "users.toml").unwrap();
+    let users = live_from_str(USERS_TOML, "users.toml").unwrap();
     let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
         .await
         .unwrap();
