@@ -177,7 +177,7 @@ impl Principal {
         self
     }
 
-    /// The version of the snapshot this principal was resolved from (see [`live`](crate::live), feature `live`): the
+    /// The version of the snapshot this principal was resolved from (the `live` module, feature `live`): the
     /// consistency token its denials and audit events carry. `None` for a principal built outside a snapshot.
     pub fn version(&self) -> Option<u64> {
         self.version.map(NonZeroU64::get)
