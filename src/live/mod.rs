@@ -15,8 +15,8 @@
 //! use rolegate::live::{Live, RoleData};
 //! use rolegate::{requires, Authority, Denied, Organization, Principal};
 //!
-//! #[requires(privilege = "Read", table = "queue")]
-//! fn list_queues(user: &Principal) -> Result<(), Denied> { Ok(()) }
+//! #[requires(privilege = "Read", table = "solution")]
+//! fn list_solutions(user: &Principal) -> Result<(), Denied> { Ok(()) }
 //!
 //! let version = |v: u64, roles: &[&str]| {
 //!     let org = Organization::builder(&Authority::builtin())
@@ -31,12 +31,12 @@
 //! // A request: pin once, resolve the caller, check.
 //! let snapshot = live.pin();
 //! let ada = snapshot.principal_named("ada").unwrap();
-//! assert_eq!(list_queues(&ada).unwrap_err().version(), Some(1), "the denial says which version decided");
+//! assert_eq!(list_solutions(&ada).unwrap_err().version(), Some(1), "the denial says which version decided");
 //!
 //! // An administrator assigns a role: version 2, and the next request sees it.
 //! live.publish(version(2, &["Omnichannel agent"])).unwrap();
 //! let ada = live.pin().principal_named("ada").unwrap();
-//! assert!(list_queues(&ada).is_ok());
+//! assert!(list_solutions(&ada).is_ok());
 //! ```
 
 mod file;
