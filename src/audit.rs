@@ -61,6 +61,16 @@ pub(crate) fn denial(principal: &str, audit: bool, build: impl Fn() -> Denied) -
     build()
 }
 
+/// Sends a denial made without the audit trail (the step-1 check of an axum handler's guard) to it, when a subscriber
+/// wants `rolegate::audit` events.
+#[cfg(feature = "axum")]
+#[cold]
+pub(crate) fn denied(principal: &str, denied: &Denied) {
+    if tracing::enabled!(target: AUDIT_TARGET, tracing::Level::WARN) {
+        denied_event(principal, denied);
+    }
+}
+
 #[cold]
 #[inline(never)]
 fn denied_event(principal: &str, denied: &Denied) {

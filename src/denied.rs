@@ -75,6 +75,21 @@ impl DenialReason {
 /// trail ([`audit`](crate::audit)) records its id with every denial. That keeps a denial at a `#[requires]` call
 /// site free of allocation and of reference counting: its requirement borrows the site's `'static` names, and the
 /// role is named through the process-wide copy of role names.
+///
+/// # In an axum handler
+///
+/// With rolegate's `axum` feature, `Denied` is an axum response: `403 Forbidden` with a problem+json body (see
+/// `rolegate::axum`). Without the feature it is not, so a handler returning `Result<_, Denied>` is no axum `Handler`,
+/// and axum can say only that much, at the route rather than at the handler:
+///
+/// ```text
+/// error[E0277]: the trait bound `fn(Extension<Arc<Principal>>) -> impl Future<...> {list_queues}: Handler<_, _>` is not satisfied
+/// ```
+///
+/// Turn the feature on: `rolegate = { version = "0.1", features = ["axum"] }`. (`#[axum::debug_handler]` on the
+/// handler names `Denied` as the type that is no response.) When the handler's principal is an axum extractor
+/// (`Extension<Arc<Principal>>`, `Extension<Principal>`) or it returns `-> impl IntoResponse`, `#[requires]` also says
+/// itself that it needs the feature.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Denied {

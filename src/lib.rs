@@ -46,9 +46,12 @@ pub mod audit;
 pub mod axum;
 #[cfg(feature = "live")]
 pub mod live;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod org;
 pub mod record;
 pub mod report;
+pub mod source;
 pub mod subject;
 
 /// Call sites: the `static` each `#[requires]` generates, and the list of them linked into the program.

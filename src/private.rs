@@ -64,6 +64,12 @@ pub mod axum {
     pub fn respond<T: IntoResponse>(value: T) -> Response {
         value.into_response()
     }
+
+    pub use crate::axum::{Guard, Sites};
+
+    /// Asserts that the feature is on (it is), for a handler whose principal is an axum extractor.
+    #[inline(always)]
+    pub fn guard_enabled<T>() {}
 }
 
 /// Without the `axum` feature, a `-> impl IntoResponse` handler fails to compile with a message naming the feature.
@@ -88,5 +94,26 @@ pub mod axum {
     /// Never reached: the feature is off, so the code that calls it does not compile.
     pub fn respond<T>(_: T) -> core::convert::Infallible {
         unreachable!("the `axum` feature of rolegate is off")
+    }
+
+    /// Implemented for nothing: the feature is off.
+    #[diagnostic::on_unimplemented(
+        message = "`#[requires]` on an axum handler needs rolegate's `axum` feature",
+        label = "this handler's principal is an axum extractor",
+        note = "enable it in Cargo.toml: `features = [\"axum\"]` on the rolegate dependency; without it a `Denied` is no \
+                response and the step-1 check is no extractor, so axum says only that the handler is not a `Handler`"
+    )]
+    pub trait AxumHandlerFeatureEnabled {}
+
+    /// Fails to compile: the feature is off.
+    pub fn guard_enabled<T: AxumHandlerFeatureEnabled>() {}
+
+    /// The step-1 check of an axum handler: without the feature, no extractor.
+    pub struct Guard<G>(core::marker::PhantomData<fn() -> G>);
+
+    /// The call sites a [`Guard`] checks.
+    pub trait Sites: 'static {
+        /// The sites, the last written first.
+        fn sites() -> &'static [&'static crate::site::CallSite];
     }
 }

@@ -572,6 +572,15 @@ fn the_file_source_reloads_an_edited_file_and_keeps_the_old_snapshot_when_one_is
 /// One HTTP/1.1 request on a new connection to `address`, with extra header lines; the status, the headers (names in
 /// lower case) and the body.
 fn http_get(address: std::net::SocketAddr, headers: &str) -> (u16, Vec<(String, String)>, String) {
+    http_get_path(address, "/", headers)
+}
+
+/// [`http_get`] of another path.
+fn http_get_path(
+    address: std::net::SocketAddr,
+    path: &str,
+    headers: &str,
+) -> (u16, Vec<(String, String)>, String) {
     use std::io::{Read, Write};
     let mut stream = std::net::TcpStream::connect(address).unwrap();
     stream
@@ -579,7 +588,7 @@ fn http_get(address: std::net::SocketAddr, headers: &str) -> (u16, Vec<(String, 
         .unwrap();
     write!(
         stream,
-        "GET / HTTP/1.1\r\nhost: test\r\nconnection: close\r\n{headers}\r\n"
+        "GET {path} HTTP/1.1\r\nhost: test\r\nconnection: close\r\n{headers}\r\n"
     )
     .unwrap();
     let mut reply = String::new();
@@ -621,7 +630,26 @@ async fn over_http_a_response_names_its_version_and_a_minimum_version_waits_a_bo
             Err(denied) => format!("denied at version {:?}", denied.version()),
         }
     };
+    // The caller's principal, through the layer over the live handle: of the version the request pinned.
+    let who = |rolegate::axum::Authenticated(user): rolegate::axum::Authenticated,
+               axum::Extension(snapshot): axum::Extension<Arc<Snapshot>>| async move {
+        format!(
+            "{} at {:?} of {}",
+            user.id(),
+            user.version(),
+            snapshot.version()
+        )
+    };
+    let authenticate = |request: &axum::http::request::Parts| {
+        let name = request.headers.get("x-user")?.to_str().ok()?;
+        Some(rolegate::source::Caller::name(name))
+    };
     let app = axum::Router::new()
+        .route("/who", axum::routing::get(who))
+        .layer(rolegate::axum::PrincipalLayer::new(
+            live.clone(),
+            authenticate,
+        ))
         .route("/", axum::routing::get(handler))
         .layer(axum::middleware::from_fn_with_state(
             Consistency::new(live.clone(), Duration::from_secs(1)),
@@ -651,6 +679,20 @@ async fn over_http_a_response_names_its_version_and_a_minimum_version_waits_a_bo
     let (status, headers, body) = waiting.await.unwrap();
     assert_eq!((status, body.as_str()), (200, "denied at version Some(2)"));
     assert_eq!(header(&headers, VERSION_HEADER), Some("2"));
+
+    let who = |headers: &'static str| {
+        tokio::task::spawn_blocking(move || http_get_path(address, "/who", headers))
+    };
+    let (status, headers, body) = who("x-user: ada\r\n").await.unwrap();
+    assert_eq!((status, body.as_str()), (200, "ada at Some(2) of 2"));
+    assert_eq!(header(&headers, VERSION_HEADER), Some("2"));
+    let waiting = who("x-user: ada\r\nrolegate-min-version: 3\r\n");
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    live.publish(one_user(3, &[]).unwrap()).unwrap();
+    let (status, _, body) = waiting.await.unwrap();
+    assert_eq!((status, body.as_str()), (200, "ada at Some(3) of 3"));
+    let (status, _, _) = who("x-user: nobody\r\n").await.unwrap();
+    assert_eq!(status, 401);
 
     let (status, _, body) = get("rolegate-min-version: soon\r\n").await.unwrap();
     assert_eq!(status, 400, "{body}");

@@ -41,10 +41,12 @@
 
 mod file;
 mod handle;
+mod principals;
 mod snapshot;
 mod source;
 
 pub use file::{FileSource, RecordKey, ShareFileEntry, SharesFile};
 pub use handle::{Behind, Failure, Follower, LIVE_TARGET, Live, Status, UpdateError};
+pub use principals::{pinned, pinned_for};
 pub use snapshot::Snapshot;
 pub use source::{RoleData, Source, SourceError};

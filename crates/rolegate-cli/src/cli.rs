@@ -246,4 +246,126 @@ pub enum Command {
         #[command(flatten)]
         output: Output,
     },
+    /// Administer role data in PostgreSQL: each change is one transaction that bumps the version and notifies every
+    /// instance; each command prints the version it left.
+    Db {
+        /// The database: postgres://user:password@host:port/database.
+        #[arg(long, env = "DATABASE_URL", hide_env_values = true, value_name = "URL")]
+        database_url: String,
+        /// What to do.
+        #[command(subcommand)]
+        command: DbCommand,
+    },
+}
+
+/// The `rolegate db` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Create the schema, or apply the migrations it lacks (safe to run again).
+    Migrate,
+    /// Replace the catalog and the organisation with files: --org FILE, and --catalog FILE (none: the built-in
+    /// catalog). Shares are kept where their user or team is still there.
+    Load,
+    /// Assign a role to a user (held in its own business unit, or in --business-unit) or to a team.
+    Assign {
+        #[command(flatten)]
+        to: UserOrTeam,
+        /// The role's name (any case).
+        #[arg(long, value_name = "NAME")]
+        role: String,
+        /// The business unit the user holds the role in (modernized business units); not with --team.
+        #[arg(long, value_name = "UNIT", conflicts_with = "team")]
+        business_unit: Option<String>,
+        /// For a team: 1 (default), members also hold the role at Basic; 0, team privileges only.
+        #[arg(long, value_name = "0|1", requires = "team", value_parser = clap::value_parser!(i64).range(0..=1))]
+        isinherited: Option<i64>,
+    },
+    /// Take a role from a user (the one held in its own business unit, or in --business-unit) or a team.
+    Revoke {
+        #[command(flatten)]
+        from: UserOrTeam,
+        /// The role's name (any case).
+        #[arg(long, value_name = "NAME")]
+        role: String,
+        /// The business unit the user holds the role in; not with --team.
+        #[arg(long, value_name = "UNIT", conflicts_with = "team")]
+        business_unit: Option<String>,
+    },
+    /// Add a user to a team.
+    #[command(name = "add-member")]
+    AddMember {
+        /// The team: name or id.
+        #[arg(long, value_name = "TEAM")]
+        team: String,
+        /// The user: name, id or external id.
+        #[arg(long, value_name = "USER")]
+        user: String,
+    },
+    /// Remove a user from a team.
+    #[command(name = "remove-member")]
+    RemoveMember {
+        /// The team: name or id.
+        #[arg(long, value_name = "TEAM")]
+        team: String,
+        /// The user: name, id or external id.
+        #[arg(long, value_name = "USER")]
+        user: String,
+    },
+    /// Share a record with a user, a team or the whole organisation; the rights add to any already shared.
+    Share {
+        #[command(flatten)]
+        record: RecordArgs,
+        #[command(flatten)]
+        with: ShareWithArgs,
+        /// The rights: Read, Write, Delete, Append, AppendTo, Assign, Share (comma-separated or repeated).
+        #[arg(long, value_delimiter = ',', required = true, value_name = "RIGHT")]
+        rights: Vec<String>,
+    },
+    /// Take back everything shared with a user, a team or the organisation on a record.
+    Unshare {
+        #[command(flatten)]
+        record: RecordArgs,
+        #[command(flatten)]
+        with: ShareWithArgs,
+    },
+    /// Print the store's version.
+    Version,
+}
+
+/// `--user` or `--team`.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct UserOrTeam {
+    /// A user: name, id or external id.
+    #[arg(long, value_name = "USER")]
+    pub user: Option<String>,
+    /// A team: name or id.
+    #[arg(long, value_name = "TEAM")]
+    pub team: Option<String>,
+}
+
+/// The record of a share.
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    /// The table (logical, display or schema name).
+    #[arg(long, value_name = "TABLE")]
+    pub table: String,
+    /// The record's id: a number or a GUID.
+    #[arg(long, value_name = "ID")]
+    pub record: String,
+}
+
+/// `--user`, `--team` or `--organization`.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct ShareWithArgs {
+    /// A user: name, id or external id.
+    #[arg(long, value_name = "USER")]
+    pub user: Option<String>,
+    /// A team: name or id.
+    #[arg(long, value_name = "TEAM")]
+    pub team: Option<String>,
+    /// Everyone in the organisation.
+    #[arg(long)]
+    pub organization: bool,
 }

@@ -51,6 +51,12 @@ pub enum CliError {
         "`{0}` needs an organisation file\n  help: give one with --org FILE (business units, users, teams and their roles)"
     )]
     NeedsOrg(&'static str),
+    /// The role store (`rolegate db`) refused a change, or could not be reached.
+    #[error(transparent)]
+    Store(#[from] rolegate_postgres::Error),
+    /// A `rolegate db` argument that does not parse.
+    #[error("{0}")]
+    Usage(String),
     /// The two sides of a diff are of different kinds.
     #[error(
         "cannot compare {a} with {b}\n  help: compare a role with a role (`FILE#Role name`) or a catalog with a catalog"

@@ -5,6 +5,7 @@
 //! rolegate check --role "Omnichannel agent" Read solution --depth Global
 //! rolegate --org org.toml check --user alan Write activitypointer --owner ada
 //! rolegate diff "builtin#Omnichannel administrator" my-roles.toml#Administrator
+//! rolegate db assign --user ada --role "Omnichannel supervisor"   # DATABASE_URL names the role store
 //! ```
 //!
 //! Exit codes: 0 success or allowed, 1 denied (`check`), 2 bad input (including usage errors).
@@ -24,7 +25,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::cli::{Cli, Command};
-use crate::commands::{browse, diff, import, lint, people, query};
+use crate::commands::{browse, db, diff, import, lint, people, query};
 use crate::error::CliError;
 use crate::render::{Report, terminal_text};
 
@@ -115,5 +116,14 @@ fn run(cli: Cli) -> Result<Report, CliError> {
             output,
         } => import::import(files, *format, output),
         Command::Lint { file, output } => lint::lint(file, output.json()),
+        Command::Db {
+            database_url,
+            command,
+        } => db::run(
+            database_url,
+            command,
+            cli.catalog.as_deref(),
+            cli.org.as_deref(),
+        ),
     }
 }

@@ -5,41 +5,47 @@ use std::path::Path;
 
 use proc_macro2::{Delimiter, Group, Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned};
-use syn::LitStr;
+use syn::{Ident, LitStr};
 
 use rolegate_catalog::Requirement;
 
 use crate::ast::{Check, EarlyReturn, Function, Returns, Validated};
+use crate::guard;
 
 /// The function with its checks, one per valid `#[requires]`; with the errors, if any, in front of it.
 ///
 /// The checks nest as if each attribute had been expanded on its own, the first innermost: the last written runs
 /// first.
 pub fn function(function: &Function, validated: Validated) -> TokenStream {
-    let head = match &function.written_head {
-        Some(written) => written.clone(),
-        None => {
+    let name = LitStr::new(&function.sig.ident.to_string(), function.sig.ident.span());
+    let guard = guard::guard(function, &validated, |check| call_site(check, &name));
+    let head = match (&guard, &function.written_head) {
+        (None, Some(written)) => written.clone(),
+        (guard, _) => {
             let Function {
                 attrs, vis, sig, ..
             } = function;
+            let sig = guard.as_ref().map_or(sig, |g| &g.sig);
             quote! { #(#attrs)* #vis #sig }
         }
     };
     let mut body = function.body.clone();
     if let Some(early_return) = &validated.early_return {
-        let name = LitStr::new(&function.sig.ident.to_string(), function.sig.ident.span());
         let is_async = function.sig.asyncness.is_some();
-        for check in &validated.checks {
+        for (index, check) in validated.checks.iter().enumerate() {
+            let site = guard.as_ref().and_then(|g| g.sites[index].as_ref());
             body = write(
                 &body,
                 &name,
                 is_async,
                 check,
+                site,
                 early_return,
                 validated.tracked.as_deref(),
             );
         }
     }
+    let items = guard.map(|g| g.items);
     match validated.errors {
         // Without the checks of the attributes in error, parameters may be unused: not worth a warning on top.
         Some(errors) => {
@@ -47,7 +53,8 @@ pub fn function(function: &Function, validated: Validated) -> TokenStream {
             quote! { #errors #[allow(unused_variables)] #head #body }
         }
         None => {
-            let mut out = head;
+            let mut out = items.unwrap_or_default();
+            out.extend(head);
             out.extend([TokenTree::Group(body)]);
             out
         }
@@ -85,35 +92,55 @@ fn inner_attributes(body: &Group) -> (TokenStream, TokenStream) {
     (inner, trees.collect())
 }
 
-/// The checked body: the body's inner attributes, the check, then the body's statements.
-fn write(
-    original: &Group,
-    name: &LitStr,
-    is_async: bool,
-    check: &Check,
-    early_return: &EarlyReturn,
-    tracked: Option<&Path>,
-) -> Group {
-    let (inner, stmts) = inner_attributes(original);
+/// The check's call site, built where the attribute is (`CallSite::here` is `#[track_caller]`: the span of its call
+/// is the line the site reports).
+fn call_site(check: &Check, name: &LitStr) -> TokenStream {
     let site_requirement = site_requirement(&check.requirement);
-    // `CallSite::here` is `#[track_caller]`: the span of its call is the line the site reports.
-    let here = quote_spanned! {check.location=>
+    quote_spanned! {check.location=>
         ::rolegate::__private::CallSite::here(
             #site_requirement,
             #name,
             ::core::module_path!(),
         )
+    }
+}
+
+/// The checked body: the body's inner attributes, the check, then the body's statements. The check's site is a
+/// `static` in the check's block, or `site` (an axum handler's, beside the function: see `guard`).
+fn write(
+    original: &Group,
+    name: &LitStr,
+    is_async: bool,
+    check: &Check,
+    site: Option<&Ident>,
+    early_return: &EarlyReturn,
+    tracked: Option<&Path>,
+) -> Group {
+    let (inner, stmts) = inner_attributes(original);
+    // The site's `static`, and the reference the checks take.
+    let (site_static, site) = match site {
+        Some(outer) => (TokenStream::new(), quote! { &#outer }),
+        None => {
+            let here = call_site(check, name);
+            let site_static = quote! {
+                static __ROLEGATE_SITE: ::rolegate::__private::CallSite = #here;
+                ::rolegate::__private::inventory::submit! {
+                    ::rolegate::__private::Registration(&__ROLEGATE_SITE)
+                }
+            };
+            (site_static, quote! { &__ROLEGATE_SITE })
+        }
     };
     let principal = &check.principal;
     let call = match &check.record {
         Some(record) => {
             let record_arg = quote_spanned! {record.span()=> &#record };
             quote_spanned! {principal.span()=>
-                ::rolegate::__private::check_record(&#principal, &__ROLEGATE_SITE, #record_arg)
+                ::rolegate::__private::check_record(&#principal, #site, #record_arg)
             }
         }
         None => quote_spanned! {principal.span()=>
-            ::rolegate::__private::check(&#principal, &__ROLEGATE_SITE)
+            ::rolegate::__private::check(&#principal, #site)
         },
     };
     // The column right, checked once the table privilege (and record) passed: a path of its own, so the table check
@@ -124,7 +151,7 @@ fn write(
             quote_spanned! {principal.span()=>
                 #call.and_then(|()| ::rolegate::__private::check_column(
                     &#principal,
-                    &__ROLEGATE_SITE,
+                    #site,
                     #column,
                     ::rolegate::__private::ColumnRight::#right,
                 ))
@@ -185,10 +212,7 @@ fn write(
             #track
             #warn
             {
-                static __ROLEGATE_SITE: ::rolegate::__private::CallSite = #here;
-                ::rolegate::__private::inventory::submit! {
-                    ::rolegate::__private::Registration(&__ROLEGATE_SITE)
-                }
+                #site_static
                 if let ::core::result::Result::Err(__rolegate_denied) = #call {
                     #early_return;
                 }

@@ -1,14 +1,16 @@
 //! The `#[requires]` attribute of rolegate. Use it through the `rolegate` crate, which re-exports it.
 //!
 //! One file per stage, in the order [`requires`] runs them: `attr` parses the function and every `#[requires]` on it,
-//! `catalog` loads the catalog, `valid` checks the attributes against it, `expand` writes the checked function. The
-//! stages hand on the types of `ast`, which uses none of them; no stage uses another (`valid` uses `catalog`'s).
+//! `catalog` loads the catalog, `valid` checks the attributes against it, `expand` writes the checked function (with
+//! `guard`, the step-1 check of an axum handler as its first extractor). The stages hand on the types of `ast`, which
+//! uses none of them; no stage uses another (`valid` uses `catalog`'s, `expand` its `guard`).
 #![forbid(unsafe_code)]
 
 mod ast;
 mod attr;
 mod catalog;
 mod expand;
+mod guard;
 mod valid;
 
 use proc_macro::TokenStream;
@@ -80,6 +82,47 @@ mod tests {
         );
         assert!(out.contains("unknown privilege `Wrte`"), "{out}");
         assert_eq!(out.matches("CallSite :: here").count(), 1, "{out}");
+    }
+
+    #[test]
+    fn an_axum_handler_checks_its_privileges_in_a_guard_before_its_other_extractors() {
+        let out = requires(
+            r#"privilege = "Read", table = "queue", record = q, principal = user"#,
+            r#"#[requires(capability = "view-quick-replies", principal = user)]
+               async fn h(Path(id): Path<u32>, user: Authenticated, q: Q) -> Result<(), D> { Ok(()) }"#,
+        );
+        // The sites are statics beside the handler, named by the guard in the order the body checks them.
+        assert!(
+            out.starts_with("# [allow (non_upper_case_globals)] static __rolegate_site_h_0"),
+            "{out}"
+        );
+        assert!(
+            out.contains("static SITES : [& :: rolegate :: __private :: CallSite ; 2usize] = [& __rolegate_site_h_1 , & __rolegate_site_h_0]"),
+            "{out}"
+        );
+        // The first parameter takes the guard first; the body checks the same sites.
+        assert!(
+            out.contains("async fn h ((_ , Path (id)) : (:: rolegate :: __private :: axum :: Guard < __rolegate_guard_h > , Path < u32 >) , user : Authenticated"),
+            "{out}"
+        );
+        assert!(
+            out.contains("check_record (& user , & __rolegate_site_h_0 , & q)"),
+            "{out}"
+        );
+        assert!(!out.contains("static __ROLEGATE_SITE"), "{out}");
+    }
+
+    #[test]
+    fn a_handler_whose_principal_is_no_axum_extractor_has_no_guard() {
+        for item in [
+            "async fn h(user: &Principal) -> Result<(), D> { Ok(()) }",
+            "fn h(user: Authenticated) -> Result<(), D> { Ok(()) }",
+            "async fn h(user: Extension<Session>) -> Result<(), D> { Ok(()) }",
+        ] {
+            let out = requires(r#"privilege = "Read", table = "queue""#, item);
+            assert!(!out.contains("Guard"), "{out}");
+            assert!(out.contains("static __ROLEGATE_SITE"), "{out}");
+        }
     }
 
     #[test]

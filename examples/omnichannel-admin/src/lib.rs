@@ -3,13 +3,14 @@
 //! task, with `#[requires]`; the roles come from the seeds (seed 000's capability matrix, seed 004's privileges),
 //! extended by this crate's `rolegate.toml` with conversations.
 //!
-//! Who is calling comes from an `x-user` header naming a user of `users.toml`. That header is a stand-in for real
-//! authentication, for this example only: [`identify`] plays the application's authentication layer, which puts the
-//! caller's principal into the request's extensions, where [`rolegate::axum::Authenticated`] finds it.
-//!
-//! The role data is live: the catalog file and the users file (an organisation file) are a [`FileSource`], reloaded
-//! when either changes on disk; each request is decided against the snapshot [`rolegate::axum::consistency`] pinned for
-//! it, and says its version in the `rolegate-version` response header.
+//! Who is calling comes from an `x-user` header naming a user of `organization.toml`. That header is a stand-in for
+//! real authentication, for this example only: [`authenticate`] plays the application's authentication, which
+//! [`rolegate::axum::PrincipalLayer`] turns into the request's principal; a request without a known user is answered
+//! `401`. The role data is live: the catalog and the organisation file are a [`FileSource`], reloaded when either
+//! changes on disk (see `main.rs`); [`rolegate::axum::consistency`] pins each request's snapshot, the principal comes
+//! from its cache, and the response names its version in a `rolegate-version` header. Every handler's step-1
+//! check runs before its other extractors; [`edit_conversation`] shows the record step, on a conversation an
+//! extractor loads. [`openapi`] is the API's OpenAPI document, each operation with its requirements (`x-rolegate`).
 #![forbid(unsafe_code)]
 
 pub mod problem;
@@ -23,26 +24,46 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use axum::Json;
-use axum::extract::{Path as UrlPath, Request, State};
-use axum::http::StatusCode;
-use axum::middleware::{self, Next};
+use axum::extract::{FromRequestParts, Path as UrlPath, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post, put};
-use rolegate::axum::{Authenticated, Consistency, consistency};
-use rolegate::catalog::Syntax;
-use rolegate::live::{FileSource, Live, RoleData, Snapshot, SourceError, UpdateError};
-use rolegate::{Authority, Catalog, Denied, Organization, requires};
+use rolegate::axum::{Authenticated, Consistency, ErrorDetail, PrincipalLayer, consistency};
+use rolegate::catalog::{LoadError, Syntax};
+use rolegate::live::{FileSource, Live, RoleData, Snapshot};
+use rolegate::source::Caller;
+use rolegate::{Authority, Catalog, Denied, Organization, RecordData, requires};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use utoipa::OpenApi;
 
 /// The catalog this crate's `#[requires]` are validated against, as text.
 pub const CATALOG_TOML: &str = include_str!("../rolegate.toml");
 
-/// The users file shipped with the example.
-pub const USERS_TOML: &str = include_str!("../users.toml");
+/// The organisation file shipped with the example: its business units and users.
+pub const ORGANIZATION_TOML: &str = include_str!("../organization.toml");
+
+/// The catalog file the service reads at run time: the one its `#[requires]` were checked against.
+pub const CATALOG_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/rolegate.toml");
+
+/// The organisation file the service reads by default.
+pub const ORGANIZATION_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/organization.toml");
+
+/// How long a request naming a minimum version (`rolegate-min-version`) waits for it before it is answered `503`.
+pub const MAX_VERSION_WAIT: Duration = Duration::from_secs(2);
+
+/// The service's role data: a catalog file and an organisation file, reloaded when either changes on disk.
+pub fn source(catalog: &Path, organization: &Path) -> FileSource {
+    FileSource::new(organization).catalog(catalog)
+}
 
 /// The header naming the caller (a stand-in for authentication; see the crate docs).
 pub const USER_HEADER: &str = "x-user";
+
+/// The `WWW-Authenticate` challenge of a `401`: the stand-in scheme, a user name in the `x-user` header.
+pub const CHALLENGE: &str = r#"X-User realm="omnichannel-admin""#;
 
 /// The example's catalog: built-in plus conversations.
 pub fn catalog() -> Result<Catalog, rolegate::catalog::LoadError> {
@@ -53,27 +74,14 @@ pub fn catalog() -> Result<Catalog, rolegate::catalog::LoadError> {
     )
 }
 
-/// The catalog file the service reads at run time: the one its `#[requires]` were validated against.
-pub const CATALOG_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/rolegate.toml");
-
-/// The users file the service reads by default (an organisation file: a business unit, the users and their roles).
-pub const USERS_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/users.toml");
-
-/// How long a request naming a minimum version (`rolegate-min-version`) waits for it before it is answered `503`.
-pub const MAX_VERSION_WAIT: Duration = Duration::from_secs(2);
-
-/// The service's role data: the catalog file and a users file, reloaded when either changes on disk.
-pub fn source(users: &Path) -> FileSource {
-    FileSource::new(users).catalog(CATALOG_PATH)
-}
-
-/// A live handle serving version 1 of users given as text (an organisation file), over the crate's catalog: for
-/// tests and tools. Errors carry the file, line and column.
-pub fn live_from_str(users: &str, origin: &str) -> Result<Live, UpdateError> {
-    let catalog = catalog().map_err(SourceError::from)?;
-    let org = Organization::from_str_named(&Authority::new(catalog), users, origin, Syntax::Toml)
-        .map_err(SourceError::from)?;
-    Live::new(RoleData::new(1, org))
+/// The example's organisation, `organization.toml`, against an authority of its catalog.
+pub fn organization(authority: &Authority) -> Result<Organization, LoadError> {
+    Organization::from_str_named(
+        authority,
+        ORGANIZATION_TOML,
+        "organization.toml",
+        Syntax::Toml,
+    )
 }
 
 /// A workstream (`msdyn_liveworkstream`).
@@ -114,10 +122,19 @@ pub struct Conversation {
     pub id: u32,
     /// Its subject.
     pub subject: String,
+    /// The user who owns the record (its business unit is the record's owning business unit).
+    pub owner: String,
     /// The agent working it.
     pub agent: Option<String>,
     /// The queue it waits in.
     pub queue: u32,
+}
+
+/// New values for a conversation.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ConversationEdit {
+    /// The subject.
+    pub subject: String,
 }
 
 /// Where a conversation goes.
@@ -208,7 +225,18 @@ impl Data {
             Conversation {
                 id: 1,
                 subject: "Refund request".into(),
+                owner: "alan".into(),
                 agent: None,
+                queue: 1,
+            },
+        );
+        d.conversations.insert(
+            2,
+            Conversation {
+                id: 2,
+                subject: "Delivery date".into(),
+                owner: "ana".into(),
+                agent: Some("ana".into()),
                 queue: 1,
             },
         );
@@ -239,28 +267,62 @@ impl Data {
 pub struct AppState {
     /// The data.
     pub data: Arc<Mutex<Data>>,
-    /// The role data, live: each request is decided against the snapshot it pinned.
+    /// The role data, live: the organisation (who may call, and who owns which conversation) and the catalog, of the
+    /// version each request pinned.
     pub live: Live,
     /// The most entries a growing store (workstreams, quick replies, operating hours) holds.
     pub capacity: usize,
+    /// How much a `403` tells the client.
+    pub error_detail: ErrorDetail,
 }
 
 impl AppState {
     /// The default capacity of each growing store.
     pub const CAPACITY: usize = 1000;
 
-    /// State over `data` for the users of `live`, each store holding at most [`CAPACITY`](Self::CAPACITY) entries.
-    pub fn new(live: Live, data: Data) -> Self {
+    /// State over `data` for the users of `org`, fixed (version 1 of the role data, never reloaded): see
+    /// [`on_live`](Self::on_live).
+    pub fn new(org: Organization, data: Data) -> Self {
+        Self::on_live(
+            Live::new(RoleData::new(1, org))
+                .expect("the example's call sites are in its own catalog"),
+            data,
+        )
+    }
+
+    /// State over `data` for the users of the live role data, each store holding at most
+    /// [`CAPACITY`](Self::CAPACITY) entries, denials telling the client what was missing and nothing more
+    /// ([`ErrorDetail::Safe`]).
+    pub fn on_live(live: Live, data: Data) -> Self {
         Self {
             data: Arc::new(Mutex::new(data)),
             live,
             capacity: Self::CAPACITY,
+            error_detail: ErrorDetail::Safe,
         }
     }
 
     /// The same state with each growing store holding at most `capacity` entries.
     pub fn with_capacity(self, capacity: usize) -> Self {
         Self { capacity, ..self }
+    }
+
+    /// The same state with denials telling the client as much as `error_detail` says.
+    pub fn with_error_detail(self, error_detail: ErrorDetail) -> Self {
+        Self {
+            error_detail,
+            ..self
+        }
+    }
+
+    /// The snapshot the request being served pinned (the one its principal came from), or the live one.
+    fn snapshot(&self) -> Arc<Snapshot> {
+        rolegate::live::pinned().unwrap_or_else(|| self.live.pin())
+    }
+
+    /// Whether the request's organisation has a user of that name.
+    fn knows(&self, user: &str) -> bool {
+        self.snapshot().organization().user(user).is_some()
     }
 
     /// `Ok` when a store holding `len` entries may take one more.
@@ -333,27 +395,17 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// The stand-in authentication layer: the `x-user` header's user, if the request's snapshot (pinned by
-/// [`rolegate::axum::consistency`]) knows it, goes into the request's extensions, as that snapshot's principal.
-pub async fn identify(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    let snapshot = request
-        .extensions()
-        .get::<Arc<Snapshot>>()
-        .cloned()
-        .unwrap_or_else(|| state.live.pin());
-    let user = request
-        .headers()
-        .get(USER_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|name| snapshot.principal_named(name));
-    if let Some(principal) = user {
-        request.extensions_mut().insert(principal);
-    }
-    next.run(request).await
+/// The stand-in authentication: the caller is the user the `x-user` header names (see the crate docs).
+pub fn authenticate(request: &Parts) -> Option<Caller> {
+    let name = request.headers.get(USER_HEADER)?.to_str().ok()?;
+    Some(Caller::name(name))
 }
 
-/// The API.
+/// The API: every route under the [`PrincipalLayer`], but `GET /openapi.json`.
 pub fn app(state: AppState) -> axum::Router {
+    let principals = PrincipalLayer::new(state.live.clone(), authenticate)
+        .challenge(HeaderValue::from_static(CHALLENGE))
+        .error_detail(state.error_detail);
     axum::Router::new()
         .route(
             "/workstreams",
@@ -366,6 +418,7 @@ pub fn app(state: AppState) -> axum::Router {
         .route("/queues", get(list_queues))
         .route("/queues/{id}/agents", post(add_agent_to_queue))
         .route("/conversations", get(list_conversations))
+        .route("/conversations/{id}", patch(edit_conversation))
         .route("/conversations/{id}/assign", post(assign_conversation))
         .route("/conversations/{id}/transfer", post(transfer_conversation))
         .route(
@@ -377,7 +430,8 @@ pub fn app(state: AppState) -> axum::Router {
         .route("/presence", get(list_presence))
         .route("/presence/{user}", put(set_presence))
         .route("/publish", post(publish))
-        .layer(middleware::from_fn_with_state(state.clone(), identify))
+        .layer(principals)
+        .route("/openapi.json", get(|| async { Json(openapi()) }))
         .layer(middleware::from_fn_with_state(
             Consistency::new(state.live.clone(), MAX_VERSION_WAIT),
             consistency,
@@ -386,6 +440,11 @@ pub fn app(state: AppState) -> axum::Router {
 }
 
 /// GET /workstreams: reading workstreams is the administrator's (Read on `msdyn_liveworkstream`, organisation-wide).
+#[utoipa::path(
+    get,
+    path = "/workstreams",
+    responses((status = 200, description = "The workstreams"))
+)]
 #[requires(privilege = "Read", table = "msdyn_liveworkstream", depth = "Global")]
 pub async fn list_workstreams(
     user: Authenticated,
@@ -395,6 +454,11 @@ pub async fn list_workstreams(
 }
 
 /// POST /workstreams: only the Omnichannel administrator creates workstreams.
+#[utoipa::path(
+    post,
+    path = "/workstreams",
+    responses((status = 201, description = "The workstream, created"))
+)]
 #[requires(privilege = "Create", table = "msdyn_liveworkstream", depth = "Global", principal = user)]
 pub async fn create_workstream(
     Authenticated(user): Authenticated,
@@ -416,6 +480,12 @@ pub async fn create_workstream(
 }
 
 /// PATCH /workstreams/{id}: only the Omnichannel administrator edits workstreams.
+#[utoipa::path(
+    patch,
+    path = "/workstreams/{id}",
+    params(("id" = u32, Path, description = "The workstream")),
+    responses((status = 200, description = "The workstream, updated"))
+)]
 #[requires(privilege = "Update", table = "msdyn_liveworkstream", depth = "Global", principal = user)]
 pub async fn update_workstream(
     Authenticated(user): Authenticated,
@@ -433,6 +503,12 @@ pub async fn update_workstream(
 }
 
 /// DELETE /workstreams/{id}: only the Omnichannel administrator deletes workstreams.
+#[utoipa::path(
+    delete,
+    path = "/workstreams/{id}",
+    params(("id" = u32, Path, description = "The workstream")),
+    responses((status = 204, description = "Deleted"))
+)]
 #[requires(privilege = "Delete", table = "msdyn_liveworkstream", depth = "Global")]
 pub async fn delete_workstream(
     user: Authenticated,
@@ -446,6 +522,11 @@ pub async fn delete_workstream(
 }
 
 /// GET /queues: the queue list with the Power BI configuration list (administrator and supervisor, seed 000).
+#[utoipa::path(
+    get,
+    path = "/queues",
+    responses((status = 200, description = "The queues"))
+)]
 #[requires(capability = "view-user-list-presence-list-work-stream-list-queue-list-pbi-config-list")]
 pub async fn list_queues(
     user: Authenticated,
@@ -455,6 +536,12 @@ pub async fn list_queues(
 }
 
 /// POST /queues/{id}/agents: adding agents to a queue (administrator and supervisor); an agent is a known user.
+#[utoipa::path(
+    post,
+    path = "/queues/{id}/agents",
+    params(("id" = u32, Path, description = "The queue")),
+    responses((status = 200, description = "The queue, with the agent"))
+)]
 #[requires(capability = "add-remove-agents-from-queue")]
 pub async fn add_agent_to_queue(
     user: Authenticated,
@@ -465,7 +552,7 @@ pub async fn add_agent_to_queue(
     let agent = target
         .agent
         .ok_or_else(|| ApiError::BadRequest("give `agent`".into()))?;
-    if !knows(&user, &agent) {
+    if !state.knows(&agent) {
         return Err(ApiError::NotFound(format!("user {agent}")));
     }
     let mut data = state.data();
@@ -480,6 +567,11 @@ pub async fn add_agent_to_queue(
 }
 
 /// GET /conversations: monitoring every live conversation (Read on `msdyn_ocliveworkitem`, organisation-wide).
+#[utoipa::path(
+    get,
+    path = "/conversations",
+    responses((status = 200, description = "Every live conversation"))
+)]
 #[requires(privilege = "Read", table = "msdyn_ocliveworkitem", depth = "Global")]
 pub async fn list_conversations(
     user: Authenticated,
@@ -488,7 +580,78 @@ pub async fn list_conversations(
     Ok(Json(state.data().conversations.values().cloned().collect()))
 }
 
+/// A conversation loaded from the path's `{id}`, with the record its check needs (owner and owning business unit, from
+/// the organisation): `404` when there is none. As an extractor it runs after the handler's step-1 check, so that a
+/// caller without the privilege learns nothing of which conversations exist.
+pub struct LoadedConversation {
+    /// The conversation.
+    pub conversation: Conversation,
+    /// The conversation as a record of `msdyn_ocliveworkitem`.
+    pub record: RecordData,
+}
+
+impl FromRequestParts<AppState> for LoadedConversation {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let UrlPath(id) = UrlPath::<u32>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let not_found = || ApiError::NotFound(format!("conversation {id}")).into_response();
+        let conversation = state
+            .data()
+            .conversations
+            .get(&id)
+            .cloned()
+            .ok_or_else(not_found)?;
+        // A conversation whose owner the organisation does not know is no record anyone may edit: it is not found.
+        // Of the snapshot the request pinned: the organisation its principal came from.
+        let snapshot = state.snapshot();
+        let org = snapshot.organization();
+        let owner = org.user(&conversation.owner).ok_or_else(not_found)?;
+        let record = RecordData::owned_by_user(org, id.into(), "msdyn_ocliveworkitem", owner);
+        Ok(Self {
+            conversation,
+            record,
+        })
+    }
+}
+
+/// PATCH /conversations/{id}: an agent edits the conversations they own (Write at Basic), a conversation supervisor
+/// any (Global). The step-1 check (Write held at all) runs before the conversation is loaded; the record step, in the
+/// body, on the loaded conversation.
+#[utoipa::path(
+    patch,
+    path = "/conversations/{id}",
+    params(("id" = u32, Path, description = "The conversation")),
+    responses((status = 200, description = "The conversation, edited"))
+)]
+#[requires(privilege = "Write", table = "msdyn_ocliveworkitem", record = record, principal = user)]
+pub async fn edit_conversation(
+    Authenticated(user): Authenticated,
+    State(state): State<AppState>,
+    LoadedConversation {
+        conversation,
+        record,
+    }: LoadedConversation,
+    Json(edit): Json<ConversationEdit>,
+) -> Result<Json<Conversation>, ApiError> {
+    let mut data = state.data();
+    let stored = data
+        .conversations
+        .get_mut(&conversation.id)
+        .ok_or_else(|| ApiError::NotFound(format!("conversation {}", conversation.id)))?;
+    stored.subject = edit.subject;
+    Ok(Json(stored.clone()))
+}
+
 /// POST /conversations/{id}/assign: the supervisor assigns conversations.
+#[utoipa::path(
+    post,
+    path = "/conversations/{id}/assign",
+    params(("id" = u32, Path, description = "The conversation")),
+    responses((status = 200, description = "The conversation, assigned"))
+)]
 #[requires(capability = "assign-monitor-transfer-conversations", principal = user)]
 pub async fn assign_conversation(
     Authenticated(user): Authenticated,
@@ -506,6 +669,12 @@ pub async fn assign_conversation(
 }
 
 /// POST /conversations/{id}/transfer: the supervisor transfers conversations, which also reassigns the record.
+#[utoipa::path(
+    post,
+    path = "/conversations/{id}/transfer",
+    params(("id" = u32, Path, description = "The conversation")),
+    responses((status = 200, description = "The conversation, transferred"))
+)]
 #[requires(capability = "assign-monitor-transfer-conversations", principal = user)]
 #[requires(privilege = "Assign", table = "msdyn_ocliveworkitem", depth = "Global", principal = user)]
 pub async fn transfer_conversation(
@@ -527,6 +696,11 @@ pub async fn transfer_conversation(
 }
 
 /// GET /quick-replies: agents view quick replies (seed 000).
+#[utoipa::path(
+    get,
+    path = "/quick-replies",
+    responses((status = 200, description = "The quick replies"))
+)]
 #[requires(capability = "view-quick-replies")]
 pub async fn list_quick_replies(
     user: Authenticated,
@@ -536,6 +710,11 @@ pub async fn list_quick_replies(
 }
 
 /// POST /quick-replies: administrators and supervisors add quick replies, up to the store's capacity.
+#[utoipa::path(
+    post,
+    path = "/quick-replies",
+    responses((status = 201, description = "The quick reply, added"))
+)]
 #[requires(capability = "view-add-edit-delete-quick-replies")]
 pub async fn add_quick_reply(
     user: Authenticated,
@@ -549,6 +728,11 @@ pub async fn add_quick_reply(
 }
 
 /// GET /operating-hours: supervisors view operating hours.
+#[utoipa::path(
+    get,
+    path = "/operating-hours",
+    responses((status = 200, description = "The operating hours"))
+)]
 #[requires(capability = "view-operating-hours")]
 pub async fn list_operating_hours(
     user: Authenticated,
@@ -560,6 +744,12 @@ pub async fn list_operating_hours(
 }
 
 /// PUT /operating-hours/{id}: administrators edit operating hours, or add them up to the store's capacity.
+#[utoipa::path(
+    put,
+    path = "/operating-hours/{id}",
+    params(("id" = u32, Path, description = "The operating hours")),
+    responses((status = 200, description = "The operating hours, set"))
+)]
 #[requires(capability = "view-add-edit-delete-operating-hours")]
 pub async fn set_operating_hours(
     user: Authenticated,
@@ -576,6 +766,11 @@ pub async fn set_operating_hours(
 }
 
 /// GET /presence: agents view the presence list.
+#[utoipa::path(
+    get,
+    path = "/presence",
+    responses((status = 200, description = "Each user's presence"))
+)]
 #[requires(capability = "view-user-list-presence-list-work-stream-list-queue-list")]
 pub async fn list_presence(
     user: Authenticated,
@@ -585,6 +780,12 @@ pub async fn list_presence(
 }
 
 /// PUT /presence/{user}: administrators and supervisors set a user's default presence.
+#[utoipa::path(
+    put,
+    path = "/presence/{user}",
+    params(("user" = String, Path, description = "The user")),
+    responses((status = 200, description = "The presence, set"))
+)]
 #[requires(capability = "edit-default-presence-and-default-capacity-of-a-user", principal = caller)]
 pub async fn set_presence(
     Authenticated(caller): Authenticated,
@@ -592,27 +793,65 @@ pub async fn set_presence(
     UrlPath(user): UrlPath<String>,
     Json(presence): Json<Presence>,
 ) -> Result<Json<Presence>, ApiError> {
-    if !knows(&caller, &user) {
+    if !state.knows(&user) {
         return Err(ApiError::NotFound(format!("user {user}")));
     }
     state.data().presence.insert(user, presence.clone());
     Ok(Json(presence))
 }
 
-/// Whether the organisation the caller's principal came from (the request's snapshot) has a user of that name.
-fn knows(caller: &rolegate::Principal, name: &str) -> bool {
-    caller
-        .organization()
-        .is_some_and(|org| org.user(name).is_some())
-}
-
 /// POST /publish: publishing customizations is the administrator's (`prvPublishCustomization`).
+#[utoipa::path(
+    post,
+    path = "/publish",
+    responses((status = 200, description = "How many times customizations were published"))
+)]
 #[requires(privilege = "prvPublishCustomization")]
 pub async fn publish(user: Authenticated, State(state): State<AppState>) -> impl IntoResponse {
     let mut data = state.data();
     data.published += 1;
     Json(serde_json::json!({ "published": data.published }))
 }
+
+/// The API's OpenAPI document, each operation of a `#[requires]` handler with its requirements as `x-rolegate`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let mut api = ApiDoc::openapi();
+    let sites = rolegate::site::call_sites()
+        .into_iter()
+        .filter(|s| s.module_path == module_path!());
+    // Each handler's name is once in this module: no operation id is ambiguous.
+    rolegate::openapi::add_requirements(&mut api, sites).unwrap_or_default();
+    api
+}
+
+/// The operations of the API.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "omnichannel-admin",
+        description = "An Omnichannel administration API guarded by rolegate"
+    ),
+    paths(
+        list_workstreams,
+        create_workstream,
+        update_workstream,
+        delete_workstream,
+        list_queues,
+        add_agent_to_queue,
+        list_conversations,
+        edit_conversation,
+        assign_conversation,
+        transfer_conversation,
+        list_quick_replies,
+        add_quick_reply,
+        list_operating_hours,
+        set_operating_hours,
+        list_presence,
+        set_presence,
+        publish,
+    )
+)]
+pub struct ApiDoc;
 
 /// The access report of this service's handlers against its catalog.
 pub fn access_report(catalog: &Catalog) -> rolegate::report::AccessReport {

@@ -4,14 +4,16 @@
 
 use std::io::IsTerminal;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
 use omnichannel_admin::{
-    AppState, CATALOG_PATH, Data, Limits, USERS_PATH, access_report, app, catalog, serve, source,
+    AppState, CATALOG_PATH, Data, Limits, ORGANIZATION_PATH, access_report, app, catalog, serve,
+    source,
 };
+use rolegate::axum::ErrorDetail;
 use rolegate::live::Live;
 use tracing_subscriber::EnvFilter;
 
@@ -19,7 +21,7 @@ use tracing_subscriber::EnvFilter;
 const DEFAULT_LOG_FILTER: &str = "warn,rolegate::audit=info,omnichannel_admin=info";
 
 /// An Omnichannel administration API guarded by rolegate. Requests name their user in an `x-user` header (a stand-in
-/// for authentication, in this example only).
+/// for authentication, in this example only); GET /openapi.json is its OpenAPI document.
 #[derive(Parser)]
 #[command(
     version,
@@ -31,14 +33,18 @@ struct Args {
     /// The port to listen on, on 127.0.0.1 (0: any free port, printed on start).
     #[arg(long, env = "OMNICHANNEL_ADMIN_PORT", default_value_t = 8080)]
     port: u16,
-    /// The users file, an organisation file (default: the users.toml shipped with the example); reloaded when it
-    /// changes.
-    #[arg(long)]
-    users: Option<PathBuf>,
+    /// The organisation file: business units, and the users who may call with their roles (default: the
+    /// organization.toml shipped with the example); reloaded when it changes.
+    #[arg(long, value_name = "FILE")]
+    org: Option<PathBuf>,
     /// The catalog file (default: the rolegate.toml shipped with the example, which the handlers were checked
     /// against); reloaded when it changes.
-    #[arg(long)]
+    #[arg(long, value_name = "FILE")]
     catalog: Option<PathBuf>,
+    /// Answer denials in full (the best depth held and through which role, the record's business unit, the handler):
+    /// for an internal service. By default a 403 says what was missing and nothing more.
+    #[arg(long)]
+    full_denials: bool,
     /// Print the access report (which roles and personas pass each handler) and exit.
     #[arg(long, value_name = "FORMAT", num_args = 0..=1, default_missing_value = "markdown")]
     access_report: Option<Format>,
@@ -152,9 +158,10 @@ async fn main() -> ExitCode {
         }
         return ExitCode::SUCCESS;
     }
-    let users = args.users.unwrap_or_else(|| PathBuf::from(USERS_PATH));
-    let source =
-        source(&users).catalog(args.catalog.unwrap_or_else(|| PathBuf::from(CATALOG_PATH)));
+    let source = source(
+        args.catalog.as_deref().unwrap_or(Path::new(CATALOG_PATH)),
+        args.org.as_deref().unwrap_or(Path::new(ORGANIZATION_PATH)),
+    );
     let live = match Live::load(&source).await {
         Ok(live) => live,
         Err(e) => {
@@ -192,7 +199,14 @@ async fn main() -> ExitCode {
         max_body_bytes: args.max_body_bytes,
     };
     tracing::info!(?limits, store_capacity = args.store_capacity, "serving");
-    let state = AppState::new(live, Data::sample()).with_capacity(args.store_capacity);
+    let detail = if args.full_denials {
+        ErrorDetail::Full
+    } else {
+        ErrorDetail::Safe
+    };
+    let state = AppState::on_live(live, Data::sample())
+        .with_capacity(args.store_capacity)
+        .with_error_detail(detail);
     tokio::select! {
         () = serve(listener, app(state), limits) => {}
         signal = tokio::signal::ctrl_c() => {

@@ -1,26 +1,36 @@
 //! The service over real HTTP on loopback, as each persona (Administrator, Supervisor, Agent) and as nobody: every
-//! endpoint's allowed and denied responses, with the problem+json body of each denial.
+//! endpoint's allowed and denied responses, with the problem+json body of each denial; a caller without the privilege
+//! answered 403 before the handler's other extractors answer; the record step on a loaded conversation; the OpenAPI
+//! document with each operation's requirements.
 
 mod common;
 
 use std::net::{Ipv4Addr, SocketAddr};
 
-use common::{ADA, ALAN, SAM, send};
-use omnichannel_admin::{AppState, Data, USERS_TOML, app, live_from_str};
+use common::{ADA, ALAN, ANA, SAM, send, send_typed};
+use omnichannel_admin::{AppState, Data, app, catalog, organization};
+use rolegate::Authority;
+use rolegate::axum::ErrorDetail;
+use rolegate::catalog::Syntax;
 
-/// Starts the service on 127.0.0.1 with a free port.
-async fn start() -> SocketAddr {
-    let users = live_from_str(USERS_TOML, "users.toml").unwrap();
+/// Starts the service on 127.0.0.1 with a free port, its denials telling as much as `detail` says.
+async fn start_with(detail: ErrorDetail) -> SocketAddr {
+    let authority = Authority::new(catalog().unwrap());
+    let org = organization(&authority).unwrap();
     let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
         .await
         .unwrap();
     let address = listener.local_addr().unwrap();
+    let state = AppState::new(org, Data::sample()).with_error_detail(detail);
     tokio::spawn(async move {
-        axum::serve(listener, app(AppState::new(users, Data::sample())))
-            .await
-            .unwrap();
+        axum::serve(listener, app(state)).await.unwrap();
     });
     address
+}
+
+/// Starts the service as it is by default: safe denials.
+async fn start() -> SocketAddr {
+    start_with(ErrorDetail::Safe).await
 }
 
 /// An endpoint, a request body that it accepts, and the personas it admits.
@@ -28,7 +38,7 @@ struct Endpoint {
     method: &'static str,
     path: &'static str,
     body: &'static str,
-    /// The handler (the denial's `call_site` ends with it).
+    /// The handler (its OpenAPI operation's id).
     function: &'static str,
     /// The success status.
     ok: u16,
@@ -83,6 +93,15 @@ const ENDPOINTS: &[Endpoint] = &[
         function: "list_conversations",
         ok: 200,
         admits: &[SAM],
+    },
+    // Conversation 1 is alan's: he edits it (Write at Basic), the conversation supervisor edits any (Global).
+    Endpoint {
+        method: "PATCH",
+        path: "/conversations/1",
+        body: r#"{"subject":"Refund, second request"}"#,
+        function: "edit_conversation",
+        ok: 200,
+        admits: &[SAM, ALAN],
     },
     Endpoint {
         method: "POST",
@@ -182,6 +201,11 @@ async fn every_endpoint_admits_its_personas_denies_the_others_and_401s_nobody() 
                 "{what}"
             );
             assert_eq!(r.body["status"], 401, "{what}");
+            assert_eq!(
+                r.challenge.as_deref(),
+                Some(r#"X-User realm="omnichannel-admin""#),
+                "{what}"
+            );
         }
         // The denied personas first, so that nothing they do changes the data.
         for user in [ADA, SAM, ALAN]
@@ -198,13 +222,11 @@ async fn every_endpoint_admits_its_personas_denies_the_others_and_401s_nobody() 
             assert_eq!(b["type"], "urn:rolegate:problem:denied", "{what} as {user}");
             assert_eq!(b["title"], "Forbidden");
             assert_eq!(b["status"], 403);
-            // The caller knows who it is; a denial names what was missing, not who.
-            assert!(b.get("principal").is_none(), "{what}");
-            assert_eq!(
-                b["call_site"],
-                format!("omnichannel_admin::{}", e.function),
-                "{what} as {user}"
-            );
+            // The caller knows who it is; a denial names what was missing, not who, nor through which role or where
+            // in the code.
+            for field in ["principal", "through", "depth_held", "call_site", "record"] {
+                assert!(b.get(field).is_none(), "{what} as {user}: {field} in {b}");
+            }
             let detail = b["detail"].as_str().unwrap();
             assert!(detail.starts_with("missing "), "{what} as {user}: {detail}");
             assert!(
@@ -224,9 +246,38 @@ async fn every_endpoint_admits_its_personas_denies_the_others_and_401s_nobody() 
 }
 
 #[tokio::test]
-async fn a_denial_body_carries_the_parts_of_the_denial() {
+async fn a_denial_body_names_what_was_missing_and_nothing_more() {
     let address = start().await;
     // The agent reads their own conversations (Basic) but not every conversation (Global).
+    let r = send(address, Some(ALAN), "GET", "/conversations", "").await;
+    assert_eq!(r.status, 403);
+    assert_eq!(
+        r.body,
+        serde_json::json!({
+            "type": "urn:rolegate:problem:denied",
+            "title": "Forbidden",
+            "status": 403,
+            "detail": "missing Read on msdyn_ocliveworkitem at Global",
+            "requirement": "Read on msdyn_ocliveworkitem at Global",
+            "privilege": "Read",
+            "table": "msdyn_ocliveworkitem",
+            "depth_required": "Global",
+            "reason": "too-shallow",
+            "version": 1,
+        })
+    );
+    // A capability the supervisor lacks.
+    let r = send(address, Some(SAM), "GET", "/quick-replies", "").await;
+    assert_eq!(r.status, 403);
+    assert_eq!(r.body["capability"], "view-quick-replies");
+    assert_eq!(r.body["reason"], "not-held");
+    assert!(r.body.get("table").is_none());
+    assert_eq!(r.body["detail"], "missing capability view-quick-replies");
+}
+
+#[tokio::test]
+async fn a_denial_body_is_full_when_the_service_says_so() {
+    let address = start_with(ErrorDetail::Full).await;
     let r = send(address, Some(ALAN), "GET", "/conversations", "").await;
     assert_eq!(r.status, 403);
     assert_eq!(
@@ -243,20 +294,149 @@ async fn a_denial_body_carries_the_parts_of_the_denial() {
             "depth_held": "Basic",
             "through": "Conversation agent",
             "reason": "too-shallow",
-            "call_site": "omnichannel_admin::list_conversations",
             "version": 1,
+            "call_site": "omnichannel_admin::list_conversations",
         })
     );
-    // A capability the supervisor lacks.
-    let r = send(address, Some(SAM), "GET", "/quick-replies", "").await;
+    // A record denial in full names the record and why its access paths failed.
+    let r = send(
+        address,
+        Some(ALAN),
+        "PATCH",
+        "/conversations/2",
+        r#"{"subject":"x"}"#,
+    )
+    .await;
     assert_eq!(r.status, 403);
-    assert_eq!(r.body["capability"], "view-quick-replies");
-    assert_eq!(r.body["reason"], "not-held");
-    assert!(r.body.get("table").is_none());
+    assert_eq!(r.body["record"], "2");
+    assert_eq!(r.body["reason"], "no-access");
+    let detail = r.body["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("through role \"Conversation agent\""),
+        "{detail}"
+    );
+}
+
+#[tokio::test]
+async fn a_caller_without_the_privilege_is_denied_before_the_request_is_read() {
+    let address = start().await;
+    // (method, path, content type, body, what the administrator, who holds the privilege, gets instead)
+    let cases = [
+        (
+            "PATCH",
+            "/workstreams/x",
+            "application/json",
+            r#"{"name":"a","channel":"b"}"#,
+            400,
+        ),
+        (
+            "PATCH",
+            "/workstreams/9",
+            "application/json",
+            r#"{"name":"a","channel":"b"}"#,
+            404,
+        ),
+        ("PATCH", "/workstreams/1", "text/plain", "name=a", 415),
+        (
+            "PATCH",
+            "/workstreams/1",
+            "application/json",
+            r#"{"name":"a"}"#,
+            422,
+        ),
+        ("POST", "/workstreams", "application/json", "{", 400),
+    ];
+    for (method, path, content_type, body, status) in cases {
+        let what = format!("{method} {path} ({content_type}) {body}");
+        let r = send_typed(address, Some(ADA), method, path, content_type, body).await;
+        assert_eq!(r.status, status, "ada: {what}: {:?}", r.body);
+        // The supervisor holds no Write on workstreams: 403, whatever is wrong with the request.
+        let r = send_typed(address, Some(SAM), method, path, content_type, body).await;
+        assert_eq!(r.status, 403, "sam: {what}: {:?}", r.body);
+        assert_eq!(r.body["type"], "urn:rolegate:problem:denied", "{what}");
+        let r = send_typed(address, None, method, path, content_type, body).await;
+        assert_eq!(r.status, 401, "nobody: {what}: {:?}", r.body);
+    }
+    // The conversation is loaded after the step-1 check: the administrator, who holds no Write on conversations, cannot
+    // tell an existing conversation from a missing one; an agent, who does, can.
+    for path in ["/conversations/1", "/conversations/99"] {
+        let r = send(address, Some(ADA), "PATCH", path, r#"{"subject":"x"}"#).await;
+        assert_eq!(r.status, 403, "ada: {path}: {:?}", r.body);
+    }
+    let r = send(
+        address,
+        Some(ALAN),
+        "PATCH",
+        "/conversations/99",
+        r#"{"subject":"x"}"#,
+    )
+    .await;
+    assert_eq!(r.status, 404, "{:?}", r.body);
+}
+
+#[tokio::test]
+async fn an_agent_edits_the_conversations_they_own_and_no_other() {
+    let address = start().await;
+    let edit = r#"{"subject":"Where is my parcel?"}"#;
+    let r = send(address, Some(ANA), "PATCH", "/conversations/2", edit).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["subject"], "Where is my parcel?");
+    // alan holds Write on conversations (step 1) but at Basic, and conversation 2 is ana's: the record step denies.
+    let r = send(address, Some(ALAN), "PATCH", "/conversations/2", edit).await;
+    assert_eq!(r.status, 403);
+    assert_eq!(r.body["reason"], "no-access");
     assert_eq!(
         r.body["detail"],
-        "missing capability view-quick-replies; held through no role"
+        "missing Write on msdyn_ocliveworkitem for this record"
     );
+    // The supervisor edits any (Global).
+    let r = send(address, Some(SAM), "PATCH", "/conversations/2", edit).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_each_operations_requirements() {
+    let address = start().await;
+    // Public: outside the principal layer.
+    let r = send(address, None, "GET", "/openapi.json", "").await;
+    assert_eq!(r.status, 200);
+    let paths = r.body["paths"].as_object().unwrap();
+    let mut annotated = 0;
+    for e in ENDPOINTS {
+        let template = match e.path {
+            "/queues/2/agents" => "/queues/{id}/agents".to_owned(),
+            "/operating-hours/2" => "/operating-hours/{id}".to_owned(),
+            "/presence/alan" => "/presence/{user}".to_owned(),
+            p => p.replace('1', "{id}"),
+        };
+        let operation = &paths[&template][e.method.to_lowercase()];
+        assert_eq!(operation["operationId"], e.function, "{template}");
+        let requires = operation["x-rolegate"]["requires"].as_array();
+        assert!(
+            requires.is_some_and(|r| !r.is_empty()),
+            "{template}: {operation}"
+        );
+        annotated += 1;
+    }
+    assert_eq!(annotated, 17);
+    let transfer = &paths["/conversations/{id}/transfer"]["post"]["x-rolegate"];
+    assert_eq!(
+        transfer,
+        &serde_json::json!({ "requires": [
+            {
+                "requirement": "capability assign-monitor-transfer-conversations",
+                "capability": "assign-monitor-transfer-conversations",
+            },
+            {
+                "requirement": "Assign on msdyn_ocliveworkitem at Global",
+                "privilege": "Assign",
+                "table": "msdyn_ocliveworkitem",
+                "depth": "Global",
+            },
+        ]})
+    );
+    let edit = &paths["/conversations/{id}"]["patch"]["x-rolegate"]["requires"][0];
+    assert_eq!(edit["requirement"], "Write on msdyn_ocliveworkitem");
 }
 
 #[tokio::test]
@@ -306,15 +486,11 @@ async fn allowed_handlers_do_their_work() {
     assert_eq!(r.status, 400);
     // The second `#[requires]` of transfer: the Omnichannel supervisor role alone holds the capability but not
     // Assign on conversations.
-    let live = live_from_str(
-        "[[business_unit]]\nname = \"Contoso\"\n\n[[user]]\nname = \"sue\"\nbusiness_unit = \"Contoso\"\nroles = [\"Omnichannel supervisor\"]\n",
-        "inline",
-    )
-    .unwrap();
-    let snapshot = live.pin();
-    let sue = snapshot.principal_named("sue").unwrap();
-    let assign = snapshot
-        .authority()
+    let authority = Authority::new(catalog().unwrap());
+    let sue = authority
+        .principal("sue", ["Omnichannel supervisor"])
+        .unwrap();
+    let assign = authority
         .catalog()
         .resolve("Assign", Some("msdyn_ocliveworkitem"), None)
         .unwrap();
@@ -322,13 +498,14 @@ async fn allowed_handlers_do_their_work() {
 }
 
 #[test]
-fn a_users_file_naming_an_unknown_role_is_an_error_with_line_and_column() {
-    let text = "[[business_unit]]\nname = \"Contoso\"\n\n[[user]]\nname = \"x\"\nbusiness_unit = \"Contoso\"\nroles = [\"Omnichannel agent\", \"Omnichanel supervisor\"]\n";
-    let e = live_from_str(text, "users.toml").unwrap_err();
-    assert_eq!(
-        e.to_string(),
-        "users.toml:7:31: user `x` has unknown role `Omnichanel supervisor`\n  help: did you mean `Omnichannel supervisor`?"
-    );
-    let e = live_from_str("[[user]]\nname = 3\n", "users.toml").unwrap_err();
-    assert!(e.to_string().starts_with("users.toml:2:"), "{e}");
+fn an_organisation_file_naming_an_unknown_role_is_an_error_with_line_and_column() {
+    let authority = Authority::new(catalog().unwrap());
+    let text = "[[business_unit]]\nname = \"Contoso\"\n\n[[user]]\nname = \"x\"\nbusiness_unit = \"Contoso\"\n\
+                roles = [\"Omnichannel agent\", \"Omnichanel supervisor\"]\n";
+    let e =
+        rolegate::Organization::from_str_named(&authority, text, "organization.toml", Syntax::Toml)
+            .unwrap_err()
+            .to_string();
+    assert!(e.contains("organization.toml:7:"), "{e}");
+    assert!(e.contains("did you mean `Omnichannel supervisor`?"), "{e}");
 }

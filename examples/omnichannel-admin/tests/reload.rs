@@ -1,11 +1,11 @@
-//! The service on live role data: an edit of the users file on disk changes who may do what while it serves, a broken
+//! The service on live role data: an edit of the organisation file on disk changes who may do what while it serves, a broken
 //! edit leaves the last good version serving, and a request can ask for the version it wrote.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use omnichannel_admin::{AppState, Data, USERS_TOML, app, source};
+use omnichannel_admin::{AppState, CATALOG_PATH, Data, ORGANIZATION_TOML, app, source};
 use rolegate::live::Live;
 
 /// One HTTP/1.1 request on a new connection: the status, the `rolegate-version` header and the body.
@@ -32,11 +32,13 @@ fn post(address: SocketAddr, user: &str, path: &str, extra: &str) -> (u16, Optio
     (status, version, body.to_owned())
 }
 
-/// The shipped users file with alan holding `roles` instead.
+/// The shipped organisation file with alan holding `roles` instead.
 fn users_with_alan(roles: &str) -> String {
-    USERS_TOML.replace(
-        r#"roles = ["Omnichannel agent", "Conversation agent"]"#,
-        &format!("roles = [{roles}]"),
+    let alan = "name = \"alan\"\nbusiness_unit = \"Support EMEA\"\nroles = [\"Omnichannel agent\", \"Conversation agent\"]";
+    assert!(ORGANIZATION_TOML.contains(alan));
+    ORGANIZATION_TOML.replace(
+        alan,
+        &format!("name = \"alan\"\nbusiness_unit = \"Support EMEA\"\nroles = [{roles}]"),
     )
 }
 
@@ -48,21 +50,21 @@ fn replace(path: &PathBuf, text: &str) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_edited_users_file_changes_who_may_publish_while_the_service_runs() {
+async fn an_edited_organisation_file_changes_who_may_publish_while_the_service_runs() {
     let dir = std::env::temp_dir().join(format!("omnichannel-admin-reload-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let users = dir.join("users.toml");
-    replace(&users, USERS_TOML);
-    let files = source(&users).debounce(Duration::from_millis(50));
+    let users = dir.join("organization.toml");
+    replace(&users, ORGANIZATION_TOML);
+    let files = source(CATALOG_PATH.as_ref(), &users).debounce(Duration::from_millis(50));
     let live = Live::load(&files).await.unwrap();
     let follower = live.follow_in_thread(files).unwrap();
     let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
         .await
         .unwrap();
     let address = listener.local_addr().unwrap();
-    tokio::spawn(
-        async move { axum::serve(listener, app(AppState::new(live, Data::sample()))).await },
-    );
+    tokio::spawn(async move {
+        axum::serve(listener, app(AppState::on_live(live, Data::sample()))).await
+    });
     let publish = move |extra: &'static str| {
         tokio::task::spawn_blocking(move || post(address, "alan", "/publish", extra))
     };

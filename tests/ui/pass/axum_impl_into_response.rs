@@ -23,6 +23,6 @@ fn main() {
     assert_eq!(by_name(Authenticated(admin.clone()), "q").into_response().status(), 200);
     assert_eq!(by_name(Authenticated(admin), "").into_response().status(), 400);
     assert_eq!(by_name(Authenticated(agent.clone()), "q").into_response().status(), 403);
-    // The async handler is a future; building it runs nothing.
-    let _ = list_queues(Authenticated(agent));
+    // The async handler is a future; building it runs nothing. Its first parameter takes the step-1 guard first.
+    let _ = list_queues((rolegate::axum::Guard::default(), Authenticated(agent)));
 }
