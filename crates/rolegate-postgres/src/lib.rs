@@ -77,6 +77,7 @@ mod admin;
 mod error;
 mod migrate;
 mod read;
+mod source;
 mod watch;
 
 use tokio_postgres::config::Host;
@@ -89,6 +90,7 @@ pub use read::{
     AuthorityCache, CatalogDocument, CompileError, StoredGrantee, StoredRoleData, StoredShare,
     load, load_if_newer, version,
 };
+pub use source::PostgresSource;
 pub use watch::{WatchEvent, WatchOptions, Watcher};
 
 /// The channel changes are notified on: `pg_notify('rolegate', '<version>')`.
