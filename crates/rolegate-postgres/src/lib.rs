@@ -68,7 +68,8 @@
 //! [`Store::load`] reads everything in one REPEATABLE READ transaction: the version and the data it describes, never
 //! half of a change. [`Watcher`] listens on a connection of its own and reports each notified version; because
 //! notifications sent while it is disconnected are lost, it reconnects with backoff and reports every reconnection as
-//! a reason to reload, and it also reads the version every poll interval (15 s by default). Connections are made
+//! a reason to reload, and it also reads the version every poll interval (15 s by default). [`PostgresSource`] puts
+//! the two together as a [`rolegate::live::Source`], for a `Live` handle to follow. Connections are made
 //! without TLS (`NoTls`): use a loopback or private network, or a TLS-terminating proxy.
 
 #![forbid(unsafe_code)]
