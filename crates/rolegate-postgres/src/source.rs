@@ -72,6 +72,13 @@ impl Source for PostgresSource {
                 return Err(unavailable(error));
             }
         };
+        if data.version == 0 {
+            return Err(SourceError::unavailable(
+                "load role data from PostgreSQL",
+                "the store holds no role data yet (version 0): load it with `rolegate db load --org FILE` or \
+                 `Store::load_files` first",
+            ));
+        }
         let (organization, shares) = data.compile_with(cache).map_err(|error| match error {
             CompileError::Catalog(error) => SourceError::File(error),
             CompileError::Organization(error) => SourceError::Invalid(error),

@@ -97,6 +97,20 @@ async fn a_killed_listener_catches_up_by_reconnecting() {
 }
 
 #[tokio::test]
+async fn an_empty_store_says_what_to_do() {
+    let url = TestCluster::shared().fresh_database("live").unwrap();
+    Store::connect(&url).await.unwrap().migrate().await.unwrap();
+    let source = PostgresSource::connect(&url, WatchOptions::default())
+        .await
+        .unwrap();
+    let error = Live::load(&source).await.unwrap_err().to_string();
+    assert!(
+        error.contains("the store holds no role data yet (version 0)"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
 async fn a_database_down_at_start_is_a_clear_error() {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
