@@ -87,7 +87,8 @@ impl Principal {
     /// ```
     ///
     /// `false` when the slot is another authority's, or another table's than the record's (the record may name its
-    /// table by any of its names).
+    /// table by any of its names). For a whole table at once, in memory or as a database query's condition, see
+    /// [`access_filter`](Self::access_filter).
     #[inline]
     pub fn can_at<R: Record + ?Sized>(&self, slot: Slot, record: &R) -> bool {
         let Some(index) = self.authority.index_of(slot) else {
@@ -488,7 +489,7 @@ impl Principal {
             .authority
             .slot_table(slot)
             .is_some_and(|(_, t, _)| t.ownership == Ownership::Business);
-        if access::valid_parties(scope, record, business_owned).is_none() {
+        if access::valid_parties(&scope.org, record, business_owned).is_none() {
             let note = match (record.owner(), record.owning_business_unit()) {
                 (_, None) => "the record has no owning business unit".to_owned(),
                 (_, Some(bu)) if scope.org.bu_ref(bu).is_none() => {
