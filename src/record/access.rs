@@ -60,9 +60,8 @@ impl RecordScope {
         row: &PackedRow,
     ) -> bool {
         let scope = self;
-        let reach = match scope.slot_reach.get(slot) {
-            Some(&i) => &scope.reaches[i as usize],
-            None => return false,
+        let Some(reach) = scope.reach(slot) else {
+            return false;
         };
         if reach.org_owned {
             return true;
@@ -93,15 +92,10 @@ impl RecordScope {
             return true;
         }
         // Sharing.
-        let shared = |g: &Grantee| match *g {
-            Grantee::Organization => true,
-            Grantee::User(u) => u.org == scope.stamp && u.index == scope.user,
-            Grantee::Team(t) => t.org == scope.stamp && scope.teams.binary_search(&t.index).is_ok(),
-        };
         let shares = record.shares();
         if shares
             .iter()
-            .any(|s| s.rights.contains(privilege) && shared(&s.grantee))
+            .any(|s| s.rights.contains(privilege) && scope.is_grantee(s.grantee))
         {
             return true;
         }
@@ -126,6 +120,24 @@ impl RecordScope {
             );
         }
         false
+    }
+
+    /// Whether a share with `grantee` reaches the principal: the organisation, the principal itself, or a team of its.
+    #[inline]
+    pub(crate) fn is_grantee(&self, grantee: Grantee) -> bool {
+        match grantee {
+            Grantee::Organization => true,
+            Grantee::User(u) => u.org == self.stamp && u.index == self.user,
+            Grantee::Team(t) => t.org == self.stamp && self.teams.binary_search(&t.index).is_ok(),
+        }
+    }
+
+    /// The rights the record's shares (kept with it, not its access teams) give the principal, in one pass.
+    pub(crate) fn shared_rights(&self, shares: &[Share]) -> PrivilegeSet {
+        shares
+            .iter()
+            .filter(|s| self.is_grantee(s.grantee))
+            .fold(PrivilegeSet::EMPTY, |set, s| set.union(s.rights))
     }
 
     #[inline(never)]
