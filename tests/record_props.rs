@@ -4,8 +4,9 @@
 //! security off or on (the manager or the position model, over random position trees, with tables excluded), access
 //! team templates and the access teams of records made from them, records owned by users or teams in any unit, records of a business-owned table owned by their
 //! unit, owners of the wrong form, shares to users, teams and the organisation. 10,000 cases, every user against every
-//! record and every privilege in each, and assigning each record to every user and team, and sharing it; and each
-//! user's access filter for every (privilege, table) matches exactly the records `can_at` allows.
+//! record and every privilege in each (and a denial for want of an access path says, as the reference does, whether the
+//! record is owned and for which rights it is shared), and assigning each record to every user and team, and sharing
+//! it; and each user's access filter for every (privilege, table) matches exactly the records `can_at` allows.
 
 use std::collections::BTreeMap;
 
@@ -14,7 +15,7 @@ use rolegate::catalog::{CatalogFile, Ownership, RoleEntry, TableEntry};
 use rolegate::org::{Inheritance, TeamKind};
 use rolegate::record::{Grantee, Owner, reference};
 use rolegate::site::{CallSite, SiteRequirement};
-use rolegate::{Authority, Catalog, Depth, Organization, RecordData, TablePrivilege};
+use rolegate::{Authority, Catalog, DenialReason, Depth, Organization, RecordData, TablePrivilege};
 
 #[derive(Debug, Clone)]
 struct RawUser {
@@ -465,6 +466,21 @@ proptest! {
                         "u{} with {:?}: {} on {:?}: fast {:?}, reference {:?}",
                         i, claim, privilege, record, fast.as_ref().err().map(ToString::to_string), spec
                     );
+                    // A denial for want of an access path says whether the record is owned and for which rights
+                    // it is shared, worked out when read: as the reference says.
+                    if let Some(denied) = fast.as_ref().err().filter(|d| d.reason == DenialReason::NoAccess) {
+                        let described = denied.record.as_ref().unwrap();
+                        prop_assert_eq!(
+                            described.owned(),
+                            reference::owns(&org, id, &claim, record),
+                            "owned: u{} with {:?}: {} on {:?}", i, claim, privilege, record
+                        );
+                        prop_assert_eq!(
+                            described.shared(),
+                            reference::shared_rights(&org, id, &claim, record),
+                            "shared: u{} with {:?}: {} on {:?}", i, claim, privilege, record
+                        );
+                    }
                     let slot = principal.authority().table_slot(privilege, &record.table);
                     prop_assert_eq!(
                         slot.is_some_and(|slot| principal.can_at(slot, record)),

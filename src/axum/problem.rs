@@ -24,8 +24,9 @@ pub enum ErrorDetail {
     /// What was missing, and nothing about the principal or the code: `type`, `title`, `status`, a `detail` such as
     /// `missing Write on msdyn_liveworkstream at Global`, and the requirement's parts (`requirement`, `privilege` or
     /// `capability`, `table`, `depth_required`, `column`) with the `reason` (`not-held`, `too-shallow`, `no-access`,
-    /// ...: [`DenialReason::name`](crate::DenialReason::name)). No role, business-unit, team or user names, no
-    /// handler path, no record id.
+    /// ...: [`DenialReason::name`](crate::DenialReason::name)), and `version` for a principal of a live snapshot (the
+    /// consistency token, [`Denied::version`]). No role, business-unit, team or user names, no handler path, no
+    /// record id.
     #[default]
     Safe,
     /// Everything the denial knows, for internal services: the denial's full text as `detail` (the best depth held
@@ -70,6 +71,9 @@ pub fn problem_details(denied: &Denied, detail: ErrorDetail) -> Value {
         body.insert("column".into(), column.column.as_ref().into());
     }
     body.insert("reason".into(), denied.reason.name().into());
+    if let Some(version) = denied.version() {
+        body.insert("version".into(), version.into());
+    }
     if detail == ErrorDetail::Full {
         if let Some(held) = denied.held {
             body.insert("depth_held".into(), held.name().into());

@@ -219,6 +219,7 @@ impl Principal {
             site,
             record: None,
             column: Some(ColumnDenial { column, right }),
+            version: self.version,
         }
     }
 }

@@ -214,4 +214,22 @@ impl RecordScope {
     ) -> bool {
         SlotRules::new(self, slot, privilege, row).is_some_and(|rules| rules.reaches(record))
     }
+
+    /// Whether a share with `grantee` reaches the principal: the organisation, the principal itself, or a team of its.
+    #[inline]
+    pub(crate) fn is_grantee(&self, grantee: Grantee) -> bool {
+        match grantee {
+            Grantee::Organization => true,
+            Grantee::User(u) => u.org == self.stamp && u.index == self.user,
+            Grantee::Team(t) => t.org == self.stamp && self.teams.binary_search(&t.index).is_ok(),
+        }
+    }
+
+    /// The rights the record's shares (kept with it, not its access teams) give the principal, in one pass.
+    pub(crate) fn shared_rights(&self, shares: &[Share]) -> PrivilegeSet {
+        shares
+            .iter()
+            .filter(|s| self.is_grantee(s.grantee))
+            .fold(PrivilegeSet::EMPTY, |set, s| set.union(s.rights))
+    }
 }

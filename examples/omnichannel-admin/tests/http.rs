@@ -271,6 +271,7 @@ async fn a_denial_body_names_what_was_missing_and_nothing_more() {
             "table": "msdyn_ocliveworkitem",
             "depth_required": "Global",
             "reason": "too-shallow",
+            "version": 1,
         })
     );
     // A capability the supervisor lacks.
@@ -301,6 +302,7 @@ async fn a_denial_body_is_full_when_the_service_says_so() {
             "depth_held": "Basic",
             "through": "Conversation agent",
             "reason": "too-shallow",
+            "version": 1,
             "call_site": "omnichannel_admin::list_conversations",
         })
     );
