@@ -292,13 +292,14 @@ fn fmt_record_denial(d: &Denied, r: &RecordDenial, f: &mut fmt::Formatter<'_>) -
                 )?;
             }
             let mut paths = Vec::new();
-            if !r.owned {
+            if !r.owned() {
                 paths.push("not owner".to_owned());
             }
-            if r.shared.is_empty() {
+            let shared = r.shared();
+            if shared.is_empty() {
                 paths.push("not shared".to_owned());
             } else {
-                paths.push(format!("shared for {} only", list_privileges(r.shared)));
+                paths.push(format!("shared for {} only", list_privileges(shared)));
             }
             if r.hierarchy {
                 paths.push("not a report's record".to_owned());

@@ -431,10 +431,11 @@ impl Live {
     }
 }
 
-/// A single-threaded tokio runtime with its timer, for a thread of the handle's own.
+/// A single-threaded tokio runtime with its timer, and its I/O driver when the program has one compiled in (a
+/// database source's connections need it), for a thread of the handle's own.
 fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread()
-        .enable_time()
+        .enable_all()
         .build()
 }
 

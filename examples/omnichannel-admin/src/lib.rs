@@ -34,7 +34,7 @@ use rolegate::axum::{Authenticated, Consistency, ErrorDetail, PrincipalLayer, co
 use rolegate::catalog::{LoadError, Syntax};
 use rolegate::live::{FileSource, Live, RoleData, Snapshot};
 use rolegate::source::Caller;
-use rolegate::{Authority, Catalog, Denied, Organization, RecordData, requires};
+use rolegate::{Authority, Catalog, Denied, Organization, RecordData, TablePrivilege, requires};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::OpenApi;
@@ -128,6 +128,20 @@ pub struct Conversation {
     pub agent: Option<String>,
     /// The queue it waits in.
     pub queue: u32,
+}
+
+impl Conversation {
+    /// The conversation as a record of `msdyn_ocliveworkitem` in `org`: owned by its owner, in the owner's business
+    /// unit; `None` when `org` has no user of that name (then no one reaches it as a record).
+    pub fn record(&self, org: &Organization) -> Option<RecordData> {
+        let owner = org.user(&self.owner)?;
+        Some(RecordData::owned_by_user(
+            org,
+            self.id.into(),
+            "msdyn_ocliveworkitem",
+            owner,
+        ))
+    }
 }
 
 /// New values for a conversation.
@@ -418,6 +432,7 @@ pub fn app(state: AppState) -> axum::Router {
         .route("/queues", get(list_queues))
         .route("/queues/{id}/agents", post(add_agent_to_queue))
         .route("/conversations", get(list_conversations))
+        .route("/inbox", get(inbox))
         .route("/conversations/{id}", patch(edit_conversation))
         .route("/conversations/{id}/assign", post(assign_conversation))
         .route("/conversations/{id}/transfer", post(transfer_conversation))
@@ -580,6 +595,33 @@ pub async fn list_conversations(
     Ok(Json(state.data().conversations.values().cloned().collect()))
 }
 
+/// GET /inbox: the conversations the caller may read. Step 1 (Read on `msdyn_ocliveworkitem` at any depth) is the
+/// handler's `#[requires]`; step 2 is the caller's access filter, the record check for the whole list: an agent (Basic)
+/// sees the conversations it owns, a conversation supervisor (Global) every one.
+#[utoipa::path(
+    get,
+    path = "/inbox",
+    responses((status = 200, description = "The conversations the caller may read"))
+)]
+#[requires(privilege = "Read", table = "msdyn_ocliveworkitem", principal = user)]
+pub async fn inbox(
+    Authenticated(user): Authenticated,
+    State(state): State<AppState>,
+) -> Result<Json<Vec<Conversation>>, Denied> {
+    let readable = user.access_filter(TablePrivilege::Read, "msdyn_ocliveworkitem");
+    // Of the snapshot the request pinned: the organisation the principal came from.
+    let snapshot = state.snapshot();
+    let org = snapshot.organization();
+    let data = state.data();
+    let conversations = data
+        .conversations
+        .values()
+        .filter(|c| c.record(org).is_some_and(|r| readable.matches(&r)))
+        .cloned()
+        .collect();
+    Ok(Json(conversations))
+}
+
 /// A conversation loaded from the path's `{id}`, with the record its check needs (owner and owning business unit, from
 /// the organisation): `404` when there is none. As an extractor it runs after the handler's step-1 check, so that a
 /// caller without the privilege learns nothing of which conversations exist.
@@ -607,9 +649,9 @@ impl FromRequestParts<AppState> for LoadedConversation {
         // A conversation whose owner the organisation does not know is no record anyone may edit: it is not found.
         // Of the snapshot the request pinned: the organisation its principal came from.
         let snapshot = state.snapshot();
-        let org = snapshot.organization();
-        let owner = org.user(&conversation.owner).ok_or_else(not_found)?;
-        let record = RecordData::owned_by_user(org, id.into(), "msdyn_ocliveworkitem", owner);
+        let record = conversation
+            .record(snapshot.organization())
+            .ok_or_else(not_found)?;
         Ok(Self {
             conversation,
             record,
@@ -839,6 +881,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         list_queues,
         add_agent_to_queue,
         list_conversations,
+        inbox,
         edit_conversation,
         assign_conversation,
         transfer_conversation,
