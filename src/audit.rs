@@ -3,7 +3,9 @@
 //!
 //! Fields: `principal`, `call_site` (`module::function`), `privilege` (the table privilege, the miscellaneous
 //! privilege's name or the capability's id), `table`, `depth_required`, `depth_held`, `record` (for a record check),
-//! `reason`, `outcome` (`"denied"` or `"allowed"`), `file` and `line`. A field that does not apply is absent.
+//! `reason`, `outcome` (`"denied"` or `"allowed"`), `file`, `line`, and `version` (the consistency token: the version
+//! of the snapshot the principal came from, see [`Principal::version`](crate::Principal::version)). A field that does
+//! not apply is absent.
 //!
 //! A denial at a `#[requires(any(...))]` is one event: its requirement fields are the first alternative's, and
 //! `alternatives` lists every alternative tried with its reason (`Write on queue at Global: too-shallow; capability
@@ -93,6 +95,7 @@ fn denied_event(principal: &str, denied: &Denied) {
         target: AUDIT_TARGET,
         outcome = "denied",
         principal,
+        version = denied.version(),
         call_site = call_site.as_deref(),
         privilege,
         table,
@@ -113,6 +116,7 @@ fn denied_event(principal: &str, denied: &Denied) {
 #[inline(never)]
 pub(crate) fn allowed(
     principal: &str,
+    version: Option<std::num::NonZeroU64>,
     site: &'static CallSite,
     record: Option<RecordId>,
     depth_held: Option<Depth>,
@@ -129,6 +133,7 @@ pub(crate) fn allowed(
         target: AUDIT_TARGET,
         outcome = "allowed",
         principal,
+        version = version.map(std::num::NonZeroU64::get),
         call_site = call_site.as_str(),
         privilege,
         table,

@@ -3,6 +3,7 @@
 use std::fmt;
 
 use std::borrow::Cow;
+use std::num::NonZeroU64;
 
 use rolegate_catalog::{ColumnRight, Depth, Requirement, TablePrivilege, list_privileges};
 
@@ -132,8 +133,11 @@ pub struct Denied {
     pub record: Option<Box<RecordDenial>>,
     /// For a check on a secured column: the column and the right it lacked.
     pub column: Option<ColumnDenial>,
+    /// The consistency token (see [`version`](Self::version)); kept in 8 bytes, so that a denial stays as small as it
+    /// was.
+    pub(crate) version: Option<NonZeroU64>,
     /// For a `#[requires(any(...))]`: the denial of every alternative (see [`alternatives`](Self::alternatives)).
-    /// Boxed, so that a denial at any other call site stays as small as it was.
+    /// Boxed: one pointer in every denial.
     pub(crate) any_of: Option<Box<AnyOfDenials>>,
 }
 
@@ -152,7 +156,20 @@ impl Denied {
             record: None,
             column: None,
             any_of: None,
+            version: None,
         }
+    }
+
+    /// The same denial, stamped with the version of the principal's snapshot.
+    pub(crate) fn at_version(mut self, version: Option<NonZeroU64>) -> Self {
+        self.version = version;
+        self
+    }
+
+    /// The consistency token: the version of the snapshot whose principal was denied
+    /// ([`Principal::version`](crate::Principal::version)); `None` for a principal built outside a snapshot.
+    pub fn version(&self) -> Option<u64> {
+        self.version.map(NonZeroU64::get)
     }
 
     /// The denial of a `#[requires(any(...))]`, from the denial of each alternative (two or more, in the order
@@ -234,6 +251,7 @@ impl PartialEq for Denied {
             && self.record == other.record
             && self.column == other.column
             && self.any_of == other.any_of
+            && self.version == other.version
     }
 }
 
@@ -352,13 +370,14 @@ fn fmt_record_denial(d: &Denied, r: &RecordDenial, f: &mut fmt::Formatter<'_>) -
                 )?;
             }
             let mut paths = Vec::new();
-            if !r.owned {
+            if !r.owned() {
                 paths.push("not owner".to_owned());
             }
-            if r.shared.is_empty() {
+            let shared = r.shared();
+            if shared.is_empty() {
                 paths.push("not shared".to_owned());
             } else {
-                paths.push(format!("shared for {} only", list_privileges(r.shared)));
+                paths.push(format!("shared for {} only", list_privileges(shared)));
             }
             if r.hierarchy {
                 paths.push("not a report's record".to_owned());

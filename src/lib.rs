@@ -29,6 +29,8 @@
 //!   ([`Authority::table_slot`]) makes later decisions on it look nothing up.
 //! - [`Organization`] (module [`org`]): business units, users, teams and managers; its principals decide on
 //!   [`Record`]s (module [`record`]) the two-step way Dataverse does.
+//! - With the `live` feature, the `live` module: versioned snapshots of the role data, swapped under load, fed by a source (files,
+//!   a database), each request pinning one; the version is the consistency token every denial carries.
 //! - [`Denied`] says what was required, what was held and why not; the [`audit`] trail records every denial at a
 //!   call site; the [`report`] lists which roles pass each call site.
 //!
@@ -42,6 +44,8 @@ mod principal;
 pub mod audit;
 #[cfg(feature = "axum")]
 pub mod axum;
+#[cfg(feature = "live")]
+pub mod live;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 pub mod org;

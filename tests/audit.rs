@@ -192,3 +192,18 @@ fn denials_are_audited_with_their_parts_and_allows_only_when_switched_on() {
     assert_eq!(events[0]["record"], "43");
     assert!(capture(|| assert!(edit_activity(&rep, &own).is_ok())).is_empty());
 }
+
+#[test]
+fn an_event_carries_the_version_of_the_snapshot_its_principal_came_from() {
+    let org = Organization::builder(&Authority::builtin())
+        .business_unit("root", None)
+        .user("sam", "root", ["Omnichannel supervisor"])
+        .build()
+        .unwrap();
+    let live = rolegate::live::Live::new(rolegate::live::RoleData::new(9, org)).unwrap();
+    let sam = live.pin().principal_named("sam").unwrap();
+    let events = capture(|| assert!(rename_workstream(&sam).is_err()));
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0]["version"], "9");
+    assert_eq!(events[0]["principal"], "sam");
+}

@@ -42,11 +42,17 @@
 //!   without the privilege gets `401`/`403` before a `400`, `404`, `415` or `422` that would say something about the
 //!   request or the data. The record step runs in the body, after the record is loaded.
 
+#[cfg(feature = "live")]
+mod consistency;
 mod extract;
 mod guard;
 mod layer;
 mod problem;
 
+#[cfg(feature = "live")]
+pub use consistency::{
+    BAD_MIN_VERSION_TYPE, BEHIND_TYPE, Consistency, MIN_VERSION_HEADER, VERSION_HEADER, consistency,
+};
 pub use extract::{Authenticated, DEFAULT_CHALLENGE, Unauthenticated};
 pub use guard::Guard;
 #[doc(hidden)]

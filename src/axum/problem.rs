@@ -24,8 +24,9 @@ pub enum ErrorDetail {
     /// What was missing, and nothing about the principal or the code: `type`, `title`, `status`, a `detail` such as
     /// `missing Write on msdyn_liveworkstream at Global`, and the requirement's parts (`requirement`, `privilege` or
     /// `capability`, `table`, `depth_required`, `column`) with the `reason` (`not-held`, `too-shallow`, `no-access`,
-    /// ...: [`DenialReason::name`](crate::DenialReason::name)); for `#[requires(any(...))]`, the parts of each
-    /// alternative as `any_of`. No role, business-unit, team or user names, no handler path, no record id.
+    /// ...: [`DenialReason::name`](crate::DenialReason::name)), and `version` for a principal of a live snapshot (the
+    /// consistency token, [`Denied::version`]); for `#[requires(any(...))]`, the parts of each alternative as
+    /// `any_of`. No role, business-unit, team or user names, no handler path, no record id.
     #[default]
     Safe,
     /// Everything the denial knows, for internal services: the denial's full text as `detail` (the best depth held
@@ -47,6 +48,9 @@ pub fn problem_details(denied: &Denied, detail: ErrorDetail) -> Value {
     };
     body.insert("detail".into(), text.into());
     requirement_parts(&mut body, denied, detail);
+    if let Some(version) = denied.version() {
+        body.insert("version".into(), version.into());
+    }
     if let Some(column) = &denied.column {
         body.insert("column".into(), column.column.as_ref().into());
     }

@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use rolegate_catalog::{Catalog, Depth, PrivilegeSet, Requirement, Role, Table, TablePrivilege};
 
 use super::cache_word::SchemaKey;
+use super::layout::schema_of;
 use super::row::{PackedRow, SharedRows};
 use super::slot::{AuthorityId, Slot};
 
@@ -32,7 +33,7 @@ pub struct Authority {
 #[derive(Debug)]
 struct Inner {
     id: AuthorityId,
-    /// What call sites cache their slot against.
+    /// What call sites cache their slot against: the number of the slot layout, shared by authorities of equal layouts.
     schema_key: SchemaKey,
     catalog: Catalog,
     /// Slots: tables × 8, then miscellaneous privileges, then capabilities.
@@ -91,7 +92,7 @@ impl Authority {
         Self {
             inner: Arc::new(Inner {
                 id,
-                schema_key: SchemaKey::of(id),
+                schema_key: SchemaKey::of(schema_of(&catalog)),
                 table_names: intern(catalog.tables().iter().map(|t| t.name.as_str())),
                 misc_names: intern(catalog.misc_privileges().iter().map(|m| m.name.as_str())),
                 capability_ids: intern(catalog.capabilities().iter().map(|c| c.id.as_str())),

@@ -2,14 +2,14 @@
 //! so that the inlined check tests authority, audit tag and bounds with one load and one compare.
 //!
 //! The word is `schema << 32 | min_byte << 24 | slot`, with [`AUDITED`] set over the slot while allowed checks are
-//! audited; 0 until first filled (schemas start at 1). A principal keeps its authority's `schema << 32` (a
-//! [`SchemaKey`]). The word XOR that key, with the minimum masked off, is the slot itself when the schema matches and
+//! audited; 0 until first filled (schemas start at 1). The schema is the number of the authority's slot layout
+//! (`layout.rs`): authorities of equal layouts share it, so a site stays warm across a reload that keeps the tables,
+//! privileges and capabilities, and authorities of different layouts never do, so a site cached for one never
+//! indexes another's rows. A principal keeps its authority's `schema << 32` (a [`SchemaKey`]). The word XOR that key, with the minimum masked off, is the slot itself when the schema matches and
 //! the slot carries no tag; otherwise high bits stay set, so the index is out of range for every row and the check
 //! takes its slow path. This layout is private to this file.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-
-use super::slot::AuthorityId;
 
 /// Set over a cached slot while allowed checks are audited: the slot is then out of range for every principal, so the
 /// inlined check falls through to its slow path, which reads the slot without the tag and emits the event. So that a
@@ -20,9 +20,9 @@ const AUDITED: u64 = 1 << 23;
 /// Where the site's minimum byte sits in the word.
 const MIN_BYTE_SHIFT: u32 = 24;
 
-/// The schema of every authority past the first `u32::MAX - 1`: nothing is cached for it, so that a schema is never
-/// shared by two authorities (a site cached for one would index another's rows); checks against those authorities
-/// resolve their sites by name each time.
+/// The schema of every layout past the first `u32::MAX - 1`: nothing is cached for it, so that a schema is never
+/// shared by two layouts (a site cached for one would index another's rows); checks against authorities of those
+/// layouts resolve their sites by name each time.
 const UNCACHED_SCHEMA: u64 = u32::MAX as u64;
 
 /// An authority's schema `<< 32`: the high half of a cache word, as the inlined check compares it.
@@ -30,9 +30,10 @@ const UNCACHED_SCHEMA: u64 = u32::MAX as u64;
 pub(crate) struct SchemaKey(u64);
 
 impl SchemaKey {
-    /// The key of an authority: its id while the id fits below [`UNCACHED_SCHEMA`], that schema after.
-    pub(crate) fn of(authority: AuthorityId) -> Self {
-        Self(authority.get().min(UNCACHED_SCHEMA) << 32)
+    /// The key of an authority whose layout has schema number `schema` (from 1): that number while it fits below
+    /// [`UNCACHED_SCHEMA`], that schema after.
+    pub(crate) fn of(schema: u64) -> Self {
+        Self(schema.min(UNCACHED_SCHEMA) << 32)
     }
 
     /// Whether sites may cache a slot for this key.
@@ -143,8 +144,8 @@ mod tests {
     }
 
     #[test]
-    fn authority_ids_past_the_schema_range_share_the_uncached_schema() {
-        assert!(!SchemaKey(UNCACHED_SCHEMA << 32).cacheable());
-        assert!(SchemaKey(1 << 32).cacheable());
+    fn layouts_past_the_schema_range_share_the_uncached_schema() {
+        assert!(!SchemaKey::of(UNCACHED_SCHEMA + 5).cacheable());
+        assert!(SchemaKey::of(1).cacheable());
     }
 }

@@ -10,6 +10,7 @@
 
 mod authority;
 pub(crate) mod cache_word;
+mod layout;
 pub(crate) mod row;
 pub(crate) mod site;
 mod slot;

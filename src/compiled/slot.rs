@@ -26,11 +26,6 @@ impl AuthorityId {
         static NEXT: AtomicU64 = AtomicU64::new(1);
         Self(NEXT.fetch_add(1, Ordering::Relaxed))
     }
-
-    /// The id as a number.
-    pub(crate) fn get(self) -> u64 {
-        self.0
-    }
 }
 
 impl Slot {

@@ -886,6 +886,10 @@ fn compile(b: OrganizationBuilder) -> Result<Organization, Vec<Indexed>> {
             stack.pop();
         }
     }
+    let mut order = vec![0u32; bus.len()];
+    for (bu, &p) in pre.iter().enumerate() {
+        order[p as usize] = bu as u32;
+    }
     let org_owned = authority
         .catalog()
         .tables()
@@ -909,6 +913,7 @@ fn compile(b: OrganizationBuilder) -> Result<Organization, Vec<Indexed>> {
             bus,
             pre,
             end,
+            order,
             users,
             teams,
             hierarchy: b.hierarchy,

@@ -241,6 +241,8 @@ pub(crate) struct OrgInner {
     /// Pre-order number of each unit; the units at or below `b` are numbered `pre[b]..end[b]`.
     pub(crate) pre: Vec<u32>,
     pub(crate) end: Vec<u32>,
+    /// The units in pre-order: `order[pre[b]] == b`.
+    pub(crate) order: Vec<u32>,
     pub(crate) users: Vec<User>,
     pub(crate) teams: Vec<Team>,
     pub(crate) hierarchy: Option<Hierarchy>,

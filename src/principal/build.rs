@@ -1,6 +1,7 @@
 //! The principal: who is asking, with its effective privileges computed once, built from role names or from an
 //! organisation's user.
 
+use std::num::NonZeroU64;
 use std::sync::Arc;
 
 use rolegate_catalog::{Role, closest};
@@ -34,6 +35,8 @@ pub struct Principal {
     /// It holds a role that holds everything (System Administrator): every secured column is its to read, create
     /// and update.
     pub(super) holds_everything: bool,
+    /// The version of the snapshot it was built for (the consistency token its denials carry); `None` outside one.
+    pub(super) version: Option<NonZeroU64>,
 }
 
 impl Authority {
@@ -160,7 +163,24 @@ impl Principal {
             scope,
             columns: None,
             holds_everything,
+            version: None,
         }
+    }
+
+    /// The same principal, of the snapshot of version `version`.
+    #[cfg_attr(
+        not(feature = "live"),
+        expect(dead_code, reason = "used by the live module")
+    )]
+    pub(crate) fn at_version(mut self, version: NonZeroU64) -> Self {
+        self.version = Some(version);
+        self
+    }
+
+    /// The version of the snapshot this principal was resolved from (the `live` module, feature `live`): the
+    /// consistency token its denials and audit events carry. `None` for a principal built outside a snapshot.
+    pub fn version(&self) -> Option<u64> {
+        self.version.map(NonZeroU64::get)
     }
 
     /// The principal's id, as given when it was built.
@@ -268,6 +288,62 @@ mod tests {
         assert!(
             kept.row.ptr_eq(&again.row),
             "a live row survives the sweeps"
+        );
+    }
+
+    #[test]
+    fn a_site_stays_warm_across_a_reload_of_the_same_layout_and_never_serves_another() {
+        use crate::compiled::site::{CallSite, SiteRequirement};
+        static SITE: CallSite = CallSite::new(
+            SiteRequirement::Table {
+                privilege: TablePrivilege::Read,
+                table: "t",
+                depth: None,
+            },
+            "read_t",
+            "tests",
+            "build.rs",
+            1,
+            1,
+        );
+        // Read on `t`, the first table: slot 1 (Create is 0); in `other` below, `t` is the second table.
+        let read_t = TablePrivilege::Read.index() as u64;
+        let before = authority();
+        assert!(
+            before
+                .principal("p", ["r0"])
+                .unwrap()
+                .check_site(&SITE)
+                .is_ok()
+        );
+        let (slot, min_byte) = SITE.fast_index(before.schema_key());
+        assert_eq!(slot, read_t, "cached by the first check");
+
+        // Reloaded: the same catalog compiled again, a new authority with the same layout.
+        let after = authority();
+        let principal = after.principal("q", ["r1"]).unwrap();
+        assert_eq!(SITE.fast_index(principal.schema_key), (slot, min_byte));
+        assert_eq!(
+            principal.row.meets(slot, min_byte),
+            Some(true),
+            "the inlined path decides"
+        );
+
+        // Another layout (a table added in front): the word is out of range for its rows, and the site resolves again.
+        let other = Authority::new(
+            Catalog::from_str_named(
+                "[[table]]\nname = \"first\"\nownership = \"organization\"\n\n[[table]]\nname = \"t\"\nownership = \"user-or-team\"\n\n[[role]]\nname = \"r0\"\n[role.grants]\nt = { Read = \"Basic\" }\n",
+                "other.toml",
+                Syntax::Toml,
+            )
+            .unwrap(),
+        );
+        let theirs = other.principal("o", ["r0"]).unwrap();
+        assert!(SITE.fast_index(theirs.schema_key).0 >= 1 << 32);
+        assert!(theirs.check_site(&SITE).is_ok());
+        assert_eq!(
+            SITE.fast_index(theirs.schema_key).0,
+            TablePrivilege::COUNT as u64 + read_t
         );
     }
 

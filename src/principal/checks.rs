@@ -48,7 +48,7 @@ impl Principal {
             return Ok(());
         }
         let Some(index) = position.filter(|&index| self.authority.slot_exists(index)) else {
-            return Err(Denied::unknown(requirement.clone(), None));
+            return Err(Denied::unknown(requirement.clone(), None).at_version(self.version));
         };
         let requirement = self
             .authority
@@ -114,7 +114,7 @@ impl Principal {
             self.authority.slot_index(&site.requirement())
         }) else {
             return Err(audit::denial(&self.id, audit_denial, || {
-                Denied::unknown(site.requirement(), Some(site))
+                Denied::unknown(site.requirement(), Some(site)).at_version(self.version)
             }));
         };
         let rank = self.row.rank(index);
@@ -122,7 +122,7 @@ impl Principal {
             return Err(self.deny_at(site, index, audit_denial));
         }
         if audit_allow {
-            audit::allowed(&self.id, site, None, Depth::from_rank(rank));
+            audit::allowed(&self.id, self.version, site, None, Depth::from_rank(rank));
         }
         Ok(())
     }
@@ -201,6 +201,7 @@ impl Principal {
             record: None,
             column: None,
             any_of: None,
+            version: self.version,
         }
     }
 

@@ -220,6 +220,7 @@ impl Principal {
             record: None,
             column: Some(ColumnDenial { column, right }),
             any_of: None,
+            version: self.version,
         }
     }
 }

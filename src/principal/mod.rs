@@ -3,6 +3,7 @@
 mod build;
 mod checks;
 mod columns;
+mod filter;
 mod record_checks;
 
 pub use build::Principal;

@@ -3,14 +3,14 @@
 
 use std::borrow::Cow;
 
-use rolegate_catalog::{Depth, Ownership, PrivilegeSet, Requirement, TablePrivilege};
+use rolegate_catalog::{Depth, Ownership, Requirement, TablePrivilege};
 
 use super::build::Principal;
 use crate::audit;
 use crate::compiled::Slot;
 use crate::compiled::site::{CallSite, SiteRequirement};
 use crate::denied::{DenialReason, Denied};
-use crate::record::{Grantee, Owner, Record, RecordDenial, RecordNames, access};
+use crate::record::{Owner, Paths, Record, RecordDenial, RecordNames, access};
 
 impl Principal {
     /// Decides `privilege` on one record: step 1 (the privilege held, through any role), then step 2 (ownership,
@@ -87,7 +87,8 @@ impl Principal {
     /// ```
     ///
     /// `false` when the slot is another authority's, or another table's than the record's (the record may name its
-    /// table by any of its names).
+    /// table by any of its names). For a whole table at once, in memory or as a database query's condition, see
+    /// [`access_filter`](Self::access_filter).
     #[inline]
     pub fn can_at<R: Record + ?Sized>(&self, slot: Slot, record: &R) -> bool {
         let Some(index) = self.authority.index_of(slot) else {
@@ -165,7 +166,8 @@ impl Principal {
         } = site.requirement
         else {
             return Err(audit::denial(&self.id, audit, || {
-                let mut d = Denied::unknown(site.requirement(), Some(site));
+                let mut d =
+                    Denied::unknown(site.requirement(), Some(site)).at_version(self.version);
                 d.reason = DenialReason::WrongTable;
                 d.record = Some(self.describe(
                     None,
@@ -187,7 +189,7 @@ impl Principal {
         {
             if audit {
                 let held = Depth::from_rank(self.row.rank(slot));
-                audit::allowed(&self.id, site, Some(record.id()), held);
+                audit::allowed(&self.id, self.version, site, Some(record.id()), held);
             }
             return Ok(());
         }
@@ -306,6 +308,7 @@ impl Principal {
             record: Some(self.describe(None, record, Some(note))),
             column: None,
             any_of: None,
+            version: self.version,
         };
         let Some(scope) = &self.scope else {
             return Err(deny(
@@ -387,14 +390,12 @@ impl Principal {
             table,
             hierarchy: false,
             note,
-            shared: PrivilegeSet::EMPTY,
-            owned: false,
             names: self.scope.as_ref().map(|scope| RecordNames {
                 org: scope.org.clone(),
                 user: scope.user,
                 owning_business_unit: record.owning_business_unit(),
-                slot: None,
                 groups: scope.group_teams.clone(),
+                paths: None,
             }),
         })
     }
@@ -413,7 +414,7 @@ impl Principal {
             depth,
         } = requirement
         else {
-            return Denied::unknown(requirement, site);
+            return Denied::unknown(requirement, site).at_version(self.version);
         };
         let slot = known_slot.or_else(|| self.authority.table_slot_index(privilege, table));
         let (held, through) = slot.map_or((None, None), |slot| self.held_through(slot));
@@ -432,6 +433,7 @@ impl Principal {
             record: Some(described),
             column: None,
             any_of: None,
+            version: self.version,
         }
     }
 
@@ -483,11 +485,8 @@ impl Principal {
                 ))),
             );
         };
-        let business_owned = self
-            .authority
-            .slot_table(slot)
-            .is_some_and(|(_, t, _)| t.ownership == Ownership::Business);
-        if access::valid_parties(scope, record, business_owned).is_none() {
+        let business_owned = scope.reach(slot).is_some_and(|r| r.business_owned);
+        if access::valid_parties(&scope.org, record, business_owned).is_none() {
             let note = match (record.owner(), record.owning_business_unit()) {
                 (_, None) => "the record has no owning business unit".to_owned(),
                 (_, Some(bu)) if scope.org.bu_ref(bu).is_none() => {
@@ -517,39 +516,24 @@ impl Principal {
             };
             return (DenialReason::UnknownRecordParty, describe(Some(note)));
         }
-        let mut described = describe(None);
-        if let Some(names) = &mut described.names {
-            names.slot = u32::try_from(slot).ok();
-        }
-        described.hierarchy = !scope.reports.is_empty();
-        described.owned = match record.owner() {
+        // What the denial cannot look up when it is read (the record is gone by then), kept in a few bytes: the
+        // access teams' rights and every name are looked up then.
+        let owned = match record.owner() {
             Owner::User(u) => u.org == scope.stamp && u.index == scope.user,
             Owner::Team(t) => {
                 t.org == scope.stamp && scope.owner_teams.binary_search(&t.index).is_ok()
             }
             Owner::Organization | Owner::BusinessUnit => false,
         };
-        described.shared = record
-            .shares()
-            .iter()
-            .filter(|s| match s.grantee {
-                Grantee::Organization => true,
-                Grantee::User(u) => u.org == scope.stamp && u.index == scope.user,
-                Grantee::Team(t) => {
-                    t.org == scope.stamp && scope.teams.binary_search(&t.index).is_ok()
-                }
-            })
-            .flat_map(|s| s.rights.iter())
-            // The record's access teams made from templates share it with their members.
-            .chain(
-                scope
-                    .org
-                    .record_teams(slot / TablePrivilege::COUNT, record.id().0)
-                    .iter()
-                    .filter(|(t, _)| scope.teams.binary_search(t).is_ok())
-                    .flat_map(|(_, rights)| rights.iter()),
-            )
-            .collect();
+        let mut described = describe(None);
+        described.hierarchy = !scope.reports.is_empty();
+        if let Some(names) = &mut described.names {
+            names.paths = u32::try_from(slot).ok().map(|slot| Paths {
+                slot,
+                shares: scope.shared_rights(record.shares()),
+                owned,
+            });
+        }
         (DenialReason::NoAccess, described)
     }
 

@@ -13,8 +13,9 @@ use crate::org::{BusinessUnitId, Inheritance, Organization};
 ///
 /// A record denial keeps ids, not names: the owning business unit and what the principal's depths reach are named
 /// when asked for ([`owning_business_unit`](Self::owning_business_unit), [`reach`](Self::reach), `Display`), from a
-/// handle on the organisation. So a denial costs no string formatting until it is read, and one that is only
-/// matched on (a handler trying the next record, say) costs little more than an allow.
+/// handle on the organisation, and for which rights the record is shared with the principal ([`shared`](Self::shared))
+/// is completed then from the record's access teams. So a denial costs no string formatting and no lookup until it is
+/// read, and one that is only matched on (a handler trying the next record, say) costs little more than an allow.
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct RecordDenial {
@@ -27,12 +28,6 @@ pub struct RecordDenial {
     pub hierarchy: bool,
     /// For the other reasons: what was wrong with the record.
     pub note: Option<String>,
-    /// For a [`DenialReason::NoAccess`](crate::DenialReason::NoAccess) denial: the rights the record is shared for
-    /// with the principal, a team of its, or the organisation (the one required is not among them).
-    pub shared: PrivilegeSet,
-    /// For a [`DenialReason::NoAccess`](crate::DenialReason::NoAccess) denial: whether the principal, or an owner
-    /// team of its, owns the record (a role reaching only another team's records does not count it).
-    pub owned: bool,
     /// Where the names come from: absent for a principal without an organisation.
     pub(crate) names: Option<RecordNames>,
 }
@@ -45,10 +40,22 @@ pub(crate) struct RecordNames {
     pub(crate) user: u32,
     /// The record's owning business unit.
     pub(crate) owning_business_unit: Option<BusinessUnitId>,
-    /// The slot whose reach failed (a [`DenialReason::NoAccess`](crate::DenialReason::NoAccess)(crate::DenialReason::NoAccess) denial only).
-    pub(crate) slot: Option<u32>,
     /// The group teams the principal is a member of by its token (`None`: none), shared with its scope.
     pub(crate) groups: Option<Arc<[u32]>>,
+    /// What the access paths were tried on (a [`DenialReason::NoAccess`](crate::DenialReason::NoAccess) denial only).
+    pub(crate) paths: Option<Paths>,
+}
+
+/// What a [`DenialReason::NoAccess`](crate::DenialReason::NoAccess) denial keeps to say later which access paths
+/// failed: what cannot be looked up then (the record is gone), in a few bytes.
+#[derive(Clone, Copy)]
+pub(crate) struct Paths {
+    /// The slot whose access paths failed.
+    pub(crate) slot: u32,
+    /// The rights the record's own shares give the principal (its access teams' are looked up when read).
+    pub(crate) shares: PrivilegeSet,
+    /// Whether the principal, or an owner team of its, owns the record.
+    pub(crate) owned: bool,
 }
 
 impl RecordDenial {
@@ -77,21 +84,51 @@ impl RecordDenial {
         })
     }
 
+    /// The names and, for a [`DenialReason::NoAccess`](crate::DenialReason::NoAccess) denial, what its access paths
+    /// were tried on.
+    fn paths(&self) -> Option<(&RecordNames, Paths)> {
+        let names = self.names.as_ref()?;
+        Some((names, names.paths?))
+    }
+
+    /// For a [`DenialReason::NoAccess`](crate::DenialReason::NoAccess) denial: whether the principal, or an owner
+    /// team of its, owns the record (a role reaching only another team's records does not count it). `false` for the
+    /// other reasons.
+    pub fn owned(&self) -> bool {
+        self.paths().is_some_and(|(_, paths)| paths.owned)
+    }
+
+    /// For a [`DenialReason::NoAccess`](crate::DenialReason::NoAccess) denial: the rights the record is shared for
+    /// with the principal, a team of its, or the organisation, and those its access teams made from templates give
+    /// their members (the one required is not among them). Empty for the other reasons.
+    pub fn shared(&self) -> PrivilegeSet {
+        let Some((names, paths)) = self.paths() else {
+            return PrivilegeSet::EMPTY;
+        };
+        let user = &names.org.inner.users[names.user as usize];
+        names
+            .org
+            .record_teams(paths.slot as usize / TablePrivilege::COUNT, self.id.0)
+            .iter()
+            // An access team made from a template lists its members: never a group team of the token.
+            .filter(|&&(t, _)| user.teams.binary_search(&t).is_ok())
+            .fold(paths.shares, |set, &(_, rights)| set.union(rights))
+    }
+
     /// What the principal's depths reach, for a [`DenialReason::NoAccess`](crate::DenialReason::NoAccess) denial: one entry per source, `B1`
     /// (Local), `B1 and below` (Deep), `B2 (team T)` (through an owner or group team). Empty for the other reasons, and when
     /// the depths reach only what the principal or its teams own.
     pub fn reach(&self) -> Vec<String> {
-        let Some(RecordNames {
-            org,
-            user,
-            slot: Some(slot),
-            groups,
-            ..
-        }) = &self.names
+        let Some((
+            RecordNames {
+                org, user, groups, ..
+            },
+            Paths { slot, .. },
+        )) = self.paths()
         else {
             return Vec::new();
         };
-        let (inner, slot) = (&org.inner, *slot as usize);
+        let (inner, slot) = (&org.inner, slot as usize);
         let rank_of = |role: u32| Some(inner.authority.role_rank(role, slot));
         let name = |bu: u32, rank: u8| match Depth::from_rank(rank) {
             Some(Depth::Local) => Some(inner.bus[bu as usize].name.clone()),
@@ -142,8 +179,8 @@ impl fmt::Debug for RecordDenial {
             .field("reach", &self.reach())
             .field("hierarchy", &self.hierarchy)
             .field("note", &self.note)
-            .field("shared", &self.shared)
-            .field("owned", &self.owned)
+            .field("shared", &self.shared())
+            .field("owned", &self.owned())
             .finish()
     }
 }
@@ -154,11 +191,27 @@ impl PartialEq for RecordDenial {
             && self.table == other.table
             && self.hierarchy == other.hierarchy
             && self.note == other.note
-            && self.shared == other.shared
-            && self.owned == other.owned
+            && self.shared() == other.shared()
+            && self.owned() == other.owned()
             && self.owning_business_unit() == other.owning_business_unit()
             && self.reach() == other.reach()
     }
 }
 
 impl Eq for RecordDenial {}
+
+#[cfg(all(test, target_pointer_width = "64"))]
+mod tests {
+    use super::RecordDenial;
+
+    /// Building a denial moves it into its box: at 128 bytes or less the move is a few vector stores, past that a
+    /// call to `memcpy` on every denial.
+    #[test]
+    fn a_record_denial_fits_in_128_bytes() {
+        assert!(
+            size_of::<RecordDenial>() <= 128,
+            "{}",
+            size_of::<RecordDenial>()
+        );
+    }
+}

@@ -11,6 +11,7 @@
 
 pub(crate) mod access;
 mod denial;
+mod filter;
 mod model;
 #[cfg(any(test, feature = "test-util"))]
 pub mod reference;
@@ -18,6 +19,7 @@ pub(crate) mod scope;
 mod shares;
 
 pub use denial::RecordDenial;
-pub(crate) use denial::RecordNames;
+pub(crate) use denial::{Paths, RecordNames};
+pub use filter::{AccessFilter, Conditions, FilterDecision};
 pub use model::{Grantee, Owner, Record, RecordData, RecordId, Share};
 pub use shares::{ShareStore, Shared};

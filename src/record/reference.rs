@@ -20,7 +20,7 @@
 //! assert_eq!(reference::decide(&org, ada, TablePrivilege::Write, &record), Some(reference::Path::Ownership));
 //! ```
 
-use rolegate_catalog::{Depth, Ownership, TablePrivilege};
+use rolegate_catalog::{Depth, Ownership, PrivilegeSet, TablePrivilege};
 
 use crate::org::{BusinessUnitId, HierarchyModel, Inheritance, Organization, UserId};
 use crate::record::{Grantee, Owner, Record};
@@ -129,6 +129,31 @@ fn sources(
     out
 }
 
+/// Is a share with `grantee` one with the user: the organisation, the user, or a team it is a member of?
+fn shared_with(org: &Organization, groups: &[&str], user: u32, grantee: Grantee) -> bool {
+    match grantee {
+        Grantee::Organization => true,
+        Grantee::User(u) => org.user_ref(u).is_some() && u.index == user,
+        Grantee::Team(t) => org.team_ref(t).is_some() && is_member(org, groups, user, t.index),
+    }
+}
+
+/// The access teams made from templates for record `record_id` of table `table`, each with its template's rights.
+fn access_teams(org: &Organization, table: &str, record_id: u128) -> Vec<(u32, PrivilegeSet)> {
+    let catalog = org.authority().catalog();
+    org.inner
+        .teams
+        .iter()
+        .enumerate()
+        .filter_map(|(t, team)| {
+            let (template, id) = team.template?;
+            let template = &org.inner.templates[template as usize];
+            (id == record_id && catalog.tables()[template.table as usize].name == table)
+                .then_some((t as u32, template.rights))
+        })
+        .collect()
+}
+
 fn in_org_bu(org: &Organization, bu: Option<BusinessUnitId>) -> Option<u32> {
     let bu = bu?;
     org.bu_ref(bu).map(|_| bu.index)
@@ -211,33 +236,16 @@ pub fn decide_with_groups<R: Record + ?Sized>(
         return Some(Path::Depth);
     }
 
-    let shared_with = |grantee: Grantee, who: u32| match grantee {
-        Grantee::Organization => true,
-        Grantee::User(u) => org.user_ref(u).is_some() && u.index == who,
-        Grantee::Team(t) => org.team_ref(t).is_some() && is_member(org, groups, who, t.index),
-    };
     if record
         .shares()
         .iter()
-        .any(|s| s.rights.contains(privilege) && shared_with(s.grantee, me))
+        .any(|s| s.rights.contains(privilege) && shared_with(org, groups, me, s.grantee))
     {
         return Some(Path::Sharing);
     }
 
     // The record's access teams made from templates (for this record of this table): a member gets its rights.
-    let record_id = record.id().0;
-    let access_teams: Vec<(u32, rolegate_catalog::PrivilegeSet)> = org
-        .inner
-        .teams
-        .iter()
-        .enumerate()
-        .filter_map(|(t, team)| {
-            let (template, id) = team.template?;
-            let template = &org.inner.templates[template as usize];
-            (id == record_id && catalog.tables()[template.table as usize].name == table.name)
-                .then_some((t as u32, template.rights))
-        })
-        .collect();
+    let access_teams = access_teams(org, &table.name, record.id().0);
     if access_teams
         .iter()
         .any(|&(t, rights)| rights.contains(privilege) && is_member(org, groups, me, t))
@@ -383,4 +391,45 @@ pub fn decide_share<R: Record + ?Sized>(
         && rights
             .into_iter()
             .all(|right| decide_with_groups(org, user, groups, right, record).is_some())
+}
+
+/// Whether `user` (calling with a token naming `groups`), or an owner or group team it is a member of, owns `record`:
+/// what a denial says as "not owner" when it does not.
+pub fn owns<R: Record + ?Sized>(
+    org: &Organization,
+    user: UserId,
+    groups: &[&str],
+    record: &R,
+) -> bool {
+    match record.owner() {
+        Owner::User(u) => org.user_ref(u).is_some() && u.index == user.index,
+        Owner::Team(t) => org.team_ref(t).is_some_and(|team| {
+            team.kind.owns_records() && is_member(org, groups, user.index, t.index)
+        }),
+        Owner::Organization | Owner::BusinessUnit => false,
+    }
+}
+
+/// The rights `record` is shared for with `user` (calling with a token naming `groups`), a team it is a member of, or
+/// the organisation, together with those the record's access teams made from templates give it as a member: what a
+/// denial lists as "shared for ... only".
+pub fn shared_rights<R: Record + ?Sized>(
+    org: &Organization,
+    user: UserId,
+    groups: &[&str],
+    record: &R,
+) -> PrivilegeSet {
+    let shares = record
+        .shares()
+        .iter()
+        .filter(|s| shared_with(org, groups, user.index, s.grantee))
+        .flat_map(|s| s.rights.iter());
+    let Some(table) = org.authority().catalog().table(record.table()) else {
+        return shares.collect();
+    };
+    let teams = access_teams(org, &table.name, record.id().0)
+        .into_iter()
+        .filter(|&(t, _)| is_member(org, groups, user.index, t))
+        .flat_map(|(_, rights)| rights.iter());
+    shares.chain(teams).collect()
 }

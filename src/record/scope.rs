@@ -48,6 +48,14 @@ pub(crate) struct RecordScope {
 }
 
 impl RecordScope {
+    /// What the principal's depths reach for `slot` (`None` past the last slot).
+    #[inline]
+    pub(crate) fn reach(&self, slot: usize) -> Option<&Reach> {
+        self.slot_reach
+            .get(slot)
+            .map(|&i| &self.reaches[i as usize])
+    }
+
     /// Bytes this scope holds besides the shared organisation.
     pub(crate) fn memory_bytes(&self) -> usize {
         use std::mem::size_of_val;

@@ -217,6 +217,13 @@ impl PrivilegeSet {
         Self(self.0 | (1 << privilege as u8))
     }
 
+    /// The privileges in either set.
+    #[must_use]
+    #[inline]
+    pub const fn union(self, other: Self) -> Self {
+        Self(self.0 | other.0)
+    }
+
     /// The privileges in the set, in canonical order.
     pub fn iter(self) -> impl Iterator<Item = TablePrivilege> {
         TablePrivilege::ALL
@@ -279,5 +286,16 @@ mod tests {
         assert!(s.contains(TablePrivilege::Read) && s.contains(TablePrivilege::AppendTo));
         assert!(!s.contains(TablePrivilege::Assign) && !s.contains(TablePrivilege::Share));
         assert_eq!(s.iter().count(), 6);
+    }
+
+    #[test]
+    fn a_union_holds_the_privileges_of_both_sets() {
+        let read: PrivilegeSet = [TablePrivilege::Read].into_iter().collect();
+        let write: PrivilegeSet = [TablePrivilege::Write].into_iter().collect();
+        let both = read.union(write);
+        assert!(both.contains(TablePrivilege::Read) && both.contains(TablePrivilege::Write));
+        assert_eq!(both.iter().count(), 2);
+        assert_eq!(both.union(PrivilegeSet::EMPTY), both);
+        assert_eq!(read.union(read), read);
     }
 }

@@ -13,7 +13,9 @@ use crate::suggest::did_you_mean;
 
 /// A resolved requirement: names are the catalog's own spellings.
 // repr(u8): the tag is a byte the compiler can test, so the drop glue of a `Result<(), Denied>` that holds a
-// requirement is one byte compare when the result is `Ok` (measured on the allowed #[requires] call).
+// requirement is one byte compare when the result is `Ok` (measured on the allowed #[requires] call). A variant of a
+// repr(u8) enum is laid out in the order its fields are declared, so the two one-byte fields come before the table:
+// beside the tag, in the padding before the name (32 bytes, not 40).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[repr(u8)]
 pub enum Requirement {
@@ -21,11 +23,11 @@ pub enum Requirement {
     Table {
         /// The privilege.
         privilege: TablePrivilege,
+        /// The minimum depth, or any.
+        depth: Option<Depth>,
         /// The table's logical name (borrowed for the `'static` names of `#[requires]` call sites, so a denial there
         /// allocates nothing).
         table: Cow<'static, str>,
-        /// The minimum depth, or any.
-        depth: Option<Depth>,
     },
     /// A miscellaneous privilege.
     Misc {
@@ -380,6 +382,14 @@ mod tests {
             msdyn_liveworkstream = { Write = "Local" }
         "#;
         Catalog::from_str_named(text, "small.toml", Syntax::Toml).unwrap()
+    }
+
+    #[test]
+    fn a_requirement_is_its_name_and_one_word() {
+        assert_eq!(
+            std::mem::size_of::<Requirement>(),
+            std::mem::size_of::<Cow<'static, str>>() + 8
+        );
     }
 
     #[test]

@@ -70,7 +70,7 @@ fn the_example_services_policy_tests_pass_and_cover_every_call_site() {
         run.stdout
     );
     assert!(
-        run.stdout.contains("  call sites touched: 18 of 18\n"),
+        run.stdout.contains("  call sites touched: 19 of 19\n"),
         "{}",
         run.stdout
     );

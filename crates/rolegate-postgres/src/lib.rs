@@ -68,7 +68,8 @@
 //! [`Store::load`] reads everything in one REPEATABLE READ transaction: the version and the data it describes, never
 //! half of a change. [`Watcher`] listens on a connection of its own and reports each notified version; because
 //! notifications sent while it is disconnected are lost, it reconnects with backoff and reports every reconnection as
-//! a reason to reload, and it also reads the version every poll interval (15 s by default). Connections are made
+//! a reason to reload, and it also reads the version every poll interval (15 s by default). [`PostgresSource`] puts
+//! the two together as a [`rolegate::live::Source`], for a `Live` handle to follow. Connections are made
 //! without TLS (`NoTls`): use a loopback or private network, or a TLS-terminating proxy.
 
 #![forbid(unsafe_code)]
@@ -77,6 +78,7 @@ mod admin;
 mod error;
 mod migrate;
 mod read;
+mod source;
 mod watch;
 
 use tokio_postgres::config::Host;
@@ -89,6 +91,7 @@ pub use read::{
     AuthorityCache, CatalogDocument, CompileError, StoredGrantee, StoredRoleData, StoredShare,
     load, load_if_newer, version,
 };
+pub use source::PostgresSource;
 pub use watch::{WatchEvent, WatchOptions, Watcher};
 
 /// The channel changes are notified on: `pg_notify('rolegate', '<version>')`.

@@ -5,8 +5,10 @@
 //!
 //! Who is calling comes from an `x-user` header naming a user of `organization.toml`. That header is a stand-in for
 //! real authentication, for this example only: [`authenticate`] plays the application's authentication, which
-//! [`rolegate::axum::PrincipalLayer`] turns into the request's principal (from the organisation, through a
-//! [`rolegate::source::PrincipalCache`]); a request without a known user is answered `401`. Every handler's step-1
+//! [`rolegate::axum::PrincipalLayer`] turns into the request's principal; a request without a known user is answered
+//! `401`. The role data is live: the catalog and the organisation file are a [`FileSource`], reloaded when either
+//! changes on disk (see `main.rs`); [`rolegate::axum::consistency`] pins each request's snapshot, the principal comes
+//! from its cache, and the response names its version in a `rolegate-version` header. Every handler's step-1
 //! check runs before its other extractors; [`edit_conversation`] shows the record step, on a conversation an
 //! extractor loads. [`openapi`] is the API's OpenAPI document, each operation with its requirements (`x-rolegate`).
 #![forbid(unsafe_code)]
@@ -17,18 +19,22 @@ pub mod server;
 pub use server::{Limits, limited, serve};
 
 use std::collections::BTreeMap;
+use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
 use axum::Json;
 use axum::extract::{FromRequestParts, Path as UrlPath, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post, put};
-use rolegate::axum::{Authenticated, ErrorDetail, PrincipalLayer};
+use rolegate::axum::{Authenticated, Consistency, ErrorDetail, PrincipalLayer, consistency};
 use rolegate::catalog::{LoadError, Syntax};
-use rolegate::source::{Caller, PrincipalCache};
-use rolegate::{Authority, Catalog, Denied, Organization, RecordData, requires};
+use rolegate::live::{FileSource, Live, RoleData, Snapshot};
+use rolegate::source::Caller;
+use rolegate::{Authority, Catalog, Denied, Organization, RecordData, TablePrivilege, requires};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::OpenApi;
@@ -38,6 +44,20 @@ pub const CATALOG_TOML: &str = include_str!("../rolegate.toml");
 
 /// The organisation file shipped with the example: its business units and users.
 pub const ORGANIZATION_TOML: &str = include_str!("../organization.toml");
+
+/// The catalog file the service reads at run time: the one its `#[requires]` were checked against.
+pub const CATALOG_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/rolegate.toml");
+
+/// The organisation file the service reads by default.
+pub const ORGANIZATION_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/organization.toml");
+
+/// How long a request naming a minimum version (`rolegate-min-version`) waits for it before it is answered `503`.
+pub const MAX_VERSION_WAIT: Duration = Duration::from_secs(2);
+
+/// The service's role data: a catalog file and an organisation file, reloaded when either changes on disk.
+pub fn source(catalog: &Path, organization: &Path) -> FileSource {
+    FileSource::new(organization).catalog(catalog)
+}
 
 /// The header naming the caller (a stand-in for authentication; see the crate docs).
 pub const USER_HEADER: &str = "x-user";
@@ -108,6 +128,20 @@ pub struct Conversation {
     pub agent: Option<String>,
     /// The queue it waits in.
     pub queue: u32,
+}
+
+impl Conversation {
+    /// The conversation as a record of `msdyn_ocliveworkitem` in `org`: owned by its owner, in the owner's business
+    /// unit; `None` when `org` has no user of that name (then no one reaches it as a record).
+    pub fn record(&self, org: &Organization) -> Option<RecordData> {
+        let owner = org.user(&self.owner)?;
+        Some(RecordData::owned_by_user(
+            org,
+            self.id.into(),
+            "msdyn_ocliveworkitem",
+            owner,
+        ))
+    }
 }
 
 /// New values for a conversation.
@@ -247,8 +281,9 @@ impl Data {
 pub struct AppState {
     /// The data.
     pub data: Arc<Mutex<Data>>,
-    /// The organisation: who may call, and who owns which conversation.
-    pub org: Organization,
+    /// The role data, live: the organisation (who may call, and who owns which conversation) and the catalog, of the
+    /// version each request pinned.
+    pub live: Live,
     /// The most entries a growing store (workstreams, quick replies, operating hours) holds.
     pub capacity: usize,
     /// How much a `403` tells the client.
@@ -259,12 +294,23 @@ impl AppState {
     /// The default capacity of each growing store.
     pub const CAPACITY: usize = 1000;
 
-    /// State over `data` for the users of `org`, each store holding at most [`CAPACITY`](Self::CAPACITY) entries,
-    /// denials telling the client what was missing and nothing more ([`ErrorDetail::Safe`]).
+    /// State over `data` for the users of `org`, fixed (version 1 of the role data, never reloaded): see
+    /// [`on_live`](Self::on_live).
     pub fn new(org: Organization, data: Data) -> Self {
+        Self::on_live(
+            Live::new(RoleData::new(1, org))
+                .expect("the example's call sites are in its own catalog"),
+            data,
+        )
+    }
+
+    /// State over `data` for the users of the live role data, each store holding at most
+    /// [`CAPACITY`](Self::CAPACITY) entries, denials telling the client what was missing and nothing more
+    /// ([`ErrorDetail::Safe`]).
+    pub fn on_live(live: Live, data: Data) -> Self {
         Self {
             data: Arc::new(Mutex::new(data)),
-            org,
+            live,
             capacity: Self::CAPACITY,
             error_detail: ErrorDetail::Safe,
         }
@@ -283,9 +329,14 @@ impl AppState {
         }
     }
 
-    /// Whether the organisation has a user of that name.
+    /// The snapshot the request being served pinned (the one its principal came from), or the live one.
+    fn snapshot(&self) -> Arc<Snapshot> {
+        rolegate::live::pinned().unwrap_or_else(|| self.live.pin())
+    }
+
+    /// Whether the request's organisation has a user of that name.
     fn knows(&self, user: &str) -> bool {
-        self.org.user(user).is_some()
+        self.snapshot().organization().user(user).is_some()
     }
 
     /// `Ok` when a store holding `len` entries may take one more.
@@ -366,7 +417,7 @@ pub fn authenticate(request: &Parts) -> Option<Caller> {
 
 /// The API: every route under the [`PrincipalLayer`], but `GET /openapi.json`.
 pub fn app(state: AppState) -> axum::Router {
-    let principals = PrincipalLayer::new(PrincipalCache::new(state.org.clone()), authenticate)
+    let principals = PrincipalLayer::new(state.live.clone(), authenticate)
         .challenge(HeaderValue::from_static(CHALLENGE))
         .error_detail(state.error_detail);
     axum::Router::new()
@@ -381,6 +432,7 @@ pub fn app(state: AppState) -> axum::Router {
         .route("/queues", get(list_queues))
         .route("/queues/{id}/agents", post(add_agent_to_queue))
         .route("/conversations", get(list_conversations))
+        .route("/inbox", get(inbox))
         .route("/conversations/{id}", patch(edit_conversation))
         .route("/conversations/{id}/assign", post(assign_conversation))
         .route("/conversations/{id}/transfer", post(transfer_conversation))
@@ -395,6 +447,10 @@ pub fn app(state: AppState) -> axum::Router {
         .route("/publish", post(publish))
         .layer(principals)
         .route("/openapi.json", get(|| async { Json(openapi()) }))
+        .layer(middleware::from_fn_with_state(
+            Consistency::new(state.live.clone(), MAX_VERSION_WAIT),
+            consistency,
+        ))
         .with_state(state)
 }
 
@@ -543,6 +599,33 @@ pub async fn list_conversations(
     Ok(Json(state.data().conversations.values().cloned().collect()))
 }
 
+/// GET /inbox: the conversations the caller may read. Step 1 (Read on `msdyn_ocliveworkitem` at any depth) is the
+/// handler's `#[requires]`; step 2 is the caller's access filter, the record check for the whole list: an agent (Basic)
+/// sees the conversations it owns, a conversation supervisor (Global) every one.
+#[utoipa::path(
+    get,
+    path = "/inbox",
+    responses((status = 200, description = "The conversations the caller may read"))
+)]
+#[requires(privilege = "Read", table = "msdyn_ocliveworkitem", principal = user)]
+pub async fn inbox(
+    Authenticated(user): Authenticated,
+    State(state): State<AppState>,
+) -> Result<Json<Vec<Conversation>>, Denied> {
+    let readable = user.access_filter(TablePrivilege::Read, "msdyn_ocliveworkitem");
+    // Of the snapshot the request pinned: the organisation the principal came from.
+    let snapshot = state.snapshot();
+    let org = snapshot.organization();
+    let data = state.data();
+    let conversations = data
+        .conversations
+        .values()
+        .filter(|c| c.record(org).is_some_and(|r| readable.matches(&r)))
+        .cloned()
+        .collect();
+    Ok(Json(conversations))
+}
+
 /// A conversation loaded from the path's `{id}`, with the record its check needs (owner and owning business unit, from
 /// the organisation): `404` when there is none. As an extractor it runs after the handler's step-1 check, so that a
 /// caller without the privilege learns nothing of which conversations exist.
@@ -568,9 +651,11 @@ impl FromRequestParts<AppState> for LoadedConversation {
             .cloned()
             .ok_or_else(not_found)?;
         // A conversation whose owner the organisation does not know is no record anyone may edit: it is not found.
-        let owner = state.org.user(&conversation.owner).ok_or_else(not_found)?;
-        let record =
-            RecordData::owned_by_user(&state.org, id.into(), "msdyn_ocliveworkitem", owner);
+        // Of the snapshot the request pinned: the organisation its principal came from.
+        let snapshot = state.snapshot();
+        let record = conversation
+            .record(snapshot.organization())
+            .ok_or_else(not_found)?;
         Ok(Self {
             conversation,
             record,
@@ -800,6 +885,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         list_queues,
         add_agent_to_queue,
         list_conversations,
+        inbox,
         edit_conversation,
         assign_conversation,
         transfer_conversation,

@@ -4,14 +4,17 @@
 
 use std::io::IsTerminal;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
-use omnichannel_admin::{AppState, Data, Limits, access_report, app, catalog, organization, serve};
+use omnichannel_admin::{
+    AppState, CATALOG_PATH, Data, Limits, ORGANIZATION_PATH, access_report, app, catalog, serve,
+    source,
+};
 use rolegate::axum::ErrorDetail;
-use rolegate::{Authority, Organization};
+use rolegate::live::Live;
 use tracing_subscriber::EnvFilter;
 
 /// The log filter when `RUST_LOG` is not set: warnings, and the audit trail at INFO (denials are WARN, allows INFO).
@@ -31,9 +34,13 @@ struct Args {
     #[arg(long, env = "OMNICHANNEL_ADMIN_PORT", default_value_t = 8080)]
     port: u16,
     /// The organisation file: business units, and the users who may call with their roles (default: the
-    /// organization.toml shipped with the example).
+    /// organization.toml shipped with the example); reloaded when it changes.
     #[arg(long, value_name = "FILE")]
     org: Option<PathBuf>,
+    /// The catalog file (default: the rolegate.toml shipped with the example, which the handlers were checked
+    /// against); reloaded when it changes.
+    #[arg(long, value_name = "FILE")]
+    catalog: Option<PathBuf>,
     /// Answer denials in full (the best depth held and through which role, the record's business unit, the handler):
     /// for an internal service. By default a 403 says what was missing and nothing more.
     #[arg(long)]
@@ -151,15 +158,22 @@ async fn main() -> ExitCode {
         }
         return ExitCode::SUCCESS;
     }
-    let authority = Authority::new(catalog);
-    let org = match &args.org {
-        Some(path) => Organization::from_path(&authority, path),
-        None => organization(&authority),
-    };
-    let org = match org {
-        Ok(o) => o,
+    let source = source(
+        args.catalog.as_deref().unwrap_or(Path::new(CATALOG_PATH)),
+        args.org.as_deref().unwrap_or(Path::new(ORGANIZATION_PATH)),
+    );
+    let live = match Live::load(&source).await {
+        Ok(live) => live,
         Err(e) => {
             eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    // Reloads the files when they change, on a thread of its own; stops when the service does.
+    let _follower = match live.follow_in_thread(source) {
+        Ok(follower) => follower,
+        Err(e) => {
+            eprintln!("error: cannot start the thread that reloads the role data: {e}");
             return ExitCode::FAILURE;
         }
     };
@@ -190,7 +204,7 @@ async fn main() -> ExitCode {
     } else {
         ErrorDetail::Safe
     };
-    let state = AppState::new(org, Data::sample())
+    let state = AppState::on_live(live, Data::sample())
         .with_capacity(args.store_capacity)
         .with_error_detail(detail);
     tokio::select! {

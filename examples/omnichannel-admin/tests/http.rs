@@ -94,6 +94,14 @@ const ENDPOINTS: &[Endpoint] = &[
         ok: 200,
         admits: &[SAM],
     },
+    Endpoint {
+        method: "GET",
+        path: "/inbox",
+        body: "",
+        function: "inbox",
+        ok: 200,
+        admits: &[SAM, ALAN],
+    },
     // Conversation 1 is alan's: he edits it (Write at Basic), the conversation supervisor edits any (Global).
     Endpoint {
         method: "PATCH",
@@ -263,6 +271,7 @@ async fn a_denial_body_names_what_was_missing_and_nothing_more() {
             "table": "msdyn_ocliveworkitem",
             "depth_required": "Global",
             "reason": "too-shallow",
+            "version": 1,
         })
     );
     // A capability the supervisor lacks.
@@ -324,6 +333,7 @@ async fn a_denial_body_is_full_when_the_service_says_so() {
             "depth_held": "Basic",
             "through": "Conversation agent",
             "reason": "too-shallow",
+            "version": 1,
             "call_site": "omnichannel_admin::list_conversations",
         })
     );
@@ -424,6 +434,29 @@ async fn an_agent_edits_the_conversations_they_own_and_no_other() {
 }
 
 #[tokio::test]
+async fn the_inbox_lists_the_conversations_each_caller_may_read() {
+    let address = start().await;
+    let subjects = |body: &serde_json::Value| -> Vec<String> {
+        body.as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["subject"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // The conversation supervisor reads every conversation (Global); each agent those it owns (Basic).
+    let r = send(address, Some(SAM), "GET", "/inbox", "").await;
+    assert_eq!(subjects(&r.body), ["Refund request", "Delivery date"]);
+    let r = send(address, Some(ALAN), "GET", "/inbox", "").await;
+    assert_eq!(subjects(&r.body), ["Refund request"]);
+    let r = send(address, Some(ANA), "GET", "/inbox", "").await;
+    assert_eq!(subjects(&r.body), ["Delivery date"]);
+    // The administrator holds no Read on conversations at all: step 1 denies it before any filtering.
+    let r = send(address, Some(ADA), "GET", "/inbox", "").await;
+    assert_eq!(r.status, 403);
+    assert_eq!(r.body["reason"], "not-held");
+}
+
+#[tokio::test]
 async fn the_openapi_document_lists_each_operations_requirements() {
     let address = start().await;
     // Public: outside the principal layer.
@@ -447,7 +480,7 @@ async fn the_openapi_document_lists_each_operations_requirements() {
         );
         annotated += 1;
     }
-    assert_eq!(annotated, 17);
+    assert_eq!(annotated, 18);
     let transfer = &paths["/conversations/{id}/transfer"]["post"]["x-rolegate"];
     assert_eq!(
         transfer,

@@ -41,6 +41,7 @@ const ENDPOINTS: &[(&str, &str, &str, u16, &[&str])] = &[
         &[ADA, SAM],
     ),
     ("GET", "/conversations", "", 200, &[SAM]),
+    ("GET", "/inbox", "", 200, &[SAM, ALAN]),
     (
         "POST",
         "/conversations/1/assign",

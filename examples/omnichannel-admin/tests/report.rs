@@ -28,8 +28,8 @@ fn the_access_report_matches_the_snapshot() {
     let report = access_report(&catalog().unwrap());
     assert_eq!(
         report.sites.len(),
-        18,
-        "17 handlers, one with two #[requires]"
+        19,
+        "18 handlers, one with two #[requires]"
     );
     compare("access-report.md", &report.to_markdown());
     compare("access-report.json", &(report.to_json() + "\n"));

@@ -1,0 +1,282 @@
+//! Live role data: the allowed `#[requires]` check while another thread swaps snapshots, against the same check with
+//! none swapped; a principal resolved from a snapshot's cache; rebuilding a snapshot of a large organisation.
+//!
+//! `cargo bench -p rolegate-bench --features live --bench live` (add `-- --warm-up-time 1 --measurement-time 3` on a
+//! shared machine). Each group's pairs run in one process, one after the other.
+
+use std::hint::black_box;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use rolegate::live::{Live, RoleData, Snapshot};
+use rolegate::org::Inheritance;
+use rolegate::record::{Grantee, ShareStore};
+use rolegate::{Authority, Organization, Principal, TablePrivilege, Uuid};
+use rolegate_bench::sites::{SITES, call_each};
+use rolegate_bench::workload::{SMALL_TABLES, Workload, role_name, user_name};
+
+/// The workload's users in one business unit, over an authority of their own: each call compiles the catalog again,
+/// as a reload does, into an authority of the same layout.
+fn organization(w: &Workload) -> Organization {
+    let authority = Authority::new(w.catalog());
+    let mut builder = Organization::builder(&authority).business_unit("Root", None);
+    for (u, roles) in w.users.iter().enumerate() {
+        builder = builder.user(
+            &user_name(u),
+            "Root",
+            roles.iter().map(|&r| role_name(r as usize)),
+        );
+    }
+    builder.build().expect("the workload's organisation")
+}
+
+/// How many users' principals each batch of checks uses.
+const CHECKED_USERS: usize = 50;
+
+/// The principals of the first users, from the snapshot live now, and for each site those of them it allows.
+fn allowed_callers(live: &Live) -> (Arc<Snapshot>, Vec<Arc<Principal>>) {
+    let snapshot = live.pin();
+    let principals = (0..CHECKED_USERS)
+        .map(|u| snapshot.principal_named(&user_name(u)).expect("a user"))
+        .collect();
+    (snapshot, principals)
+}
+
+fn by_site(principals: &[Arc<Principal>]) -> Vec<Vec<&Principal>> {
+    SITES
+        .iter()
+        .map(|site| {
+            principals
+                .iter()
+                .map(|p| &**p)
+                .filter(|p| (site.function)(p).is_ok())
+                .collect()
+        })
+        .collect()
+}
+
+/// Publishes a new version every `interval` until stopped, cycling through organisations compiled against different
+/// authorities of one layout.
+fn swapper(
+    live: Live,
+    orgs: Vec<Organization>,
+    interval: Duration,
+    stop: Arc<AtomicBool>,
+) -> std::thread::JoinHandle<u64> {
+    std::thread::spawn(move || {
+        let mut swaps = 0;
+        while !stop.load(Ordering::Relaxed) {
+            let version = live.version() + 1;
+            let org = orgs[version as usize % orgs.len()].clone();
+            live.publish(RoleData::new(version, org))
+                .expect("a newer version");
+            swaps += 1;
+            std::thread::sleep(interval);
+        }
+        swaps
+    })
+}
+
+fn swapping(c: &mut Criterion) {
+    let w = Workload::generate(SMALL_TABLES);
+    let orgs: Vec<Organization> = (0..4).map(|_| organization(&w)).collect();
+    let live = Live::new(RoleData::new(1, orgs[0].clone())).expect("valid");
+    let calls = {
+        let (_, principals) = allowed_callers(&live);
+        by_site(&principals).iter().map(Vec::len).sum::<usize>()
+    };
+
+    let mut group = c.benchmark_group("live/allowed_check");
+    group.throughput(Throughput::Elements(calls as u64));
+    // Each iteration takes the principals of the snapshot live when it starts, as a request pins once (untimed), then
+    // times the allowed checks alone.
+    let run = |name: &str, group: &mut criterion::BenchmarkGroup<'_, _>| {
+        group.bench_function(name, |b| {
+            b.iter_custom(|iters| {
+                let mut timed = Duration::ZERO;
+                for _ in 0..iters {
+                    let (_snapshot, principals) = allowed_callers(&live);
+                    let callers = by_site(&principals);
+                    let started = Instant::now();
+                    black_box(call_each(black_box(&callers)));
+                    timed += started.elapsed();
+                }
+                timed
+            })
+        });
+    };
+    run("quiet", &mut group);
+    let stop = Arc::new(AtomicBool::new(false));
+    let thread = swapper(
+        live.clone(),
+        orgs.clone(),
+        Duration::from_millis(1),
+        stop.clone(),
+    );
+    run("swapping_every_1ms", &mut group);
+    stop.store(true, Ordering::Relaxed);
+    let swaps = thread.join().expect("the swapper");
+    // No other thread: each iteration publishes a new version first (untimed), so each is decided on principals of a
+    // snapshot, and an authority, it has not seen before. Separates what a new snapshot costs the check from what
+    // another running thread costs it.
+    group.bench_function("new_snapshot_each_iteration", |b| {
+        let mut next = 0;
+        b.iter_custom(|iters| {
+            let mut timed = Duration::ZERO;
+            for _ in 0..iters {
+                next += 1;
+                let org = orgs[next % orgs.len()].clone();
+                live.publish(RoleData::new(live.version() + 1, org))
+                    .expect("a newer version");
+                let (_snapshot, principals) = allowed_callers(&live);
+                let callers = by_site(&principals);
+                let started = Instant::now();
+                black_box(call_each(black_box(&callers)));
+                timed += started.elapsed();
+            }
+            timed
+        })
+    });
+    eprintln!("live/allowed_check: {swaps} snapshots swapped while measuring");
+    group.finish();
+
+    // A request as a service makes it: pin, resolve the caller by GUID from the snapshot's cache, check one site.
+    let hot = orgs[0]
+        .user_guid(orgs[0].user(&user_name(0)).unwrap())
+        .unwrap();
+    let site = SITES
+        .iter()
+        .find(|s| {
+            let p = live.pin().principal_by_guid(hot).unwrap();
+            (s.function)(&p).is_ok()
+        })
+        .expect("a site the first user passes");
+    let mut group = c.benchmark_group("live/request");
+    let run = |name: &str, group: &mut criterion::BenchmarkGroup<'_, _>| {
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let snapshot = live.pin();
+                let principal = snapshot.principal_by_guid(black_box(hot)).unwrap();
+                black_box((site.function)(&principal).is_ok())
+            })
+        });
+    };
+    run("quiet", &mut group);
+    let stop = Arc::new(AtomicBool::new(false));
+    let thread = swapper(live.clone(), orgs, Duration::from_millis(1), stop.clone());
+    run("swapping_every_1ms", &mut group);
+    stop.store(true, Ordering::Relaxed);
+    thread.join().expect("the swapper");
+    group.finish();
+}
+
+fn principal_cache(c: &mut Criterion) {
+    let w = Workload::generate(SMALL_TABLES);
+    let org = organization(&w);
+    let ids: Vec<Uuid> = org.users().map(|u| org.user_guid(u).unwrap()).collect();
+    let snapshot = Snapshot::new(RoleData::new(1, org));
+    for &id in &ids {
+        snapshot.principal_by_guid(id).unwrap();
+    }
+    let mut group = c.benchmark_group("live/principal");
+    group.bench_function("by_guid_hit", |b| {
+        let mut i = 0;
+        b.iter(|| {
+            i = (i + 1) % ids.len();
+            black_box(snapshot.principal_by_guid(black_box(ids[i])))
+        })
+    });
+    group.bench_function("by_name_hit", |b| {
+        let names: Vec<String> = (0..ids.len()).map(user_name).collect();
+        let mut i = 0;
+        b.iter(|| {
+            i = (i + 1) % names.len();
+            black_box(snapshot.principal_named(black_box(&names[i])))
+        })
+    });
+    group.finish();
+}
+
+const BUSINESS_UNITS: usize = 10_000;
+const USERS: usize = 100_000;
+const TEAMS: usize = 2_000;
+const SHARES: usize = 100_000;
+
+/// The large organisation's builder: 10,000 business units (ten below each), 100,000 users (1 to 3 roles, spread over
+/// the units), 2,000 owner teams of 50 members with a role each.
+fn large_builder(w: &Workload, authority: &Authority) -> rolegate::org::OrganizationBuilder {
+    let unit = |b: usize| format!("bu{b}");
+    let mut builder = Organization::builder(authority).business_unit(&unit(0), None);
+    for b in 1..BUSINESS_UNITS {
+        builder = builder.business_unit(&unit(b), Some(&unit((b - 1) / 10)));
+    }
+    for u in 0..USERS {
+        let roles = &w.users[u % w.users.len()];
+        builder = builder.user(
+            &format!("user{u}"),
+            &unit(u % BUSINESS_UNITS),
+            roles.iter().map(|&r| role_name(r as usize)),
+        );
+    }
+    for t in 0..TEAMS {
+        let members: Vec<String> = (0..50)
+            .map(|m| format!("user{}", (t * 50 + m) % USERS))
+            .collect();
+        builder = builder.owner_team(
+            &format!("team{t}"),
+            &unit(t % BUSINESS_UNITS),
+            &members,
+            [(role_name(t % 10), Inheritance::DirectBasicAndTeam)],
+        );
+    }
+    builder
+}
+
+fn large_shares(org: &Organization) -> ShareStore {
+    let users: Vec<_> = org.users().collect();
+    let mut shares = ShareStore::new();
+    let read = [TablePrivilege::Read].into_iter().collect();
+    for s in 0..SHARES {
+        shares.share("t0", s as u64, Grantee::User(users[s % users.len()]), read);
+    }
+    shares
+}
+
+fn rebuild(c: &mut Criterion) {
+    let w = Workload::generate(SMALL_TABLES);
+    let authority = Authority::new(w.catalog());
+    let builder = large_builder(&w, &authority);
+    let org = builder.clone().build().expect("the large organisation");
+    let shares = large_shares(&org);
+    let mut group = c.benchmark_group("live/rebuild_100k_users");
+    group.sample_size(10);
+    group.bench_function("organization_build", |b| {
+        b.iter_batched(
+            || builder.clone(),
+            |b| black_box(b.build().unwrap()),
+            BatchSize::LargeInput,
+        )
+    });
+    group.bench_function("shares_100k", |b| b.iter(|| black_box(large_shares(&org))));
+    group.bench_function("snapshot_new", |b| {
+        b.iter_batched(
+            || RoleData::new(2, org.clone()).with_shares(shares.clone()),
+            |data| black_box(Snapshot::new(data)),
+            BatchSize::LargeInput,
+        )
+    });
+    let live = Live::new(RoleData::new(1, org.clone()).with_shares(shares.clone())).expect("valid");
+    group.bench_function("publish", |b| {
+        b.iter_batched(
+            || RoleData::new(live.version() + 1, org.clone()).with_shares(shares.clone()),
+            |data| black_box(live.publish(data).unwrap()),
+            BatchSize::LargeInput,
+        )
+    });
+    group.finish();
+}
+
+criterion_group!(benches, principal_cache, swapping, rebuild);
+criterion_main!(benches);
