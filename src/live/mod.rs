@@ -44,9 +44,11 @@ mod handle;
 mod principals;
 mod snapshot;
 mod source;
+mod update;
 
 pub use file::{FileSource, RecordKey, ShareFileEntry, SharesFile};
-pub use handle::{Behind, Failure, Follower, LIVE_TARGET, Live, Status, UpdateError};
+pub use handle::{Behind, Failure, Follower, LIVE_TARGET, Live, Made, Status, UpdateError};
 pub use principals::{pinned, pinned_for};
 pub use snapshot::Snapshot;
 pub use source::{RoleData, Source, SourceError};
+pub use update::Update;

@@ -103,6 +103,15 @@ impl Snapshot {
         &self.shares
     }
 
+    /// The role data of this snapshot: its version, organisation and shares (a clone shares them all).
+    pub fn role_data(&self) -> RoleData {
+        RoleData {
+            version: self.version,
+            organization: self.organization.clone(),
+            shares: self.shares.clone(),
+        }
+    }
+
     /// A record seen with this snapshot's shares (see [`ShareStore::with`]).
     pub fn shared<'a, R: Record + ?Sized>(&'a self, record: &'a R) -> Shared<'a, R> {
         self.shares.with(record)

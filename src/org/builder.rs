@@ -12,8 +12,8 @@ use super::hierarchy::{PositionEntry, RecordTeamEntry, TemplateEntry};
 use super::ids::{self, ExternalIds, Given, StableIds};
 use super::problem::{Indexed, Problems, cycles, problem};
 use super::{
-    Bu, BuildError, Hierarchy, Inheritance, OrgInner, Organization, Team, TeamKind, User,
-    next_stamp,
+    Bu, BuildError, Hierarchy, Inheritance, OrgInner, OrgProblem, Organization, Team, TeamKind,
+    User, next_stamp,
 };
 use crate::compiled::Authority;
 
@@ -547,23 +547,11 @@ fn compile(b: OrganizationBuilder) -> Result<Organization, Vec<Indexed>> {
     // Users: unique, each in exactly one known unit, known roles, known acyclic managers.
     let mut user_index: HashMap<String, u32> = HashMap::new();
     let mut users: Vec<User> = Vec::new();
-    let role_names = || authority.catalog().roles().iter().map(|r| r.name.as_str());
     let resolve_role =
         |section: &'static str, index: usize, entry: &str, role: &str, problems: &mut Problems| {
             let id = authority.role_position(role);
             if id.is_none() {
-                problems.add(Some(index), || {
-                    problem(
-                        section,
-                        entry,
-                        Some(role),
-                        format!(
-                            "{} `{entry}` has unknown role `{role}`",
-                            section.replace('_', " ")
-                        ),
-                        closest(role, role_names()).map(|c| format!("did you mean `{c}`?")),
-                    )
-                });
+                problems.add(Some(index), || unknown_role(&authority, section, entry, role));
             }
             id
         };
@@ -593,54 +581,33 @@ fn compile(b: OrganizationBuilder) -> Result<Organization, Vec<Indexed>> {
         let bu = match bu_index.get(&e.bu) {
             Some(&bu) => bu,
             None => {
-                let message = if e.bu.is_empty() {
-                    format!("user `{}` is not defined", e.name)
-                } else {
-                    format!("user `{}` is in unknown business unit `{}`", e.name, e.bu)
-                };
-                problems.add(Some(i), || {
-                    problem(
-                        "user",
-                        &e.name,
-                        Some(&e.bu),
-                        message,
-                        closest(&e.bu, bu_names()).map(|c| format!("did you mean `{c}`?")),
-                    )
-                });
+                problems.add(Some(i), || user_in_unknown_unit(&e.name, &e.bu, bu_names()));
                 0
             }
         };
-        let mut roles: Vec<(u32, u32)> = e
+        let mut assigned: Vec<(u32, Option<u32>)> = e
             .roles
             .iter()
             .filter_map(|(r, unit)| {
                 let role = resolve_role("user", i, &e.name, r, &mut problems);
                 let held_in = match unit {
-                    None => Some(bu),
+                    None => Some(None),
                     Some(unit) => {
                         let found = bu_index.get(unit).copied();
                         if found.is_none() {
                             problems.add(Some(i), || {
-                                problem(
-                                    "user",
-                                    &e.name,
-                                    Some(unit),
-                                    format!(
-                                        "user `{}` holds role `{r}` in unknown business unit `{unit}`",
-                                        e.name
-                                    ),
-                                    closest(unit, bu_names()).map(|c| format!("did you mean `{c}`?")),
-                                )
+                                role_in_unknown_unit(&e.name, r, unit, bu_names())
                             });
                         }
-                        found
+                        found.map(Some)
                     }
                 };
                 Some((role?, held_in?))
             })
             .collect();
-        roles.sort_unstable();
-        roles.dedup();
+        assigned.sort_unstable();
+        assigned.dedup();
+        let roles = held_roles(&assigned, bu);
         let position = e.position.as_ref().and_then(|p| {
             let found = position_index.get(p).copied();
             if found.is_none() {
@@ -663,6 +630,7 @@ fn compile(b: OrganizationBuilder) -> Result<Organization, Vec<Indexed>> {
             manager: None,
             position,
             roles,
+            assigned,
             teams: Vec::new(),
             owner_teams: Vec::new(),
             reports: Vec::new(),
@@ -674,24 +642,10 @@ fn compile(b: OrganizationBuilder) -> Result<Organization, Vec<Indexed>> {
             continue;
         };
         match user_index.get(manager) {
-            Some(&m) if m == me => problems.add(Some(i), || {
-                problem(
-                    "user",
-                    &e.name,
-                    Some(manager),
-                    format!("user `{}` is their own manager", e.name),
-                    None,
-                )
-            }),
+            Some(&m) if m == me => problems.add(Some(i), || own_manager(&e.name, manager)),
             Some(&m) => users[me as usize].manager = Some(m),
             None => problems.add(Some(i), || {
-                problem(
-                    "user",
-                    &e.name,
-                    Some(manager),
-                    format!("user `{}` has unknown manager `{manager}`", e.name),
-                    closest(manager, user_names()).map(|c| format!("did you mean `{c}`?")),
-                )
+                unknown_manager(&e.name, manager, user_names())
             }),
         }
     }
@@ -701,17 +655,8 @@ fn compile(b: OrganizationBuilder) -> Result<Organization, Vec<Indexed>> {
         .map(|(i, u)| u.manager.filter(|&m| m as usize != i))
         .collect();
     for i in cycles(&managers) {
-        let name = users[i].name.clone();
-        let manager = users[users[i].manager.unwrap_or(0) as usize].name.clone();
-        problems.add(None, || {
-            problem(
-                "user",
-                &name,
-                Some(&manager),
-                format!("managers form a cycle through `{name}`"),
-                Some("every chain of managers must end at someone with no manager".into()),
-            )
-        });
+        let manager = &users[users[i].manager.unwrap_or(0) as usize].name;
+        problems.add(None, || manager_cycle(&users[i].name, manager));
     }
     for i in 0..users.len() {
         if let Some(m) = users[i].manager {
@@ -757,30 +702,11 @@ fn compile(b: OrganizationBuilder) -> Result<Organization, Vec<Indexed>> {
             match user_index.get(m) {
                 Some(&u) if seen_members.insert(u) => members.push(u),
                 Some(_) => {}
-                None => problems.add(Some(i), || {
-                    problem(
-                        "team",
-                        &e.name,
-                        Some(m),
-                        format!("team `{}` has unknown member `{m}`", e.name),
-                        closest(m, user_names()).map(|c| format!("did you mean `{c}`?")),
-                    )
-                }),
+                None => problems.add(Some(i), || unknown_member(&e.name, m, user_names())),
             }
         }
         if e.kind == TeamKind::Access && !e.roles.is_empty() {
-            problems.add(Some(i), || {
-                problem(
-                    "team",
-                    &e.name,
-                    Some(&e.roles[0].0),
-                    format!(
-                        "access team `{}` holds roles; access teams hold none",
-                        e.name
-                    ),
-                    Some("make it an owner team, or share records with it instead".into()),
-                )
-            });
+            problems.add(Some(i), || access_team_with_roles(&e.name, &e.roles[0].0));
         }
         let roles = e
             .roles
@@ -910,24 +836,24 @@ fn compile(b: OrganizationBuilder) -> Result<Organization, Vec<Indexed>> {
         inner: Arc::new(OrgInner {
             stamp,
             authority,
-            bus,
-            pre,
-            end,
-            order,
-            users,
-            teams,
+            bus: Arc::new(bus),
+            pre: Arc::new(pre),
+            end: Arc::new(end),
+            order: Arc::new(order),
+            users: users.into(),
+            teams: teams.into(),
             hierarchy: b.hierarchy,
-            hierarchy_excluded,
-            positions,
-            templates,
-            record_teams,
-            bu_index,
-            user_index,
-            team_index,
-            group_index,
-            org_owned,
-            columns,
-            ids,
+            hierarchy_excluded: Arc::new(hierarchy_excluded),
+            positions: Arc::new(positions),
+            templates: Arc::new(templates),
+            record_teams: Arc::new(record_teams),
+            bu_index: Arc::new(bu_index),
+            user_index: Arc::new(user_index),
+            team_index: Arc::new(team_index),
+            group_index: Arc::new(group_index),
+            org_owned: Arc::new(org_owned),
+            columns: Arc::new(columns),
+            ids: Arc::new(ids),
         }),
     })
 }
@@ -1056,15 +982,7 @@ fn group_object_id(
         });
     };
     if e.kind.is_group() && !e.members.is_empty() {
-        report(
-            problems,
-            Some(&e.members[0]),
-            format!(
-                "group team `{}` lists members; a group team's members come from the caller's token",
-                e.name
-            ),
-            "leave `members` out, and build the principal with the token's group ids",
-        );
+        problems.add(Some(i), || group_team_with_members(&e.name, &e.members[0]));
     }
     match (&e.object_id, e.kind.is_group()) {
         (None, false) => None,
@@ -1134,4 +1052,145 @@ fn is_guid(s: &str) -> bool {
 
 fn bus_names(entries: &[BuEntry]) -> impl Iterator<Item = &str> {
     entries.iter().map(|e| e.name.as_str())
+}
+
+/// The roles a user holds, from the roles as assigned: each in its unit, `None` being the user's own (`bu`); sorted.
+pub(super) fn held_roles(assigned: &[(u32, Option<u32>)], bu: u32) -> Vec<(u32, u32)> {
+    let mut roles: Vec<(u32, u32)> = assigned
+        .iter()
+        .map(|&(role, unit)| (role, unit.unwrap_or(bu)))
+        .collect();
+    roles.sort_unstable();
+    roles.dedup();
+    roles
+}
+
+fn did_you_mean<'a>(input: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
+    closest(input, candidates).map(|c| format!("did you mean `{c}`?"))
+}
+
+/// An entry of `section` (a user or a team) names a role the catalog lacks.
+pub(super) fn unknown_role(
+    authority: &Authority,
+    section: &'static str,
+    entry: &str,
+    role: &str,
+) -> OrgProblem {
+    let roles = authority.catalog().roles().iter().map(|r| r.name.as_str());
+    problem(
+        section,
+        entry,
+        Some(role),
+        format!(
+            "{} `{entry}` has unknown role `{role}`",
+            section.replace('_', " ")
+        ),
+        did_you_mean(role, roles),
+    )
+}
+
+/// A user is in a business unit that does not exist; none at all (`""`): the user was named but not defined.
+pub(super) fn user_in_unknown_unit<'a>(
+    user: &str,
+    unit: &str,
+    units: impl Iterator<Item = &'a str>,
+) -> OrgProblem {
+    let message = if unit.is_empty() {
+        format!("user `{user}` is not defined")
+    } else {
+        format!("user `{user}` is in unknown business unit `{unit}`")
+    };
+    problem("user", user, Some(unit), message, did_you_mean(unit, units))
+}
+
+/// A user holds a role in a business unit that does not exist.
+pub(super) fn role_in_unknown_unit<'a>(
+    user: &str,
+    role: &str,
+    unit: &str,
+    units: impl Iterator<Item = &'a str>,
+) -> OrgProblem {
+    problem(
+        "user",
+        user,
+        Some(unit),
+        format!("user `{user}` holds role `{role}` in unknown business unit `{unit}`"),
+        did_you_mean(unit, units),
+    )
+}
+
+/// A user is named as its own manager.
+pub(super) fn own_manager(user: &str, manager: &str) -> OrgProblem {
+    problem(
+        "user",
+        user,
+        Some(manager),
+        format!("user `{user}` is their own manager"),
+        None,
+    )
+}
+
+/// A user's manager does not exist.
+pub(super) fn unknown_manager<'a>(
+    user: &str,
+    manager: &str,
+    users: impl Iterator<Item = &'a str>,
+) -> OrgProblem {
+    problem(
+        "user",
+        user,
+        Some(manager),
+        format!("user `{user}` has unknown manager `{manager}`"),
+        did_you_mean(manager, users),
+    )
+}
+
+/// Managers form a cycle, named by its first user.
+pub(super) fn manager_cycle(user: &str, manager: &str) -> OrgProblem {
+    problem(
+        "user",
+        user,
+        Some(manager),
+        format!("managers form a cycle through `{user}`"),
+        Some("every chain of managers must end at someone with no manager".into()),
+    )
+}
+
+/// A team's member does not exist.
+pub(super) fn unknown_member<'a>(
+    team: &str,
+    member: &str,
+    users: impl Iterator<Item = &'a str>,
+) -> OrgProblem {
+    problem(
+        "team",
+        team,
+        Some(member),
+        format!("team `{team}` has unknown member `{member}`"),
+        did_you_mean(member, users),
+    )
+}
+
+/// An access team is given a role.
+pub(super) fn access_team_with_roles(team: &str, role: &str) -> OrgProblem {
+    problem(
+        "team",
+        team,
+        Some(role),
+        format!("access team `{team}` holds roles; access teams hold none"),
+        Some("make it an owner team, or share records with it instead".into()),
+    )
+}
+
+/// A group team is given a member: its members come from the caller's token.
+pub(super) fn group_team_with_members(team: &str, member: &str) -> OrgProblem {
+    problem(
+        "team",
+        team,
+        Some(member),
+        format!(
+            "group team `{team}` lists members; a group team's members come from the caller's token"
+        ),
+        Some("leave `members` out, and build the principal with the token's group ids".into()),
+    )
 }

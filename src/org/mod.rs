@@ -11,9 +11,12 @@ mod file;
 mod hierarchy;
 mod ids;
 mod model;
+mod change;
+mod shared;
 mod problem;
 
 pub use builder::OrganizationBuilder;
+pub use change::Change;
 pub(crate) use builder::{BuEntry, TeamEntry, UserEntry};
 pub use columns::{FieldPermissionFileEntry, FieldSecurityProfile, FieldSecurityProfileFileEntry};
 pub use file::{
@@ -25,5 +28,5 @@ pub(crate) use model::{Bu, OrgInner, Position, Team, Template, User, next_stamp}
 pub use model::{
     BusinessUnitId, Hierarchy, HierarchyModel, Inheritance, Organization, TeamId, TeamKind, UserId,
 };
-pub(crate) use problem::Locator;
+pub(crate) use problem::{Locator, problem};
 pub use problem::{BuildError, OrgProblem};

@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use uuid::Uuid;
 
+use super::shared::Chunked;
 use crate::compiled::Authority;
 
 /// A business unit of an [`Organization`]; valid only for the organisation that issued it.
@@ -170,22 +171,24 @@ mod tests {
 }
 
 /// A compiled business unit.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Bu {
     pub(crate) name: String,
     pub(crate) parent: Option<u32>,
 }
 
 /// A compiled user.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct User {
     pub(crate) name: String,
     pub(crate) bu: u32,
     pub(crate) manager: Option<u32>,
     /// The position it holds (the position hierarchy).
     pub(crate) position: Option<u32>,
-    /// Its own roles, each with the business unit it is held in (Local and Deep are measured from there).
+    /// Its own roles, each with the business unit it is held in (Local and Deep are measured from there), sorted.
     pub(crate) roles: Vec<(u32, u32)>,
+    /// The roles as assigned, sorted: `None` is the user's own unit, which follows the user when it moves.
+    pub(crate) assigned: Vec<(u32, Option<u32>)>,
     /// Every team the user is a member of (owner and access; group teams' members are not stored), sorted.
     pub(crate) teams: Vec<u32>,
     /// The owner teams only, sorted.
@@ -195,15 +198,12 @@ pub(crate) struct User {
 }
 
 /// A compiled team.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Team {
     pub(crate) name: String,
     pub(crate) bu: u32,
     pub(crate) kind: TeamKind,
-    #[cfg_attr(
-        not(any(test, feature = "test-util")),
-        expect(dead_code, reason = "read by the reference evaluator alone")
-    )]
+    /// Its members, in the order they were added.
     pub(crate) members: Vec<u32>,
     pub(crate) roles: Vec<(u32, Inheritance)>,
     /// A group team's Entra ID object id, lower case.
@@ -233,36 +233,39 @@ pub(crate) struct Template {
     pub(crate) rights: rolegate_catalog::PrivilegeSet,
 }
 
-#[derive(Debug)]
+/// The compiled organisation. Cloning it is cheap: the users and teams are chunks shared with the clone
+/// ([`Chunked`]), the rest is behind `Arc`s, since [`Organization::apply`] changes memberships and assignments and
+/// never the units, names or ids.
+#[derive(Debug, Clone)]
 pub(crate) struct OrgInner {
     pub(crate) stamp: u32,
     pub(crate) authority: Authority,
-    pub(crate) bus: Vec<Bu>,
+    pub(crate) bus: Arc<Vec<Bu>>,
     /// Pre-order number of each unit; the units at or below `b` are numbered `pre[b]..end[b]`.
-    pub(crate) pre: Vec<u32>,
-    pub(crate) end: Vec<u32>,
+    pub(crate) pre: Arc<Vec<u32>>,
+    pub(crate) end: Arc<Vec<u32>>,
     /// The units in pre-order: `order[pre[b]] == b`.
-    pub(crate) order: Vec<u32>,
-    pub(crate) users: Vec<User>,
-    pub(crate) teams: Vec<Team>,
+    pub(crate) order: Arc<Vec<u32>>,
+    pub(crate) users: Chunked<User>,
+    pub(crate) teams: Chunked<Team>,
     pub(crate) hierarchy: Option<Hierarchy>,
     /// Per table position: excluded from hierarchy security.
-    pub(crate) hierarchy_excluded: Vec<bool>,
-    pub(crate) positions: Vec<Position>,
-    pub(crate) templates: Vec<Template>,
+    pub(crate) hierarchy_excluded: Arc<Vec<bool>>,
+    pub(crate) positions: Arc<Vec<Position>>,
+    pub(crate) templates: Arc<Vec<Template>>,
     /// The access teams of each record made from a template, by (table position, record id): (team, rights).
-    pub(crate) record_teams: HashMap<(u32, u128), Vec<(u32, rolegate_catalog::PrivilegeSet)>>,
-    pub(crate) bu_index: HashMap<String, u32>,
-    pub(crate) user_index: HashMap<String, u32>,
-    pub(crate) team_index: HashMap<String, u32>,
+    pub(crate) record_teams: Arc<HashMap<(u32, u128), Vec<(u32, rolegate_catalog::PrivilegeSet)>>>,
+    pub(crate) bu_index: Arc<HashMap<String, u32>>,
+    pub(crate) user_index: Arc<HashMap<String, u32>>,
+    pub(crate) team_index: Arc<HashMap<String, u32>>,
     /// Group teams by Entra ID object id, lower case.
-    pub(crate) group_index: HashMap<String, u32>,
+    pub(crate) group_index: Arc<HashMap<String, u32>>,
     /// Per table position: organization-owned (step 2 always passes).
-    pub(crate) org_owned: Vec<bool>,
+    pub(crate) org_owned: Arc<Vec<bool>>,
     /// The field security profiles, compiled.
-    pub(crate) columns: super::columns::ColumnGrants,
+    pub(crate) columns: Arc<super::columns::ColumnGrants>,
     /// The GUIDs of business units, users and teams, and users' external ids.
-    pub(crate) ids: super::ids::StableIds,
+    pub(crate) ids: Arc<super::ids::StableIds>,
 }
 
 /// An organisation compiled for record checks: its business-unit tree, users, teams and role assignments.

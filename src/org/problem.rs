@@ -41,7 +41,7 @@ pub struct BuildError {
 }
 
 /// A problem of an entry of `section`, found by its key `entry` and, within it, the offending `word`.
-pub(super) fn problem(
+pub(crate) fn problem(
     section: &'static str,
     entry: &str,
     word: Option<&str>,
