@@ -94,7 +94,8 @@ pub struct Status {
     pub confirmed_at: SystemTime,
     /// The last update that failed, and when; kept after later successes, until another fails.
     pub last_error: Option<Failure>,
-    /// How the live version was made: from whole role data, or by applying changes to the version before.
+    /// How the live version was made: from whole role data, or by applying changes to the version before
+    /// ([`RoleData::made`]).
     pub made: Made,
 }
 
@@ -102,9 +103,10 @@ pub struct Status {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Made {
-    /// From whole role data ([`Live::new`], [`Live::publish`], a source's load).
+    /// From whole role data ([`RoleData::new`]: a build, a source's full load).
     Full,
-    /// By applying changes to the version before it ([`Live::apply`]).
+    /// By applying changes to the version before it ([`RoleData::apply`], [`Live::apply`], a source that applies a
+    /// change log).
     Applied {
         /// How many updates.
         updates: usize,
@@ -214,7 +216,7 @@ impl Live {
             });
         }
         check_call_sites(data.organization.authority(), None)?;
-        let version = data.version;
+        let (version, made) = (data.version, data.made);
         let snapshot = Snapshot::new(data);
         let now = snapshot.built_at();
         tracing::info!(target: LIVE_TARGET, version, "role data published");
@@ -226,7 +228,7 @@ impl Live {
                     live_since: now,
                     confirmed_at: now,
                     last_error: None,
-                    made: Made::Full,
+                    made,
                 }),
                 version: Mutex::new(version),
                 published: Condvar::new(),
@@ -258,7 +260,7 @@ impl Live {
     ///
     /// Built on the caller's thread: call it off the request path (a source's driver does).
     pub fn publish(&self, data: RoleData) -> Result<Arc<Snapshot>, Arc<UpdateError>> {
-        self.install(data, None, Made::Full)
+        self.install(data, None)
     }
 
     /// Applies `updates` to the live version's role data and publishes the result as `version`
@@ -305,20 +307,17 @@ impl Live {
             Err(e) => return Err(self.refuse(UpdateError::Source(SourceError::Invalid(e)))),
         };
         drop(live);
-        let made = Made::Applied {
-            updates: updates.len(),
-        };
-        self.install(data, Some(base), made)
+        self.install(data, Some(base))
     }
 
-    /// Publishes `data`, made by `made` from version `base` when it was made from one (which must still be live).
+    /// Publishes `data`, made from version `base` when it was made from one (which must still be live).
     fn install(
         &self,
         data: RoleData,
         base: Option<u64>,
-        made: Made,
     ) -> Result<Arc<Snapshot>, Arc<UpdateError>> {
         let offered = data.version;
+        let made = data.made;
         let live = self.pin();
         if offered <= live.version() {
             return Err(self.refuse(UpdateError::Stale {

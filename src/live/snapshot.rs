@@ -65,6 +65,7 @@ impl Snapshot {
             version,
             organization,
             shares,
+            made: _,
         } = data;
         Self {
             version,
@@ -105,11 +106,7 @@ impl Snapshot {
 
     /// The role data of this snapshot: its version, organisation and shares (a clone shares them all).
     pub fn role_data(&self) -> RoleData {
-        RoleData {
-            version: self.version,
-            organization: self.organization.clone(),
-            shares: self.shares.clone(),
-        }
+        RoleData::new(self.version, self.organization.clone()).with_shares(self.shares.clone())
     }
 
     /// A record seen with this snapshot's shares (see [`ShareStore::with`]).

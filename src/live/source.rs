@@ -4,6 +4,7 @@
 use std::future::Future;
 use std::sync::Arc;
 
+use super::Made;
 use crate::org::{BuildError, Organization};
 use crate::record::ShareStore;
 use rolegate_catalog::LoadError;
@@ -34,6 +35,7 @@ pub struct RoleData {
     pub(crate) version: u64,
     pub(crate) organization: Organization,
     pub(crate) shares: ShareStore,
+    pub(crate) made: Made,
 }
 
 impl RoleData {
@@ -43,6 +45,7 @@ impl RoleData {
             version,
             organization,
             shares: ShareStore::new(),
+            made: Made::Full,
         }
     }
 
@@ -65,6 +68,12 @@ impl RoleData {
     /// The shares.
     pub fn shares(&self) -> &ShareStore {
         &self.shares
+    }
+
+    /// How it was made: whole ([`RoleData::new`]), or by applying updates to the version before
+    /// ([`RoleData::apply`]). A live handle's [`Status`](super::Status) shows it for the live version.
+    pub fn made(&self) -> Made {
+        self.made
     }
 }
 

@@ -2,7 +2,7 @@
 
 use rolegate_catalog::{PrivilegeSet, TablePrivilege, closest};
 
-use super::RoleData;
+use super::{Made, RoleData};
 use crate::org::{BuildError, Change, OrgProblem, problem};
 use crate::record::{Grantee, RecordId};
 
@@ -97,6 +97,9 @@ impl RoleData {
                 version,
                 organization,
                 shares,
+                made: Made::Applied {
+                    updates: updates.len(),
+                },
             }),
             Ok(_) => Err(BuildError { problems }),
             Err(mut error) => {

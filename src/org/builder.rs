@@ -551,7 +551,9 @@ fn compile(b: OrganizationBuilder) -> Result<Organization, Vec<Indexed>> {
         |section: &'static str, index: usize, entry: &str, role: &str, problems: &mut Problems| {
             let id = authority.role_position(role);
             if id.is_none() {
-                problems.add(Some(index), || unknown_role(&authority, section, entry, role));
+                problems.add(Some(index), || {
+                    unknown_role(&authority, section, entry, role)
+                });
             }
             id
         };
@@ -644,9 +646,7 @@ fn compile(b: OrganizationBuilder) -> Result<Organization, Vec<Indexed>> {
         match user_index.get(manager) {
             Some(&m) if m == me => problems.add(Some(i), || own_manager(&e.name, manager)),
             Some(&m) => users[me as usize].manager = Some(m),
-            None => problems.add(Some(i), || {
-                unknown_manager(&e.name, manager, user_names())
-            }),
+            None => problems.add(Some(i), || unknown_manager(&e.name, manager, user_names())),
         }
     }
     let managers: Vec<Option<u32>> = users

@@ -376,9 +376,8 @@ impl Applying {
     fn member(&mut self, team: &str, name: &str) -> Option<u32> {
         let found = self.inner.user_index.get(name).copied();
         if found.is_none() {
-            self.problems.add(None, || {
-                unknown_member(team, name, self.inner.user_names())
-            });
+            self.problems
+                .add(None, || unknown_member(team, name, self.inner.user_names()));
         }
         found
     }

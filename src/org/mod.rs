@@ -6,18 +6,18 @@
 //! already turned into the business-unit intervals it reaches.
 
 mod builder;
+mod change;
 mod columns;
 mod file;
 mod hierarchy;
 mod ids;
 mod model;
-mod change;
-mod shared;
 mod problem;
+mod shared;
 
 pub use builder::OrganizationBuilder;
-pub use change::Change;
 pub(crate) use builder::{BuEntry, TeamEntry, UserEntry};
+pub use change::Change;
 pub use columns::{FieldPermissionFileEntry, FieldSecurityProfile, FieldSecurityProfileFileEntry};
 pub use file::{
     AccessTeamTemplateFileEntry, BusinessUnitFileEntry, OrganizationFile, OrganizationHeader,
@@ -28,5 +28,5 @@ pub(crate) use model::{Bu, OrgInner, Position, Team, Template, User, next_stamp}
 pub use model::{
     BusinessUnitId, Hierarchy, HierarchyModel, Inheritance, Organization, TeamId, TeamKind, UserId,
 };
-pub(crate) use problem::{Locator, problem};
 pub use problem::{BuildError, OrgProblem};
+pub(crate) use problem::{Locator, problem};

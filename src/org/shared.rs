@@ -138,7 +138,11 @@ mod tests {
             .zip(&changed.chunks)
             .filter(|(a, b)| Arc::ptr_eq(a, b))
             .count();
-        assert_eq!(shared, original.chunks.len() - 1, "every other chunk is shared");
+        assert_eq!(
+            shared,
+            original.chunks.len() - 1,
+            "every other chunk is shared"
+        );
         assert!(original.iter().copied().eq(0..1000));
     }
 }

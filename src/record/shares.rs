@@ -158,6 +158,9 @@ mod tests {
             .count();
         assert_eq!(shared, (1 << SHARD_BITS) - 1);
         let sizes: Vec<usize> = store.shards.iter().map(|s| s.len()).collect();
-        assert!(sizes.iter().all(|&n| n < 12), "sequential ids spread: {sizes:?}");
+        assert!(
+            sizes.iter().all(|&n| n < 12),
+            "sequential ids spread: {sizes:?}"
+        );
     }
 }

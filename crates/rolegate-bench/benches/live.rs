@@ -1,5 +1,6 @@
 //! Live role data: the allowed `#[requires]` check while another thread swaps snapshots, against the same check with
-//! none swapped; a principal resolved from a snapshot's cache; rebuilding a snapshot of a large organisation.
+//! none swapped; a principal resolved from a snapshot's cache; rebuilding a snapshot of a large organisation, and
+//! applying one change to it instead.
 //!
 //! `cargo bench -p rolegate-bench --features live --bench live` (add `-- --warm-up-time 1 --measurement-time 3` on a
 //! shared machine). Each group's pairs run in one process, one after the other.
@@ -10,8 +11,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use rolegate::live::{Live, RoleData, Snapshot};
-use rolegate::org::Inheritance;
+use rolegate::live::{Live, RoleData, Snapshot, Update};
+use rolegate::org::{Change, Inheritance};
 use rolegate::record::{Grantee, ShareStore};
 use rolegate::{Authority, Organization, Principal, TablePrivilege, Uuid};
 use rolegate_bench::sites::{SITES, call_each};
@@ -275,7 +276,103 @@ fn rebuild(c: &mut Criterion) {
             BatchSize::LargeInput,
         )
     });
+    apply(&mut group, &w, &org, &shares);
     group.finish();
+}
+
+/// One change applied to the large organisation instead of a rebuild: each iteration makes a new version from the
+/// last (a role assigned then revoked, a member added then removed, a record shared then unshared), and drops it.
+fn apply(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    w: &Workload,
+    org: &Organization,
+    shares: &ShareStore,
+) {
+    // A role user 123 does not hold.
+    let held: Vec<String> = w.users[123 % w.users.len()]
+        .iter()
+        .map(|&r| role_name(r as usize))
+        .collect();
+    let role = (0..w.grants.len())
+        .map(role_name)
+        .find(|r| !held.contains(r))
+        .expect("a role not held");
+    let toggle = |on: bool, assign: Change, revoke: Change| if on { assign } else { revoke };
+    let assign = |on: bool| {
+        toggle(
+            on,
+            Change::assign_role("user123", &role),
+            Change::revoke_role("user123", &role),
+        )
+    };
+    // User 5 is a member of team 0, not of team 7.
+    let member = |on: bool| {
+        toggle(
+            on,
+            Change::add_team_member("team7", "user5"),
+            Change::remove_team_member("team7", "user5"),
+        )
+    };
+    let grantee = Grantee::User(org.user("user5").expect("user5"));
+    let share = |on: bool| {
+        let (table, record) = ("t0".to_owned(), (SHARES as u64 + 1).into());
+        if on {
+            let rights = [TablePrivilege::Read].into_iter().collect();
+            Update::Share {
+                table,
+                record,
+                grantee,
+                rights,
+            }
+        } else {
+            Update::Unshare {
+                table,
+                record,
+                grantee,
+            }
+        }
+    };
+
+    let mut current = org.clone();
+    let mut on = true;
+    group.bench_function("apply/assign_role", |b| {
+        b.iter(|| {
+            current = current.apply(&[assign(on)]).unwrap();
+            on = !on;
+        })
+    });
+    group.bench_function("apply/team_member", |b| {
+        b.iter(|| {
+            current = current.apply(&[member(on)]).unwrap();
+            on = !on;
+        })
+    });
+    let mut data = RoleData::new(1, org.clone()).with_shares(shares.clone());
+    group.bench_function("apply/share", |b| {
+        b.iter(|| {
+            data = data.apply(data.version() + 1, &[share(on)]).unwrap();
+            on = !on;
+        })
+    });
+    // Through the live handle: the change applied to the live snapshot's data, validated, the new snapshot built and
+    // swapped in, the replaced one dropped.
+    let live = Live::new(RoleData::new(1, org.clone()).with_shares(shares.clone())).expect("valid");
+    let mut version = 1;
+    let assign = |on| Update::from(assign(on));
+    let member = |on| Update::from(member(on));
+    for (name, change) in [
+        ("apply/live_assign_role", &assign as &dyn Fn(bool) -> Update),
+        ("apply/live_team_member", &member),
+        ("apply/live_share", &share),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                version += 1;
+                black_box(live.apply(version, &[change(on)]).unwrap());
+                on = !on;
+            })
+        });
+    }
 }
 
 criterion_group!(benches, principal_cache, swapping, rebuild);

@@ -10,6 +10,7 @@ use rolegate_catalog::{PrivilegeSet, Syntax, did_you_mean};
 use tokio_postgres::{GenericClient, Transaction};
 
 use crate::error::{Error, db};
+use crate::log::{self, Logged, LoggedGrantee};
 use crate::read::{
     AuthorityCache, CatalogDocument, build_organization, read_all, read_catalog, read_version,
     team_kind_name,
@@ -126,7 +127,7 @@ impl Store {
         )
         .await
         .map_err(db("drop the shares of users and teams no longer there"))?;
-        finish(tx, version, &mut self.cache).await
+        finish(tx, version, &mut self.cache, &Logged::Full).await
     }
 
     /// Assigns a role to a user, held in `business_unit` (`None`: the user's own unit, wherever it moves), and returns
@@ -158,7 +159,12 @@ impl Store {
                 held_in(business_unit)
             )));
         }
-        finish(tx, version, &mut self.cache).await
+        let change = Logged::AssignUserRole {
+            user: user_id,
+            role,
+            business_unit: unit,
+        };
+        finish(tx, version, &mut self.cache, &change).await
     }
 
     /// Takes a role held in `business_unit` (`None`: the user's own unit) from a user, and returns the new version.
@@ -178,14 +184,15 @@ impl Store {
             None => None,
         };
         let removed = tx
-            .execute(
+            .query(
                 "delete from rolegate_user_roles
-                 where user_id = $1 and lower(role) = lower($2) and business_unit_id is not distinct from $3",
+                 where user_id = $1 and lower(role) = lower($2) and business_unit_id is not distinct from $3
+                 returning role",
                 &[&user_id, &role, &unit],
             )
             .await
             .map_err(db("revoke the role"))?;
-        if removed == 0 {
+        let Some(removed) = removed.first() else {
             let held = names(
                 &tx,
                 "select r.role || coalesce(' in ' || b.name, '') from rolegate_user_roles r
@@ -199,8 +206,13 @@ impl Store {
                 held_in(business_unit),
                 list_or_nothing(&held)
             )));
-        }
-        finish(tx, version, &mut self.cache).await
+        };
+        let change = Logged::RevokeUserRole {
+            user: user_id,
+            role: removed.get(0),
+            business_unit: unit,
+        };
+        finish(tx, version, &mut self.cache, &change).await
     }
 
     /// Assigns a role to an owner or group team, and returns the new version.
@@ -227,7 +239,12 @@ impl Store {
                 "team `{team}` already holds role `{role}`"
             )));
         }
-        finish(tx, version, &mut self.cache).await
+        let change = Logged::AssignTeamRole {
+            team: team_id,
+            role,
+            isinherited: inheritance.isinherited(),
+        };
+        finish(tx, version, &mut self.cache, &change).await
     }
 
     /// Takes a role from a team, and returns the new version.
@@ -235,13 +252,13 @@ impl Store {
         let (tx, version) = begin(&mut self.client).await?;
         let team_id = find_team(&tx, team).await?;
         let removed = tx
-            .execute(
-                "delete from rolegate_team_roles where team_id = $1 and lower(role) = lower($2)",
+            .query(
+                "delete from rolegate_team_roles where team_id = $1 and lower(role) = lower($2) returning role",
                 &[&team_id, &role],
             )
             .await
             .map_err(db("revoke the role"))?;
-        if removed == 0 {
+        let Some(removed) = removed.first() else {
             let held = names(
                 &tx,
                 "select role from rolegate_team_roles where team_id = $1 order by seq",
@@ -252,8 +269,12 @@ impl Store {
                 "team `{team}` does not hold role `{role}`; it holds {}",
                 list_or_nothing(&held)
             )));
-        }
-        finish(tx, version, &mut self.cache).await
+        };
+        let change = Logged::RevokeTeamRole {
+            team: team_id,
+            role: removed.get(0),
+        };
+        finish(tx, version, &mut self.cache, &change).await
     }
 
     /// Adds a user to a team, and returns the new version.
@@ -273,7 +294,11 @@ impl Store {
                 "user `{user}` is already a member of team `{team}`"
             )));
         }
-        finish(tx, version, &mut self.cache).await
+        let change = Logged::AddTeamMember {
+            team: team_id,
+            user: user_id,
+        };
+        finish(tx, version, &mut self.cache, &change).await
     }
 
     /// Removes a user from a team, and returns the new version.
@@ -293,7 +318,11 @@ impl Store {
                 "user `{user}` is not a member of team `{team}`"
             )));
         }
-        finish(tx, version, &mut self.cache).await
+        let change = Logged::RemoveTeamMember {
+            team: team_id,
+            user: user_id,
+        };
+        finish(tx, version, &mut self.cache, &change).await
     }
 
     /// Shares a record with a grantee: `rights` add to those already shared with it. Returns the new version.
@@ -356,7 +385,13 @@ impl Store {
         )
         .await
         .map_err(db("write the share"))?;
-        finish(tx, version, &mut self.cache).await
+        let change = Logged::Share {
+            table,
+            record: record_uuid(record),
+            grantee: LoggedGrantee::from_columns(kind, user, team),
+            rights: names.iter().map(|&name| name.to_owned()).collect(),
+        };
+        finish(tx, version, &mut self.cache, &change).await
     }
 
     /// Takes back every right shared with a grantee on a record, and returns the new version.
@@ -372,21 +407,27 @@ impl Store {
             .unwrap_or_else(|_| table.to_owned());
         let (kind, user, team) = find_grantee(&tx, with).await?;
         let removed = tx
-            .execute(
+            .query(
                 "delete from rolegate_shares where lower(table_name) = lower($1) and record_id = $2
                  and grantee_kind = $3 and grantee_user_id is not distinct from $4
-                 and grantee_team_id is not distinct from $5",
+                 and grantee_team_id is not distinct from $5
+                 returning table_name",
                 &[&table, &record_uuid(record), &kind, &user, &team],
             )
             .await
             .map_err(db("revoke the share"))?;
-        if removed == 0 {
+        let Some(removed) = removed.first() else {
             return Err(Error::Unchanged(format!(
                 "{table} record {record} is not shared with {}",
                 describe(with)
             )));
-        }
-        finish(tx, version, &mut self.cache).await
+        };
+        let change = Logged::Unshare {
+            table: removed.get(0),
+            record: record_uuid(record),
+            grantee: LoggedGrantee::from_columns(kind, user, team),
+        };
+        finish(tx, version, &mut self.cache, &change).await
     }
 }
 
@@ -407,12 +448,13 @@ async fn begin(client: &mut tokio_postgres::Client) -> Result<(Transaction<'_>, 
     Ok((tx, version))
 }
 
-/// Ends a change: the organisation must still build from what the transaction wrote; then the notification, then the
-/// commit (which delivers it).
+/// Ends a change: the organisation must still build from what the transaction wrote; then the change log's entry,
+/// the notification, and the commit (which delivers it).
 async fn finish(
     tx: Transaction<'_>,
     version: u64,
     cache: &mut AuthorityCache,
+    change: &Logged,
 ) -> Result<u64, Error> {
     let data = read_all(&tx, version).await?;
     data.compile_with(cache).map_err(|error| match error {
@@ -421,6 +463,7 @@ async fn finish(
         other => Error::Stored(other.to_string()),
     })?;
     debug_assert_eq!(read_version(&tx).await.ok(), Some(version));
+    log::write(&tx, version, change).await?;
     tx.execute(
         "select pg_notify($1, $2)",
         &[&CHANNEL, &version.to_string()],

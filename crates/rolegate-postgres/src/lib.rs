@@ -76,6 +76,7 @@
 
 mod admin;
 mod error;
+mod log;
 mod migrate;
 mod read;
 mod source;
@@ -86,6 +87,7 @@ use tokio_postgres::{Client, Config, NoTls};
 
 pub use admin::{ShareWith, shareable_rights};
 pub use error::Error;
+pub use log::KEPT_VERSIONS;
 pub use migrate::{MIGRATIONS, Migration, migrate};
 pub use read::{
     AuthorityCache, CatalogDocument, CompileError, StoredGrantee, StoredRoleData, StoredShare,

@@ -19,11 +19,18 @@ pub struct Migration {
 const MIGRATION_LOCK: i64 = 0x726f_6c65_6761_7465;
 
 /// Every migration this version of rolegate knows, in order (the files of `migrations/`).
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "role_data",
-    sql: include_str!("../migrations/0001_role_data.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "role_data",
+        sql: include_str!("../migrations/0001_role_data.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "change_log",
+        sql: include_str!("../migrations/0002_change_log.sql"),
+    },
+];
 
 /// Applies the migrations the database lacks, all in one transaction, and returns their numbers (none when it is up to
 /// date: `migrate` may run any number of times). Concurrent runs wait for each other.

@@ -12,6 +12,7 @@ use rolegate_catalog::{LoadError, PrivilegeSet, Syntax};
 use tokio_postgres::{Client, GenericClient, IsolationLevel};
 
 use crate::error::{Error, db};
+use crate::log::Logged;
 
 /// One consistent version of the role data in the store, as plain data: what a snapshot is built from.
 #[derive(Debug, Clone, PartialEq)]
@@ -210,6 +211,34 @@ pub async fn load_if_newer(
         .await
         .map_err(db("finish reading the role data"))?;
     Ok(Some(data))
+}
+
+/// What changed after version `live`, read in one REPEATABLE READ, read-only transaction: `None` when the store is
+/// still at `live`; else its version, with the change log's entries after `live` when the log holds all of them.
+pub(crate) async fn changes_after(
+    client: &mut Client,
+    live: u64,
+) -> Result<Option<(u64, Option<Vec<Logged>>)>, Error> {
+    let tx = client
+        .build_transaction()
+        .isolation_level(IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .await
+        .map_err(db("start reading the change log"))?;
+    let version = read_version(&tx).await?;
+    if version == live {
+        return Ok(None);
+    }
+    let entries = if version > live {
+        crate::log::read_after(&tx, live, version).await?
+    } else {
+        None
+    };
+    tx.commit()
+        .await
+        .map_err(db("finish reading the change log"))?;
+    Ok(Some((version, entries)))
 }
 
 /// The store's version.

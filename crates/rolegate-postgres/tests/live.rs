@@ -4,9 +4,11 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rolegate::live::Live;
-use rolegate::{Requirement, TablePrivilege};
-use rolegate_postgres::{PostgresSource, Store, WatchOptions};
+use rolegate::live::{Live, Made, RoleData, Snapshot};
+use rolegate::org::Inheritance;
+use rolegate::record::{Grantee, Owner, RecordId};
+use rolegate::{RecordData, Requirement, TablePrivilege};
+use rolegate_postgres::{PostgresSource, ShareWith, Store, WatchOptions};
 use rolegate_testpg::TestCluster;
 
 fn fixture(name: &str) -> PathBuf {
@@ -166,4 +168,155 @@ async fn a_store_that_goes_away_leaves_the_last_snapshot_serving_and_says_so() {
         .unwrap();
     assert!(allowed(&live, version, "grace").await);
     assert!(live.status().is_current());
+}
+
+/// Every decision of every user: the depth held at every slot, and each privilege on records of the fixture's table
+/// owned by each user and team, shared or not (ids of both snapshots' organisations are found by name).
+fn decisions(snapshot: &Snapshot) -> Vec<String> {
+    let org = snapshot.organization();
+    let authority = snapshot.authority();
+    let users: Vec<_> = org.users().collect();
+    let mut owners: Vec<Owner> = users.iter().map(|&u| Owner::User(u)).collect();
+    owners.extend(org.teams().map(Owner::Team));
+    let mut out = Vec::new();
+    for &user in &users {
+        let principal = snapshot.principal(user).unwrap();
+        let name = org.user_name(user).unwrap();
+        for table in authority.catalog().tables() {
+            for privilege in TablePrivilege::ALL {
+                let slot = authority.table_slot(privilege, &table.name).unwrap();
+                if let Some(depth) = principal.depth_at(slot) {
+                    out.push(format!("{name} {privilege} {} at {depth:?}", table.name));
+                }
+            }
+        }
+        for id in [7u128, 42, 43] {
+            for (o, &owner) in owners.iter().enumerate() {
+                let unit = org.business_unit("Sales");
+                let record = RecordData::new(id, "contoso_invoice", owner, unit);
+                for privilege in TablePrivilege::ALL {
+                    let decision = principal.check_record(privilege, &snapshot.shared(&record));
+                    out.push(format!(
+                        "{name} {privilege} record {id} of owner {o}: {}",
+                        decision.is_ok()
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Waits until `live` serves `version`, and returns how it was made.
+async fn made(live: &Live, version: u64) -> Made {
+    live.wait_for(version, Duration::from_secs(10))
+        .await
+        .unwrap();
+    live.status().made
+}
+
+#[tokio::test]
+async fn changes_through_the_store_are_applied_incrementally_and_decide_as_a_full_reload() {
+    let (mut admin, url) = loaded(TestCluster::shared()).await;
+    let live = instance(&url, WatchOptions::default()).await;
+    assert_eq!(
+        live.status().made,
+        Made::Full,
+        "the first load reads everything"
+    );
+
+    let read = [TablePrivilege::Read].into_iter().collect();
+    let changes: Vec<u64> = vec![
+        admin
+            .assign_user_role("grace", "Omnichannel administrator", None)
+            .await
+            .unwrap(),
+        admin
+            .assign_user_role("grace", "Invoice clerk", Some("Service"))
+            .await
+            .unwrap(),
+        admin.add_team_member("Supervisors", "ada").await.unwrap(),
+        admin
+            .remove_team_member("Supervisors", "alan")
+            .await
+            .unwrap(),
+        admin
+            .assign_team_role("Escalations", "Invoice clerk", Inheritance::TeamOnly)
+            .await
+            .unwrap(),
+        admin
+            .revoke_team_role("Supervisors", "invoice clerk")
+            .await
+            .unwrap(),
+        admin
+            .share(
+                "contoso_invoice",
+                RecordId(7),
+                ShareWith::User("alan"),
+                read,
+            )
+            .await
+            .unwrap(),
+        admin
+            .share(
+                "Contoso_Invoice",
+                RecordId(43),
+                ShareWith::Team("Supervisors"),
+                read,
+            )
+            .await
+            .unwrap(),
+        admin
+            .unshare("contoso_invoice", RecordId(7), ShareWith::User("alan"))
+            .await
+            .unwrap(),
+        admin
+            .revoke_user_role("grace", "omnichannel administrator", None)
+            .await
+            .unwrap(),
+    ];
+    let last = *changes.last().unwrap();
+    assert!(
+        matches!(made(&live, last).await, Made::Applied { .. }),
+        "{:?}",
+        live.status()
+    );
+
+    // The same version read and built in full decides the same.
+    let stored = admin.load().await.unwrap();
+    assert_eq!(stored.version, last);
+    let (organization, shares) = stored.compile().unwrap();
+    let full = Snapshot::new(RoleData::new(last, organization).with_shares(shares));
+    let applied = live.pin();
+    assert_eq!(applied.version(), last);
+    assert_eq!(decisions(&applied), decisions(&full));
+    let supervisors = applied.organization().team("Supervisors").unwrap();
+    assert_eq!(
+        applied
+            .shares()
+            .shares("contoso_invoice", RecordId(43))
+            .iter()
+            .map(|s| s.grantee)
+            .collect::<Vec<_>>(),
+        [Grantee::Team(supervisors)]
+    );
+
+    // Whole files loaded: read in full again.
+    let version = admin
+        .load_files(Some(&fixture("catalog.toml")), &fixture("org.toml"))
+        .await
+        .unwrap();
+    assert_eq!(made(&live, version).await, Made::Full);
+    let version = admin.add_team_member("Supervisors", "ada").await.unwrap();
+    assert_eq!(made(&live, version).await, Made::Applied { updates: 1 });
+    let entries: i64 = admin
+        .client()
+        .query_one("select count(*) from rolegate_changes", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(
+        entries as u64, version,
+        "one entry per version, the loads of whole files too"
+    );
 }

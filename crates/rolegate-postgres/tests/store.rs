@@ -85,7 +85,7 @@ async fn migrations_apply_once_and_running_them_again_changes_nothing() {
     let url = TestCluster::shared().fresh_database("migrate").unwrap();
     let mut store = Store::connect(&url).await.unwrap();
     assert!(matches!(store.version().await, Err(Error::NotMigrated)));
-    assert_eq!(store.migrate().await.unwrap(), vec![1]);
+    assert_eq!(store.migrate().await.unwrap(), vec![1, 2]);
     assert_eq!(store.migrate().await.unwrap(), Vec::<i32>::new());
     assert_eq!(store.version().await.unwrap(), 0);
     let data = store.load().await.unwrap();
