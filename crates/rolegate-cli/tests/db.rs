@@ -39,7 +39,7 @@ fn every_db_command_changes_the_store_and_prints_the_new_version() {
     let url = TestCluster::shared().fresh_database("cli").unwrap();
     assert_eq!(
         ok(&url, &["migrate"]),
-        "applied migration 1 (role_data)\nversion 0\n"
+        "applied migration 1 (role_data)\napplied migration 2 (change_log)\nversion 0\n"
     );
     assert_eq!(ok(&url, &["migrate"]), "version 0\n");
     let org = fixture("org.toml");

@@ -45,6 +45,7 @@
 //! | `rolegate_user_roles` | `user_id`, `role` (a catalog role's name), `business_unit_id` (the unit it is held in; null: the user's own) |
 //! | `rolegate_team_roles` | `team_id`, `role`, `isinherited` (1: members hold it too, at Basic; 0: team privileges only) |
 //! | `rolegate_shares` | `table_name`, `record_id` (uuid; a number n is stored as the UUID whose 128 bits are n), `grantee_kind` (`user`, `team`, `organization`), `grantee_user_id`, `grantee_team_id`, `rights` (text[]: Read, Write, Delete, Append, AppendTo, Assign, Share) |
+//! | `rolegate_changes` | the change log: `version`, `change` (jsonb: what that version's change did, users, teams and units by id; `{"kind": "full"}` for whole files loaded), `changed_at`; the last [`KEPT_VERSIONS`] versions |
 //!
 //! Every table has a `seq` column, the order rows were added in, which reading keeps: a file loaded and read back
 //! lists its entries in its own order.
@@ -60,8 +61,9 @@
 //! Write through [`Store`] (or `rolegate db`) only. Each change is one transaction whose first statement bumps
 //! `rolegate_version` (so changes wait for each other and each sees the one before), which then checks that the whole
 //! organisation still builds (an unknown role, a cycle, a member of a group team: the change is refused, nothing is
-//! written), and sends `pg_notify('rolegate', '<version>')` before it commits: the notification goes out with the
-//! commit, never without it.
+//! written), writes what it did to the change log (`rolegate_changes`, in the same transaction), and sends
+//! `pg_notify('rolegate', '<version>')` before it commits: the notification goes out with the commit, never without
+//! it. Each change deletes the log's entries more than [`KEPT_VERSIONS`] versions old.
 //!
 //! # Reading and watching
 //!
@@ -69,7 +71,9 @@
 //! half of a change. [`Watcher`] listens on a connection of its own and reports each notified version; because
 //! notifications sent while it is disconnected are lost, it reconnects with backoff and reports every reconnection as
 //! a reason to reload, and it also reads the version every poll interval (15 s by default). [`PostgresSource`] puts
-//! the two together as a [`rolegate::live::Source`], for a `Live` handle to follow. Connections are made
+//! the two together as a [`rolegate::live::Source`], for a `Live` handle to follow: it applies the change log's
+//! entries after the live version to the snapshot it has when the log holds all of them and none is a load of whole
+//! files, and reads everything otherwise. Connections are made
 //! without TLS (`NoTls`): use a loopback or private network, or a TLS-terminating proxy.
 
 #![forbid(unsafe_code)]

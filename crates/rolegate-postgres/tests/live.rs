@@ -184,8 +184,8 @@ fn decisions(snapshot: &Snapshot) -> Vec<String> {
         let name = org.user_name(user).unwrap();
         for table in authority.catalog().tables() {
             for privilege in TablePrivilege::ALL {
-                let slot = authority.table_slot(privilege, &table.name).unwrap();
-                if let Some(depth) = principal.depth_at(slot) {
+                let slot = authority.table_slot(privilege, &table.name);
+                if let Some(depth) = slot.and_then(|slot| principal.depth_at(slot)) {
                     out.push(format!("{name} {privilege} {} at {depth:?}", table.name));
                 }
             }
