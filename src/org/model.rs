@@ -233,6 +233,9 @@ pub(crate) struct Template {
     pub(crate) rights: rolegate_catalog::PrivilegeSet,
 }
 
+/// The access teams of records made from templates, by (table position, record id): (team, rights).
+pub(crate) type RecordTeams = HashMap<(u32, u128), Vec<(u32, rolegate_catalog::PrivilegeSet)>>;
+
 /// The compiled organisation. Cloning it is cheap: the users and teams are chunks shared with the clone
 /// ([`Chunked`]), the rest is behind `Arc`s, since [`Organization::apply`] changes memberships and assignments and
 /// never the units, names or ids.
@@ -254,7 +257,7 @@ pub(crate) struct OrgInner {
     pub(crate) positions: Arc<Vec<Position>>,
     pub(crate) templates: Arc<Vec<Template>>,
     /// The access teams of each record made from a template, by (table position, record id): (team, rights).
-    pub(crate) record_teams: Arc<HashMap<(u32, u128), Vec<(u32, rolegate_catalog::PrivilegeSet)>>>,
+    pub(crate) record_teams: Arc<RecordTeams>,
     pub(crate) bu_index: Arc<HashMap<String, u32>>,
     pub(crate) user_index: Arc<HashMap<String, u32>>,
     pub(crate) team_index: Arc<HashMap<String, u32>>,
