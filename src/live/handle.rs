@@ -11,7 +11,7 @@ use std::time::{Duration, Instant, SystemTime};
 use arc_swap::ArcSwap;
 use tokio::sync::{oneshot, watch};
 
-use super::{RoleData, Snapshot, Source, SourceError, Update};
+use super::{Made, RoleData, Snapshot, Source, SourceError, Update};
 use crate::compiled::Authority;
 use crate::compiled::site::{CallSite, call_sites};
 
@@ -97,20 +97,6 @@ pub struct Status {
     /// How the live version was made: from whole role data, or by applying changes to the version before
     /// ([`RoleData::made`]).
     pub made: Made,
-}
-
-/// How a live version was made.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Made {
-    /// From whole role data ([`RoleData::new`]: a build, a source's full load).
-    Full,
-    /// By applying changes to the version before it ([`RoleData::apply`], [`Live::apply`], a source that applies a
-    /// change log).
-    Applied {
-        /// How many updates.
-        updates: usize,
-    },
 }
 
 impl Status {

@@ -47,8 +47,8 @@ mod source;
 mod update;
 
 pub use file::{FileSource, RecordKey, ShareFileEntry, SharesFile};
-pub use handle::{Behind, Failure, Follower, LIVE_TARGET, Live, Made, Status, UpdateError};
+pub use handle::{Behind, Failure, Follower, LIVE_TARGET, Live, Status, UpdateError};
 pub use principals::{pinned, pinned_for};
 pub use snapshot::Snapshot;
-pub use source::{RoleData, Source, SourceError};
+pub use source::{Made, RoleData, Source, SourceError};
 pub use update::Update;

@@ -4,7 +4,6 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use super::Made;
 use crate::org::{BuildError, Organization};
 use crate::record::ShareStore;
 use rolegate_catalog::LoadError;
@@ -167,4 +166,18 @@ impl SourceError {
             source: Arc::from(source.into()),
         }
     }
+}
+
+/// How a live version was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Made {
+    /// From whole role data ([`RoleData::new`]: a build, a source's full load).
+    Full,
+    /// By applying changes to the version before it ([`RoleData::apply`], [`Live::apply`](super::Live::apply), a
+    /// source that applies a change log).
+    Applied {
+        /// How many updates.
+        updates: usize,
+    },
 }

@@ -816,7 +816,7 @@ fn compile(b: OrganizationBuilder) -> Result<Organization, Vec<Indexed>> {
     for (bu, &p) in pre.iter().enumerate() {
         order[p as usize] = bu as u32;
     }
-    let org_owned = authority
+    let org_owned: Vec<bool> = authority
         .catalog()
         .tables()
         .iter()
@@ -836,22 +836,22 @@ fn compile(b: OrganizationBuilder) -> Result<Organization, Vec<Indexed>> {
         inner: Arc::new(OrgInner {
             stamp,
             authority,
-            bus: Arc::new(bus),
-            pre: Arc::new(pre),
-            end: Arc::new(end),
-            order: Arc::new(order),
+            bus: bus.into(),
+            pre: pre.into(),
+            end: end.into(),
+            order: order.into(),
             users: users.into(),
             teams: teams.into(),
             hierarchy: b.hierarchy,
-            hierarchy_excluded: Arc::new(hierarchy_excluded),
-            positions: Arc::new(positions),
-            templates: Arc::new(templates),
+            hierarchy_excluded: hierarchy_excluded.into(),
+            positions: positions.into(),
+            templates: templates.into(),
             record_teams: Arc::new(record_teams),
             bu_index: Arc::new(bu_index),
             user_index: Arc::new(user_index),
             team_index: Arc::new(team_index),
             group_index: Arc::new(group_index),
-            org_owned: Arc::new(org_owned),
+            org_owned: org_owned.into(),
             columns: Arc::new(columns),
             ids: Arc::new(ids),
         }),

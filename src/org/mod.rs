@@ -28,5 +28,7 @@ pub(crate) use model::{Bu, OrgInner, Position, Team, Template, User, next_stamp}
 pub use model::{
     BusinessUnitId, Hierarchy, HierarchyModel, Inheritance, Organization, TeamId, TeamKind, UserId,
 };
+pub(crate) use problem::Locator;
+#[cfg(feature = "live")]
+pub(crate) use problem::problem;
 pub use problem::{BuildError, OrgProblem};
-pub(crate) use problem::{Locator, problem};

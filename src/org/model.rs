@@ -243,19 +243,19 @@ pub(crate) type RecordTeams = HashMap<(u32, u128), Vec<(u32, rolegate_catalog::P
 pub(crate) struct OrgInner {
     pub(crate) stamp: u32,
     pub(crate) authority: Authority,
-    pub(crate) bus: Arc<Vec<Bu>>,
+    pub(crate) bus: Arc<[Bu]>,
     /// Pre-order number of each unit; the units at or below `b` are numbered `pre[b]..end[b]`.
-    pub(crate) pre: Arc<Vec<u32>>,
-    pub(crate) end: Arc<Vec<u32>>,
+    pub(crate) pre: Arc<[u32]>,
+    pub(crate) end: Arc<[u32]>,
     /// The units in pre-order: `order[pre[b]] == b`.
-    pub(crate) order: Arc<Vec<u32>>,
+    pub(crate) order: Arc<[u32]>,
     pub(crate) users: Chunked<User>,
     pub(crate) teams: Chunked<Team>,
     pub(crate) hierarchy: Option<Hierarchy>,
     /// Per table position: excluded from hierarchy security.
-    pub(crate) hierarchy_excluded: Arc<Vec<bool>>,
-    pub(crate) positions: Arc<Vec<Position>>,
-    pub(crate) templates: Arc<Vec<Template>>,
+    pub(crate) hierarchy_excluded: Arc<[bool]>,
+    pub(crate) positions: Arc<[Position]>,
+    pub(crate) templates: Arc<[Template]>,
     /// The access teams of each record made from a template, by (table position, record id): (team, rights).
     pub(crate) record_teams: Arc<RecordTeams>,
     pub(crate) bu_index: Arc<HashMap<String, u32>>,
@@ -264,7 +264,7 @@ pub(crate) struct OrgInner {
     /// Group teams by Entra ID object id, lower case.
     pub(crate) group_index: Arc<HashMap<String, u32>>,
     /// Per table position: organization-owned (step 2 always passes).
-    pub(crate) org_owned: Arc<Vec<bool>>,
+    pub(crate) org_owned: Arc<[bool]>,
     /// The field security profiles, compiled.
     pub(crate) columns: Arc<super::columns::ColumnGrants>,
     /// The GUIDs of business units, users and teams, and users' external ids.

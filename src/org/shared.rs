@@ -15,7 +15,7 @@ const CHUNK: usize = 1 << CHUNK_BITS;
 /// (1,563 for 100,000 users), and changing an entry copies its chunk alone ([`make_mut`](Self::make_mut)), never the
 /// other 99,936 entries. Reading stays an index: entry `i` is entry `i % 64` of chunk `i / 64`.
 pub(crate) struct Chunked<T> {
-    chunks: Vec<Arc<Vec<T>>>,
+    chunks: Vec<Arc<[T]>>,
     len: usize,
 }
 
@@ -63,11 +63,11 @@ impl<T> From<Vec<T>> for Chunked<T> {
         let mut chunks = Vec::with_capacity(len.div_ceil(CHUNK));
         let mut entries = entries.into_iter();
         loop {
-            let chunk: Vec<T> = entries.by_ref().take(CHUNK).collect();
+            let chunk: Arc<[T]> = entries.by_ref().take(CHUNK).collect();
             if chunk.is_empty() {
                 break;
             }
-            chunks.push(Arc::new(chunk));
+            chunks.push(chunk);
         }
         Self { chunks, len }
     }
