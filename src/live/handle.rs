@@ -250,8 +250,8 @@ impl Live {
     }
 
     /// Applies `updates` to the live version's role data and publishes the result as `version`
-    /// ([`RoleData::apply`]): a role assigned or a member added to an organisation of 100,000 users is live in
-    /// microseconds, where [`publish`](Self::publish) of whole data needs the organisation built again. Refused as
+    /// ([`RoleData::apply`]): a role assigned or a member added to an organisation of 100,000 users is live in a
+    /// quarter of a millisecond, where [`publish`](Self::publish) of whole data needs the organisation built again. Refused as
     /// `publish` refuses, and also when the updates do not validate (an unknown name, a manager cycle: nothing is
     /// applied) or another version was published meanwhile ([`UpdateError::Moved`]); the live snapshot stays, and the
     /// status keeps the error. The status says the version was [`Made::Applied`].

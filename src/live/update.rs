@@ -44,8 +44,8 @@ impl From<Change> for Update {
 impl RoleData {
     /// Version `version`: this data with `updates` applied, in order. This data stays as it was; the new data shares
     /// every part the updates leave alone with it ([`Organization::apply`](crate::Organization::apply), and the
-    /// shards of the [`ShareStore`](crate::record::ShareStore)), so a change costs microseconds on any size of
-    /// organisation.
+    /// shards of the [`ShareStore`](crate::record::ShareStore)), so a change to 100,000 users and shares costs tens of
+    /// microseconds.
     ///
     /// Validated as a build is: an unknown name, a cycle of managers, a share on an unknown table, of Create, or to
     /// a grantee of another organisation; on error nothing is applied, and every problem is listed.

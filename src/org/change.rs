@@ -123,8 +123,8 @@ impl Organization {
     /// deciding against it).
     ///
     /// The new organisation shares every user and team the changes leave alone with this one, and the units, names,
-    /// ids and indexes all of them, so applying a change to 100,000 users costs microseconds, not the second a full
-    /// build takes. It decides exactly as the organisation built with the changes folded into the builder's input,
+    /// ids and indexes all of them, so applying a change to 100,000 users costs tens of microseconds (a pointer per
+    /// 64 users, and the chunks changed), where a full build takes half a second. It decides exactly as the organisation built with the changes folded into the builder's input,
     /// and issues the same ids as this one (no change adds or removes a unit, user or team): records, shares and
     /// principals keep naming the same users and teams.
     ///
