@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
+use omnichannel_admin::status::with_causes;
 use omnichannel_admin::store::{load_command, postgres_source};
 use omnichannel_admin::{
     AppState, CATALOG_PATH, Data, Limits, ORGANIZATION_PATH, access_report, app, catalog, serve,
@@ -179,7 +180,8 @@ async fn from_store(url: &str, poll_interval: Option<Seconds>) -> Result<RoleDat
         .map_err(|e| e.to_string())?;
     let live = Live::load(&store).await.map_err(|e| {
         format!(
-            "{e}\n  help: the example's role data is loaded with `{}`",
+            "{}\n  help: the example's role data is loaded with `{}`",
+            with_causes(&e),
             load_command()
         )
     })?;

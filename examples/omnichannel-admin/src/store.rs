@@ -2,10 +2,9 @@
 //! (`--database-url`). Before the service starts on it, the store is checked to be reachable, migrated and loaded; if
 //! it is not, the error says which `rolegate db` command to run.
 
-use std::error::Error;
-
 use rolegate_postgres::{PostgresSource, Store, WatchOptions};
 
+use crate::status::with_causes;
 use crate::{CATALOG_PATH, ORGANIZATION_PATH};
 
 /// Why the service cannot serve role data from the PostgreSQL store.
@@ -43,22 +42,6 @@ pub enum StoreError {
     /// Anything else the store answered (a query refused, data that does not read back).
     #[error(transparent)]
     Store(#[from] rolegate_postgres::Error),
-}
-
-/// The error's message followed by those of its causes that it does not already say (the client's "error connecting
-/// to server" says nothing of why; its cause does: "Connection refused").
-fn with_causes(error: &dyn Error) -> String {
-    let mut text = error.to_string();
-    let mut cause = error.source();
-    while let Some(error) = cause {
-        let message = error.to_string();
-        if !text.contains(&message) {
-            text.push_str(": ");
-            text.push_str(&message);
-        }
-        cause = error.source();
-    }
-    text
 }
 
 /// The command that loads the example's catalog and organisation file into the store `DATABASE_URL` names.

@@ -104,6 +104,60 @@ async fn two_instances_on_one_store_follow_a_role_assigned_and_revoked() {
     }
 }
 
+/// `GET /status` of the instance at `address`, asked again until `until` holds of it, for at most 30 s.
+async fn status_when(
+    address: SocketAddr,
+    until: impl Fn(&serde_json::Value) -> bool,
+) -> serde_json::Value {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let r = send(address, None, "GET", "/status", "").await;
+        assert_eq!(r.status, 200);
+        if until(&r.body) || Instant::now() > deadline {
+            return r.body;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_that_goes_away_leaves_the_last_version_serving_and_the_status_says_why() {
+    // A cluster of its own, to stop under the instance.
+    let mut cluster = TestCluster::start().unwrap();
+    let url = cluster.fresh_database("away").unwrap();
+    let mut admin = Store::connect(&url).await.unwrap();
+    admin.migrate().await.unwrap();
+    let loaded = admin
+        .load_files(Some(Path::new(CATALOG_PATH)), Path::new(ORGANIZATION_PATH))
+        .await
+        .unwrap();
+    drop(admin);
+    let (instance, address) = run(&["--database-url", &url, "--poll-interval", "3600"]);
+
+    cluster.stop_server().unwrap();
+    let status = status_when(address, |s| s["current"] == false).await;
+    assert_eq!(status["current"], false, "{status}");
+    assert_eq!(status["version"], loaded, "{status}");
+    let message = status["last_error"]["message"].as_str().unwrap();
+    assert!(message.contains("role store"), "{message}");
+    // The last version keeps deciding.
+    let r = publish_at(address, loaded).await;
+    assert_eq!((r.status, r.version), (403, Some(loaded)), "{:?}", r.body);
+
+    // Back, and changed while the instance was away from it: it reconnects and catches up.
+    cluster.start_server().unwrap();
+    let mut admin = Store::connect(&url).await.unwrap();
+    let assigned = admin
+        .assign_user_role(ALAN, "Omnichannel administrator", None)
+        .await
+        .unwrap();
+    let r = publish_at(address, assigned).await;
+    assert_eq!((r.status, r.version), (200, Some(assigned)), "{:?}", r.body);
+    let status = status_when(address, |s| s["current"] == true).await;
+    assert_eq!(status["current"], true, "{status}");
+    assert!(!stop(instance).contains("panicked"));
+}
+
 /// Runs the binary with `args` (and no `DATABASE_URL` of the environment) until it exits, for at most 60 s; its
 /// exit code and stderr. It must not start serving.
 fn exit_of(args: &[&str]) -> (Option<i32>, String) {
