@@ -9,7 +9,7 @@ use tokio::task::JoinHandle;
 use tokio::time::{Instant, MissedTickBehavior, sleep, timeout};
 use tokio_postgres::{AsyncMessage, Client, Config, NoTls};
 
-use crate::error::{Error, db};
+use crate::error::{Error, db, with_causes};
 use crate::read::read_version;
 use crate::{CHANNEL, describe_target};
 
@@ -167,7 +167,7 @@ impl Listener {
                     }
                     Some(Ok(_)) => {} // a notice
                     Some(Err(error)) => {
-                        let _ = sender.send(Err(error.to_string()));
+                        let _ = sender.send(Err(with_causes(&error)));
                         return;
                     }
                     None => {
@@ -228,7 +228,7 @@ async fn run(
                     break listener;
                 }
                 Err(error) => {
-                    reason = error.to_string();
+                    reason = with_causes(&error);
                     retry_in = (retry_in * 2).min(options.max_retry);
                 }
             }
@@ -259,7 +259,7 @@ async fn listen(
                         // Not ours (someone else's NOTIFY on the channel): read the version instead.
                         Err(_) => match read_version(&listener.client).await {
                             Ok(version) => version,
-                            Err(error) => return error.to_string(),
+                            Err(error) => return with_causes(&error),
                         },
                     };
                     *seen = (*seen).max(version);
@@ -276,7 +276,7 @@ async fn listen(
                             report(WatchEvent::Polled { version });
                         }
                     }
-                    Ok(Err(error)) => return error.to_string(),
+                    Ok(Err(error)) => return with_causes(&error),
                     Err(_) => return format!("reading the version took over {poll_timeout:?}"),
                 }
             }
