@@ -101,11 +101,7 @@ impl Watcher {
     /// Connects, listens, and reads the version; fails when the database cannot be reached now (later losses are
     /// retried for as long as the watcher lives). Runs on the current tokio runtime.
     pub async fn start(url: &str, options: WatchOptions) -> Result<Watcher, Error> {
-        let mut config: Config = url.parse().map_err(Error::Url)?;
-        if config.get_application_name().is_none() {
-            // So that an operator sees it in pg_stat_activity.
-            config.application_name("rolegate-watcher");
-        }
+        let config = crate::config(url, "rolegate-watcher")?;
         let (listener, version) = Listener::connect(&config).await?;
         // Room for a burst; when it is full the consumer has events waiting anyway, and one reload covers them all.
         let (sender, events) = mpsc::channel(64);
