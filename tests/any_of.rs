@@ -2,13 +2,14 @@
 //! was held for it, and is audited once; the call-site registry and the access report show the alternatives.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
 
 use rolegate::catalog::Syntax;
 use rolegate::report::AccessReport;
 use rolegate::{Authority, Catalog, DenialReason, Denied, Depth, Principal, requires};
-use tracing::field::{Field, Visit};
-use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
+
+#[path = "common/events.rs"]
+mod events;
+use events::Collect;
 
 /// Write on queues across the organisation, or the supervisor's capability to staff queues.
 #[requires(any(
@@ -196,38 +197,8 @@ queue = { Write = "Local" }
     }
 }
 
-type Events = Arc<Mutex<Vec<BTreeMap<String, String>>>>;
-
-/// Collects the fields of every audit event as text.
-struct Collect(Events);
-
-struct Fields<'a>(&'a mut BTreeMap<String, String>);
-
-impl Visit for Fields<'_> {
-    fn record_str(&mut self, field: &Field, value: &str) {
-        self.0.insert(field.name().to_owned(), value.to_owned());
-    }
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        self.0.insert(field.name().to_owned(), format!("{value:?}"));
-    }
-}
-
-impl<S: tracing::Subscriber> Layer<S> for Collect {
-    fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
-        if event.metadata().target() != rolegate::audit::AUDIT_TARGET {
-            return;
-        }
-        let mut fields = BTreeMap::new();
-        event.record(&mut Fields(&mut fields));
-        self.0.lock().unwrap().push(fields);
-    }
-}
-
 fn capture(f: impl FnOnce()) -> Vec<BTreeMap<String, String>> {
-    let events = Events::default();
-    let subscriber = tracing_subscriber::registry().with(Collect(events.clone()));
-    tracing::subscriber::with_default(subscriber, f);
-    events.lock().unwrap().clone()
+    events::capture(Collect::audit, f)
 }
 
 // The only test of this file that turns the process-wide allow switch.

@@ -2,43 +2,16 @@
 //! denial's parts as fields; allows are audited only once switched on.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
 
 use rolegate::{Authority, Denied, Organization, Principal, RecordData, requires};
-use tracing::field::{Field, Visit};
-use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 
-type Events = Arc<Mutex<Vec<BTreeMap<String, String>>>>;
+#[path = "common/events.rs"]
+mod events;
+use events::Collect;
 
-/// Collects every event's fields (and its target) as text.
-struct Collect(Events);
-
-struct Fields<'a>(&'a mut BTreeMap<String, String>);
-
-impl Visit for Fields<'_> {
-    fn record_str(&mut self, field: &Field, value: &str) {
-        self.0.insert(field.name().to_owned(), value.to_owned());
-    }
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        self.0.insert(field.name().to_owned(), format!("{value:?}"));
-    }
-}
-
-impl<S: tracing::Subscriber> Layer<S> for Collect {
-    fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
-        let mut fields = BTreeMap::new();
-        fields.insert("target".to_owned(), event.metadata().target().to_owned());
-        fields.insert("level".to_owned(), event.metadata().level().to_string());
-        event.record(&mut Fields(&mut fields));
-        self.0.lock().unwrap().push(fields);
-    }
-}
-
+/// Every event `f` emits, with its target and level.
 fn capture(f: impl FnOnce()) -> Vec<BTreeMap<String, String>> {
-    let events = Events::default();
-    let subscriber = tracing_subscriber::registry().with(Collect(events.clone()));
-    tracing::subscriber::with_default(subscriber, f);
-    events.lock().unwrap().clone()
+    events::capture(Collect::all, f)
 }
 
 fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
@@ -19,8 +19,11 @@ use rolegate::source::{Caller, PrincipalCache};
 use rolegate::{Authority, Denied, Organization, Principal, RecordData, requires};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tracing::field::{Field, Visit};
-use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
+use tracing_subscriber::layer::SubscriberExt;
+
+#[path = "common/events.rs"]
+mod events;
+use events::{Collect, Events};
 
 const SUPERVISORS_GROUP: &str = "5f2b1c3e-8d4a-4e6b-9c1d-2a3b4c5d6e7f";
 
@@ -398,39 +401,13 @@ async fn a_denials_body_is_full_when_the_layer_says_so() {
     assert_eq!(r.json()["call_site"], "axum_layer::get_workstream");
 }
 
-type Events = Arc<Mutex<Vec<BTreeMap<String, String>>>>;
-
-/// Collects the audit trail's events, as their fields.
-struct Collect(Events);
-
-struct Fields<'a>(&'a mut BTreeMap<String, String>);
-
-impl Visit for Fields<'_> {
-    fn record_str(&mut self, field: &Field, value: &str) {
-        self.0.insert(field.name().to_owned(), value.to_owned());
-    }
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        self.0.insert(field.name().to_owned(), format!("{value:?}"));
-    }
-}
-
-impl<S: tracing::Subscriber> Layer<S> for Collect {
-    fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
-        if event.metadata().target() == rolegate::audit::AUDIT_TARGET {
-            let mut fields = BTreeMap::new();
-            event.record(&mut Fields(&mut fields));
-            self.0.lock().unwrap().push(fields);
-        }
-    }
-}
-
 #[tokio::test]
 async fn the_audit_trail_records_each_denial_once_in_full() {
     // The process's subscriber, so that every thread's events reach it (a thread's own would miss the call sites
     // another test's thread registered first); this test's callers, ida and abe, are its own.
     let events = Events::default();
     tracing::subscriber::set_global_default(
-        tracing_subscriber::registry().with(Collect(events.clone())),
+        tracing_subscriber::registry().with(Collect::audit(events.clone())),
     )
     .expect("the only test that sets the process's subscriber");
     let address = serve(app(ErrorDetail::Safe)).await;

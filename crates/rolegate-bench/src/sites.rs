@@ -57,6 +57,28 @@ fn consume<E>(result: Result<(), E>) -> usize {
     }
 }
 
+/// `pub fn NAME(callers: &[Vec<&Principal>]) -> usize`: calls the `k`th function listed for each principal of
+/// `callers[k]` and returns how many calls were allowed. Each call is written out in the loop, so an `#[inline]`
+/// function's check lands there as it lands in a handler's body.
+macro_rules! call_loop {
+    ($(#[$attr:meta])* $fn_name:ident: $($name:ident),*) => {
+        $(#[$attr])*
+        #[inline(never)]
+        pub fn $fn_name(callers: &[Vec<&Principal>]) -> usize {
+            let mut allowed = 0;
+            let mut k = 0;
+            $(
+                for &user in &callers[k] {
+                    allowed += black_box(consume($name(black_box(user))));
+                }
+                k += 1;
+            )*
+            let _ = k;
+            allowed
+        }
+    };
+}
+
 macro_rules! requires_sites {
     ($($name:ident => $privilege:tt on $table:tt at $depth:tt;)*) => {
         $(
@@ -73,21 +95,11 @@ macro_rules! requires_sites {
             $(Site { function: $name, privilege: $privilege, table: $table, depth: $depth },)*
         ];
 
-        /// Calls site `k` directly for each principal of `callers[k]`; returns how many calls were allowed. The
-        /// functions are `#[inline]`, so the check lands in this loop as it lands in a handler's body, and what is
-        /// timed is the check (as for the floor), not a call into a function that does nothing else.
-        #[inline(never)]
-        pub fn call_each(callers: &[Vec<&Principal>]) -> usize {
-            let mut allowed = 0;
-            let mut k = 0;
-            $(
-                for &user in &callers[k] {
-                    allowed += black_box(consume($name(black_box(user))));
-                }
-                k += 1;
-            )*
-            let _ = k;
-            allowed
+        call_loop! {
+            /// Calls site `k` directly for each principal of `callers[k]`; returns how many calls were allowed. The
+            /// functions are `#[inline]`, so the check lands in this loop as it lands in a handler's body, and what
+            /// is timed is the check (as for the floor), not a call into a function that does nothing else.
+            call_each: $($name),*
         }
     };
 }
@@ -161,20 +173,10 @@ macro_rules! any_of_sites {
             },)*
         ];
 
-        /// Calls any-of function `k` for each principal of `callers[k]`, inlined as [`call_each`] calls its sites;
-        /// returns how many calls were allowed.
-        #[inline(never)]
-        pub fn call_each_any(callers: &[Vec<&Principal>]) -> usize {
-            let mut allowed = 0;
-            let mut k = 0;
-            $(
-                for &user in &callers[k] {
-                    allowed += black_box(consume($name(black_box(user))));
-                }
-                k += 1;
-            )*
-            let _ = k;
-            allowed
+        call_loop! {
+            /// Calls any-of function `k` for each principal of `callers[k]`, inlined as [`call_each`] calls its
+            /// sites; returns how many calls were allowed.
+            call_each_any: $($name),*
         }
     };
 }

@@ -21,8 +21,9 @@ pub struct Cli {
     pub catalog: Option<PathBuf>,
 
     /// An organisation file (TOML, or JSON by extension): business units, users, teams and their roles, for the
-    /// commands that know people (`who-can` lists users, `check --user`, `user`).
-    #[arg(long, global = true, value_name = "FILE")]
+    /// commands that know people (`who-can` lists users, `check --user`, `user`, `test`). Or the PostgreSQL role
+    /// store, `postgres://user:password@host:port/database`: its organisation and its catalog as they are now.
+    #[arg(long, global = true, value_name = "FILE|URL")]
     pub org: Option<PathBuf>,
 
     /// What to do.
@@ -179,7 +180,7 @@ pub enum Command {
             conflicts_with = "user"
         )]
         roles: Vec<String>,
-        /// A user of the organisation given with `--org`, by name.
+        /// A user of the organisation `--org` names, by name.
         #[arg(long, value_name = "NAME")]
         user: Option<String>,
         /// The record's owner: a user, or `team:NAME` (with `--user`).

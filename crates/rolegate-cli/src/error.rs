@@ -49,9 +49,10 @@ pub enum CliError {
     /// `./Cargo.toml` could not be read as a manifest, or its `[package.metadata.rolegate]` is wrong.
     #[error("{0}")]
     Manifest(String),
-    /// A command that knows people was run without an organisation file.
+    /// A command that knows people was run without an organisation (`--org`).
     #[error(
-        "`{0}` needs an organisation file\n  help: give one with --org FILE (business units, users, teams and their roles)"
+        "`{0}` needs an organisation\n  help: give one with --org FILE (business units, users, teams and their roles), or \
+         --org postgres://... for the role store"
     )]
     NeedsOrg(&'static str),
     /// The role store (`rolegate db`) refused a change, or could not be reached.

@@ -62,12 +62,7 @@ fn run(cli: Cli) -> Result<Report, CliError> {
         Ok::<_, CliError>(choice)
     };
     let catalog = || choice()?.load();
-    let org = |catalog: &rolegate_catalog::Catalog| {
-        cli.org
-            .as_deref()
-            .map(|path| people::organization(catalog, path))
-            .transpose()
-    };
+    let people = || people::People::load(cli.org.as_deref(), catalog, cli.catalog.is_some());
     match &cli.command {
         Command::Roles { output } => Ok(browse::roles(&*catalog()?, output.json())),
         Command::Role { name, output } => browse::role(&*catalog()?, name, output.json()),
@@ -81,9 +76,13 @@ fn run(cli: Cli) -> Result<Report, CliError> {
             requirement,
             output,
         } => {
-            let catalog = catalog()?;
-            let org = org(&catalog)?;
-            query::who_can(&catalog, org.as_ref(), &requirement.asked(), output.json())
+            let people = people()?;
+            query::who_can(
+                &people.catalog,
+                people.org.as_ref(),
+                &requirement.asked(),
+                output.json(),
+            )
         }
         Command::Check {
             roles,
@@ -93,20 +92,19 @@ fn run(cli: Cli) -> Result<Report, CliError> {
             requirement,
             output,
         } => {
-            let catalog = catalog()?;
+            let people = people()?;
             match user {
                 Some(user) => {
-                    let org = org(&catalog)?.ok_or(CliError::NeedsOrg("check --user"))?;
+                    let org = people.org.ok_or(CliError::NeedsOrg("check --user"))?;
                     let record = (owner.is_some() || owning_unit.is_some())
                         .then_some((owner.as_deref(), owning_unit.as_deref()));
                     query::check_user(&org, user, record, &requirement.asked(), output.json())
                 }
-                None => query::check(&catalog, roles, &requirement.asked(), output.json()),
+                None => query::check(&people.catalog, roles, &requirement.asked(), output.json()),
             }
         }
         Command::User { name, output } => {
-            let catalog = catalog()?;
-            let org = org(&catalog)?.ok_or(CliError::NeedsOrg("user"))?;
+            let org = people()?.org.ok_or(CliError::NeedsOrg("user"))?;
             people::show_user(&org, name, output.json())
         }
         Command::Diff {

@@ -816,7 +816,7 @@ fn check_a_user_and_a_record_with_the_reason() {
     let run = rolegate(&["check", "--user", "ada", "Read", "incident"]);
     assert_eq!(run.code, 2);
     assert!(
-        run.stderr.contains("needs an organisation file"),
+        run.stderr.contains("needs an organisation\n"),
         "{}",
         run.stderr
     );

@@ -217,3 +217,134 @@ fn db_needs_a_database_url() {
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(stderr.contains("--database-url <URL>"), "{stderr}");
 }
+
+/// Runs `rolegate ARGS` (no `db`): stdout, stderr and the exit code.
+fn rolegate(args: &[&str]) -> (String, String, i32) {
+    let output = Command::new(env!("CARGO_BIN_EXE_rolegate"))
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("the rolegate binary runs");
+    (
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+        output.status.code().unwrap(),
+    )
+}
+
+#[test]
+fn the_commands_that_know_people_read_the_role_store_as_it_is_now() {
+    let url = TestCluster::shared().fresh_database("cli").unwrap();
+    ok(&url, &["migrate"]);
+    let org = fixture("org.toml");
+    ok(&url, &["load", "--org", org.to_str().unwrap()]);
+
+    // grace holds no role of her own: Update on workstreams only through nobody.
+    let who = |url: &str| rolegate(&["--org", url, "who-can", "Update", "msdyn_liveworkstream"]);
+    let (out, err, code) = who(&url);
+    assert_eq!(code, 0, "{err}");
+    let users = out
+        .split("\nuser ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(users.contains("ada") && !users.contains("grace"), "{out}");
+    let check = |url: &str| {
+        rolegate(&[
+            "--org",
+            url,
+            "check",
+            "--user",
+            "grace",
+            "Update",
+            "msdyn_liveworkstream",
+        ])
+    };
+    let (out, _, code) = check(&url);
+    assert_eq!(code, 1, "denied before the assignment: {out}");
+
+    // An administrator assigns the role in the store: the next command sees it.
+    ok(
+        &url,
+        &[
+            "assign",
+            "--user",
+            "grace",
+            "--role",
+            "Omnichannel administrator",
+        ],
+    );
+    let (out, err, code) = check(&url);
+    assert_eq!(code, 0, "allowed after the assignment: {out}{err}");
+    assert!(out.contains("Omnichannel administrator"), "{out}");
+    let (out, _, _) = who(&url);
+    let users = out
+        .split("\nuser ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(users.contains("grace"), "{out}");
+    let (out, err, code) = rolegate(&["--org", &url, "user", "grace"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("Omnichannel administrator") && out.contains("Supervisors"),
+        "{out}"
+    );
+
+    // Policy tests against the store: the organisation and the catalog it holds.
+    let dir = std::env::temp_dir().join(format!("rolegate-cli-db-policy-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let tests = dir.join("tests.toml");
+    std::fs::write(
+        &tests,
+        r#"[[case]]
+name = "grace administers workstreams once assigned the role"
+user = "grace"
+privilege = "Write"
+table = "msdyn_liveworkstream"
+expect = "allow"
+
+[[case]]
+name = "alan does not"
+user = "alan"
+privilege = "Write"
+table = "msdyn_liveworkstream"
+expect = "deny"
+"#,
+    )
+    .unwrap();
+    let (out, err, code) = rolegate(&["--org", &url, "test", tests.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("2 passed, 0 failed"), "{out}");
+    assert!(
+        out.contains("organisation: the role store at 127.0.0.1"),
+        "{out}"
+    );
+    assert!(!out.contains(&url), "no password in the report: {out}");
+    std::fs::remove_dir_all(&dir).unwrap();
+
+    // The store brings its own catalog: --catalog beside it is a usage error, not silently ignored.
+    let catalog = fixture("extends-builtin.toml");
+    let (_, err, code) = rolegate(&[
+        "--org",
+        &url,
+        "--catalog",
+        catalog.to_str().unwrap(),
+        "who-can",
+        "Read",
+        "incident",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("leave out --catalog"), "{err}");
+
+    // A store that cannot be reached is named, without its password.
+    let (_, err, code) = rolegate(&[
+        "--org",
+        "postgres://someone:secret@127.0.0.1:1/nothing",
+        "user",
+        "grace",
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("127.0.0.1") && !err.contains("secret"),
+        "{err}"
+    );
+}

@@ -83,3 +83,19 @@ pub(crate) fn db(what: impl Into<String>) -> impl FnOnce(tokio_postgres::Error) 
         }
     }
 }
+
+/// An error's message followed by those of its causes that it does not already say (tokio-postgres's own message is
+/// "db error" for everything the server reports; the cause says what), for the watcher's reasons, which are text.
+pub(crate) fn with_causes(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let said = cause.to_string();
+        if !text.contains(&said) {
+            text.push_str(": ");
+            text.push_str(&said);
+        }
+        source = cause.source();
+    }
+    text
+}

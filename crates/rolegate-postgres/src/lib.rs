@@ -100,6 +100,23 @@ pub use read::{
 pub use source::PostgresSource;
 pub use watch::{WatchEvent, WatchOptions, Watcher};
 
+/// How long connecting may take when the URL does not say (`?connect_timeout=SECONDS`): an address that drops
+/// packets is an error after this, not a start-up that waits for the operating system's TCP timeout.
+pub const DEFAULT_CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The connection settings of `url`, named `application_name` in `pg_stat_activity` and with
+/// [`DEFAULT_CONNECT_TIMEOUT`] unless the URL sets either.
+fn config(url: &str, application_name: &str) -> Result<Config, Error> {
+    let mut config: Config = url.parse().map_err(Error::Url)?;
+    if config.get_application_name().is_none() {
+        config.application_name(application_name);
+    }
+    if config.get_connect_timeout().is_none() {
+        config.connect_timeout(DEFAULT_CONNECT_TIMEOUT);
+    }
+    Ok(config)
+}
+
 /// The channel changes are notified on: `pg_notify('rolegate', '<version>')`.
 pub const CHANNEL: &str = "rolegate";
 
@@ -113,12 +130,10 @@ pub struct Store {
 
 impl Store {
     /// Connects to the database at `url` (`postgres://user:password@host:port/database`); the connection runs on the
-    /// current tokio runtime. A database that cannot be reached is an error naming it (never its password).
+    /// current tokio runtime. A database that cannot be reached is an error naming it (never its password), after
+    /// [`DEFAULT_CONNECT_TIMEOUT`] at the most unless the URL sets `connect_timeout`.
     pub async fn connect(url: &str) -> Result<Store, Error> {
-        let mut config: Config = url.parse().map_err(Error::Url)?;
-        if config.get_application_name().is_none() {
-            config.application_name("rolegate");
-        }
+        let config = config(url, "rolegate")?;
         let target = describe_target(&config);
         let (client, connection) =
             config

@@ -9,7 +9,7 @@ use tokio::task::JoinHandle;
 use tokio::time::{Instant, MissedTickBehavior, sleep, timeout};
 use tokio_postgres::{AsyncMessage, Client, Config, NoTls};
 
-use crate::error::{Error, db};
+use crate::error::{Error, db, with_causes};
 use crate::read::read_version;
 use crate::{CHANNEL, describe_target};
 
@@ -101,11 +101,7 @@ impl Watcher {
     /// Connects, listens, and reads the version; fails when the database cannot be reached now (later losses are
     /// retried for as long as the watcher lives). Runs on the current tokio runtime.
     pub async fn start(url: &str, options: WatchOptions) -> Result<Watcher, Error> {
-        let mut config: Config = url.parse().map_err(Error::Url)?;
-        if config.get_application_name().is_none() {
-            // So that an operator sees it in pg_stat_activity.
-            config.application_name("rolegate-watcher");
-        }
+        let config = crate::config(url, "rolegate-watcher")?;
         let (listener, version) = Listener::connect(&config).await?;
         // Room for a burst; when it is full the consumer has events waiting anyway, and one reload covers them all.
         let (sender, events) = mpsc::channel(64);
@@ -167,7 +163,7 @@ impl Listener {
                     }
                     Some(Ok(_)) => {} // a notice
                     Some(Err(error)) => {
-                        let _ = sender.send(Err(error.to_string()));
+                        let _ = sender.send(Err(with_causes(&error)));
                         return;
                     }
                     None => {
@@ -228,7 +224,7 @@ async fn run(
                     break listener;
                 }
                 Err(error) => {
-                    reason = error.to_string();
+                    reason = with_causes(&error);
                     retry_in = (retry_in * 2).min(options.max_retry);
                 }
             }
@@ -259,7 +255,7 @@ async fn listen(
                         // Not ours (someone else's NOTIFY on the channel): read the version instead.
                         Err(_) => match read_version(&listener.client).await {
                             Ok(version) => version,
-                            Err(error) => return error.to_string(),
+                            Err(error) => return with_causes(&error),
                         },
                     };
                     *seen = (*seen).max(version);
@@ -276,7 +272,7 @@ async fn listen(
                             report(WatchEvent::Polled { version });
                         }
                     }
-                    Ok(Err(error)) => return error.to_string(),
+                    Ok(Err(error)) => return with_causes(&error),
                     Err(_) => return format!("reading the version took over {poll_timeout:?}"),
                 }
             }

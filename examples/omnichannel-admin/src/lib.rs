@@ -7,14 +7,18 @@
 //! real authentication, for this example only: [`authenticate`] plays the application's authentication, which
 //! [`rolegate::axum::PrincipalLayer`] turns into the request's principal; a request without a known user is answered
 //! `401`. The role data is live: the catalog and the organisation file are a [`FileSource`], reloaded when either
-//! changes on disk (see `main.rs`); [`rolegate::axum::consistency`] pins each request's snapshot, the principal comes
-//! from its cache, and the response names its version in a `rolegate-version` header. Every handler's step-1
+//! changes on disk, or the PostgreSQL store that several instances share ([`store::postgres_source`]), followed as it
+//! changes (see `main.rs`); [`rolegate::axum::consistency`] pins each request's snapshot, the principal comes from its
+//! cache, and the response names its version in a `rolegate-version` header; `GET /status` says which version is
+//! live, since when, and the last update that failed. Every handler's step-1
 //! check runs before its other extractors; [`edit_conversation`] shows the record step, on a conversation an
 //! extractor loads. [`openapi`] is the API's OpenAPI document, each operation with its requirements (`x-rolegate`).
 #![forbid(unsafe_code)]
 
 pub mod problem;
 pub mod server;
+pub mod status;
+pub mod store;
 
 pub use server::{Limits, limited, serve};
 
@@ -288,6 +292,8 @@ pub struct AppState {
     pub capacity: usize,
     /// How much a `403` tells the client.
     pub error_detail: ErrorDetail,
+    /// Where the role data comes from, as `GET /status` names it (files, or a PostgreSQL database).
+    pub role_data_source: String,
 }
 
 impl AppState {
@@ -306,13 +312,15 @@ impl AppState {
 
     /// State over `data` for the users of the live role data, each store holding at most
     /// [`CAPACITY`](Self::CAPACITY) entries, denials telling the client what was missing and nothing more
-    /// ([`ErrorDetail::Safe`]).
+    /// ([`ErrorDetail::Safe`]), its source named `in-process` until
+    /// [`with_role_data_source`](Self::with_role_data_source) names it.
     pub fn on_live(live: Live, data: Data) -> Self {
         Self {
             data: Arc::new(Mutex::new(data)),
             live,
             capacity: Self::CAPACITY,
             error_detail: ErrorDetail::Safe,
+            role_data_source: String::from("in-process"),
         }
     }
 
@@ -325,6 +333,14 @@ impl AppState {
     pub fn with_error_detail(self, error_detail: ErrorDetail) -> Self {
         Self {
             error_detail,
+            ..self
+        }
+    }
+
+    /// The same state with its role data's source named so in `GET /status`.
+    pub fn with_role_data_source(self, source: impl Into<String>) -> Self {
+        Self {
+            role_data_source: source.into(),
             ..self
         }
     }
@@ -415,7 +431,8 @@ pub fn authenticate(request: &Parts) -> Option<Caller> {
     Some(Caller::name(name))
 }
 
-/// The API: every route under the [`PrincipalLayer`], but `GET /openapi.json`.
+/// The API: every route under the [`PrincipalLayer`], but `GET /openapi.json` and `GET /status` (the role data's
+/// version and the last update that failed, for operators: see [`status`](status::status)).
 pub fn app(state: AppState) -> axum::Router {
     let principals = PrincipalLayer::new(state.live.clone(), authenticate)
         .challenge(HeaderValue::from_static(CHALLENGE))
@@ -447,6 +464,7 @@ pub fn app(state: AppState) -> axum::Router {
         .route("/publish", post(publish))
         .layer(principals)
         .route("/openapi.json", get(|| async { Json(openapi()) }))
+        .route("/status", get(status::status))
         .layer(middleware::from_fn_with_state(
             Consistency::new(state.live.clone(), MAX_VERSION_WAIT),
             consistency,

@@ -1,5 +1,6 @@
-//! The Omnichannel administration example service: `cargo run -p omnichannel-admin -- --port 8080`, or
-//! `--access-report` to print who may call each handler.
+//! The Omnichannel administration example service: `cargo run -p omnichannel-admin -- --port 8080` (role data from
+//! the example's files; `--database-url URL` from the PostgreSQL store), or `--access-report` to print who may call
+//! each handler.
 #![forbid(unsafe_code)]
 
 use std::io::IsTerminal;
@@ -9,12 +10,15 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
+use omnichannel_admin::status::with_causes;
+use omnichannel_admin::store::{load_command, postgres_source};
 use omnichannel_admin::{
     AppState, CATALOG_PATH, Data, Limits, ORGANIZATION_PATH, access_report, app, catalog, serve,
     source,
 };
 use rolegate::axum::ErrorDetail;
-use rolegate::live::Live;
+use rolegate::live::{Follower, Live, Source};
+use rolegate_postgres::WatchOptions;
 use tracing_subscriber::EnvFilter;
 
 /// The log filter when `RUST_LOG` is not set: warnings, and the audit trail at INFO (denials are WARN, allows INFO).
@@ -41,6 +45,16 @@ struct Args {
     /// against); reloaded when it changes.
     #[arg(long, value_name = "FILE")]
     catalog: Option<PathBuf>,
+    /// The PostgreSQL role store, postgres://user:password@host:port/database: the role data comes from it instead
+    /// of files, followed as it changes (each change is notified; the version is also read every --poll-interval).
+    /// Fill it with `rolegate db migrate` and `rolegate db load` first.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true, value_name = "URL",
+          conflicts_with_all = ["org", "catalog"])]
+    database_url: Option<String>,
+    /// With --database-url: seconds between reads of the store's version, which find a change whose notification
+    /// was lost [default: 15].
+    #[arg(long, value_name = "SECONDS", requires = "database_url")]
+    poll_interval: Option<Seconds>,
     /// Answer denials in full (the best depth held and through which role, the record's business unit, the handler):
     /// for an internal service. By default a 403 says what was missing and nothing more.
     #[arg(long)]
@@ -139,6 +153,53 @@ enum Format {
     Json,
 }
 
+/// The live role data the service decides with, the thread that keeps it up to date (stopped when dropped), and
+/// where it comes from.
+struct RoleData {
+    live: Live,
+    _follower: Follower,
+    source: String,
+}
+
+/// Role data from a catalog file and an organisation file, reloaded when either changes.
+async fn from_files(catalog: &Path, organization: &Path) -> Result<RoleData, String> {
+    let files = source(catalog, organization);
+    let live = Live::load(&files).await.map_err(|e| e.to_string())?;
+    let origin = format!("files {} and {}", catalog.display(), organization.display());
+    follow(live, files, origin)
+}
+
+/// Role data from the PostgreSQL store at `url`, followed as it changes.
+async fn from_store(url: &str, poll_interval: Option<Seconds>) -> Result<RoleData, String> {
+    let mut options = WatchOptions::default();
+    if let Some(Seconds(interval)) = poll_interval {
+        options = options.poll_interval(interval);
+    }
+    let (store, target) = postgres_source(url, options)
+        .await
+        .map_err(|e| e.to_string())?;
+    let live = Live::load(&store).await.map_err(|e| {
+        format!(
+            "{}\n  help: the example's role data is loaded with `{}`",
+            with_causes(&e),
+            load_command()
+        )
+    })?;
+    follow(live, store, format!("PostgreSQL at {target}"))
+}
+
+/// Follows `source` into `live` on a thread of its own, so that building snapshots never takes a thread that serves.
+fn follow<S: Source>(live: Live, source: S, origin: String) -> Result<RoleData, String> {
+    let follower = live
+        .follow_in_thread(source)
+        .map_err(|e| format!("cannot start the thread that follows the role data: {e}"))?;
+    Ok(RoleData {
+        live,
+        _follower: follower,
+        source: origin,
+    })
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
@@ -158,25 +219,24 @@ async fn main() -> ExitCode {
         }
         return ExitCode::SUCCESS;
     }
-    let source = source(
-        args.catalog.as_deref().unwrap_or(Path::new(CATALOG_PATH)),
-        args.org.as_deref().unwrap_or(Path::new(ORGANIZATION_PATH)),
-    );
-    let live = match Live::load(&source).await {
-        Ok(live) => live,
-        Err(e) => {
-            eprintln!("error: {e}");
+    let loaded = match &args.database_url {
+        Some(url) => from_store(url, args.poll_interval).await,
+        None => {
+            from_files(
+                args.catalog.as_deref().unwrap_or(Path::new(CATALOG_PATH)),
+                args.org.as_deref().unwrap_or(Path::new(ORGANIZATION_PATH)),
+            )
+            .await
+        }
+    };
+    let role_data = match loaded {
+        Ok(role_data) => role_data,
+        Err(message) => {
+            eprintln!("error: {message}");
             return ExitCode::FAILURE;
         }
     };
-    // Reloads the files when they change, on a thread of its own; stops when the service does.
-    let _follower = match live.follow_in_thread(source) {
-        Ok(follower) => follower,
-        Err(e) => {
-            eprintln!("error: cannot start the thread that reloads the role data: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
+    tracing::info!(source = %role_data.source, version = role_data.live.version(), "role data loaded");
     rolegate::audit::set_audit_allows(args.audit_allows);
     let address = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
     let listener = match tokio::net::TcpListener::bind(address).await {
@@ -204,9 +264,10 @@ async fn main() -> ExitCode {
     } else {
         ErrorDetail::Safe
     };
-    let state = AppState::on_live(live, Data::sample())
+    let state = AppState::on_live(role_data.live.clone(), Data::sample())
         .with_capacity(args.store_capacity)
-        .with_error_detail(detail);
+        .with_error_detail(detail)
+        .with_role_data_source(role_data.source.clone());
     tokio::select! {
         () = serve(listener, app(state), limits) => {}
         signal = tokio::signal::ctrl_c() => {

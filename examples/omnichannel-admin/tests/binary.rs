@@ -3,56 +3,9 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
-use common::{ADA, ALAN, send};
-
-const BINARY: &str = env!("CARGO_BIN_EXE_omnichannel-admin");
-
-/// The running binary, stopped when dropped (a failed assertion does not leave it running).
-struct Running(Option<Child>);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        if let Some(mut child) = self.0.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-/// Starts the binary on a free port of 127.0.0.1, with the default log filter; returns it and its address.
-fn run(args: &[&str]) -> (Running, SocketAddr) {
-    let mut child = Command::new(BINARY)
-        .args(["--port", "0"])
-        .args(args)
-        .env_remove("RUST_LOG")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let address = line
-        .trim()
-        .strip_prefix("listening on http://")
-        .unwrap_or_else(|| panic!("{line:?}"))
-        .parse()
-        .unwrap();
-    (Running(Some(child)), address)
-}
-
-/// Stops the binary (this test started it) and returns what it wrote to stderr.
-fn stop(mut running: Running) -> String {
-    let mut child = running.0.take().unwrap();
-    child.kill().unwrap();
-    let output = child.wait_with_output().unwrap();
-    String::from_utf8(output.stderr).unwrap()
-}
+use common::{ADA, ALAN, BINARY, run, send, stop};
 
 fn audit_lines<'a>(stderr: &'a str, outcome: &str) -> Vec<&'a str> {
     stderr

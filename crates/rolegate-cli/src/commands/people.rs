@@ -1,7 +1,8 @@
-//! The commands that know people: an organisation file (`--org`) gives users, their business units, roles and teams.
-//! `who-can` lists the users a requirement allows and through what; `check --user` decides for one user, on a record
-//! when one is described; `user` shows what a user holds.
+//! The commands that know people: an organisation (`--org`: a file, or the PostgreSQL role store) gives users, their
+//! business units, roles and teams. `who-can` lists the users a requirement allows and through what; `check --user`
+//! decides for one user, on a record when one is described; `user` shows what a user holds.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -17,6 +18,101 @@ use crate::render::{Escaped, Paint, Styled, TextTable};
 pub fn organization(catalog: &Catalog, path: &Path) -> Result<Organization, CliError> {
     let authority = Authority::new(catalog.clone());
     Ok(Organization::from_path(&authority, path)?)
+}
+
+/// What `--org` names: an organisation file, or the PostgreSQL role store (`postgres://` or `postgresql://`), which
+/// holds its own catalog.
+#[derive(Debug, Clone, Copy)]
+pub enum OrgSource<'a> {
+    /// An organisation file (TOML, or JSON by extension), read against the catalog chosen.
+    File(&'a Path),
+    /// The role store's database URL.
+    Database(&'a str),
+}
+
+impl<'a> OrgSource<'a> {
+    /// A database URL by its scheme, else a file.
+    pub fn of(given: &'a Path) -> Self {
+        match given.to_str() {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Self::Database(url)
+            }
+            _ => Self::File(given),
+        }
+    }
+}
+
+/// The role data the commands that know people read: the catalog, and the organisation when `--org` names one.
+#[derive(Debug)]
+pub struct People {
+    /// The catalog: the one chosen (`--catalog`, `./Cargo.toml`'s, the built-in one), or the role store's.
+    pub catalog: Cow<'static, Catalog>,
+    /// The organisation.
+    pub org: Option<Organization>,
+    /// Where the organisation came from, for headers: the file's path, or the store's host, port and database
+    /// (never its password).
+    pub origin: Option<String>,
+}
+
+impl People {
+    /// Loads what `--org` names. A file is read against `catalog()`; the role store brings its own catalog, so
+    /// `catalog_given` (an explicit `--catalog`) is then a usage error rather than silently ignored.
+    pub fn load(
+        org: Option<&Path>,
+        catalog: impl FnOnce() -> Result<Cow<'static, Catalog>, CliError>,
+        catalog_given: bool,
+    ) -> Result<Self, CliError> {
+        match org.map(OrgSource::of) {
+            None => Ok(Self {
+                catalog: catalog()?,
+                org: None,
+                origin: None,
+            }),
+            Some(OrgSource::File(path)) => {
+                let catalog = catalog()?;
+                let org = organization(&catalog, path)?;
+                Ok(Self {
+                    catalog,
+                    org: Some(org),
+                    origin: Some(path.display().to_string()),
+                })
+            }
+            Some(OrgSource::Database(url)) => {
+                if catalog_given {
+                    return Err(CliError::Usage(
+                        "--org names the role store, which holds its own catalog\n  help: leave out --catalog, or \
+                         load the catalog into the store with `rolegate db load --catalog FILE --org FILE`"
+                            .into(),
+                    ));
+                }
+                let (org, target) = from_database(url)?;
+                Ok(Self {
+                    catalog: Cow::Owned(org.authority().catalog().clone()),
+                    org: Some(org),
+                    origin: Some(format!("the role store at {target}")),
+                })
+            }
+        }
+    }
+}
+
+/// The organisation the role store holds now (its catalog with it), and the store's host, port and database.
+fn from_database(url: &str) -> Result<(Organization, String), CliError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Usage(format!("cannot start the database client: {e}")))?;
+    runtime.block_on(async {
+        let mut store = rolegate_postgres::Store::connect(url).await?;
+        let data = store.load().await?;
+        let (org, _shares) = data.compile().map_err(|e| {
+            CliError::Usage(format!(
+                "the role store at {} holds role data that does not compile: {e}",
+                store.target()
+            ))
+        })?;
+        Ok((org, store.target().to_owned()))
+    })
 }
 
 /// An unknown name of the organisation, with the nearest of `known` as the suggestion.

@@ -152,7 +152,6 @@ pub struct Options<'a> {
 /// `rolegate test FILE`: exit 0 when every case passes, 1 when one fails, 2 for bad input (every mistake of the file
 /// reported, each with its line and column).
 pub fn run(path: &Path, options: &Options<'_>) -> Result<Report, CliError> {
-    let catalog = options.catalog.load()?;
     let origin = path.display().to_string();
     let bytes = Catalog::read_input(path)?;
     let text = source::decode(&bytes, &origin).map_err(|d| LoadError::Invalid(vec![d]))?;
@@ -163,23 +162,42 @@ pub fn run(path: &Path, options: &Options<'_>) -> Result<Report, CliError> {
         lines: &lines,
         found: Vec::new(),
     };
-    let org_path = match (options.org, &file.org) {
-        (Some(given), _) => Some(given.to_path_buf()),
-        (None, Some(named)) => Some(path.parent().unwrap_or(Path::new("")).join(named.get_ref())),
-        (None, None) => None,
-    };
-    let org = match (org_path.as_deref(), options.org, &file.org) {
-        (None, ..) => None,
-        (Some(p), None, Some(named)) => match people::organization(&catalog, p) {
-            Ok(org) => Some(org),
-            // A file that cannot be read is the policy file's mistake: pointed at where it names it.
-            Err(CliError::Load(e)) if e.diagnostics().is_empty() => {
-                problems.on(named, e.to_string(), None);
-                return Err(LoadError::Invalid(problems.found).into());
+    let given = options.org.map(people::OrgSource::of);
+    let (catalog, org, org_label) = if let Some(people::OrgSource::Database(_)) = given {
+        // The role store holds the catalog and the organisation both.
+        let people = people::People::load(
+            options.org,
+            || options.catalog.load(),
+            matches!(options.catalog, CatalogChoice::Given(_)),
+        )?;
+        (people.catalog, people.org, people.origin)
+    } else {
+        let catalog = options.catalog.load()?;
+        let org_path = match (options.org, &file.org) {
+            (Some(given), _) => Some(given.to_path_buf()),
+            (None, Some(named)) => {
+                Some(path.parent().unwrap_or(Path::new("")).join(named.get_ref()))
             }
-            Err(e) => return Err(e),
-        },
-        (Some(p), ..) => Some(people::organization(&catalog, p)?),
+            (None, None) => None,
+        };
+        let org = match (org_path.as_deref(), options.org, &file.org) {
+            (None, ..) => None,
+            (Some(p), None, Some(named)) => match people::organization(&catalog, p) {
+                Ok(org) => Some(org),
+                // A file that cannot be read is the policy file's mistake: pointed at where it names it.
+                Err(CliError::Load(e)) if e.diagnostics().is_empty() => {
+                    problems.on(named, e.to_string(), None);
+                    return Err(LoadError::Invalid(problems.found).into());
+                }
+                Err(e) => return Err(e),
+            },
+            (Some(p), ..) => Some(people::organization(&catalog, p)?),
+        };
+        (catalog, org, org_path.map(|p| p.display().to_string()))
+    };
+    let catalog_label = match given {
+        Some(people::OrgSource::Database(_)) => "the role store's".to_owned(),
+        _ => options.catalog.to_string(),
     };
     let authority = Authority::new(catalog.as_ref().clone());
     let cases = resolve_cases(&file, &catalog, org.as_ref(), &mut problems);
@@ -196,8 +214,8 @@ pub fn run(path: &Path, options: &Options<'_>) -> Result<Report, CliError> {
     let code = u8::from(failed > 0);
     let header = Header {
         file: &origin,
-        catalog: options.catalog,
-        org: org_path.as_deref(),
+        catalog: &catalog_label,
+        org: org_label.as_deref(),
     };
     if options.json {
         return Ok(Report::json(&json_report(&header, &outcomes, &coverage)).with_code(code));
@@ -768,8 +786,10 @@ fn without_depth(shown: &str) -> &str {
 /// Where the cases were read and decided.
 struct Header<'a> {
     file: &'a str,
-    catalog: &'a CatalogChoice,
-    org: Option<&'a Path>,
+    /// The catalog: the choice's description, or the role store's.
+    catalog: &'a str,
+    /// The organisation file's path, or the role store's host, port and database.
+    org: Option<&'a str>,
 }
 
 /// What a case expected, as the report says it.
@@ -795,7 +815,7 @@ fn text_report(header: &Header<'_>, outcomes: &[Outcome<'_>], coverage: &Coverag
     let _ = writeln!(out, " {}", Escaped(header.file));
     let _ = writeln!(out, "catalog: {}", header.catalog);
     if let Some(org) = header.org {
-        let _ = writeln!(out, "organisation: {}", Escaped(org.display()));
+        let _ = writeln!(out, "organisation: {}", Escaped(org));
     }
     out.push_str("\n");
     for o in outcomes {
@@ -918,8 +938,8 @@ fn json_report(header: &Header<'_>, outcomes: &[Outcome<'_>], coverage: &Coverag
     });
     json!({
         "file": header.file,
-        "catalog": header.catalog.to_string(),
-        "organization": header.org.map(|p| p.display().to_string()),
+        "catalog": header.catalog,
+        "organization": header.org,
         "cases": cases,
         "passed": outcomes.len() - failed,
         "failed": failed,
