@@ -6,7 +6,7 @@ use std::time::SystemTime;
 
 use axum::Json;
 use axum::extract::State;
-use rolegate::live::Status;
+use rolegate::live::{Made, Status};
 use serde_json::{Value, json};
 
 use crate::AppState;
@@ -18,8 +18,9 @@ pub async fn status(State(state): State<AppState>) -> Json<Value> {
 }
 
 /// The status as JSON: `source`, `version`, `live_since` (when that version was published), `confirmed_at` (when the
-/// source last confirmed it current), `current` (no update failed since then) and `last_error` (`message`, with its
-/// causes, and `at`; or `null`); times in RFC 3339, UTC, to the millisecond.
+/// source last confirmed it current), `current` (no update failed since then), `made` (`"full"`: loaded whole, or
+/// `{ "applied": N }`: N changes of the store's change log applied to the version before) and `last_error`
+/// (`message`, with its causes, and `at`; or `null`); times in RFC 3339, UTC, to the millisecond.
 pub fn body(source: &str, status: &Status) -> Value {
     json!({
         "source": source,
@@ -27,6 +28,11 @@ pub fn body(source: &str, status: &Status) -> Value {
         "live_since": timestamp(status.live_since),
         "confirmed_at": timestamp(status.confirmed_at),
         "current": status.is_current(),
+        "made": match status.made {
+            Made::Full => json!("full"),
+            Made::Applied { updates } => json!({ "applied": updates }),
+            other => json!(format!("{other:?}")),
+        },
         "last_error": status.last_error.as_ref().map(|failure| json!({
             "message": with_causes(&*failure.error),
             "at": timestamp(failure.at),

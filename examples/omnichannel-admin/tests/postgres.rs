@@ -14,6 +14,7 @@ use common::{ALAN, BINARY, Reply, run, send, send_with_headers, stop};
 use omnichannel_admin::{CATALOG_PATH, ORGANIZATION_PATH};
 use rolegate_postgres::Store;
 use rolegate_testpg::TestCluster;
+use serde_json::json;
 
 /// A new database of the shared cluster, migrated and loaded with the example's catalog and organisation file.
 async fn loaded_store() -> (Store, String) {
@@ -91,6 +92,8 @@ async fn two_instances_on_one_store_follow_a_role_assigned_and_revoked() {
         assert_eq!(r.body["version"], revoked, "{}", r.body);
         assert_eq!(r.body["current"], true, "{}", r.body);
         assert!(r.body["last_error"].is_null(), "{}", r.body);
+        // The revocation came from the store's change log, applied to the version before.
+        assert_eq!(r.body["made"], json!({ "applied": 1 }), "{}", r.body);
         let source = r.body["source"].as_str().unwrap();
         let port = TestCluster::shared().port();
         assert!(
