@@ -8,15 +8,15 @@
 //! (an unknown name, a member added to a group team, a role given to an access team, a manager cycle) is refused
 //! with build's messages, and leaves the role data as it was.
 
-use std::collections::BTreeMap;
-
 use proptest::prelude::*;
 use rolegate::catalog::PrivilegeSet;
-use rolegate::catalog::{CatalogFile, Ownership, RoleEntry, TableEntry};
 use rolegate::live::{RoleData, Snapshot, Update};
 use rolegate::org::{Change, Inheritance, TeamKind};
 use rolegate::record::{Grantee, Owner, RecordId, ShareStore, reference};
-use rolegate::{Authority, Catalog, Depth, Organization, RecordData, TablePrivilege};
+use rolegate::{Authority, Catalog, Organization, RecordData, TablePrivilege};
+
+#[path = "common/props_catalog.rs"]
+mod props_catalog;
 
 const ROLES: usize = 4;
 
@@ -199,48 +199,7 @@ fn case() -> impl Strategy<Value = (Model, Vec<Step>)> {
 }
 
 fn catalog(m: &Model) -> Catalog {
-    let roles = m
-        .roles
-        .iter()
-        .enumerate()
-        .map(|(i, (account, presence, users))| {
-            let mut grants = BTreeMap::new();
-            let a: BTreeMap<TablePrivilege, Depth> = TablePrivilege::ALL
-                .iter()
-                .zip(account)
-                .filter_map(|(&p, &r)| Depth::from_rank(r).map(|d| (p, d)))
-                .collect();
-            let p: BTreeMap<TablePrivilege, Depth> = [TablePrivilege::Read, TablePrivilege::Write]
-                .iter()
-                .zip(presence)
-                .filter(|(_, on)| **on)
-                .map(|(&p, _)| (p, Depth::Global))
-                .collect();
-            let u: BTreeMap<TablePrivilege, Depth> = [TablePrivilege::Read, TablePrivilege::Write]
-                .iter()
-                .zip(users)
-                .filter_map(|(&p, &r)| Depth::from_rank(r).map(|d| (p, d)))
-                .collect();
-            grants.insert("account".to_owned(), a);
-            grants.insert("msdyn_presence".to_owned(), p);
-            grants.insert("systemuser".to_owned(), u);
-            RoleEntry {
-                name: role(i),
-                grants,
-                ..RoleEntry::default()
-            }
-        })
-        .collect();
-    let file = CatalogFile {
-        tables: vec![
-            TableEntry::new("account", Ownership::UserOrTeam),
-            TableEntry::new("msdyn_presence", Ownership::Organization),
-            TableEntry::new("systemuser", Ownership::Business),
-        ],
-        roles,
-        ..Default::default()
-    };
-    Catalog::from_parsed(file, "props").expect("generated catalogs are valid")
+    props_catalog::catalog(&m.roles)
 }
 
 fn unit(i: usize) -> String {

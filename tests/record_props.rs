@@ -8,14 +8,14 @@
 //! record is owned and for which rights it is shared), and assigning each record to every user and team, and sharing
 //! it; and each user's access filter for every (privilege, table) matches exactly the records `can_at` allows.
 
-use std::collections::BTreeMap;
-
 use proptest::prelude::*;
-use rolegate::catalog::{CatalogFile, Ownership, RoleEntry, TableEntry};
 use rolegate::org::{Inheritance, TeamKind};
 use rolegate::record::{Grantee, Owner, reference};
 use rolegate::site::{CallSite, SiteRequirement};
-use rolegate::{Authority, Catalog, DenialReason, Depth, Organization, RecordData, TablePrivilege};
+use rolegate::{Authority, Catalog, DenialReason, Organization, RecordData, TablePrivilege};
+
+#[path = "common/props_catalog.rs"]
+mod props_catalog;
 
 #[derive(Debug, Clone)]
 struct RawUser {
@@ -194,48 +194,7 @@ fn raw() -> impl Strategy<Value = Raw> {
 }
 
 fn catalog(raw: &Raw) -> Catalog {
-    let roles = raw
-        .roles
-        .iter()
-        .enumerate()
-        .map(|(i, (account, presence, users))| {
-            let mut grants = BTreeMap::new();
-            let a: BTreeMap<TablePrivilege, Depth> = TablePrivilege::ALL
-                .iter()
-                .zip(account)
-                .filter_map(|(&p, &r)| Depth::from_rank(r).map(|d| (p, d)))
-                .collect();
-            let p: BTreeMap<TablePrivilege, Depth> = [TablePrivilege::Read, TablePrivilege::Write]
-                .iter()
-                .zip(presence)
-                .filter(|(_, on)| **on)
-                .map(|(&p, _)| (p, Depth::Global))
-                .collect();
-            let u: BTreeMap<TablePrivilege, Depth> = [TablePrivilege::Read, TablePrivilege::Write]
-                .iter()
-                .zip(users)
-                .filter_map(|(&p, &r)| Depth::from_rank(r).map(|d| (p, d)))
-                .collect();
-            grants.insert("account".to_owned(), a);
-            grants.insert("msdyn_presence".to_owned(), p);
-            grants.insert("systemuser".to_owned(), u);
-            RoleEntry {
-                name: format!("role{i}"),
-                grants,
-                ..RoleEntry::default()
-            }
-        })
-        .collect();
-    let file = CatalogFile {
-        tables: vec![
-            TableEntry::new("account", Ownership::UserOrTeam),
-            TableEntry::new("msdyn_presence", Ownership::Organization),
-            TableEntry::new("systemuser", Ownership::Business),
-        ],
-        roles,
-        ..Default::default()
-    };
-    Catalog::from_parsed(file, "props").expect("generated catalogs are valid")
+    props_catalog::catalog(&raw.roles)
 }
 
 fn organization(raw: &Raw) -> Organization {

@@ -143,6 +143,32 @@ fn swapping(c: &mut Criterion) {
     eprintln!("live/allowed_check: {swaps} snapshots swapped while measuring");
     group.finish();
 
+    // What the swap itself costs a check: the principals of one pinned snapshot, as a request holds them from start
+    // to end, checked with nothing else running, then while another thread publishes a snapshot every millisecond.
+    // (The rows above re-pin before each iteration, so after each swap they also pay for checking principals built
+    // just then, in memory the cache has not seen.)
+    let mut group = c.benchmark_group("live/allowed_check_one_snapshot");
+    group.throughput(Throughput::Elements(calls as u64));
+    let (_snapshot, principals) = allowed_callers(&live);
+    let callers = by_site(&principals);
+    group.bench_function("quiet", |b| {
+        b.iter(|| black_box(call_each(black_box(&callers))))
+    });
+    let stop = Arc::new(AtomicBool::new(false));
+    let thread = swapper(
+        live.clone(),
+        orgs.clone(),
+        Duration::from_millis(1),
+        stop.clone(),
+    );
+    group.bench_function("swapping_every_1ms", |b| {
+        b.iter(|| black_box(call_each(black_box(&callers))))
+    });
+    stop.store(true, Ordering::Relaxed);
+    let swaps = thread.join().expect("the swapper");
+    eprintln!("live/allowed_check_one_snapshot: {swaps} snapshots swapped while measuring");
+    group.finish();
+
     // A request as a service makes it: pin, resolve the caller by GUID from the snapshot's cache, check one site.
     let hot = orgs[0]
         .user_guid(orgs[0].user(&user_name(0)).unwrap())
