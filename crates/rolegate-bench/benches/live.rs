@@ -167,6 +167,22 @@ fn swapping(c: &mut Criterion) {
     stop.store(true, Ordering::Relaxed);
     let swaps = thread.join().expect("the swapper");
     eprintln!("live/allowed_check_one_snapshot: {swaps} snapshots swapped while measuring");
+    // The control: the same work on the other core, publishing into a handle these checks never read. The checks
+    // above do not read their handle either (they hold one snapshot's principals), so what the two rows add to
+    // `quiet` is the other thread's work sharing the machine, not the swap.
+    let elsewhere = Live::new(RoleData::new(1, orgs[0].clone())).expect("valid");
+    let stop = Arc::new(AtomicBool::new(false));
+    let thread = swapper(
+        elsewhere,
+        orgs.clone(),
+        Duration::from_millis(1),
+        stop.clone(),
+    );
+    group.bench_function("same_work_on_another_handle_every_1ms", |b| {
+        b.iter(|| black_box(call_each(black_box(&callers))))
+    });
+    stop.store(true, Ordering::Relaxed);
+    thread.join().expect("the other handle's swapper");
     group.finish();
 
     // A request as a service makes it: pin, resolve the caller by GUID from the snapshot's cache, check one site.
