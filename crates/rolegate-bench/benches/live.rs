@@ -80,6 +80,20 @@ fn swapper(
     })
 }
 
+/// Runs `f` while another thread publishes into `live` every millisecond; how many snapshots it published.
+fn while_swapping(live: &Live, orgs: &[Organization], f: impl FnOnce()) -> u64 {
+    let stop = Arc::new(AtomicBool::new(false));
+    let thread = swapper(
+        live.clone(),
+        orgs.to_vec(),
+        Duration::from_millis(1),
+        stop.clone(),
+    );
+    f();
+    stop.store(true, Ordering::Relaxed);
+    thread.join().expect("the swapper")
+}
+
 fn swapping(c: &mut Criterion) {
     let w = Workload::generate(SMALL_TABLES);
     let orgs: Vec<Organization> = (0..4).map(|_| organization(&w)).collect();
@@ -109,16 +123,7 @@ fn swapping(c: &mut Criterion) {
         });
     };
     run("quiet", &mut group);
-    let stop = Arc::new(AtomicBool::new(false));
-    let thread = swapper(
-        live.clone(),
-        orgs.clone(),
-        Duration::from_millis(1),
-        stop.clone(),
-    );
-    run("swapping_every_1ms", &mut group);
-    stop.store(true, Ordering::Relaxed);
-    let swaps = thread.join().expect("the swapper");
+    let swaps = while_swapping(&live, &orgs, || run("swapping_every_1ms", &mut group));
     // No other thread: each iteration publishes a new version first (untimed), so each is decided on principals of a
     // snapshot, and an authority, it has not seen before. Separates what a new snapshot costs the check from what
     // another running thread costs it.
@@ -151,38 +156,21 @@ fn swapping(c: &mut Criterion) {
     group.throughput(Throughput::Elements(calls as u64));
     let (_snapshot, principals) = allowed_callers(&live);
     let callers = by_site(&principals);
-    group.bench_function("quiet", |b| {
-        b.iter(|| black_box(call_each(black_box(&callers))))
-    });
-    let stop = Arc::new(AtomicBool::new(false));
-    let thread = swapper(
-        live.clone(),
-        orgs.clone(),
-        Duration::from_millis(1),
-        stop.clone(),
-    );
-    group.bench_function("swapping_every_1ms", |b| {
-        b.iter(|| black_box(call_each(black_box(&callers))))
-    });
-    stop.store(true, Ordering::Relaxed);
-    let swaps = thread.join().expect("the swapper");
+    let held = |name: &str, group: &mut criterion::BenchmarkGroup<'_, _>| {
+        group.bench_function(name, |b| {
+            b.iter(|| black_box(call_each(black_box(&callers))))
+        });
+    };
+    held("quiet", &mut group);
+    let swaps = while_swapping(&live, &orgs, || held("swapping_every_1ms", &mut group));
     eprintln!("live/allowed_check_one_snapshot: {swaps} snapshots swapped while measuring");
     // The control: the same work on the other core, publishing into a handle these checks never read. The checks
     // above do not read their handle either (they hold one snapshot's principals), so what the two rows add to
     // `quiet` is the other thread's work sharing the machine, not the swap.
     let elsewhere = Live::new(RoleData::new(1, orgs[0].clone())).expect("valid");
-    let stop = Arc::new(AtomicBool::new(false));
-    let thread = swapper(
-        elsewhere,
-        orgs.clone(),
-        Duration::from_millis(1),
-        stop.clone(),
-    );
-    group.bench_function("same_work_on_another_handle_every_1ms", |b| {
-        b.iter(|| black_box(call_each(black_box(&callers))))
+    while_swapping(&elsewhere, &orgs, || {
+        held("same_work_on_another_handle_every_1ms", &mut group)
     });
-    stop.store(true, Ordering::Relaxed);
-    thread.join().expect("the other handle's swapper");
     group.finish();
 
     // A request as a service makes it: pin, resolve the caller by GUID from the snapshot's cache, check one site.
@@ -207,11 +195,7 @@ fn swapping(c: &mut Criterion) {
         });
     };
     run("quiet", &mut group);
-    let stop = Arc::new(AtomicBool::new(false));
-    let thread = swapper(live.clone(), orgs, Duration::from_millis(1), stop.clone());
-    run("swapping_every_1ms", &mut group);
-    stop.store(true, Ordering::Relaxed);
-    thread.join().expect("the swapper");
+    while_swapping(&live, &orgs, || run("swapping_every_1ms", &mut group));
     group.finish();
 }
 

@@ -9,7 +9,7 @@ use rolegate::org::{
 use rolegate::record::{Grantee, RecordId, ShareStore};
 use rolegate::{Authority, Catalog, Organization, TablePrivilege, Uuid};
 use rolegate_catalog::{LoadError, PrivilegeSet, Syntax};
-use tokio_postgres::{Client, GenericClient, IsolationLevel};
+use tokio_postgres::{Client, GenericClient, IsolationLevel, Transaction};
 
 use crate::error::{Error, db};
 use crate::log::Logged;
@@ -189,19 +189,27 @@ pub async fn load(client: &mut Client) -> Result<StoredRoleData, Error> {
     Ok(data.expect("no version is equal to None"))
 }
 
+/// A REPEATABLE READ, read-only transaction: every read in it sees one version of the store, never half of a change.
+async fn read_transaction<'a>(
+    client: &'a mut Client,
+    what: &'static str,
+) -> Result<Transaction<'a>, Error> {
+    client
+        .build_transaction()
+        .isolation_level(IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .await
+        .map_err(db(what))
+}
+
 /// As [`load`], but only when the store's version differs from `live` (the version already served): `Ok(None)` when
 /// it is the same, after reading the version alone.
 pub async fn load_if_newer(
     client: &mut Client,
     live: Option<u64>,
 ) -> Result<Option<StoredRoleData>, Error> {
-    let tx = client
-        .build_transaction()
-        .isolation_level(IsolationLevel::RepeatableRead)
-        .read_only(true)
-        .start()
-        .await
-        .map_err(db("start reading the role data"))?;
+    let tx = read_transaction(client, "start reading the role data").await?;
     let version = read_version(&tx).await?;
     if live == Some(version) {
         return Ok(None);
@@ -219,13 +227,7 @@ pub(crate) async fn changes_after(
     client: &mut Client,
     live: u64,
 ) -> Result<Option<(u64, Option<Vec<Logged>>)>, Error> {
-    let tx = client
-        .build_transaction()
-        .isolation_level(IsolationLevel::RepeatableRead)
-        .read_only(true)
-        .start()
-        .await
-        .map_err(db("start reading the change log"))?;
+    let tx = read_transaction(client, "start reading the change log").await?;
     let version = read_version(&tx).await?;
     if version == live {
         return Ok(None);
